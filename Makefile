@@ -1,0 +1,42 @@
+# kiemchung — two set-up commands: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## make demo: set up, load the bundled demo data into SQLite and serve on http://127.0.0.1:8000
+demo: $(STAMP)
+	$(BIN)/kiemchung demo
+
+## make test: ruff, mypy and pytest (SQLite and PostgreSQL)
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+## make bench: benchmarks and the evaluation harness (long)
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+serve: $(STAMP)
+	$(BIN)/kiemchung serve
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""The ``kiemchung`` command.
+
+    kiemchung --help
+    kiemchung demo --no-serve
+    kiemchung ingest posts.jsonl --source "Facebook export"
+
+Each package contributes its own sub-commands (``intake.cli``, ``engine.cli``, ``scam.cli``,
+``desk.cli``); this module only wires them together.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from kiemchung import __version__
+from kiemchung.desk.cli import users_app
+from kiemchung.engine.cli import eval_app, reindex
+from kiemchung.intake.cli import backup, ingest, restore
+from kiemchung.scam.cli import scam_app
+from kiemchung.store.cli import db_app
+
+app = typer.Typer(
+    name="kiemchung",
+    help="kiemchung — bàn kiểm chứng thông tin / Vietnamese-first fact-checking desk.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(eval_app, name="eval")
+app.add_typer(scam_app, name="scam")
+app.add_typer(users_app, name="users")
+app.command()(ingest)
+app.command()(backup)
+app.command()(restore)
+app.command()(reindex)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Bind address (default: KIEMCHUNG_HOST)."),
+    port: int = typer.Option(None, help="Port (default: KIEMCHUNG_PORT)."),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+) -> None:
+    """Serve the public site, the desk (/desk/) and the API (/api/v1/)."""
+    import uvicorn
+
+    from kiemchung.settings import get_settings
+    from kiemchung.store import upgrade
+
+    settings = get_settings()
+    upgrade()
+    uvicorn.run(
+        "kiemchung.web.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def demo(
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app after loading."),
+    host: str = typer.Option(None, help="Bind address (default: KIEMCHUNG_HOST)."),
+    port: int = typer.Option(None, help="Port (default: KIEMCHUNG_PORT)."),
+) -> None:
+    """Load the bundled demo data (idempotent), then serve on http://127.0.0.1:8000."""
+    from kiemchung.demo.load import load_demo
+    from kiemchung.store import upgrade
+
+    upgrade()
+    load_demo()
+    if serve_after:
+        serve(host=host, port=port, reload=False)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

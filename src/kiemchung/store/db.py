@@ -1,0 +1,109 @@
+"""Engine, sessions, migrations and the audit helper.
+
+    >>> from kiemchung.store import session_scope
+    >>> with session_scope() as s:          # doctest: +SKIP
+    ...     s.add(models.Source(name="x"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiemchung.settings import get_settings
+from kiemchung.store import models
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_engines: dict[str, Engine] = {}
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The (cached) engine for ``url`` or the configured database."""
+    url = url or get_settings().resolved_database_url
+    eng = _engines.get(url)
+    if eng is None:
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(eng, "connect", _sqlite_pragmas)
+        else:
+            eng = create_engine(url, pool_pre_ping=True)
+        _engines[url] = eng
+    return eng
+
+
+def dispose_engines() -> None:
+    for eng in _engines.values():
+        eng.dispose()
+    _engines.clear()
+
+
+def sessionmaker_for(url: str | None = None) -> sessionmaker[Session]:
+    return sessionmaker(get_engine(url), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    session = sessionmaker_for(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", (url or get_settings().resolved_database_url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Apply Alembic migrations up to ``revision`` (creates the database file if needed)."""
+    url = url or get_settings().resolved_database_url
+    get_engine(url)  # creates the SQLite parent directory
+    command.upgrade(alembic_config(url), revision)
+
+
+def audit(
+    session: Session,
+    action: str,
+    entity: Any = None,
+    *,
+    user_id: int | None = None,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> models.AuditEvent:
+    """Record an AuditEvent in the caller's transaction."""
+    if entity is not None:
+        entity_type = entity_type or entity.__tablename__
+        entity_id = entity_id if entity_id is not None else getattr(entity, "id", None)
+    ev = models.AuditEvent(
+        action=action, entity_type=entity_type or "", entity_id=entity_id, user_id=user_id, data=data or {}
+    )
+    session.add(ev)
+    return ev

@@ -1,0 +1,475 @@
+"""SQLAlchemy 2 models: the relational store is the source of truth.
+
+Claims, not people: no table has a column for who wrote a monitored post. ``Item.url`` is kept
+only for items of a registered Source (a declared publisher or official channel).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, list[str]: JSON}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK constraint, identical on SQLite and PostgreSQL.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class SourceKind(str, enum.Enum):
+    publisher = "publisher"  # a news outlet or the desk itself
+    official = "official"  # an official channel: bank, ministry, telco, e-wallet ...
+    platform = "platform"  # an unregistered bucket of posts from a social platform export
+    feed = "feed"  # an RSS/Atom feed
+    tipline = "tipline"
+
+
+class ItemKind(str, enum.Enum):
+    post = "post"
+    article = "article"
+    comment = "comment"
+    tip = "tip"
+
+
+class ClaimStatus(str, enum.Enum):
+    new = "new"
+    triaged = "triaged"
+    in_progress = "in_progress"
+    checked = "checked"
+    dismissed = "dismissed"
+
+
+class Verdict(str, enum.Enum):
+    true = "true"
+    mostly_true = "mostly_true"
+    misleading = "misleading"
+    false = "false"
+    unproven = "unproven"
+    scam = "scam"
+
+
+VERDICT_LABELS_VI = {
+    Verdict.true: "Đúng",
+    Verdict.mostly_true: "Đúng một phần",
+    Verdict.misleading: "Gây hiểu lầm",
+    Verdict.false: "Sai",
+    Verdict.unproven: "Chưa đủ căn cứ",
+    Verdict.scam: "Lừa đảo",
+}
+VERDICT_LABELS_EN = {
+    Verdict.true: "True",
+    Verdict.mostly_true: "Partly true",
+    Verdict.misleading: "Misleading",
+    Verdict.false: "False",
+    Verdict.unproven: "Unproven",
+    Verdict.scam: "Scam",
+}
+# ClaimReview ratingValue on a 1 (worst) .. 5 (best) scale; scam and unproven are outside it.
+VERDICT_RATING = {
+    Verdict.true: 5,
+    Verdict.mostly_true: 4,
+    Verdict.misleading: 2,
+    Verdict.false: 1,
+    Verdict.unproven: 3,
+    Verdict.scam: 1,
+}
+
+
+class FactCheckStatus(str, enum.Enum):
+    draft = "draft"
+    in_review = "in_review"
+    approved = "approved"
+    published = "published"
+    retracted = "retracted"
+
+
+class TipStatus(str, enum.Enum):
+    received = "received"
+    answered = "answered"
+    warned = "warned"
+    queued = "queued"
+    closed = "closed"
+
+
+class IndicatorKind(str, enum.Enum):
+    url = "url"
+    domain = "domain"
+    phone = "phone"
+    bank_account = "bank_account"
+    ewallet = "ewallet"
+    social_page = "social_page"
+
+
+class ListKind(str, enum.Enum):
+    block = "block"
+    allow = "allow"
+
+
+class Role(str, enum.Enum):
+    admin = "admin"
+    editor = "editor"
+    reviewer = "reviewer"
+    viewer = "viewer"
+
+
+class Source(Base):
+    """A registered publisher/official channel, or an unregistered bucket of imported posts."""
+
+    __tablename__ = "source"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[SourceKind] = mapped_column(_enum(SourceKind, "source_kind"), default=SourceKind.platform)
+    category: Mapped[str] = mapped_column(String(40), default="other")  # bank, ewallet, telco, ministry ...
+    registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    page_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    page_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Item(Base):
+    """One ingested post, article, comment or tip. Never any author identity."""
+
+    __tablename__ = "item"
+    __table_args__ = (
+        UniqueConstraint("source_id", "content_hash", name="uq_item_source_hash"),
+        CheckConstraint("likes >= 0 AND comments >= 0 AND shares >= 0 AND reactions >= 0", name="engagement"),
+        Index("ix_item_published_at", "published_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind, "item_kind"), default=ItemKind.post)
+    platform: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(120))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    norm_text: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(String(2000))  # only for registered sources
+    lang: Mapped[str] = mapped_column(String(8), default="vi")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    likes: Mapped[int] = mapped_column(Integer, default=0)
+    comments: Mapped[int] = mapped_column(Integer, default=0)
+    shares: Mapped[int] = mapped_column(Integer, default=0)
+    reactions: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
+    processed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    source: Mapped[Source] = relationship()
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.comments + self.shares + self.reactions
+
+
+class Claim(Base):
+    """A checkable statement, clustered across items."""
+
+    __tablename__ = "claim"
+    __table_args__ = (
+        CheckConstraint("checkworthiness >= 0 AND checkworthiness <= 1", name="checkworthiness_range"),
+        Index("ix_claim_status_last_seen", "status", "last_seen"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    norm_text: Mapped[str] = mapped_column(Text, default="")
+    checkworthiness: Mapped[float] = mapped_column(Float, default=0.0)
+    features: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[ClaimStatus] = mapped_column(_enum(ClaimStatus, "claim_status"), default=ClaimStatus.new)
+    topic: Mapped[str | None] = mapped_column(String(80))
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    engagement: Mapped[int] = mapped_column(Integer, default=0)
+    # Derived from the search index (rebuildable), so no foreign key: it would also form a
+    # claim <-> fact_check cycle that SQLite migrations cannot order.
+    best_match_id: Mapped[int | None] = mapped_column(Integer)
+    best_match_score: Mapped[float | None] = mapped_column(Float)
+    best_match_level: Mapped[str | None] = mapped_column(String(12))  # "answer" | "suggest"
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list[ClaimItem]] = relationship(back_populates="claim", cascade="all, delete-orphan")
+
+
+class ClaimItem(Base):
+    """Link: this item states this claim (with the sentence that stated it)."""
+
+    __tablename__ = "claim_item"
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
+    sentence: Mapped[str] = mapped_column(Text, default="")
+    similarity: Mapped[float] = mapped_column(Float, default=1.0)
+    linked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="items")
+    item: Mapped[Item] = relationship()
+
+
+class FactCheck(Base):
+    """A fact-check; ``version`` is the optimistic-locking counter."""
+
+    __tablename__ = "fact_check"
+    __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="SET NULL"))
+    claim_reviewed: Mapped[str] = mapped_column(String(200))  # ≤ 75 chars enforced by the editor
+    claim_text: Mapped[str] = mapped_column(Text, default="")
+    verdict: Mapped[Verdict] = mapped_column(_enum(Verdict, "verdict"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[FactCheckStatus] = mapped_column(
+        _enum(FactCheckStatus, "fact_check_status"), default=FactCheckStatus.draft
+    )
+    claim_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"))
+    claim_appearance_url: Mapped[str | None] = mapped_column(String(2000))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    retracted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    retraction_note: Mapped[str | None] = mapped_column(Text)
+
+    citations: Mapped[list[Citation]] = relationship(
+        back_populates="fact_check", cascade="all, delete-orphan", order_by="Citation.position"
+    )
+    revisions: Mapped[list[FactCheckRevision]] = relationship(
+        back_populates="fact_check", cascade="all, delete-orphan", order_by="FactCheckRevision.version"
+    )
+    corrections: Mapped[list[Correction]] = relationship(
+        back_populates="fact_check", cascade="all, delete-orphan", order_by="Correction.created_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FactCheckRevision(Base):
+    """Snapshot of a fact-check at one version (history, diffs, conflict resolution)."""
+
+    __tablename__ = "fact_check_revision"
+    __table_args__ = (UniqueConstraint("fact_check_id", "version", name="uq_revision_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_check_id: Mapped[int] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    fact_check: Mapped[FactCheck] = relationship(back_populates="revisions")
+
+
+class Correction(Base):
+    """A public correction note on a published fact-check."""
+
+    __tablename__ = "correction"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_check_id: Mapped[int] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    fact_check: Mapped[FactCheck] = relationship(back_populates="corrections")
+
+
+class Document(Base):
+    """A reference document (official text, article, data) in the evidence library."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40), default="article")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    passages: Mapped[list[Passage]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Passage.position"
+    )
+
+
+class Passage(Base):
+    __tablename__ = "passage"
+    __table_args__ = (UniqueConstraint("document_id", "position", name="uq_passage_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    document: Mapped[Document] = relationship(back_populates="passages")
+
+
+class Citation(Base):
+    __tablename__ = "citation"
+    __table_args__ = (
+        CheckConstraint("document_id IS NOT NULL OR url IS NOT NULL", name="has_target"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_check_id: Mapped[int] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
+    passage_id: Mapped[int | None] = mapped_column(ForeignKey("passage.id", ondelete="SET NULL"))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    quote: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    fact_check: Mapped[FactCheck] = relationship(back_populates="citations")
+    document: Mapped[Document | None] = relationship()
+
+
+class Tip(Base):
+    """A citizen's submission. Contact details live apart, in TipContact, only when asked for."""
+
+    __tablename__ = "tip"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(40), default="web")
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    status: Mapped[TipStatus] = mapped_column(_enum(TipStatus, "tip_status"), default=TipStatus.received)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fact_check_id: Mapped[int | None] = mapped_column(ForeignKey("fact_check.id", ondelete="SET NULL"))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="SET NULL"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
+
+
+class TipContact(Base):
+    """Reply address of a tipster who asked for a reply; deleted via its token."""
+
+    __tablename__ = "tip_contact"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tip_id: Mapped[int] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), unique=True)
+    contact: Mapped[str] = mapped_column(String(300))
+    delete_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Feed(Base):
+    """Provenance of an indicator list (blocklist/allow-list feed)."""
+
+    __tablename__ = "feed"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    list_kind: Mapped[ListKind] = mapped_column(_enum(ListKind, "list_kind"), default=ListKind.block)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    path: Mapped[str | None] = mapped_column(String(1000))
+    format: Mapped[str] = mapped_column(String(20), default="domains")
+    licence: Mapped[str | None] = mapped_column(String(120))
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    expected_interval_hours: Mapped[int] = mapped_column(Integer, default=24 * 7)
+
+
+class Indicator(Base):
+    """A scam signal (or an allow-listed value) with provenance."""
+
+    __tablename__ = "indicator"
+    __table_args__ = (
+        UniqueConstraint("kind", "value", "list_kind", "feed_id", name="uq_indicator_value"),
+        Index("ix_indicator_kind_value", "kind", "value"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[IndicatorKind] = mapped_column(_enum(IndicatorKind, "indicator_kind"))
+    value: Mapped[str] = mapped_column(String(500))
+    list_kind: Mapped[ListKind] = mapped_column(_enum(ListKind, "list_kind"), default=ListKind.block)
+    category: Mapped[str | None] = mapped_column(String(60))
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feed.id", ondelete="CASCADE"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    feed: Mapped[Feed | None] = relationship()
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.viewer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what, when — every change to a FactCheck, Claim status, Indicator or User."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ChannelPost(Base):
+    """The desk's own publication on a declared channel, and its reach."""
+
+    __tablename__ = "channel_post"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_check_id: Mapped[int] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(60))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    posted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reach: Mapped[int] = mapped_column(Integer, default=0)
+    clicks: Mapped[int] = mapped_column(Integer, default=0)

