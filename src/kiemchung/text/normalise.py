@@ -164,3 +164,15 @@ def normalise_with_entities(text: str) -> Normalised:
     clean = PHONE_RE.sub(grab(out.phones, "<phone>"), clean)
     out.text = clean
     return out
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalised, folded text: equal for reposts that differ only in form.
+
+    >>> content_hash("Hoà Bình  ") == content_hash("hòa bình")
+    True
+    """
+    import hashlib
+
+    key = " ".join(fold(normalise(text)).split())
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
