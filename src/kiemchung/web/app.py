@@ -1,0 +1,201 @@
+"""The web application: public site at ``/``, the desk under ``/desk/``, the JSON API under ``/api/v1/``.
+
+uvicorn --factory kiemchung.web.app:create_app
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kiemchung import __version__
+from kiemchung.settings import Settings, get_settings
+from kiemchung.web.i18n import translate
+from kiemchung.web.security import SECURITY_HEADERS
+
+log = logging.getLogger("kiemchung.web")
+STATIC = Path(__file__).parent / "static"
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, before the app reads them."""
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        ctype = headers.get(b"content-type", b"").decode("latin-1")
+        limit = self.upload_limit if ctype.startswith("multipart/") else self.limit
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(scope, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await _too_large(scope, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, send: Send) -> None:
+    body = (
+        b'{"error":{"code":"payload_too_large","message":"N\xe1\xbb\x99i dung qu\xc3\xa1 l\xe1\xbb\x9bn / '
+        b'Request body too large"}}'
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, message: str | None = None) -> Response:
+    """A JSON error object for the API, a finished HTML page for browsers."""
+    codes = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "payload_too_large",
+        422: "validation_error",
+        429: "rate_limited",
+    }
+    if _wants_json(request):
+        return JSONResponse(
+            {
+                "error": {
+                    "code": codes.get(status, "server_error" if status >= 500 else "error"),
+                    "message": message or "",
+                }
+            },
+            status_code=status,
+        )
+    from kiemchung.web.templating import render
+
+    key = str(status) if status in (403, 404, 413, 429, 500) else "generic"
+    return render(
+        request, "errors/error.html", {"status": status, "key": key, "message": message}, status_code=status
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="kiemchung API",
+        version=__version__,
+        description="API công khai của bàn kiểm chứng / Public API of the fact-checking desk.",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code in (301, 302, 303, 307, 308) and exc.headers:
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        resp = error_response(request, exc.status_code, str(exc.detail) if exc.detail else None)
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _starlette_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail) if exc.detail else None)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": "validation_error",
+                        "message": "Dữ liệu không hợp lệ / Invalid input",
+                        "details": [
+                            {"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in exc.errors()
+                        ],
+                    }
+                },
+                status_code=422,
+            )
+        return error_response(request, 422, translate("error.generic.title"))
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return error_response(request, 500)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if request.query_params.get("lang") in ("vi", "en"):
+            response.set_cookie("lang", request.query_params["lang"], max_age=365 * 86400, samesite="lax")
+        return response
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="kiemchung_session",
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+    app.add_middleware(
+        BodySizeLimit, limit=settings.max_request_bytes, upload_limit=settings.max_upload_bytes
+    )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    from kiemchung.desk.routes import router as desk_router
+    from kiemchung.public.routes import router as public_router
+
+    app.include_router(public_router)
+    app.include_router(desk_router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,80 @@
+"""Jinja2 templates shared by the public site, the desk and the scam lookup.
+
+    return render(request, "public/home.html", {"fact_checks": fcs})
+
+Templates are looked up in ``web/templates`` then each package's ``templates`` folder, so a
+package's templates live beside its routes and extend ``base.html``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import markupsafe
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from kiemchung.settings import get_settings
+from kiemchung.web import i18n
+from kiemchung.web.security import csrf_token
+
+PKG = Path(__file__).resolve().parent.parent
+_SEARCH = [
+    PKG / "web" / "templates",
+    PKG / "desk" / "templates",
+    PKG / "public" / "templates",
+    PKG / "scam" / "templates",
+]
+
+_env = Environment(
+    loader=ChoiceLoader([FileSystemLoader(str(p)) for p in _SEARCH]),
+    autoescape=select_autoescape(["html", "xml"], default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["number"] = i18n.fmt_number
+_env.filters["percent"] = i18n.fmt_percent
+_env.filters["date"] = i18n.fmt_date
+_env.filters["datetime"] = i18n.fmt_datetime
+templates = Jinja2Templates(env=_env)
+
+
+def render_markdown(text: str) -> markupsafe.Markup:
+    """Markdown to sanitised HTML (no scripts, no event handlers, safe links)."""
+    import nh3
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").render(text or "")
+    clean = nh3.clean(html, link_rel="noopener noreferrer nofollow", url_schemes={"http", "https", "mailto"})
+    return markupsafe.Markup(clean)
+
+
+_env.filters["markdown"] = render_markdown
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    settings = get_settings()
+    lang = i18n.request_lang(request, settings.default_lang)
+
+    def _(key: str, **kwargs: object) -> str:
+        return i18n.translate(key, lang, **kwargs)
+
+    return {
+        "request": request,
+        "lang": lang,
+        "_": _,
+        "settings": settings,
+        "csrf_token": csrf_token(request),
+        "user": getattr(request.state, "user", None),
+    }
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    ctx = base_context(request)
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
