@@ -1,18 +1,111 @@
-"""Intake commands (placeholder until intake lands)."""
+"""``kiemchung ingest``, ``kiemchung backup`` and ``kiemchung restore``.
 
+kiemchung ingest posts.jsonl --source "Facebook export" --errors errors.jsonl
+kiemchung ingest https://example.vn/rss --format rss --no-engine
+kiemchung backup kiemchung-2026-11-24.jsonl.gz
+kiemchung restore kiemchung-2026-11-24.jsonl.gz --force
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
 import typer
 
-
-def ingest(path: str) -> None:
-    """Ingest a file or URL."""
-    raise typer.Exit(1)
+SHOW_REJECTIONS = 10
 
 
-def backup(file: str) -> None:
-    """Back up the database to FILE."""
-    raise typer.Exit(1)
+def _vn(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
-def restore(file: str) -> None:
-    """Restore the database from FILE."""
-    raise typer.Exit(1)
+def ingest(
+    path: str = typer.Argument(
+        ..., help="Tệp hoặc URL / file or http(s) URL (JSONL, CSV, RSS/Atom; .gz ok)."
+    ),
+    fmt: str = typer.Option(None, "--format", help="jsonl | csv | rss (mặc định đoán / guessed by default)."),
+    source: str = typer.Option(
+        None, "--source", help='Tên nguồn / source name (default "import:<file name>").'
+    ),
+    no_engine: bool = typer.Option(
+        False, "--no-engine", help="Không chạy bộ máy / do not run the claim engine."
+    ),
+    errors: Path = typer.Option(
+        None, "--errors", help="Ghi mọi dòng lỗi / write every rejection to FILE.jsonl."
+    ),
+    progress: bool = typer.Option(None, "--progress/--no-progress", help="Thanh tiến trình / progress bar."),
+) -> None:
+    """Nhập bài đăng / ingest posts from a file or URL; bad lines are reported, the rest stored."""
+    from kiemchung.intake import IntakeError, ingest_path
+    from kiemchung.store import upgrade
+
+    upgrade()
+    try:
+        report = ingest_path(
+            path,
+            fmt=fmt,
+            source_name=source,
+            progress=True if progress is None else ("always" if progress else False),
+            run_engine=False if no_engine else None,
+        )
+    except IntakeError as exc:
+        typer.echo(f"Lỗi / error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+    typer.echo(f"Nguồn / source: {report.source_name}")
+    typer.echo(
+        f"Đã lưu / stored: {_vn(report.stored)} · trùng lặp / duplicates: {_vn(report.duplicates)} · "
+        f"bị loại / rejected: {_vn(len(report.rejected))} · cảnh báo / warnings: {_vn(len(report.warnings))}"
+    )
+    for line, reason in report.rejected[:SHOW_REJECTIONS]:
+        typer.echo(f"  dòng / line {line}: {reason}")
+    if len(report.rejected) > SHOW_REJECTIONS:
+        typer.echo(f"  … và / and {_vn(len(report.rejected) - SHOW_REJECTIONS)} dòng khác / more")
+    if errors:
+        with errors.open("wb") as fh:
+            for line, reason in report.rejected:
+                fh.write(orjson.dumps({"line": line, "kind": "rejected", "reason": reason}) + b"\n")
+            for line, reason in report.warnings:
+                fh.write(orjson.dumps({"line": line, "kind": "warning", "reason": reason}) + b"\n")
+        typer.echo(f"Chi tiết lỗi / all problems: {errors}")
+    if report.engine_ran:
+        typer.echo("Đã xử lý bằng bộ máy / claim engine ran.")
+    if report.stored == 0 and report.duplicates == 0:
+        typer.echo("Không có dòng hợp lệ / no valid records.", err=True)
+        raise typer.Exit(1)
+
+
+def backup(
+    file: Path = typer.Argument(..., help="Tệp sao lưu / backup file (.jsonl.gz)."),
+) -> None:
+    """Sao lưu / back up every table to a portable gzip'd JSONL file (SQLite <-> PostgreSQL)."""
+    from kiemchung.store import upgrade
+    from kiemchung.store.backup import backup as do_backup
+
+    upgrade()
+    counts = do_backup(file)
+    typer.echo(f"Đã sao lưu / backed up {_vn(sum(counts.values()))} dòng / rows → {file}")
+    for table, n in counts.items():
+        if n:
+            typer.echo(f"  {table}: {_vn(n)}")
+
+
+def restore(
+    file: Path = typer.Argument(..., help="Tệp sao lưu / backup file (.jsonl.gz)."),
+    force: bool = typer.Option(
+        False, "--force", help="Xóa dữ liệu hiện có / wipe a non-empty database first."
+    ),
+) -> None:
+    """Khôi phục / restore a backup into an empty (or, with --force, wiped) database."""
+    from kiemchung.store import upgrade
+    from kiemchung.store.backup import BackupError
+    from kiemchung.store.backup import restore as do_restore
+
+    upgrade()
+    try:
+        counts = do_restore(file, force=force)
+    except BackupError as exc:
+        typer.echo(f"Lỗi / error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Đã khôi phục / restored {_vn(sum(counts.values()))} dòng / rows từ / from {file}")
