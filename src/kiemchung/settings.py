@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = Field(10_000_000, description="Largest accepted upload (reference documents, imports).")
     max_request_bytes: int = Field(2_000_000, description="Largest accepted JSON request body on public endpoints.")
+    intake_token: str = Field(
+        "",
+        description="Bearer token required by `POST /api/items` (batch intake). Empty disables that endpoint.",
+    )
     rate_limit_per_minute: int = Field(120, description="Requests per minute per client on public POST endpoints.")
     login_max_failures: int = Field(5, description="Failed logins before an account is temporarily locked.")
     login_lockout_seconds: int = Field(300, description="How long an account stays locked after too many failures.")
