@@ -1,0 +1,426 @@
+"""Evaluation harness for matching, and the fitting of the re-ranker / verifier coefficients.
+
+    kiemchung eval matching --library L.jsonl --queries Q.jsonl --output OUT.jsonl [--top 10]
+
+``L`` lines are ``{id, text}``, ``Q`` lines ``{qid, query, gold?}``. Metrics (when ``gold`` is given;
+an empty list marks a query that matches nothing):
+
+- Recall@k, MRR over queries with a non-empty gold (any listed id counts);
+- correct-answer rate: share of matching queries whose automatic answer is a gold id;
+- false-answer rate: share of no-match queries that receive an automatic answer.
+
+``fit`` learns the logistic coefficients from development sets (read at run time, never shipped)
+and prints them as Python constants for ``verify.py``; ``cross_validate`` reports 2-fold figures
+over query ids so the shipped numbers are not only in-sample.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kiemchung.engine import verify as V
+from kiemchung.engine.embed import Embedder, embed_cached
+from kiemchung.engine.match import Matcher, MatchResult, Mode, rank_scores, verify_vector
+from kiemchung.text import normalise
+
+MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-empty line; bad lines raise with their number."""
+    with path.open(encoding="utf-8") as fh:
+        for no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path.name}:{no}: JSON không hợp lệ / invalid JSON ({exc.msg})") from exc
+            if not isinstance(obj, dict):
+                raise ValueError(f"{path.name}:{no}: cần một đối tượng JSON / expected a JSON object")
+            yield no, obj
+
+
+def load_library(path: Path) -> tuple[list[str], list[str]]:
+    ids, texts = [], []
+    for no, obj in read_jsonl(path):
+        if "id" not in obj or not isinstance(obj.get("text"), str):
+            raise ValueError(f"{path.name}:{no}: thiếu id/text / missing id or text")
+        ids.append(str(obj["id"]))
+        texts.append(obj["text"])
+    return ids, texts
+
+
+def load_queries(path: Path) -> list[dict[str, Any]]:
+    out = []
+    for no, obj in read_jsonl(path):
+        if "qid" not in obj or not isinstance(obj.get("query"), str):
+            raise ValueError(f"{path.name}:{no}: thiếu qid/query / missing qid or query")
+        out.append(obj)
+    return out
+
+
+def build_matcher(
+    ids: list[str],
+    texts: list[str],
+    embedder: Embedder | None,
+    cache_dir: Path | None,
+    progress: Callable[[int], None] | None = None,
+) -> Matcher:
+    """A matcher over the library, with passage vectors from the on-disk cache when possible."""
+    m = Matcher(embedder)
+    vectors = None
+    if embedder is not None:
+        vectors = embed_cached(embedder, [normalise(t) for t in texts], cache_dir, progress=progress)
+    m.add(ids, texts, vectors)
+    return m
+
+
+@dataclass
+class Metrics:
+    n_match: int
+    n_nomatch: int
+    recall1: float
+    recall5: float
+    mrr: float
+    correct_answer: float
+    false_answer: float
+    false_suggest: float
+
+
+def metrics(results: list[MatchResult], golds: list[list[str]]) -> Metrics:
+    r1 = r5 = rr = ca = fa = fs = 0.0
+    n_m = n_n = 0
+    for res, gold in zip(results, golds, strict=True):
+        if not gold:
+            n_n += 1
+            fa += res.answer is not None
+            fs += res.suggest is not None
+            continue
+        n_m += 1
+        ranked = [c.id for c in res.results]
+        for k, cid in enumerate(ranked):
+            if cid in gold:
+                rr += 1 / (k + 1)
+                r1 += k == 0
+                r5 += k < 5
+                break
+        ca += res.answer in gold
+    return Metrics(
+        n_m,
+        n_n,
+        r1 / max(n_m, 1),
+        r5 / max(n_m, 1),
+        rr / max(n_m, 1),
+        ca / max(n_m, 1),
+        fa / max(n_n, 1),
+        fs / max(n_n, 1),
+    )
+
+
+def result_line(qid: Any, res: MatchResult) -> dict[str, Any]:
+    return {
+        "qid": qid,
+        "results": [{"id": c.id, "score": round(c.score, 6)} for c in res.results],
+        "answer": res.answer,
+    }
+
+
+# -- fitting ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Collected:
+    """Prepared candidates of one dev set, per mode, with gold labels (for fitting thresholds)."""
+
+    name: str
+    qids: list[str]
+    golds: list[list[str]]
+    prepared: dict[str, list[Any]]
+    ids: list[str | None]
+
+
+def collect(name: str, matcher: Matcher, queries: list[dict[str, Any]]) -> Collected:
+    prepared: dict[str, list[Any]] = {}
+    for mode in MODES:
+        prepared[mode] = matcher.prepare([q["query"] for q in queries], mode)
+    return Collected(
+        name,
+        [str(q["qid"]) for q in queries],
+        [list(q.get("gold") or []) for q in queries],
+        prepared,
+        matcher._ids,
+    )
+
+
+def _labels(c: Collected, mode: str, idx: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xs, ys, groups = [], [], []
+    for i in idx:
+        p = c.prepared[mode][i]
+        if len(p.slots) == 0:
+            continue
+        gold = set(c.golds[i])
+        xs.append(p.feats)
+        ys.append(np.asarray([c.ids[int(s)] in gold for s in p.slots], dtype=float))
+        groups.append(np.full(len(p.slots), i))
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(groups)
+
+
+def _fit_logistic(
+    x: np.ndarray, y: np.ndarray, names: list[str], c_reg: float, weight: np.ndarray | None = None
+) -> V.Logistic:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    lr = LogisticRegression(C=c_reg, max_iter=2000)
+    lr.fit((x - mean) / scale, y, sample_weight=weight)
+    return V.Logistic(
+        tuple(names),
+        tuple(round(float(v), 5) for v in lr.coef_[0]),
+        round(float(lr.intercept_[0]), 5),
+        tuple(round(float(v), 5) for v in mean),
+        tuple(round(float(v), 5) for v in scale),
+    )
+
+
+@dataclass
+class Fitted:
+    rerank: V.Logistic
+    verify: dict[str, V.Logistic]
+    thresholds: dict[str, dict[str, float]]
+
+
+# False-answer / false-suggest budgets used to calibrate the thresholds (below the product targets
+# of 2 % for tips and 5 % for posts, so held-out data has some room).
+ANSWER_BUDGET = 0.015
+SUGGEST_BUDGET = 0.30
+
+
+def _verify_rows(
+    c: Collected, mode: Mode, idx: list[int], rerank: V.Logistic
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    xs, ys, kept = [], [], []
+    for i in idx:
+        p = c.prepared[mode][i]
+        if len(p.slots) == 0:
+            continue
+        logits = rerank.logit(p.feats) if mode == "hybrid" else rank_scores(p.feats, mode)
+        order = np.argsort(-logits, kind="stable")
+        xs.append(verify_vector(p, logits, order))
+        ys.append(float(c.ids[int(p.slots[order[0]])] in set(c.golds[i])))
+        kept.append(i)
+    return np.asarray(xs), np.asarray(ys), kept
+
+
+def fit(sets: list[Collected], splits: list[list[int]] | None = None, c_reg: float = 1.0) -> Fitted:
+    """Fit re-ranker, per-mode verifiers and one pair of thresholds over all ``sets`` together.
+
+    ``splits[k]`` restricts set ``k`` to those query indices (cross-validation). Each set gets equal
+    total weight so the small tipline set is not drowned by the posts set.
+    """
+    idx = [splits[k] if splits else list(range(len(c.qids))) for k, c in enumerate(sets)]
+    parts = [_labels(c, "hybrid", ix) for c, ix in zip(sets, idx, strict=True)]
+    x = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    w = np.concatenate([np.full(len(p[1]), 1.0 / len(p[1])) for p in parts]) * len(y)
+    rerank = _fit_logistic(x, y, V.FEATURES, c_reg, w)
+    verify: dict[str, V.Logistic] = {}
+    thresholds: dict[str, dict[str, float]] = {}
+    for mode in MODES:
+        rows = [_verify_rows(c, mode, ix, rerank) for c, ix in zip(sets, idx, strict=True)]
+        vx = np.concatenate([r[0] for r in rows])
+        vy = np.concatenate([r[1] for r in rows])
+        vw = np.concatenate([np.full(len(r[1]), 1.0 / len(r[1])) for r in rows]) * len(vy)
+        verify[mode] = _fit_logistic(vx, vy, V.VERIFY_FEATURES, c_reg, vw)
+        # thresholds: smallest that keeps every set's no-match queries under the budget
+        th = {}
+        for key, budget in (("answer", ANSWER_BUDGET), ("suggest", SUGGEST_BUDGET)):
+            need = 0.0
+            for c, (rx, _, kept) in zip(sets, rows, strict=True):
+                probs = verify[mode].prob(rx)
+                neg = np.asarray([p for p, i in zip(probs, kept, strict=True) if not c.golds[i]])
+                n_neg = sum(
+                    1 for i in (splits[sets.index(c)] if splits else range(len(c.qids))) if not c.golds[i]
+                )
+                allowed = int(np.floor(budget * n_neg))
+                if len(neg) > allowed:
+                    need = max(need, float(np.sort(neg)[::-1][allowed]) + 1e-6)
+            th[key] = round(min(max(need, 0.05), 0.999), 4)
+        thresholds[mode] = th
+    return Fitted(rerank, verify, thresholds)
+
+
+def apply(c: Collected, mode: Mode, fitted: Fitted, idx: list[int], top: int = 10) -> list[MatchResult]:
+    """Decisions for the queries ``idx`` of ``c`` with the given (possibly cross-validated) models."""
+    out = []
+    for i in idx:
+        p = c.prepared[mode][i]
+        if len(p.slots) == 0:
+            out.append(MatchResult([], None, None, 0.0))
+            continue
+        logits = fitted.rerank.logit(p.feats) if mode == "hybrid" else rank_scores(p.feats, mode)
+        order = np.argsort(-logits, kind="stable")
+        from kiemchung.engine.match import Candidate
+
+        results = [Candidate(str(c.ids[int(p.slots[j])]), float(logits[j])) for j in order[:top]]
+        conf = float(fitted.verify[mode].prob(verify_vector(p, logits, order)[None, :])[0])
+        th = fitted.thresholds[mode]
+        best = results[0].id
+        out.append(
+            MatchResult(
+                results, best if conf >= th["answer"] else None, best if conf >= th["suggest"] else None, conf
+            )
+        )
+    return out
+
+
+def cross_validate(sets: list[Collected], folds: int = 2, seed: int = 0) -> dict[str, dict[str, Metrics]]:
+    """``folds``-fold CV over query ids (each set split on its own); metrics per set and mode."""
+    rng = np.random.default_rng(seed)
+    assign = [rng.permutation(len(c.qids)) % folds for c in sets]
+    results: dict[str, dict[str, list[tuple[int, MatchResult]]]] = {
+        c.name: {m: [] for m in MODES} for c in sets
+    }
+    for k in range(folds):
+        train = [[i for i in range(len(c.qids)) if a[i] != k] for c, a in zip(sets, assign, strict=True)]
+        test = [[i for i in range(len(c.qids)) if a[i] == k] for c, a in zip(sets, assign, strict=True)]
+        fitted = fit(sets, train)
+        for c, ix in zip(sets, test, strict=True):
+            for mode in MODES:
+                results[c.name][mode].extend(zip(ix, apply(c, mode, fitted, ix), strict=True))
+    out: dict[str, dict[str, Metrics]] = {}
+    for c in sets:
+        out[c.name] = {}
+        for mode in MODES:
+            pairs = sorted(results[c.name][mode], key=lambda t: t[0])
+            out[c.name][mode] = metrics([r for _, r in pairs], [c.golds[i] for i, _ in pairs])
+    return out
+
+
+def render_constants(f: Fitted) -> str:
+    """Python source for the fitted constants at the end of ``verify.py``."""
+
+    def lg(m: V.Logistic) -> str:
+        return (
+            f"Logistic(\n    names={m.names!r},\n    coef={m.coef!r},\n    intercept={m.intercept!r},\n"
+            f"    mean={m.mean!r},\n    scale={m.scale!r},\n)"
+        )
+
+    lines = [f"RERANK = {lg(f.rerank)}", "VERIFY: dict[str, Logistic] = {"]
+    for mode, m in f.verify.items():
+        lines.append(f"    {mode!r}: " + lg(m).replace("\n", "\n    ") + ",")
+    lines.append("}")
+    lines.append(f"THRESHOLDS: dict[str, dict[str, float]] = {f.thresholds!r}")
+    return "\n".join(lines)
+
+
+# -- the `kiemchung eval matching` command -----------------------------------------------------
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3f}".replace(".", ",")
+
+
+def metrics_table(title: str, rows: dict[str, Metrics]) -> Any:
+    """A rich table: one row per system (hybrid / lexical / dense)."""
+    from rich.table import Table
+
+    names = {
+        "hybrid": "Đầy đủ / full",
+        "lexical": "Từ vựng / lexical (BM25)",
+        "dense": "Ngữ nghĩa / dense (e5)",
+    }
+    t = Table(title=title)
+    for col in (
+        "Hệ thống / system",
+        "Recall@1",
+        "Recall@5",
+        "MRR",
+        "Trả lời đúng / correct-answer",
+        "Trả lời sai / false-answer",
+    ):
+        t.add_column(col, justify="left" if col.startswith("Hệ") else "right")
+    for mode, m in rows.items():
+        t.add_row(
+            names.get(mode, mode),
+            _fmt(m.recall1),
+            _fmt(m.recall5),
+            _fmt(m.mrr),
+            _fmt(m.correct_answer),
+            _fmt(m.false_answer),
+        )
+    return t
+
+
+class CachedQueryEmbedder:
+    """Wraps an embedder so repeated evaluation runs re-use query vectors from the disk cache."""
+
+    def __init__(self, inner: Embedder, cache_dir: Path | None) -> None:
+        self.inner, self.cache_dir = inner, cache_dir
+        self.dim = inner.dim
+        self.name = str(getattr(inner, "name", type(inner).__name__))
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return embed_cached(self.inner, texts, self.cache_dir, kind="query")
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return self.inner.passage(texts)
+
+
+def run_matching(
+    library: Path, queries: Path, output: Path, top: int = 10, *, console: Any = None
+) -> dict[str, Metrics]:
+    """Match ``queries`` against ``library``, write ``output``, print metrics when gold is given."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from kiemchung.engine.embed import get_embedder
+    from kiemchung.settings import get_settings
+
+    console = console or Console()
+    ids, texts = load_library(library)
+    qs = load_queries(queries)
+    cache_dir = get_settings().data_dir / "cache"
+    embedder = get_embedder()
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("Nhúng thư viện / embedding library", total=len(texts))
+        matcher = build_matcher(
+            ids,
+            texts,
+            CachedQueryEmbedder(embedder, cache_dir) if embedder else None,
+            cache_dir,
+            progress=lambda n: bar.advance(task, n),
+        )
+    modes: tuple[Mode, ...] = MODES if embedder is not None else ("lexical",)
+    texts_q = [q["query"] for q in qs]
+    per_mode: dict[str, list[MatchResult]] = {}
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("Khớp truy vấn / matching queries", total=len(qs) * len(modes))
+        for mode in modes:
+            res: list[MatchResult] = []
+            for start in range(0, len(texts_q), 64):
+                res.extend(matcher.match(texts_q[start : start + 64], top=top, mode=mode))
+                bar.advance(task, min(64, len(texts_q) - start))
+            per_mode[mode] = res
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8") as fh:
+        for q, r in zip(qs, per_mode[modes[0]], strict=True):
+            fh.write(json.dumps(result_line(q["qid"], r), ensure_ascii=False) + "\n")
+    console.print(f"Đã ghi / wrote {len(qs)} dòng / lines → {output}")
+    if not any("gold" in q for q in qs):
+        return {}
+    golds = [list(q.get("gold") or []) for q in qs]
+    rows = {mode: metrics(per_mode[mode], golds) for mode in modes}
+    n_m, n_n = rows[modes[0]].n_match, rows[modes[0]].n_nomatch
+    console.print(
+        metrics_table(f"{queries.name}: {n_m} truy vấn có đáp án / with gold, {n_n} không / no-match", rows)
+    )
+    return rows
