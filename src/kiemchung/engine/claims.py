@@ -1,0 +1,225 @@
+"""Claim clustering: a new check-worthy sentence joins the Claim stating the same fact, or starts one.
+
+Similarity of two statements mixes a dense cosine (E5 ``query:`` embeddings, the symmetric setting)
+with a lexical overlap of folded syllables, because numbers and names decide "same fact" more often
+than topic does ("27 ca mắc" vs "72 ca mắc"):
+
+    >>> lib = ClaimLibrary(embedder=None)
+    >>> lib.add([7], ["Hà Nội cấm xe máy từ năm 2030"], None)
+    >>> [a.claim_id for a in cluster(["ha noi cam xe may tu nam 2030", "Giá xăng tăng 500 đồng"], None, lib)]
+    [7, None]
+
+``cluster`` is a pure function of the batch and the library; the pipeline turns its output into
+Claim/ClaimItem rows and adds new claims to the library.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiemchung.engine.embed import Embedder
+from kiemchung.text import fold, normalise
+
+# Calibrated on paraphrase pairs vs nearest same-topic different-fact pairs (see bench/README.md).
+DENSE_WEIGHT = 0.7
+SAME_CLAIM = 0.8  # combined similarity at or above which two statements are one claim
+LEXICAL_ONLY_SAME = 0.6  # without an embedder
+
+_SYL = re.compile(r"[^\W_]+")
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+EMBED_BATCH = 64
+
+
+def tokens(text: str) -> frozenset[str]:
+    """Folded syllables and numbers of a statement.
+
+    >>> sorted(tokens("Hà Nội: 1.200 ca"))
+    ['1.200', 'ca', 'ha', 'noi']
+    """
+    f = fold(text)
+    return frozenset(_SYL.findall(_NUM.sub(" ", f)) + _NUM.findall(f))
+
+
+def lexical_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap coefficient softened towards Jaccard: a short sentence inside a longer one scores high,
+    but a numbers mismatch costs (numbers count double)."""
+    if not a or not b:
+        return 0.0
+    inter = a & b
+    w_inter = sum(2.0 if t[0].isdigit() else 1.0 for t in inter)
+    w_a = sum(2.0 if t[0].isdigit() else 1.0 for t in a)
+    w_b = sum(2.0 if t[0].isdigit() else 1.0 for t in b)
+    overlap = w_inter / min(w_a, w_b)
+    jaccard = w_inter / (w_a + w_b - w_inter)
+    return 0.5 * overlap + 0.5 * jaccard
+
+
+@dataclass(slots=True)
+class Assignment:
+    """Where one sentence goes: an existing claim, or new group ``new`` (index into the batch's new claims)."""
+
+    claim_id: int | None
+    similarity: float
+    new: int | None = None
+
+
+class ClaimLibrary:
+    """Claim texts, their token sets and (optionally) their embeddings, in memory."""
+
+    def __init__(self, embedder: Embedder | None) -> None:
+        self.embedder = embedder
+        self.ids: list[int] = []
+        self.texts: list[str] = []
+        self._tokens: list[frozenset[str]] = []
+        self._pos: dict[int, int] = {}
+        self._postings: dict[str, list[int]] = {}  # token -> positions (lexical shortlist without vectors)
+        dim = embedder.dim if embedder is not None else 0
+        self._vec = np.zeros((0, dim), dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, claim_id: object) -> bool:
+        return claim_id in self._pos
+
+    def embed(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray | None:
+        """``query:`` embeddings of normalised texts, in batches (None without an embedder)."""
+        if self.embedder is None:
+            return None
+        norm = [normalise(t) for t in texts]
+        parts = []
+        for start in range(0, len(norm), EMBED_BATCH):
+            parts.append(self.embedder.query(norm[start : start + EMBED_BATCH]))
+            if progress:
+                progress(min(start + EMBED_BATCH, len(norm)), len(norm))
+        if not parts:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def add(self, ids: Sequence[int], texts: Sequence[str], vectors: np.ndarray | None) -> None:
+        if not ids:
+            return
+        self.remove([i for i in ids if i in self._pos])
+        start = len(self.ids)
+        for k, (i, t) in enumerate(zip(ids, texts, strict=True)):
+            self.ids.append(int(i))
+            self.texts.append(t)
+            self._tokens.append(tokens(t))
+            self._pos[int(i)] = start + k
+            if self.embedder is None:
+                for tok in self._tokens[-1]:
+                    self._postings.setdefault(tok, []).append(start + k)
+        if self.embedder is not None:
+            vecs = np.asarray(vectors, dtype=np.float32) if vectors is not None else self.embed(texts)
+            assert vecs is not None
+            self._vec = np.concatenate([self._vec, vecs.reshape(len(ids), self.embedder.dim)])
+
+    def remove(self, ids: Sequence[int]) -> None:
+        drop = {self._pos[i] for i in ids if i in self._pos}
+        if not drop:
+            return
+        keep = [k for k in range(len(self.ids)) if k not in drop]
+        self.ids = [self.ids[k] for k in keep]
+        self.texts = [self.texts[k] for k in keep]
+        self._tokens = [self._tokens[k] for k in keep]
+        if self.embedder is not None:
+            self._vec = self._vec[keep]
+        self._pos = {i: k for k, i in enumerate(self.ids)}
+        self._postings = {}
+        if self.embedder is None:
+            for k, toks in enumerate(self._tokens):
+                for tok in toks:
+                    self._postings.setdefault(tok, []).append(k)
+
+    def candidates(
+        self, vectors: np.ndarray | None, toks: Sequence[frozenset[str]], pool: int = 20
+    ) -> list[list[tuple[int, float]]]:
+        """For each statement, up to ``pool`` claims as ``(claim_id, combined similarity)``, best first.
+
+        The dense cosine shortlists (one matrix product); the lexical overlap is computed only on the
+        shortlist, so the cost stays flat as the library grows. Without an embedder, claims sharing
+        the most tokens are the shortlist.
+        """
+        if not self.ids:
+            return [[] for _ in toks]
+        out: list[list[tuple[int, float]]] = []
+        dense = None
+        if self.embedder is not None and vectors is not None:
+            dense = np.asarray(vectors, dtype=np.float32) @ self._vec.T
+        for r, t in enumerate(toks):
+            if dense is not None:
+                row = dense[r]
+                k = min(pool, len(row))
+                short = np.argpartition(-row, k - 1)[:k]
+                scored = [
+                    (
+                        self.ids[int(j)],
+                        DENSE_WEIGHT * float(row[j])
+                        + (1 - DENSE_WEIGHT) * lexical_similarity(t, self._tokens[int(j)]),
+                    )
+                    for j in short
+                ]
+            else:
+                counts: dict[int, int] = {}
+                for tok in t:
+                    for j in self._postings.get(tok, ()):
+                        counts[j] = counts.get(j, 0) + 1
+                short_l = sorted(counts, key=lambda j: -counts[j])[:pool]
+                scored = [(self.ids[j], lexical_similarity(t, self._tokens[j])) for j in short_l]
+            scored.sort(key=lambda x: -x[1])
+            out.append(scored)
+        return out
+
+    def search(self, texts: Sequence[str], top: int = 5) -> list[list[tuple[int, float]]]:
+        """Most similar claims for each text: ``[[(claim_id, similarity), ...], ...]``."""
+        if not self.ids:
+            return [[] for _ in texts]
+        cands = self.candidates(self.embed(texts), [tokens(t) for t in texts], pool=max(20, top))
+        return [[(i, round(s, 4)) for i, s in row[:top]] for row in cands]
+
+
+def threshold_for(library: ClaimLibrary) -> float:
+    return SAME_CLAIM if library.embedder is not None else LEXICAL_ONLY_SAME
+
+
+def cluster(
+    texts: Sequence[str],
+    vectors: np.ndarray | None,
+    library: ClaimLibrary,
+    *,
+    threshold: float | None = None,
+) -> list[Assignment]:
+    """Assign each statement to an existing claim or to a new group; later statements of the batch
+    can join new groups started earlier in the same batch."""
+    th = threshold_for(library) if threshold is None else threshold
+    toks = [tokens(t) for t in texts]
+    cands = library.candidates(vectors, toks, pool=10)
+    out: list[Assignment] = []
+    new_rows: list[int] = []  # batch rows that started a new group
+    for r in range(len(texts)):
+        best_id, best = None, -1.0
+        if cands[r]:
+            best_id, best = cands[r][0]
+        new_best, new_sim = None, -1.0
+        for g, row in enumerate(new_rows):
+            lex = lexical_similarity(toks[r], toks[row])
+            if library.embedder is not None and vectors is not None:
+                s = DENSE_WEIGHT * float(vectors[r] @ vectors[row]) + (1 - DENSE_WEIGHT) * lex
+            else:
+                s = lex
+            if s > new_sim:
+                new_best, new_sim = g, s
+        if best >= th and best >= new_sim:
+            out.append(Assignment(best_id, round(best, 4)))
+        elif new_best is not None and new_sim >= th:
+            out.append(Assignment(None, round(new_sim, 4), new_best))
+        else:
+            out.append(Assignment(None, 1.0, len(new_rows)))
+            new_rows.append(r)
+    return out

@@ -1,0 +1,336 @@
+"""The claim pipeline: pending Items -> dedup -> claim extraction -> clusters -> fact-check matches.
+
+    from kiemchung.engine.pipeline import process_pending
+    with session_scope() as s:
+        stats = process_pending(s)      # idempotent: only Items with processed=False are touched
+
+It also keeps the search index in step with the store (published fact-checks in, retracted ones
+out; new reference Documents split into Passages and indexed), so loaders only insert rows and then
+call ``process_pending``. Each stage is a pure function over a batch (``dedup``, ``checkworthy``,
+``claims.cluster``); this module is the I/O edge that reads and writes rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiemchung.engine.checkworthy import ClaimCandidate, extract_claims, top_claims
+from kiemchung.engine.claims import cluster
+from kiemchung.engine.dedup import Deduper
+from kiemchung.engine.index import SearchIndex, get_index
+from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, Item
+from kiemchung.text import fold, normalise
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+CLAIM_THRESHOLD = 0.5  # check-worthiness a sentence needs to become (part of) a claim
+CLAIMS_PER_ITEM = 3
+DEDUP_SAVE_SECONDS = 30.0
+REMATCH_LIMIT = 5000  # open claims re-matched when new fact-checks are published
+OPEN_STATUSES = (ClaimStatus.new, ClaimStatus.triaged, ClaimStatus.in_progress)
+
+
+@dataclass
+class PipelineStats:
+    items: int = 0
+    duplicates: int = 0
+    exact_duplicates: int = 0
+    claims_new: int = 0
+    claims_updated: int = 0
+    links: int = 0
+    matched_answer: int = 0
+    matched_suggest: int = 0
+    fact_checks_indexed: int = 0
+    passages_indexed: int = 0
+    seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# dedup state, one per database ------------------------------------------------------------------
+_DEDUP: dict[str, tuple[Deduper, float]] = {}
+_DEDUP_LOCK = threading.Lock()
+
+
+def _dedup_path() -> Path:
+    from kiemchung.settings import get_settings
+
+    return get_settings().data_dir / "dedup.pkl"
+
+
+def _deduper(session: Session) -> Deduper:
+    url = str(session.get_bind().engine.url)
+    entry = _DEDUP.get(url)
+    if entry is None:
+        dd = Deduper.from_store(session, _dedup_path())
+        _DEDUP[url] = (dd, time.monotonic())
+        return dd
+    dd = entry[0]
+    dd.catch_up(session)  # items another process finished since our last run
+    return dd
+
+
+def save_dedup(force: bool = False) -> None:
+    """Persist the dedup state (lazily: at most every ``DEDUP_SAVE_SECONDS`` unless forced)."""
+    now = time.monotonic()
+    for url, (dd, saved) in list(_DEDUP.items()):
+        if force or now - saved >= DEDUP_SAVE_SECONDS:
+            try:
+                dd.save(_dedup_path())
+            except OSError as exc:  # the state is rebuildable; never fail the batch over it
+                log.warning("cannot save dedup state: %s", exc)
+            _DEDUP[url] = (dd, now)
+
+
+def reset_state() -> None:
+    """Forget in-memory dedup state (tests; after a restore)."""
+    with _DEDUP_LOCK:
+        _DEDUP.clear()
+
+
+# helpers ----------------------------------------------------------------------------------------
+def item_text(item: Item) -> str:
+    """The normalised text a post is judged on: its title (if any) then its body."""
+    if item.norm_text:
+        return item.norm_text
+    parts = [p for p in (item.title, item.text) if p]
+    return normalise("\n".join(parts))
+
+
+def _seen(item: Item) -> datetime:
+    return item.published_at or item.ingested_at
+
+
+@contextmanager
+def _bar(enabled: bool, total: int) -> Iterator[Any]:
+    if not enabled or total == 0:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("[bold]Xử lý / processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+    ) as p:
+        yield (p, p.add_task("items", total=total))
+
+
+def refresh_spread(session: Session, claim_ids: Sequence[int]) -> None:
+    """Recompute item_count, engagement (over distinct items) and first/last seen from the links."""
+    if not claim_ids:
+        return
+    seen = func.coalesce(Item.published_at, Item.ingested_at)
+    rows = session.execute(
+        select(
+            ClaimItem.claim_id,
+            func.count(Item.id),
+            func.coalesce(func.sum(Item.likes + Item.comments + Item.shares + Item.reactions), 0),
+            func.min(seen),
+            func.max(seen),
+        )
+        .join(Item, Item.id == ClaimItem.item_id)
+        .where(ClaimItem.claim_id.in_(list(claim_ids)))
+        .group_by(ClaimItem.claim_id)
+    ).all()
+    for cid, n, eng, first, last in rows:
+        claim = session.get(Claim, cid)
+        if claim is None:
+            continue
+        claim.item_count = int(n)
+        claim.engagement = int(eng)
+        if first is not None:
+            claim.first_seen = min(claim.first_seen, first) if claim.first_seen else first
+        if last is not None:
+            claim.last_seen = max(claim.last_seen, last) if claim.last_seen else last
+
+
+def match_claims(session: Session, index: SearchIndex, claims: Sequence[Claim]) -> tuple[int, int]:
+    """Store each claim's best published fact-check (level "answer" or "suggest", else none)."""
+    if not claims:
+        return 0, 0
+    if len(index.fact_checks) == 0:
+        for c in claims:
+            c.best_match_id = c.best_match_score = c.best_match_level = None
+        return 0, 0
+    answers = suggests = 0
+    for start in range(0, len(claims), 64):
+        chunk = claims[start : start + 64]
+        for claim, res in zip(chunk, index.match_fact_checks([c.text for c in chunk], top=3), strict=True):
+            best = res.answer or res.suggest
+            if best is None:
+                claim.best_match_id = claim.best_match_score = claim.best_match_level = None
+                continue
+            claim.best_match_id = int(best)
+            claim.best_match_score = round(float(res.confidence), 4)
+            claim.best_match_level = "answer" if res.answer else "suggest"
+            if res.answer:
+                answers += 1
+            else:
+                suggests += 1
+    return answers, suggests
+
+
+# the pipeline -----------------------------------------------------------------------------------
+def process_pending(session: Session, *, progress: bool = False) -> PipelineStats:
+    """Process every Item with ``processed=False`` (see module docstring). Idempotent."""
+    t0 = time.perf_counter()
+    stats = PipelineStats()
+    index = get_index(session)
+    synced = index.sync(session)
+    stats.fact_checks_indexed = synced["fact_checks"]
+    stats.passages_indexed = synced["passages"]
+
+    pending_ids = list(session.scalars(select(Item.id).where(Item.processed.is_(False)).order_by(Item.id)))
+    touched: set[int] = set()
+    created: set[int] = set()
+    with _DEDUP_LOCK:
+        dd = _deduper(session) if pending_ids else None
+        with _bar(progress, len(pending_ids)) as bar:
+            for start in range(0, len(pending_ids), BATCH):
+                chunk_ids = pending_ids[start : start + BATCH]
+                items = list(session.scalars(select(Item).where(Item.id.in_(chunk_ids)).order_by(Item.id)))
+                assert dd is not None
+                _process_chunk(session, index, dd, items, stats, touched, created)
+                if bar is not None:
+                    bar[0].update(bar[1], advance=len(chunk_ids))
+        if dd is not None:
+            save_dedup()
+
+    refresh_spread(session, sorted(touched))
+    to_match = [c for c in (session.get(Claim, i) for i in sorted(touched)) if c is not None]
+    if synced["fact_checks"] or synced["removed"]:
+        # the library changed: open claims may now have (or have lost) a match
+        extra = session.scalars(
+            select(Claim)
+            .where(Claim.status.in_(OPEN_STATUSES), Claim.id.not_in(touched or {0}))
+            .order_by(Claim.last_seen.desc())
+            .limit(REMATCH_LIMIT)
+        ).all()
+        to_match.extend(extra)
+    stats.matched_answer, stats.matched_suggest = match_claims(session, index, to_match)
+    stats.claims_new = len(created)
+    stats.claims_updated = len(touched - created)
+    session.flush()
+    stats.seconds = round(time.perf_counter() - t0, 3)
+    if stats.items:
+        log.info("pipeline: %s", stats.as_dict())
+    return stats
+
+
+def _process_chunk(
+    session: Session,
+    index: SearchIndex,
+    dd: Deduper,
+    items: list[Item],
+    stats: PipelineStats,
+    touched: set[int],
+    created: set[int],
+) -> None:
+    originals: list[tuple[Item, list[ClaimCandidate]]] = []
+    duplicates: list[tuple[Item, int, float]] = []
+    for item in items:
+        norm = item_text(item)
+        if not item.norm_text:
+            item.norm_text = norm
+        hit = dd.check(item.id, norm, normalised=True)
+        root = hit.duplicate_of
+        if root is not None and root != item.id and session.get(Item, root) is not None:
+            item.duplicate_of_id = root
+            duplicates.append((item, root, hit.similarity))
+            stats.duplicates += 1
+            stats.exact_duplicates += int(hit.exact)
+        else:
+            item.duplicate_of_id = None
+            cands = top_claims(
+                extract_claims(norm, normalised=True), threshold=CLAIM_THRESHOLD, limit=CLAIMS_PER_ITEM
+            )
+            originals.append((item, cands))
+        item.processed = True
+        stats.items += 1
+
+    # claims of original items: cluster against the library, then within the batch
+    pairs = [(item, c) for item, cands in originals for c in cands]
+    texts = [c.text for _, c in pairs]
+    vectors = index.claims.embed(texts) if texts else None
+    with index.lock:
+        assignments = cluster(texts, vectors, index.claims)
+    new_claims: dict[int, Claim] = {}
+    new_rows: dict[int, int] = {}  # group -> batch row that founded it
+    linked: set[tuple[int, int]] = set()
+    pending_links: list[tuple[Claim, Item, str, float]] = []
+    for row, ((item, cand), a) in enumerate(zip(pairs, assignments, strict=True)):
+        if a.claim_id is not None:
+            claim = session.get(Claim, a.claim_id)
+            if claim is None:  # deleted since the library was built
+                continue
+            if cand.score > claim.checkworthiness:
+                claim.checkworthiness, claim.features = cand.score, dict(cand.features)
+        else:
+            assert a.new is not None
+            claim = new_claims.get(a.new)  # type: ignore[assignment]
+            if claim is None:
+                claim = Claim(
+                    text=cand.text,
+                    norm_text=fold(cand.text),
+                    checkworthiness=cand.score,
+                    features=dict(cand.features),
+                    status=ClaimStatus.new,
+                    first_seen=_seen(item),
+                    last_seen=_seen(item),
+                )
+                session.add(claim)
+                new_claims[a.new] = claim
+                new_rows[a.new] = row
+            elif cand.score > claim.checkworthiness:
+                claim.checkworthiness, claim.features = cand.score, dict(cand.features)
+        pending_links.append((claim, item, cand.text, a.similarity))
+    session.flush()  # ids for the new claims
+    for claim, item, sentence, sim in pending_links:
+        if (claim.id, item.id) in linked or session.get(ClaimItem, (claim.id, item.id)) is not None:
+            continue
+        linked.add((claim.id, item.id))
+        session.add(ClaimItem(claim_id=claim.id, item_id=item.id, sentence=sentence, similarity=sim))
+        touched.add(claim.id)
+        stats.links += 1
+    if new_claims:
+        groups = sorted(new_claims)
+        ids = [new_claims[g].id for g in groups]
+        created.update(ids)
+        rows = [new_rows[g] for g in groups]
+        index.add_claims(
+            ids, [new_claims[g].text for g in groups], vectors[rows] if vectors is not None else None
+        )
+    session.flush()
+
+    # duplicates share the claims of their root: that is how reposts add to a claim's spread
+    if duplicates:
+        roots = {r for _, r, _ in duplicates}
+        root_links: dict[int, list[tuple[int, str]]] = {}
+        for cid, iid, sentence in session.execute(
+            select(ClaimItem.claim_id, ClaimItem.item_id, ClaimItem.sentence).where(
+                ClaimItem.item_id.in_(roots)
+            )
+        ):
+            root_links.setdefault(iid, []).append((cid, sentence))
+        for item, root, sim in duplicates:
+            for cid, sentence in root_links.get(root, []):
+                if (cid, item.id) in linked or session.get(ClaimItem, (cid, item.id)) is not None:
+                    continue
+                linked.add((cid, item.id))
+                session.add(ClaimItem(claim_id=cid, item_id=item.id, sentence=sentence, similarity=sim))
+                touched.add(cid)
+                stats.links += 1
+        session.flush()

@@ -1,0 +1,107 @@
+"""Background mode: a loop that runs the claim pipeline on pending items.
+
+    KIEMCHUNG_ENGINE_IN_PROCESS=false kiemchung serve &   # web/ingest only store items
+    kiemchung worker --interval 10                        # this process does the engine work
+
+Each round is one transaction (``process_pending``); a failing round is logged and retried on the
+next tick, so one bad batch never stops the worker. SIGINT/SIGTERM finish the current round first.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:  # the engine loads numpy/LanceDB: keep `kiemchung --help` fast
+    from kiemchung.engine.pipeline import PipelineStats
+
+log = logging.getLogger(__name__)
+
+
+def run_once(progress: bool = False) -> PipelineStats:
+    """One round in its own transaction."""
+    from kiemchung.engine.pipeline import process_pending
+    from kiemchung.store import session_scope
+
+    with session_scope() as session:
+        return process_pending(session, progress=progress)
+
+
+def run_loop(
+    interval: float = 10.0,
+    *,
+    stop: threading.Event | None = None,
+    max_rounds: int | None = None,
+    on_round: Callable[[PipelineStats], None] | None = None,
+) -> int:
+    """Run rounds until ``stop`` is set (or ``max_rounds``); returns the number of items processed."""
+    from kiemchung.engine.pipeline import save_dedup
+
+    stop = stop or threading.Event()
+    total = 0
+    rounds = 0
+    while not stop.is_set():
+        try:
+            stats = run_once()
+        except Exception:  # keep serving; the next round retries the same pending items
+            log.exception("pipeline round failed")
+        else:
+            total += stats.items
+            if on_round:
+                on_round(stats)
+        rounds += 1
+        if max_rounds is not None and rounds >= max_rounds:
+            break
+        stop.wait(interval)
+    save_dedup(force=True)
+    return total
+
+
+def worker(
+    interval: float = typer.Option(10.0, min=0.5, help="Giây giữa hai lượt / seconds between rounds."),
+    once: bool = typer.Option(False, "--once", help="Chạy một lượt rồi thoát / run one round and exit."),
+) -> None:
+    """Xử lý tin chờ trong nền / process pending items in the background (claim engine worker)."""
+    from kiemchung.engine.pipeline import save_dedup
+    from kiemchung.settings import get_settings
+    from kiemchung.store import upgrade
+
+    logging.basicConfig(
+        level=get_settings().log_level.upper(), format="%(asctime)s %(levelname)s %(message)s"
+    )
+    upgrade()
+    if once:
+        stats = run_once(progress=True)
+        save_dedup(force=True)
+        typer.echo(_summary(stats))
+        return
+    stop = threading.Event()
+
+    def _stop(_sig: int, _frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    typer.echo(
+        f"Đang chạy, mỗi {interval:g} giây một lượt / worker running every {interval:g}s (Ctrl+C dừng/stops)"
+    )
+
+    def _report(s: PipelineStats) -> None:
+        if s.items:
+            typer.echo(_summary(s))
+
+    total = run_loop(interval, stop=stop, on_round=_report)
+    typer.echo(f"Đã dừng; đã xử lý {total:,} tin / stopped; {total:,} items processed".replace(",", "."))
+
+
+def _summary(s: PipelineStats) -> str:
+    return (
+        f"{s.items} tin/items, {s.duplicates} trùng/duplicates, {s.claims_new} nhận định mới/new claims, "
+        f"{s.claims_updated} cập nhật/updated, {s.matched_answer + s.matched_suggest} khớp/matched "
+        f"({str(s.seconds).replace('.', ',')} s)"
+    )
