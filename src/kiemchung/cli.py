@@ -15,6 +15,7 @@ import typer
 from kiemchung import __version__
 from kiemchung.desk.cli import users_app
 from kiemchung.engine.cli import eval_app, reindex
+from kiemchung.engine.worker import worker
 from kiemchung.intake.cli import backup, ingest, restore
 from kiemchung.scam.cli import scam_app
 from kiemchung.store.cli import db_app
@@ -33,6 +34,7 @@ app.command()(ingest)
 app.command()(backup)
 app.command()(restore)
 app.command()(reindex)
+app.command()(worker)
 
 
 @app.command()

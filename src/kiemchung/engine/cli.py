@@ -33,6 +33,18 @@ def eval_matching(
         raise typer.Exit(2) from exc
 
 
-def reindex() -> None:
-    """Rebuild the search index from the store."""
-    raise typer.Exit(1)
+def reindex(
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Thanh tiến trình / progress bar."),
+) -> None:
+    """Dựng lại chỉ mục tìm kiếm từ kho dữ liệu / rebuild the search index from the store."""
+    from kiemchung.engine.index import reindex as rebuild
+    from kiemchung.settings import get_settings
+    from kiemchung.store import upgrade
+
+    upgrade()
+    stats = rebuild(progress=progress)
+    typer.echo(
+        f"Đã dựng lại chỉ mục tại {get_settings().resolved_index_dir} / index rebuilt: "
+        f"{stats['fact_checks']} kiểm chứng/fact-checks, {stats['passages']} đoạn/passages, "
+        f"{stats['claims']} nhận định/claims"
+    )
