@@ -14,6 +14,7 @@ same input. Only one batch (``batch_size`` records) is held in memory at a time.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import sys
 import tempfile
@@ -317,7 +318,7 @@ def run_pending_engine(session: Session, *, progress: bool = False) -> bool:
     """Run the claim engine over unprocessed items, if the engine is installed. True if it ran."""
     runner: Callable[..., object] | None
     try:
-        from kiemchung.engine import pipeline
+        pipeline = importlib.import_module("kiemchung.engine.pipeline")
     except (ImportError, AttributeError):
         runner = None
     else:

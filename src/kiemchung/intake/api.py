@@ -1,0 +1,100 @@
+"""``POST /api/items``: batch intake over HTTP, with the same privacy filter and validation.
+
+    curl -H "Authorization: Bearer $KIEMCHUNG_INTAKE_TOKEN" -H "Content-Type: application/json" \\
+         -d '{"source": "Zalo group export", "items": [{"text": "..."}]}' http://127.0.0.1:8000/api/items
+
+The body is ``{"source": NAME, "items": [...]}`` or a bare list of items (source ``"api"``).
+Errors are reported per item by its 0-based index in the list. The endpoint is off until
+``KIEMCHUNG_INTAKE_TOKEN`` is set, and then requires ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from kiemchung.intake.ingest import ingest_records, run_pending_engine
+from kiemchung.settings import get_settings
+
+router = APIRouter(tags=["intake"])
+DEFAULT_SOURCE = "api"
+MAX_ITEMS = 10_000
+
+
+def _check_token(request: Request, expected: str) -> None:
+    if not expected:
+        raise HTTPException(
+            403, "API nhập liệu đang tắt / the intake API is disabled (KIEMCHUNG_INTAKE_TOKEN)"
+        )
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise HTTPException(
+            401, "Sai mã truy cập / missing or wrong bearer token", {"WWW-Authenticate": "Bearer"}
+        )
+
+
+def _parse(body: bytes) -> tuple[str, list[Any]]:
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPException(400, f"JSON không hợp lệ / invalid JSON: {exc}") from None
+    source: Any = DEFAULT_SOURCE
+    if isinstance(data, dict):
+        source = data.get("source") or DEFAULT_SOURCE
+        data = data.get("items")
+    if not isinstance(data, list):
+        raise HTTPException(422, 'Cần danh sách "items" / expected a list of items')
+    if not isinstance(source, str) or len(source) > 200:
+        raise HTTPException(
+            422, 'Tên nguồn không hợp lệ / "source" must be a string of at most 200 characters'
+        )
+    if len(data) > MAX_ITEMS:
+        raise HTTPException(413, f"Quá nhiều mục / too many items (> {MAX_ITEMS})")
+    return source.strip() or DEFAULT_SOURCE, data
+
+
+def _store(source: str, items: list[Any]) -> dict[str, Any]:
+    from kiemchung.store.db import session_scope
+
+    with session_scope() as session:
+        report = ingest_records(session, items, source_name=source, first_line=0)
+    return {
+        "source": report.source_name,
+        "stored": report.stored,
+        "duplicates": report.duplicates,
+        "rejected": len(report.rejected),
+        "errors": [{"index": i, "reason": r} for i, r in report.rejected],
+        "warnings": [{"index": i, "reason": r} for i, r in report.warnings],
+    }
+
+
+def _engine() -> None:
+    from kiemchung.store.db import session_scope
+
+    with session_scope() as session:
+        run_pending_engine(session)
+
+
+@router.post("/api/items")
+async def post_items(request: Request, background: BackgroundTasks) -> dict[str, Any]:
+    """Store a batch of posts; returns counts and per-index errors."""
+    settings = get_settings()
+    _check_token(request, settings.intake_token)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > settings.max_request_bytes:
+        raise HTTPException(413, "Yêu cầu quá lớn / request too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > settings.max_request_bytes:
+            raise HTTPException(413, "Yêu cầu quá lớn / request too large")
+    source, items = _parse(bytes(body))
+    result = await run_in_threadpool(_store, source, items)
+    if result["stored"] and settings.engine_in_process:
+        background.add_task(_engine)
+    return result
