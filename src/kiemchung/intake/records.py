@@ -1,6 +1,6 @@
 """Record validation: one scrubbed record in, one row for ``item`` out (or a reason why not).
 
-Policy (documented in docs/intake.md):
+Policy:
 
 - A record is **rejected** only when its text is unusable: missing, not a string, empty after
   normalisation, larger than ``MAX_TEXT_BYTES``, or not valid Unicode.
