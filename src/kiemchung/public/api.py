@@ -1,0 +1,241 @@
+"""The public JSON API under ``/api/v1`` (documented at ``/api/v1/docs``).
+
+GET  /api/v1/fact-checks?q=nuoc chanh&verdict=false&page=1&per_page=20
+GET  /api/v1/fact-checks/{id}
+POST /api/v1/match   {"text": "..."}
+POST /api/v1/tips    {"text": "...", "channel": "zalo", "contact": "...", "want_reply": true}
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiemchung.public import queries
+from kiemchung.public.deps import db_session, rate_limit
+from kiemchung.public.tipline import (
+    MAX_CONTACT_CHARS,
+    MAX_TIP_CHARS,
+    PRIVACY_NOTICE_EN,
+    PRIVACY_NOTICE_VI,
+    TipRejected,
+    TipResult,
+    handle_tip,
+)
+from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
+
+router = APIRouter(prefix="/api/v1", tags=["public"])
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Machine-readable code, e.g. `not_found`, `rate_limited`.")
+    message: str = Field(description="Human-readable message, Vietnamese / English.")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "Không tìm thấy / Not found"},
+    422: {"model": ErrorResponse, "description": "Dữ liệu không hợp lệ / Invalid input"},
+}
+POST_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorResponse, "description": "Nội dung quá lớn / Request body too large"},
+    422: ERRORS[422],
+    429: {
+        "model": ErrorResponse,
+        "description": "Quá nhiều yêu cầu; xem header Retry-After / Too many requests; see Retry-After",
+    },
+}
+
+
+class FactCheckOut(BaseModel):
+    id: int = Field(description="Stable numeric id.")
+    slug: str
+    claim_reviewed: str = Field(description="The claim as reviewed (short form).")
+    verdict: Verdict
+    verdict_label: str = Field(description="Verdict in Vietnamese, e.g. `Sai`.")
+    verdict_label_en: str
+    rating_value: int = Field(ge=1, le=5, description="ClaimReview rating, 1 (worst) .. 5 (best).")
+    summary: str
+    topics: list[str]
+    published_at: datetime | None = Field(description="ISO 8601, UTC.")
+    updated_at: datetime | None
+    url: str = Field(description="Absolute URL of the public page.")
+
+
+class FactCheckPage(BaseModel):
+    items: list[FactCheckOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class MatchIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"text": "Uống nước chanh nóng chữa ung thư"}]})
+    text: str = Field(min_length=1, max_length=MAX_TIP_CHARS, description="Text of a post or message.")
+
+
+class MatchCandidate(BaseModel):
+    id: int
+    score: float
+    fact_check: FactCheckOut
+
+
+class MatchOut(BaseModel):
+    results: list[MatchCandidate]
+    answer: int | None = Field(description="Id of the fact-check that answers the text, if confident.")
+    suggest: int | None = Field(description="Id of a likely related fact-check (weaker than `answer`).")
+    confidence: float
+
+
+class TipIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"text": "Có tin nhắn báo trúng thưởng, bảo bấm link vcb-hotro.com"}]}
+    )
+    text: str = Field(min_length=1, max_length=MAX_TIP_CHARS, description="The message to check.")
+    channel: str | None = Field(
+        None, max_length=40, description="Where it came from: web, zalo, messenger ..."
+    )
+    contact: str | None = Field(
+        None,
+        max_length=MAX_CONTACT_CHARS,
+        description="Reply address; stored only when `want_reply` is true.",
+    )
+    want_reply: bool = Field(False, description="Keep `contact` (stored apart, deletable) to reply later.")
+
+
+class ScamOut(BaseModel):
+    verdict: str = Field(description="scam | suspicious | ok | unknown")
+    kind: str
+    score: float
+    reasons: list[str]
+
+
+class TipOut(BaseModel):
+    status: Literal["answered", "warned", "received"]
+    tip_id: int | None
+    fact_check: FactCheckOut | None
+    scam: ScamOut | None
+    message: str = Field(description="Vietnamese reply a chatbot can relay as is.")
+    delete_url: str | None = Field(None, description="Where the tipster can delete their contact details.")
+
+
+def _fc_out(fc: FactCheck) -> FactCheckOut:
+    return FactCheckOut(**queries.fact_check_dict(fc))
+
+
+def _scam_out(scam: Any) -> ScamOut | None:
+    if scam is None:
+        return None
+    return ScamOut(
+        verdict=str(scam.verdict),
+        kind=str(getattr(scam, "kind", "") or ""),
+        score=float(getattr(scam, "score", 0.0) or 0.0),
+        reasons=[str(r) for r in (getattr(scam, "reasons", None) or [])],
+    )
+
+
+def tip_out(result: TipResult) -> TipOut:
+    return TipOut(
+        status=result.status,  # type: ignore[arg-type]
+        tip_id=result.tip_id,
+        fact_check=_fc_out(result.fact_check) if result.fact_check is not None else None,
+        scam=_scam_out(result.scam),
+        message=result.message,
+        delete_url=result.delete_url,
+    )
+
+
+@router.get("/fact-checks", response_model=FactCheckPage, responses={422: ERRORS[422]})
+def list_fact_checks(
+    q: str | None = Query(None, max_length=500, description="Search text; diacritics optional."),
+    topic: str | None = Query(None, max_length=200, description="Topic name or its slug."),
+    verdict: Verdict | None = Query(None),
+    page: int = Query(1, ge=1, le=100_000),
+    per_page: int = Query(20, ge=1, le=100),
+    session: Session = Depends(db_session),
+) -> FactCheckPage:
+    """Published fact-checks, newest first; with `q`, best match first."""
+    if q and q.strip():
+        hits = queries.search(session, q, verdict=verdict, topic=topic)
+        chunk = hits[(page - 1) * per_page : page * per_page]
+        return FactCheckPage(items=[_fc_out(f) for f in chunk], page=page, per_page=per_page, total=len(hits))
+    result = queries.list_page(session, verdict=verdict, topic=topic, page=page, per_page=per_page)
+    return FactCheckPage(
+        items=[_fc_out(f) for f in result.items], page=page, per_page=per_page, total=result.total
+    )
+
+
+@router.get("/fact-checks/{fc_id}", response_model=FactCheckOut, responses=ERRORS)
+def get_fact_check(fc_id: int, session: Session = Depends(db_session)) -> FactCheckOut:
+    """One published fact-check."""
+    fc = session.scalars(
+        select(FactCheck).where(FactCheck.id == fc_id, FactCheck.status == FactCheckStatus.published)
+    ).first()
+    if fc is None:
+        raise HTTPException(404, "Không tìm thấy bài kiểm chứng / Fact-check not found")
+    return _fc_out(fc)
+
+
+@router.post("/match", response_model=MatchOut, responses=POST_ERRORS, dependencies=[Depends(rate_limit)])
+def match(body: MatchIn, session: Session = Depends(db_session)) -> MatchOut:
+    """Rank published fact-checks against a text, with the engine's answer/suggest decision."""
+    if not body.text.strip():
+        raise HTTPException(422, "Nội dung trống / Empty text")
+    try:
+        from kiemchung.engine.index import get_index
+    except ImportError as exc:  # pragma: no cover - the engine ships with the package
+        raise HTTPException(503, "Bộ đối chiếu chưa sẵn sàng / Matcher unavailable") from exc
+    m = get_index().match_fact_checks([body.text], top=10)[0]
+    ids = [int(c.id) for c in m.results]
+    live = {
+        fc.id: fc
+        for fc in session.scalars(
+            select(FactCheck).where(FactCheck.id.in_(ids), FactCheck.status == FactCheckStatus.published)
+        )
+    }
+
+    def live_id(x: str | None) -> int | None:
+        return int(x) if x is not None and int(x) in live else None
+
+    return MatchOut(
+        results=[
+            MatchCandidate(id=int(c.id), score=float(c.score), fact_check=_fc_out(live[int(c.id)]))
+            for c in m.results
+            if int(c.id) in live
+        ],
+        answer=live_id(m.answer),
+        suggest=live_id(m.suggest),
+        confidence=float(m.confidence),
+    )
+
+
+@router.post(
+    "/tips",
+    response_model=TipOut,
+    responses=POST_ERRORS,
+    dependencies=[Depends(rate_limit)],
+    description=(
+        "Gửi một tin cần kiểm chứng (web, Zalo OA, Messenger ...). Trả lời ngay khi đã có bài kiểm chứng "
+        "(`answered`), cảnh báo khi có dấu hiệu lừa đảo (`warned`), nếu không thì chuyển tới bàn biên "
+        "tập (`received`).\n\nSend a tip; answered at once when a published fact-check matches, "
+        "warned when scam indicators are found, otherwise queued for the desk.\n\n"
+        f"**Quyền riêng tư.** {PRIVACY_NOTICE_VI}\n\n**Privacy.** {PRIVACY_NOTICE_EN}"
+    ),
+)
+def submit_tip(body: TipIn, session: Session = Depends(db_session)) -> TipOut:
+    """Tipline for people and chatbots."""
+    try:
+        result = handle_tip(
+            session, body.text, body.channel or "api", body.contact if body.want_reply else None
+        )
+    except TipRejected as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return tip_out(result)

@@ -1,0 +1,44 @@
+"""Request-scoped helpers for the public routes: a database session and the POST rate limit.
+
+The limiter lives on ``app.state`` so each application instance (and each test's fresh app)
+counts on its own, with ``settings.rate_limit_per_minute`` read when the app first needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import HTTPException, Request
+from sqlalchemy.orm import Session
+
+from kiemchung.settings import get_settings
+from kiemchung.store.db import session_scope
+from kiemchung.web.security import RateLimiter, client_key
+
+
+def db_session() -> Iterator[Session]:
+    """One session per request, committed when the handler returns without error."""
+    with session_scope() as session:
+        yield session
+
+
+def _limiter(request: Request) -> RateLimiter:
+    limiter = getattr(request.app.state, "public_post_limiter", None)
+    if limiter is None:
+        limiter = RateLimiter(limit=get_settings().rate_limit_per_minute, window=60.0)
+        request.app.state.public_post_limiter = limiter
+    return limiter
+
+
+def rate_limit(request: Request) -> None:
+    """Dependency for public POST endpoints: 429 with Retry-After once a client exceeds the limit."""
+    limiter = _limiter(request)
+    key = client_key(request)
+    if not limiter.hit(key):
+        wait = limiter.retry_after(key)
+        raise HTTPException(
+            status_code=429,
+            detail=f"Bạn gửi quá nhanh, vui lòng thử lại sau {wait} giây / "
+            f"Too many requests, please retry in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
