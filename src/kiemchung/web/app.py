@@ -191,7 +191,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from kiemchung.desk.routes import router as desk_router
     from kiemchung.public.routes import router as public_router
 
+    from kiemchung.public.api import router as public_api_router
+
     app.include_router(public_router)
+    app.include_router(public_api_router)
     app.include_router(desk_router)
 
     @app.get("/healthz", include_in_schema=False)
