@@ -24,7 +24,8 @@ ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HSPACE = re.compile(r"[^\S\n]+")
 _MANY_NL = re.compile(r"\n{3,}")
-_WORD = re.compile(r"[^\W\d_]+")
+# Letters plus any combining marks that NFC could not compose (a stray tone belongs to its word).
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 
 URL_RE = re.compile(
     r"(?i)\b(?:(?:https?|hxxps?)://|www\.)[^\s<>\"'()]+|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,62})*"
@@ -40,9 +41,7 @@ def _split_syllable(chars: list[str]) -> tuple[int, int]:
     letters = "".join(ch for ch in chars if not unicodedata.combining(ch)).lower()
     pos = [i for i, ch in enumerate(chars) if not unicodedata.combining(ch)]  # base letters
     start = 0
-    if letters.startswith("qu") and len(letters) > 2:
-        start = 2
-    elif letters.startswith("gi") and len(letters) > 2 and letters[2] in "aeiouy":
+    if (letters.startswith("qu") and len(letters) > 2) or (letters.startswith("gi") and len(letters) > 2 and letters[2] in "aeiouy"):
         start = 2
     while start < len(letters) and letters[start] not in "aeiouy":
         start += 1
@@ -57,6 +56,8 @@ def _place_tone(word: str) -> str:
     tones = [c for c in decomposed if c in TONES]
     if len(tones) != 1:
         return word  # no tone, or not a Vietnamese syllable: leave untouched
+    if any(unicodedata.combining(c) and c not in TONES and c not in MODIFIERS for c in decomposed):
+        return word  # other marks (ï, å, ...): not Vietnamese, and moving the tone would not be stable
     chars = [c for c in decomposed if c not in TONES]
     start, end = _split_syllable(chars)
     if start >= end:
@@ -175,4 +176,4 @@ def content_hash(text: str) -> str:
     import hashlib
 
     key = " ".join(fold(normalise(text)).split())
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()  # never raises

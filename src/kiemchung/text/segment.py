@@ -1,9 +1,9 @@
 """Sentence splitting and word segmentation (underthesea offline, with a fast fallback).
 
-    >>> sentences("Hôm nay trời mưa. Ngày mai nắng!")
-    ['Hôm nay trời mưa.', 'Ngày mai nắng!']
-    >>> words("Hà Nội mùa thu", fast=True)
-    ['Hà', 'Nội', 'mùa', 'thu']
+>>> sentences("Hôm nay trời mưa. Ngày mai nắng!")
+['Hôm nay trời mưa.', 'Ngày mai nắng!']
+>>> words("Hà Nội mùa thu", fast=True)
+['Hà', 'Nội', 'mùa', 'thu']
 """
 
 from __future__ import annotations
@@ -12,7 +12,36 @@ import re
 from functools import lru_cache
 from typing import Any
 
-_SENT_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-ZÀ-Ỹ0-9Đ])|\n+")
+# A candidate boundary: end punctuation (+ closing quotes/brackets) then whitespace, or a line break.
+_CANDIDATE = re.compile(r"[.!?…]+[\"”’»)\]]*\s+|\n+")
+_OPENERS = '"“‘«([['
+_LAST_TOKEN = re.compile(r"(\S+)$")
+# Abbreviations that end in a period but not a sentence: "TP. Hồ Chí Minh", "PGS. TS. Lê A", "v.v. Sau đó".
+ABBREVIATIONS = frozenset(
+    {
+        "TP",
+        "Tp",
+        "tp",
+        "TX",
+        "TT",
+        "Q",
+        "P",
+        "TS",
+        "PGS",
+        "GS",
+        "ThS",
+        "Ths",
+        "BS",
+        "KS",
+        "CN",
+        "St",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "v.v",
+    }
+)
 _TOKEN = re.compile(r"\w+(?:[.,/:-]\w+)*|[^\w\s]", re.UNICODE)
 
 
@@ -35,7 +64,39 @@ def sentences(text: str, *, fast: bool = True) -> list[str]:
             return [s.strip() for s in uts.sent_tokenize(text) if s.strip()]
         except Exception:
             pass
-    return [s.strip() for s in _SENT_END.split(text) if s and s.strip()]
+    return _split_regex(text)
+
+
+def _split_regex(text: str) -> list[str]:
+    """Cut after . ! ? … when the next sentence starts with a capital or a digit, except after an
+    abbreviation; always cut at line breaks. Closing quotes stay with their sentence.
+
+    >>> _split_regex('Công an TP. Đà Nẵng nói: "Đã bắt." Giá 3.000 đồng, v.v. Hết.')
+    ['Công an TP. Đà Nẵng nói: "Đã bắt."', 'Giá 3.000 đồng, v.v. Hết.']
+    """
+    out: list[str] = []
+    start = 0
+    for m in _CANDIDATE.finditer(text):
+        sep = m.group(0)
+        if "\n" not in sep:
+            nxt = text[m.end() : m.end() + 3].lstrip(_OPENERS)[:1]
+            if not nxt or not (nxt.isupper() or nxt.isdigit()):
+                continue
+            if sep[0] == "." and _ends_with_abbreviation(text[start : m.start()]):
+                continue
+        piece = text[start : m.start() + len(sep.rstrip())].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def _ends_with_abbreviation(prefix: str) -> bool:
+    m = _LAST_TOKEN.search(prefix)
+    return bool(m) and m.group(1).lstrip(_OPENERS) in ABBREVIATIONS  # type: ignore[union-attr]
 
 
 def words(text: str, *, fast: bool = False) -> list[str]:
