@@ -1,16 +1,43 @@
-"""Password hashing (argon2id) for desk accounts.
+"""Desk accounts: argon2id passwords, login with lockout, the session, and role checks.
 
     >>> h = hash_password("correct horse")
     >>> verify_password(h, "correct horse"), verify_password(h, "wrong")
     (True, False)
+    >>> allowed(Role.editor, WRITE), allowed(Role.viewer, WRITE), allowed(Role.reviewer, REVIEW)
+    (True, False, True)
+
+The signed session cookie holds the user id and a *session version*: the number of
+session-ending events (logout, disable, role change, password change) recorded for the account in
+the audit log. Any such event bumps the version, so every cookie issued before it stops working,
+including copies of the cookie kept by an attacker after logout.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Request
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiemchung.store import models
+from kiemchung.store.db import audit
+from kiemchung.store.models import Role, utcnow
 
 _hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("kiemchung-dummy-password")
+MIN_PASSWORD_LENGTH = 10
+
+READ = frozenset(Role)
+WRITE = frozenset({Role.editor, Role.reviewer, Role.admin})
+REVIEW = frozenset({Role.reviewer, Role.admin})
+ADMIN = frozenset({Role.admin})
+
+SESSION_ENDING = ("user.logout", "user.disable", "user.set_role", "user.set_password")
 
 
 def hash_password(password: str) -> str:
@@ -22,3 +49,95 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def allowed(role: Role, roles: frozenset[Role]) -> bool:
+    return role in roles
+
+
+def check_password_policy(password: str) -> str | None:
+    """An error message, or None when the password is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return (
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự / "
+            f"Password must be at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    return None
+
+
+def session_version(session: Session, user_id: int) -> int:
+    """How many session-ending events the account has had (see module docstring)."""
+    q = select(func.count(models.AuditEvent.id)).where(
+        models.AuditEvent.entity_type == "user_account",
+        models.AuditEvent.entity_id == user_id,
+        models.AuditEvent.action.in_(SESSION_ENDING),
+    )
+    return int(session.scalar(q) or 0)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: models.User | None
+    error: str | None = None  # "invalid" | "locked" | "disabled"
+    locked_until: datetime | None = None
+
+
+def attempt_login(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    max_failures: int,
+    lockout_seconds: int,
+    now: datetime | None = None,
+) -> LoginResult:
+    """Check credentials with a per-account lockout after ``max_failures`` consecutive failures.
+
+    A locked account is refused even with the right password until the lock expires; every
+    failure while unlocked counts, and reaching the limit (re)starts the lock.
+    """
+    now = now or utcnow()
+    user = session.scalar(select(models.User).where(func.lower(models.User.email) == email.strip().lower()))
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return LoginResult(None, "invalid")
+    if user.locked_until is not None and user.locked_until > now:
+        return LoginResult(None, "locked", user.locked_until)
+    if not verify_password(user.password_hash, password):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(seconds=lockout_seconds)
+            user.failed_logins = 0
+            audit(session, "user.locked", user, data={"until": user.locked_until.isoformat()})
+            return LoginResult(None, "locked", user.locked_until)
+        return LoginResult(None, "invalid")
+    if not user.active:
+        return LoginResult(None, "disabled")
+    user.failed_logins = 0
+    user.locked_until = None
+    return LoginResult(user)
+
+
+def start_session(request: Request, session: Session, user: models.User) -> None:
+    request.session["uid"] = user.id
+    request.session["sv"] = session_version(session, user.id)
+
+
+def end_session(request: Request, session: Session, user: models.User) -> None:
+    audit(session, "user.logout", user, user_id=user.id)
+    request.session.pop("uid", None)
+    request.session.pop("sv", None)
+
+
+def load_user(request: Request, session: Session) -> models.User | None:
+    """The logged-in, active user whose session version still matches, else None."""
+    if "session" not in request.scope:
+        return None
+    uid = request.session.get("uid")
+    if not isinstance(uid, int):
+        return None
+    user = session.get(models.User, uid)
+    if user is None or not user.active or request.session.get("sv") != session_version(session, uid):
+        request.session.pop("uid", None)
+        return None
+    return user

@@ -1,0 +1,455 @@
+"""Fact-check workflow: save with optimistic locking, revisions, review rules, corrections, retraction.
+
+    draft ──submit──► in_review ──approve──► approved ──publish──► published ──retract──► retracted
+      ▲                  │ (return)             │ (any edit)          │ (edit + correction note)
+      └──────────────────┘◄─────────────────────┘                     └─► published, new version
+
+The reviewer who approves or publishes must not be the author nor anyone who wrote a version of
+the text; the rule is checked here, on the server, for every role including admin.
+
+    >>> print(text_diff("a\\nb", "a\\nc"))
+    <div class="diff"><div class="diff-ctx">a</div><div class="diff-del">b</div><div class="diff-add">c</div></div>
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import markupsafe
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiemchung.store import models
+from kiemchung.store.db import audit
+from kiemchung.store.models import FactCheckStatus, Role, Verdict, utcnow
+from kiemchung.text import fold
+
+CLAIM_REVIEWED_MAX = 75
+TEXT_FIELDS = ("claim_reviewed", "claim_text", "verdict", "summary", "body", "topics", "claim_appearance_url")
+
+
+class WorkflowError(Exception):
+    """A refused transition; ``message`` is bilingual and shown to the user."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class Conflict(Exception):
+    """Someone saved a newer version since the form was opened."""
+
+    def __init__(self, current: models.FactCheck, submitted: FactCheckForm) -> None:
+        super().__init__("conflict")
+        self.current = current
+        self.submitted = submitted
+
+
+@dataclass
+class CitationForm:
+    document_id: int | None = None
+    passage_id: int | None = None
+    url: str = ""
+    title: str = ""
+    quote: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.document_id or self.passage_id or self.url.strip() or self.quote.strip())
+
+
+@dataclass
+class FactCheckForm:
+    claim_reviewed: str = ""
+    claim_text: str = ""
+    verdict: str = ""
+    summary: str = ""
+    body: str = ""
+    topics: list[str] = field(default_factory=list)
+    claim_appearance_url: str = ""
+    claim_id: int | None = None
+    citations: list[CitationForm] = field(default_factory=list)
+    version: int | None = None
+    correction_note: str = ""
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "claim_reviewed": self.claim_reviewed,
+            "claim_text": self.claim_text,
+            "verdict": self.verdict,
+            "summary": self.summary,
+            "body": self.body,
+            "topics": list(self.topics),
+            "claim_appearance_url": self.claim_appearance_url or None,
+            "citations": [
+                {
+                    "document_id": c.document_id,
+                    "passage_id": c.passage_id,
+                    "url": c.url or None,
+                    "title": c.title,
+                    "quote": c.quote,
+                }
+                for c in self.citations
+                if not c.empty
+            ],
+        }
+
+
+def parse_topics(raw: str) -> list[str]:
+    """'Y tế, giáo dục ,, y tế' -> ['Y tế', 'giáo dục'] (deduplicated on the folded form)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for t in re.split(r"[,;\n]", raw):
+        t = " ".join(t.split())[:60]
+        if t and fold(t) not in seen:
+            seen.add(fold(t))
+            out.append(t)
+    return out[:12]
+
+
+def snapshot(fc: models.FactCheck) -> dict[str, Any]:
+    """Everything a reader can see of a fact-check, as plain JSON."""
+    return {
+        "claim_reviewed": fc.claim_reviewed,
+        "claim_text": fc.claim_text,
+        "verdict": fc.verdict.value if fc.verdict else "",
+        "summary": fc.summary,
+        "body": fc.body,
+        "topics": list(fc.topics or []),
+        "claim_appearance_url": fc.claim_appearance_url,
+        "status": fc.status.value,
+        "citations": [
+            {
+                "document_id": c.document_id,
+                "passage_id": c.passage_id,
+                "url": c.url,
+                "title": c.title,
+                "quote": c.quote,
+            }
+            for c in fc.citations
+        ],
+    }
+
+
+def field_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{field: {"old": ..., "new": ...}} for every field that differs."""
+    return {
+        k: {"old": old.get(k), "new": new.get(k)}
+        for k in sorted(set(old) | set(new))
+        if old.get(k) != new.get(k)
+    }
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return "\n".join(
+                f"[{i + 1}] {c.get('title') or ''} {c.get('url') or ''} — “{c.get('quote') or ''}”".strip()
+                for i, c in enumerate(value)
+            )
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def text_diff(old: str, new: str) -> markupsafe.Markup:
+    """Line diff as HTML; every line is escaped, so user text can never become markup."""
+    rows: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        None, old.splitlines(), new.splitlines()
+    ).get_opcodes():
+        a, b = old.splitlines()[i1:i2], new.splitlines()[j1:j2]
+        if tag == "equal":
+            rows += [f'<div class="diff-ctx">{html.escape(x)}</div>' for x in a]
+        else:
+            rows += [f'<div class="diff-del">{html.escape(x)}</div>' for x in a]
+            rows += [f'<div class="diff-add">{html.escape(x)}</div>' for x in b]
+    return markupsafe.Markup('<div class="diff">' + "".join(rows) + "</div>")
+
+
+def snapshot_diffs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, markupsafe.Markup]]:
+    return [(k, text_diff(as_text(v["old"]), as_text(v["new"]))) for k, v in field_changes(old, new).items()]
+
+
+def make_slug(session: Session, text: str, fc_id: int | None = None) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:80].strip("-") or "kiem-chung"
+    slug, n = base, 1
+    while True:
+        other = session.scalar(select(models.FactCheck.id).where(models.FactCheck.slug == slug))
+        if other is None or other == fc_id:
+            return slug
+        n += 1
+        slug = f"{base}-{n}"
+
+
+def validate(session: Session, form: FactCheckForm) -> tuple[list[str], int | None]:
+    """Errors (bilingual) and the registered source id of the appearance URL."""
+    errors: list[str] = []
+    if not form.claim_reviewed.strip():
+        errors.append("Cần nhập nhận định được kiểm chứng / The claim reviewed is required")
+    if len(form.claim_reviewed) > CLAIM_REVIEWED_MAX:
+        errors.append(
+            f"Nhận định tối đa {CLAIM_REVIEWED_MAX} ký tự / The claim reviewed must be at most "
+            f"{CLAIM_REVIEWED_MAX} characters"
+        )
+    if form.verdict not in {v.value for v in Verdict}:
+        errors.append("Chọn một kết luận trong thang đánh giá / Choose a verdict from the scale")
+    for i, c in enumerate(form.citations, 1):
+        if c.empty:
+            continue
+        if not (c.document_id or c.url.strip()):
+            errors.append(f"Nguồn {i}: cần tài liệu hoặc URL / Citation {i}: pick a document or give a URL")
+        if c.url and urlsplit(c.url).scheme not in ("http", "https"):
+            errors.append(f"Nguồn {i}: URL phải bắt đầu bằng http(s) / Citation {i}: URL must be http(s)")
+        if not c.quote.strip():
+            errors.append(f"Nguồn {i}: cần trích dẫn đoạn văn / Citation {i}: quote the passage relied on")
+    source_id = None
+    if form.claim_appearance_url.strip():
+        source_id = registered_source_for(session, form.claim_appearance_url.strip())
+        if source_id is None:
+            errors.append(
+                "Chỉ lưu URL xuất hiện của nhận định khi nguồn là đơn vị đã đăng ký / The claim's URL is kept "
+                "only for registered publishers"
+            )
+    return errors, source_id
+
+
+def registered_source_for(session: Session, url: str) -> int | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().removeprefix("www.")
+    for src in session.scalars(select(models.Source).where(models.Source.registered.is_(True))):
+        for d in src.domains or []:
+            d = d.lower().removeprefix("www.")
+            if host == d or host.endswith("." + d):
+                return src.id
+    return None
+
+
+def _write_revision(session: Session, fc: models.FactCheck, user: models.User) -> None:
+    session.flush()  # assigns the id and bumps ``version``
+    session.add(
+        models.FactCheckRevision(fact_check_id=fc.id, version=fc.version, data=snapshot(fc), user_id=user.id)
+    )
+
+
+def _apply(session: Session, fc: models.FactCheck, form: FactCheckForm, source_id: int | None) -> None:
+    fc.claim_reviewed = form.claim_reviewed.strip()
+    fc.claim_text = form.claim_text.strip()
+    fc.verdict = Verdict(form.verdict)
+    fc.summary = form.summary.strip()
+    fc.body = form.body
+    fc.topics = list(form.topics)
+    fc.claim_appearance_url = form.claim_appearance_url.strip() or None
+    fc.claim_source_id = source_id
+    fc.citations = [
+        models.Citation(
+            document_id=c.document_id,
+            passage_id=c.passage_id,
+            url=c.url.strip() or None,
+            title=c.title.strip()[:500],
+            quote=c.quote.strip(),
+            position=i,
+        )
+        for i, c in enumerate(c for c in form.citations if not c.empty)
+    ]
+    fc.updated_at = utcnow()  # always touch the row, so the version advances even if only citations changed
+
+
+def create(session: Session, form: FactCheckForm, user: models.User) -> models.FactCheck:
+    errors, source_id = validate(session, form)
+    if errors:
+        raise WorkflowError("\n".join(errors))
+    fc = models.FactCheck(
+        slug=make_slug(session, form.claim_reviewed),
+        claim_id=form.claim_id,
+        author_id=user.id,
+        status=FactCheckStatus.draft,
+    )
+    _apply(session, fc, form, source_id)
+    session.add(fc)
+    _write_revision(session, fc, user)
+    audit(
+        session, "fact_check.create", fc, user_id=user.id, data={"changes": field_changes({}, snapshot(fc))}
+    )
+    if form.claim_id:
+        claim = session.get(models.Claim, form.claim_id)
+        if claim is not None and claim.status in (models.ClaimStatus.new, models.ClaimStatus.triaged):
+            audit(
+                session,
+                "claim.status",
+                claim,
+                user_id=user.id,
+                data={"old": claim.status.value, "new": models.ClaimStatus.in_progress.value},
+            )
+            claim.status = models.ClaimStatus.in_progress
+    return fc
+
+
+def update(
+    session: Session, fc: models.FactCheck, form: FactCheckForm, user: models.User
+) -> models.FactCheck:
+    """Save an edit; raises Conflict if ``form.version`` is stale, WorkflowError if not allowed."""
+    if fc.status == FactCheckStatus.retracted:
+        raise WorkflowError("Bài đã bị rút, không thể sửa / A retracted fact-check cannot be edited", 409)
+    if form.version is None or form.version != fc.version:
+        raise Conflict(fc, form)
+    errors, source_id = validate(session, form)
+    published = fc.status == FactCheckStatus.published
+    if published and not form.correction_note.strip():
+        errors.append(
+            "Sửa bài đã xuất bản cần ghi chú đính chính công khai / Editing a published fact-check needs a "
+            "public correction note"
+        )
+    if errors:
+        raise WorkflowError("\n".join(errors))
+    before = snapshot(fc)
+    _apply(session, fc, form, source_id)
+    if fc.status == FactCheckStatus.approved:
+        fc.status = FactCheckStatus.in_review  # the approval was for the old text
+        fc.reviewer_id = None
+    _write_revision(session, fc, user)
+    changes = field_changes(before, snapshot(fc))
+    if published:
+        session.add(
+            models.Correction(fact_check_id=fc.id, note=form.correction_note.strip(), version=fc.version)
+        )
+        audit(
+            session,
+            "fact_check.correct",
+            fc,
+            user_id=user.id,
+            data={"changes": changes, "note": form.correction_note.strip(), "version": fc.version},
+        )
+    else:
+        audit(
+            session,
+            "fact_check.update",
+            fc,
+            user_id=user.id,
+            data={"changes": changes, "version": fc.version},
+        )
+    return fc
+
+
+def writers(session: Session, fc: models.FactCheck) -> set[int]:
+    """The author and everyone who saved a content change (they may not review it)."""
+    ids = {fc.author_id} if fc.author_id else set()
+    prev: dict[str, Any] | None = None
+    for rev in session.scalars(
+        select(models.FactCheckRevision)
+        .where(models.FactCheckRevision.fact_check_id == fc.id)
+        .order_by(models.FactCheckRevision.version)
+    ):
+        content = {k: v for k, v in rev.data.items() if k != "status"}
+        if (prev is None or content != prev) and rev.user_id:
+            ids.add(rev.user_id)
+        prev = content
+    return ids
+
+
+def _require_reviewer(session: Session, fc: models.FactCheck, user: models.User) -> None:
+    if user.role not in (Role.reviewer, Role.admin):
+        raise WorkflowError("Chỉ người kiểm duyệt được làm việc này / Only reviewers may do this", 403)
+    if user.id in writers(session, fc):
+        raise WorkflowError(
+            "Người kiểm duyệt phải khác người viết bài / The reviewer must not be an author of the fact-check",
+            403,
+        )
+
+
+def transition(
+    session: Session,
+    fc: models.FactCheck,
+    action: str,
+    user: models.User,
+    *,
+    version: int | None,
+    note: str = "",
+) -> models.FactCheck:
+    """submit | return | approve | publish | retract. ``version`` guards against acting on stale state."""
+    if version is not None and version != fc.version:
+        raise WorkflowError(
+            "Bài vừa được người khác thay đổi, hãy tải lại / The fact-check changed meanwhile, reload it", 409
+        )
+    old = fc.status
+    if action == "submit":
+        if old != FactCheckStatus.draft:
+            raise WorkflowError("Chỉ gửi duyệt được bản nháp / Only drafts can be submitted", 409)
+        if not fc.citations:
+            raise WorkflowError(
+                "Cần ít nhất một nguồn trích dẫn trước khi gửi duyệt / At least one citation is required "
+                "before review"
+            )
+        fc.status = FactCheckStatus.in_review
+    elif action == "return":
+        if old not in (FactCheckStatus.in_review, FactCheckStatus.approved):
+            raise WorkflowError("Không thể trả lại ở trạng thái này / Cannot return from this state", 409)
+        if user.role not in (Role.reviewer, Role.admin):
+            raise WorkflowError("Chỉ người kiểm duyệt được làm việc này / Only reviewers may do this", 403)
+        fc.status = FactCheckStatus.draft
+        fc.reviewer_id = None
+    elif action == "approve":
+        if old != FactCheckStatus.in_review:
+            raise WorkflowError(
+                "Chỉ duyệt được bài đang chờ duyệt / Only fact-checks in review can be approved", 409
+            )
+        _require_reviewer(session, fc, user)
+        fc.status = FactCheckStatus.approved
+        fc.reviewer_id = user.id
+    elif action == "publish":
+        if old != FactCheckStatus.approved:
+            raise WorkflowError(
+                "Chỉ xuất bản được bài đã duyệt / Only approved fact-checks can be published", 409
+            )
+        _require_reviewer(session, fc, user)
+        fc.status = FactCheckStatus.published
+        fc.published_at = fc.published_at or utcnow()
+        if fc.claim_id:
+            claim = session.get(models.Claim, fc.claim_id)
+            if claim is not None and claim.status != models.ClaimStatus.checked:
+                audit(
+                    session,
+                    "claim.status",
+                    claim,
+                    user_id=user.id,
+                    data={"old": claim.status.value, "new": "checked"},
+                )
+                claim.status = models.ClaimStatus.checked
+    elif action == "retract":
+        if old != FactCheckStatus.published:
+            raise WorkflowError(
+                "Chỉ rút được bài đã xuất bản / Only published fact-checks can be retracted", 409
+            )
+        if user.role not in (Role.reviewer, Role.admin):
+            raise WorkflowError("Chỉ người kiểm duyệt được rút bài / Only reviewers may retract", 403)
+        if not note.strip():
+            raise WorkflowError("Cần ghi chú lý do rút bài / A retraction note is required")
+        fc.status = FactCheckStatus.retracted
+        fc.retracted_at = utcnow()
+        fc.retraction_note = note.strip()
+    else:
+        raise WorkflowError("Thao tác không hợp lệ / Unknown action", 400)
+    fc.updated_at = utcnow()
+    _write_revision(session, fc, user)
+    audit(
+        session,
+        f"fact_check.{action}",
+        fc,
+        user_id=user.id,
+        data={
+            "old": old.value,
+            "new": fc.status.value,
+            "version": fc.version,
+            **({"note": note} if note else {}),
+        },
+    )
+    return fc

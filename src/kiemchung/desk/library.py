@@ -1,0 +1,210 @@
+"""Reference library import: text out of plain text, HTML and PDF; URL lists fetched politely.
+
+>>> html_to_text("<html><head><title>Thông cáo</title><script>x()</script></head>"
+...              "<body><p>Giá xăng <b>giảm</b>.</p><p>Từ 15h.</p></body></html>")
+('Thông cáo', 'Giá xăng giảm.\\nTừ 15h.')
+>>> extract_text("a.txt", b"Xin ch\\xc3\\xa0o")
+('a', 'Xin chào')
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import PurePath
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiemchung.store import models
+from kiemchung.text import content_hash, normalise
+
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "section",
+    "article",
+    "blockquote",
+}
+_SKIP = {"script", "style", "noscript", "template", "svg", "nav", "footer", "header"}
+
+
+class UnsupportedFile(ValueError):
+    pass
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.parts: list[str] = []
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self._skip += 1
+        elif tag == "title":
+            self._in_title = True
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag == "title":
+            self._in_title = False
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        elif not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> tuple[str, str]:
+    """(title, text) of an HTML page, without scripts, styles and navigation."""
+    p = _TextExtractor()
+    p.feed(html)
+    p.close()
+    lines = [" ".join(line.split()) for line in "".join(p.parts).splitlines()]
+    return " ".join(p.title.split()), "\n".join(line for line in lines if line)
+
+
+def pdf_to_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
+
+
+def _decode(data: bytes) -> str:
+    for enc in ("utf-8-sig", "cp1258", "latin-1"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", "replace")  # pragma: no cover - latin-1 never fails
+
+
+def extract_text(filename: str, data: bytes, content_type: str = "") -> tuple[str, str]:
+    """(title, text) from an uploaded file, by extension or content type (txt, md, html, pdf)."""
+    suffix = PurePath(filename).suffix.lower()
+    stem = PurePath(filename).stem or filename
+    if suffix == ".pdf" or content_type == "application/pdf" or data[:5] == b"%PDF-":
+        return stem, pdf_to_text(data)
+    if suffix in (".html", ".htm") or "html" in content_type:
+        title, text = html_to_text(_decode(data))
+        return title or stem, text
+    if suffix in (".txt", ".md", ".text", "") or content_type.startswith("text/"):
+        return stem, _decode(data)
+    raise UnsupportedFile(suffix or content_type)
+
+
+def split_into_passages(text: str) -> list[str]:
+    """Evidence passages, with the engine's splitter (falls back to paragraphs if it is absent)."""
+    try:
+        from kiemchung.engine.evidence import split_passages
+    except ImportError:  # pragma: no cover - the engine ships with the package
+        return [p.strip() for p in text.split("\n\n") if p.strip()]
+    return split_passages(text)
+
+
+@dataclass
+class ImportOutcome:
+    document: models.Document | None
+    duplicate: bool = False
+    error: str | None = None
+
+
+def store_document(
+    session: Session,
+    title: str,
+    text: str,
+    *,
+    url: str | None = None,
+    publisher: str | None = None,
+    kind: str = "article",
+) -> ImportOutcome:
+    """Store a Document and its passages; a document already in the library is reported, not doubled."""
+    text = normalise(text)
+    if not text.strip():
+        return ImportOutcome(None, error="Không có văn bản / No text found")
+    digest = content_hash(text)
+    existing = session.scalar(select(models.Document).where(models.Document.content_hash == digest))
+    if existing is not None:
+        return ImportOutcome(existing, duplicate=True)
+    doc = models.Document(
+        title=(normalise(title) or text[:80])[:500],
+        url=url,
+        publisher=publisher or None,
+        kind=kind,
+        text=text,
+        content_hash=digest,
+    )
+    doc.passages = [models.Passage(position=i, text=p) for i, p in enumerate(split_into_passages(text))]
+    session.add(doc)
+    session.flush()
+    return ImportOutcome(doc)
+
+
+@dataclass
+class Fetched:
+    url: str
+    title: str = ""
+    text: str = ""
+    error: str | None = None
+
+
+def fetch_urls(urls: list[str], *, max_bytes: int, timeout: float = 10.0) -> list[Fetched]:
+    """Fetch each URL (http/https only) with a timeout and a size cap; failures reported per URL."""
+    import httpx
+
+    out: list[Fetched] = []
+    with httpx.Client(
+        timeout=timeout, follow_redirects=True, headers={"User-Agent": "kiemchung-library/0.1"}
+    ) as client:
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                out.append(Fetched(url, error="Không phải địa chỉ http(s) / Not an http(s) URL"))
+                continue
+            try:
+                with client.stream("GET", url) as resp:
+                    if resp.status_code >= 400:
+                        out.append(Fetched(url, error=f"HTTP {resp.status_code}"))
+                        continue
+                    buf = bytearray()
+                    for chunk in resp.iter_bytes():
+                        buf.extend(chunk)
+                        if len(buf) > max_bytes:
+                            break
+                    if len(buf) > max_bytes:
+                        out.append(Fetched(url, error="Quá lớn / Too large"))
+                        continue
+                    ctype = resp.headers.get("content-type", "")
+                name = PurePath(httpx.URL(url).path or "/").name or "index.html"
+                if "html" in ctype and not name.endswith((".html", ".htm")):
+                    name += ".html"
+                title, text = extract_text(name, bytes(buf), ctype)
+                out.append(Fetched(url, title, text))
+            except UnsupportedFile:
+                out.append(Fetched(url, error="Định dạng không hỗ trợ / Unsupported format"))
+            except httpx.TimeoutException:
+                out.append(Fetched(url, error="Hết thời gian chờ / Timed out"))
+            except (httpx.HTTPError, ValueError) as exc:
+                out.append(Fetched(url, error=f"Lỗi tải / Fetch failed: {type(exc).__name__}"))
+            except Exception as exc:  # a broken PDF must not stop the rest of the list
+                out.append(Fetched(url, error=f"Không đọc được / Unreadable: {type(exc).__name__}"))
+    return out
