@@ -276,7 +276,7 @@ def queue_rows(db: Session, conds: list[Any], now: datetime) -> list[dict[str, A
         ).all()
     )
     users = {u.id: u for u in db.scalars(select(models.User))}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in claims:
         stats = ClaimStats(c.checkworthiness or 0.0, int(recent.get(c.id, 0)), c.engagement or 0, c.last_seen)
         rows.append(

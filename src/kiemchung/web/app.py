@@ -66,6 +66,14 @@ class _TooLarge(Exception):
 
 
 async def _too_large(scope: Scope, send: Send) -> None:
+    headers = dict(scope.get("headers") or [])
+    if b"text/html" in headers.get(b"accept", b"") and not scope.get("path", "").startswith("/api/"):
+        # Browsers get the finished error page, not a JSON object.
+        async def _no_body() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        await error_response(Request(scope), 413)(scope, _no_body, send)
+        return
     body = (
         b'{"error":{"code":"payload_too_large","message":"N\xe1\xbb\x99i dung qu\xc3\xa1 l\xe1\xbb\x9bn / '
         b'Request body too large"}}'
