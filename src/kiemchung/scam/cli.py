@@ -1,5 +1,221 @@
-"""Scam desk commands (placeholder until the scam desk lands)."""
+"""Scam desk commands.
+
+    kiemchung scam check "vietcombank-hotro.com"
+    kiemchung scam classify --input domains.txt --output verdicts.jsonl
+    kiemchung scam evaluate --dev labelled.jsonl
+    kiemchung scam seed
+    kiemchung scam update --feed chongluadao --url https://example.org/list.txt --licence CC0-1.0
+    kiemchung scam feeds
+    kiemchung scam add domain vcb-hotro.com --reason "Tin báo ngày 24/11"
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import typer
 
-scam_app = typer.Typer(help="Lừa đảo / scam desk.", no_args_is_help=True)
+scam_app = typer.Typer(help="Lừa đảo / scam desk: tra cứu, danh sách chặn, nguồn cấp.", no_args_is_help=True)
+
+
+def _fail(msg: str) -> None:
+    typer.echo(msg, err=True)
+    raise typer.Exit(1)
+
+
+def _fmt_pct(x: float) -> str:
+    return f"{x * 100:.1f}".replace(".", ",") + " %"
+
+
+@scam_app.command()
+def check(q: str = typer.Argument(..., help="Link, domain, phone, account number or message.")) -> None:
+    """Tra cứu một nội dung / Check one input and print the JSON result."""
+    from kiemchung.scam.lookup import check as do_check
+
+    typer.echo(json.dumps(do_check(q).to_dict(), ensure_ascii=False, indent=2))
+
+
+@scam_app.command()
+def classify(
+    input: Path = typer.Option(..., "--input", help="One domain or URL per line."),
+    output: Path = typer.Option(..., "--output", help="JSONL: input, verdict, score, reasons."),
+) -> None:
+    """Phân loại hàng loạt / Classify domains or URLs, one per line (works without a database)."""
+    from kiemchung.scam.blocklist import get_snapshot
+    from kiemchung.scam.lookup import check as do_check
+
+    try:
+        lines = input.read_text("utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        _fail(f"Không đọc được tệp / Cannot read file: {input} ({exc})")
+    snap = get_snapshot()
+    n = 0
+    with output.open("w", encoding="utf-8") as out:
+        for line in lines:
+            q = line.strip()
+            if not q:
+                continue
+            r = do_check(q, snapshot=snap)
+            out.write(json.dumps({"input": q, "verdict": r.verdict, "score": r.score, "reasons": r.reasons},
+                                 ensure_ascii=False) + "\n")
+            n += 1
+    typer.echo(f"Đã phân loại {n:,} dòng / Classified {n:,} lines -> {output}".replace(",", "."), err=True)
+
+
+@scam_app.command()
+def evaluate(
+    dev: Path = typer.Option(..., "--dev", help='JSONL of {"domain": ..., "label": "scam"|"legit"}.'),
+    show: int = typer.Option(0, help="Also list this many false positives and missed novel scams."),
+) -> None:
+    """Đo chất lượng / Detection and false-positive rates, overall and by reason."""
+    from kiemchung.scam.evaluate import evaluate as do_eval
+    from kiemchung.scam.evaluate import read_labelled
+
+    try:
+        rows = read_labelled(dev)
+    except (OSError, ValueError) as exc:
+        _fail(f"Không đọc được tệp / Cannot read file: {dev} ({exc})")
+    m = do_eval(rows)
+    typer.echo(f"Tên miền lừa đảo / scam domains: {m.n_scam}; hợp lệ / legit: {m.n_legit}")
+    typer.echo(f"Phát hiện / detection (scam|suspicious): {_fmt_pct(m.detection)} ({m.detected}/{m.n_scam})")
+    typer.echo(f"Phát hiện trên tên miền gốc chưa có trong danh sách / detection, registered domain not listed: "
+               f"{_fmt_pct(m.novel_detection)} ({m.novel_detected}/{m.n_novel})")
+    typer.echo(f"Báo nhầm / false positives on legit: {_fmt_pct(m.false_positive_rate)} "
+               f"({m.false_positives}/{m.n_legit})")
+    typer.echo("Kết luận / verdicts: " + "; ".join(f"{k}: {dict(v)}" for k, v in m.verdicts.items()))
+    typer.echo("Theo lý do / by reason (flagged scam | flagged legit):")
+    merged: dict[str, dict[str, int]] = {}
+    for key, c in m.by_reason.items():
+        k = "risky TLD" if key.startswith("The .") else "same naming pattern" if key.startswith("Same naming") else key
+        d = merged.setdefault(k, {"scam": 0, "legit": 0})
+        d["scam"] += c.get("scam", 0)
+        d["legit"] += c.get("legit", 0)
+    for k, d in sorted(merged.items(), key=lambda kv: -kv[1]["scam"]):
+        typer.echo(f"  {d['scam']:>6} | {d['legit']:>4}  {k}")
+    for dom, why in m.fp_examples[:show]:
+        typer.echo(f"  FP {dom}: {why}")
+    for dom in m.missed_novel[:show]:
+        typer.echo(f"  MISS {dom}")
+
+
+@scam_app.command()
+def seed() -> None:
+    """Nạp dữ liệu kèm theo / Load the official registry and the bundled blocklist into the database."""
+    from kiemchung.scam.blocklist import seed_bundled
+    from kiemchung.scam.registry import load_registry
+    from kiemchung.store import session_scope, upgrade
+
+    upgrade()
+    with session_scope() as s:
+        created, present = load_registry(s)
+        rep = seed_bundled(s)
+    typer.echo(f"Danh bạ chính thức / registry: +{created} (đã có / present {present}); "
+               f"{rep.feed}: +{rep.added}, tổng / total {rep.total}")
+
+
+@scam_app.command()
+def update(
+    feed: str = typer.Option(..., "--feed", help="Feed name (provenance)."),
+    url: str = typer.Option(None, "--url", help="Fetch the list from this URL."),
+    file: Path = typer.Option(None, "--file", help="Read the list from this file."),
+    fmt: str = typer.Option("auto", "--format", help="auto | domains | urls | adblock | hosts"),
+    list_kind: str = typer.Option("block", "--list", help="block | allow"),
+    licence: str = typer.Option(None, "--licence", help="Licence of the list, e.g. CC0-1.0."),
+    interval_hours: int = typer.Option(None, "--interval-hours", help="Expected refresh interval (stale warning)."),
+) -> None:
+    """Cập nhật nguồn cấp / Import or refresh a block/allow-list feed (upsert, keeps provenance)."""
+    from kiemchung.scam.blocklist import FORMATS, parse_feed, read_source, update_feed
+    from kiemchung.store import session_scope, upgrade
+
+    if (url is None) == (file is None):
+        _fail("Cần đúng một trong --url hoặc --file / Give exactly one of --url or --file")
+    if fmt not in FORMATS or list_kind not in ("block", "allow"):
+        _fail(f"Định dạng hoặc danh sách không hợp lệ / Invalid --format or --list ({fmt}, {list_kind})")
+    try:
+        body = read_source(url=url, path=file)
+    except Exception as exc:
+        _fail(f"Không đọc được nguồn / Cannot read the feed: {exc}")
+    parsed = parse_feed(body, fmt)
+    upgrade()
+    with session_scope() as s:
+        rep = update_feed(s, feed, parsed, url=url, path=str(file) if file else None, list_kind=list_kind,
+                          licence=licence, interval_hours=interval_hours)
+    typer.echo(f"{feed} ({parsed.format}): +{rep.added} mới / new, {rep.refreshed} giữ / kept, "
+               f"{rep.reactivated} kích hoạt lại / reactivated, {rep.deactivated} ngừng / deactivated, "
+               f"{len(rep.rejected)} dòng lỗi / rejected lines")
+    for no, line, why in rep.rejected[:20]:
+        typer.echo(f"  dòng / line {no}: {line[:80]!r} — {why}", err=True)
+
+
+@scam_app.command()
+def feeds() -> None:
+    """Liệt kê nguồn cấp / List feeds with provenance; warns about stale feeds."""
+    from kiemchung.scam.blocklist import database_ready, feed_status
+    from kiemchung.store import session_scope
+
+    if not database_ready():
+        _fail("Chưa có cơ sở dữ liệu — chạy `kiemchung scam seed` / No database yet — run `kiemchung scam seed`")
+    with session_scope() as s:
+        rows = feed_status(s)
+    if not rows:
+        typer.echo("Chưa có nguồn cấp nào / No feeds yet")
+    stale_any = False
+    for f in rows:
+        when = f.fetched_at.strftime("%d/%m/%Y %H:%M") if f.fetched_at else "chưa bao giờ / never"
+        flag = ""
+        if f.stale:
+            stale_any = True
+            flag = f"  ⚠ QUÁ HẠN / STALE (> {f.interval_hours} h)"
+        typer.echo(f"{f.name} [{f.list_kind}, {f.format}] {f.source or '-'} · giấy phép / licence {f.licence or '-'} · "
+                   f"cập nhật / fetched {when} · {f.active_count:,}/{f.entry_count:,} mục / entries{flag}".replace(",", "."))
+    if stale_any:
+        typer.echo("Có nguồn cấp quá hạn cập nhật / Some feeds are stale", err=True)
+
+
+def _edit(add: bool, kind: str, value: str, list_kind: str, reason: str) -> None:
+    from kiemchung.scam.blocklist import add_indicator, remove_indicator
+    from kiemchung.store import session_scope, upgrade
+
+    kinds = ("url", "domain", "phone", "bank_account", "ewallet", "social_page")
+    if kind not in kinds:
+        _fail(f"Loại không hợp lệ / Invalid kind: {kind} ({', '.join(kinds)})")
+    upgrade()
+    try:
+        with session_scope() as s:
+            if add:
+                ind = add_indicator(s, kind, value, list_kind, reason)
+                typer.echo(f"Đã thêm / Added {kind} {ind.value} ({list_kind})")
+            else:
+                n = remove_indicator(s, kind, value, list_kind, reason)
+                typer.echo(f"Đã gỡ / Removed {n} mục / entries for {kind} {value}")
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@scam_app.command()
+def add(
+    kind: str = typer.Argument(..., help="url | domain | phone | bank_account | ewallet | social_page"),
+    value: str = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    list_kind: str = typer.Option("block", "--list", help="block | allow"),
+) -> None:
+    """Thêm vào danh sách / Add an indicator to the block- or allow-list (audited)."""
+    _edit(True, kind, value, list_kind, reason)
+
+
+@scam_app.command()
+def remove(
+    kind: str = typer.Argument(...),
+    value: str = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    list_kind: str = typer.Option("block", "--list", help="block | allow"),
+) -> None:
+    """Gỡ khỏi danh sách / Deactivate an indicator (audited)."""
+    _edit(False, kind, value, list_kind, reason)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    scam_app()
+    sys.exit(0)

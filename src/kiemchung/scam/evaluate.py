@@ -23,7 +23,7 @@ from kiemchung.scam.domains import clean_host, registered_domain
 from kiemchung.scam.lookalike import Assessment, assess_domain
 from kiemchung.scam.registry import Registry
 
-_REASON_KEY = re.compile(r"/\s*([^:(]+)")
+_CATEGORY = re.compile(r"\([^)]*/ ([^)]+)\)")
 
 
 @dataclass
@@ -54,8 +54,10 @@ class Metrics:
 
 def reason_key(reason: str) -> str:
     """The English head of a bilingual reason, without the specifics ('Contains common scam keywords')."""
-    m = _REASON_KEY.search(reason)
-    return (m.group(1) if m else reason).strip().split(" '")[0].split(" by ")[0][:60]
+    english = reason.rsplit(" / ", 1)[-1]
+    key = re.split(r"[:'(]| by | \d", english)[0].strip()
+    cat = _CATEGORY.search(reason)
+    return f"{key} ({cat.group(1)})" if cat and "keywords" in key else key
 
 
 def read_labelled(path: str | Path) -> list[dict[str, Any]]:

@@ -1,0 +1,70 @@
+"""Public scam look-up: ``GET /kiem-tra`` (HTML form and result) and ``GET /api/v1/scam/check?q=``.
+
+    app.include_router(kiemchung.scam.web.router)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from starlette.responses import HTMLResponse
+
+from kiemchung.scam.lookup import CheckResult, check
+
+router = APIRouter()
+MAX_Q = 2000
+
+VERDICT_TEXT = {
+    "scam": ("Lừa đảo", "Scam"),
+    "suspicious": ("Đáng ngờ", "Suspicious"),
+    "ok": ("Chính thức / an toàn", "Official / safe"),
+    "unknown": ("Chưa rõ", "Unknown"),
+}
+
+
+class Provenance(BaseModel):
+    feed: str
+    url: str | None = None
+    fetched_at: str | None = None
+    licence: str | None = None
+
+
+class CheckOut(BaseModel):
+    input: str
+    kind: str = Field(description="url | domain | phone | bank_account | ewallet | text | empty")
+    verdict: str = Field(description="scam | suspicious | ok | unknown")
+    score: float = Field(ge=0, le=1)
+    reasons: list[str]
+    provenance: list[Provenance]
+
+
+def _run(q: str) -> CheckResult:
+    from kiemchung.scam.blocklist import database_ready
+    from kiemchung.store import session_scope
+
+    if database_ready():
+        with session_scope() as s:
+            return check(q, s)
+    return check(q)
+
+
+@router.get("/api/v1/scam/check", response_model=CheckOut, tags=["scam"])
+async def api_check(q: str = Query(..., min_length=1, max_length=MAX_Q, description="Link, domain, phone, account or text")) -> dict[str, Any]:
+    """Kiểm tra lừa đảo / Check a link, domain, phone number, account number or message."""
+    r = await run_in_threadpool(_run, q)
+    d = r.to_dict()
+    d.pop("indicators", None)
+    d["provenance"] = [{k: (str(v) if v is not None else None) for k, v in p.items() if k in Provenance.model_fields}
+                       for p in r.provenance]
+    return d
+
+
+@router.get("/kiem-tra", response_class=HTMLResponse, include_in_schema=False)
+async def page_check(request: Request, q: str = Query("", max_length=MAX_Q)) -> HTMLResponse:
+    from kiemchung.web.templating import render
+
+    result = await run_in_threadpool(_run, q) if q.strip() else None
+    return render(request, "scam/check.html", {"q": q, "result": result, "verdict_text": VERDICT_TEXT})
