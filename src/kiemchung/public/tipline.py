@@ -187,10 +187,8 @@ def handle_tip(session: Session, text: str, channel: str | None, contact: str | 
     """
     clean = clean_tip_text(text)
     channel = clean_channel(channel)
-    tip = Tip(text=clean, channel=channel, status=TipStatus.received, answer={})
-    session.add(tip)
-    session.flush()
-
+    # Read-only decisions first: the engine may load/rebuild its index in its own session, and on
+    # SQLite a write lock held here would block it.
     answer_id, confidence, reasons = _engine_answer(clean)
     fc = None
     if answer_id is not None:
@@ -199,6 +197,10 @@ def handle_tip(session: Session, text: str, channel: str | None, contact: str | 
         ).first()
     scam = _scam_check(clean, session)
     warn = scam is not None and getattr(scam, "verdict", None) in WARN_VERDICTS
+
+    tip = Tip(text=clean, channel=channel, status=TipStatus.received, answer={})
+    session.add(tip)
+    session.flush()
 
     if fc is not None:
         result = TipResult(
