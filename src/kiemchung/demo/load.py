@@ -412,12 +412,13 @@ def _optional(module: str, name: str) -> Callable[..., Any] | None:
 
 
 def load_demo(
-    database_url: str | None = None, *, now: datetime | None = None, quiet: bool = False
+    database_url: str | None = None, *, now: datetime | None = None, quiet: bool = False, process: bool = True
 ) -> dict[str, int]:
     """Load the demo corpus into ``database_url`` (default: the configured database).
 
     Returns the number of rows created per kind; a second run returns zeros. The database must
-    already be migrated (``kiemchung demo`` runs the migrations first).
+    already be migrated (``kiemchung demo`` runs the migrations first). ``process=False`` leaves
+    the posts pending for a later ``process_pending`` (or the background worker).
     """
     say = (lambda *_a, **_k: None) if quiet else console.print
     data = read_data()
@@ -451,8 +452,10 @@ def load_demo(
         _load_tips(db, data.tips, now, counts)
         db.flush()
 
-        process_pending = _optional("kiemchung.engine.pipeline", "process_pending")
-        if process_pending is not None:
+        process_pending = _optional("kiemchung.engine.pipeline", "process_pending") if process else None
+        if not process:
+            say("  Bài đăng chờ xử lý sau / Posts left pending for the engine")
+        elif process_pending is not None:
             say("  Đang phân tích bài đăng và tài liệu / Processing posts and documents…")
             stats = process_pending(db, progress=not quiet)
             as_dict = getattr(stats, "as_dict", None)
