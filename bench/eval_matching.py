@@ -11,13 +11,15 @@ time only. Library and query embeddings are cached under ``$KIEMCHUNG_DATA_DIR/c
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 
 from kiemchung.engine import verify as V
-from kiemchung.engine.embed import get_embedder
+from kiemchung.engine.embed import Embedder, embed_cached, get_embedder
 from kiemchung.engine.evaluate import (
     MODES,
     CachedQueryEmbedder,
@@ -33,7 +35,9 @@ from kiemchung.engine.evaluate import (
     metrics_table,
     render_constants,
 )
+from kiemchung.engine.match import Matcher
 from kiemchung.settings import get_settings
+from kiemchung.text import normalise
 
 SETS = [("tipline", "library.jsonl", "dev.jsonl"), ("posts", "posts-library.jsonl", "posts-dev.jsonl")]
 
@@ -44,6 +48,7 @@ def main() -> None:
     ap.add_argument("data", nargs="?", type=Path, default=repo / ".." / "shared" / "eval" / "matching")
     ap.add_argument("--cv", action="store_true", help="also report 2-fold cross-validated figures")
     ap.add_argument("--fit", action="store_true", help="refit on all data and print the constants")
+    ap.add_argument("--latency", action="store_true", help="time one-query matching over 100,000 fact-checks")
     args = ap.parse_args()
     console = Console()
     if not (args.data / "dev.jsonl").exists():
@@ -77,6 +82,42 @@ def main() -> None:
         for c in collected:
             console.print(metrics_table(f"{c.name} — 2-fold cross-validated (over qids)", cv[c.name]))
     console.print(f"thresholds: {shipped.thresholds}")
+    if args.latency:
+        latency(args.data, cache, emb, console)
+
+
+def latency(
+    data: Path, cache: Path, emb: Embedder, console: Console, size: int = 100_000, repeats: int = 15
+) -> None:
+    """Median time of matching one tip against ``size`` fact-checks, as a ratio to one raw query embedding.
+
+    The library is the posts library repeated (ids made unique, vectors jittered) up to ``size``.
+    """
+    ids, texts = load_library(data / "posts-library.jsonl")
+    vecs = embed_cached(emb, [normalise(t) for t in texts], cache)
+    rng = np.random.default_rng(0)
+    m = Matcher(emb)
+    done = 0
+    while done < size:
+        k = min(len(ids), size - done)
+        v = vecs[:k] + rng.normal(0, 0.01, (k, vecs.shape[1])).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        m.add([f"{i}-{done}" for i in ids[:k]], texts[:k], v)
+        done += k
+    tips = [q["query"] for q in load_queries(data / "dev.jsonl")][:repeats]
+    m.match(tips[:1])  # builds the BM25 weights once, as a long-running server would have
+    t_emb, t_match = [], []
+    for q in tips:
+        t0 = time.perf_counter()
+        emb.query([q])
+        t_emb.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        m.match([q])
+        t_match.append(time.perf_counter() - t0)
+    r = statistics.median(t_match) / statistics.median(t_emb)
+    console.print(
+        f"{len(m)} fact-checks: match / one query embedding = {r:.2f}× (median of {len(tips)} tips)"
+    )
 
 
 if __name__ == "__main__":

@@ -418,7 +418,7 @@ def run_matching(
     if not any("gold" in q for q in qs):
         return {}
     golds = [list(q.get("gold") or []) for q in qs]
-    rows = {mode: metrics(per_mode[mode], golds) for mode in modes}
+    rows: dict[str, Metrics] = {mode: metrics(per_mode[mode], golds) for mode in modes}
     n_m, n_n = rows[modes[0]].n_match, rows[modes[0]].n_nomatch
     console.print(
         metrics_table(f"{queries.name}: {n_m} truy vấn có đáp án / with gold, {n_n} không / no-match", rows)

@@ -20,6 +20,7 @@ time; the weighted matrix is rebuilt lazily (O(non-zeros), ~0.1 s for 30k short 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -188,7 +189,7 @@ def analyse(text: str) -> list[str]:
         if dia != fol:
             tokens.append("d:" + dia)
     tokens.extend("f:" + f for f in folded)
-    tokens.extend(f"b:{a}_{b}" for a, b in zip(folded, folded[1:], strict=False))
+    tokens.extend(f"b:{a}_{b}" for a, b in itertools.pairwise(folded))
     tokens.extend("n:" + n for _, n, is_num in pairs if is_num)
     return tokens
 

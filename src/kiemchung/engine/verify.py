@@ -16,6 +16,7 @@ constants, so no data is needed at run time.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -27,8 +28,16 @@ from kiemchung.text import fold, normalise
 
 # Number words that rarely mean anything else (note "năm" = five/year and "ba" = three/father are left out).
 _NUMBER_WORDS = {"hai": "2", "bốn": "4", "sáu": "6", "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
-_CAP_RUN = re.compile(r"(?:[A-ZÀ-ỸĐ][\wÀ-ỹ]*(?:\s+|$)){2,}|\b[A-ZĐ][A-Z0-9Đ]{1,6}\b")
+_WORD_SPAN = re.compile(r"[^\W_]+")
 _FOLD_WORDS = re.compile(r"[^\W_]+")
+
+
+def _is_title(tok: str) -> bool:
+    return tok[0].isupper() and (len(tok) == 1 or tok[1:].islower())
+
+
+def _is_acronym(tok: str) -> bool:
+    return 2 <= len(tok) <= 7 and tok.isupper() and tok[0].isalpha()
 
 
 def entities(text: str) -> set[str]:
@@ -37,15 +46,30 @@ def entities(text: str) -> set[str]:
     >>> sorted(entities("Chủ tịch UBND tỉnh Quảng Ngãi Trần Ngọc Căng nộp đơn"))
     ['quang ngai tran ngoc cang', 'ubnd']
     """
-    out = set()
-    for m in _CAP_RUN.finditer(text):
-        run = m.group(0).strip()
-        words = run.split()
-        # an all-capitals headline is not a name: keep only short acronyms from it
-        if len(words) > 1 and all(w.isupper() for w in words):
-            continue
-        out.add(" ".join(_FOLD_WORDS.findall(fold(run))))
-    out.discard("")
+    out: set[str] = set()
+    toks = list(_WORD_SPAN.finditer(text))
+    all_caps = sum(1 for m in toks if m.group(0).isupper()) > 0.6 * max(len(toks), 1)
+    run: list[str] = []
+    last_end = -1
+
+    def flush() -> None:
+        if len(run) >= 2:
+            out.add(fold(" ".join(run)))
+        run.clear()
+
+    for m in toks:
+        tok = m.group(0)
+        if not all_caps and _is_acronym(tok):
+            flush()
+            out.add(fold(tok))
+        elif _is_title(tok) and not all_caps:
+            if run and not text[last_end : m.start()].isspace():
+                flush()
+            run.append(tok)
+        else:
+            flush()
+        last_end = m.end()
+    flush()
     return out
 
 
@@ -76,7 +100,7 @@ class TextView:
             text=norm,
             folded=" " + " ".join(syl) + " ",
             syl=syl,
-            bigrams={f"{a} {b}" for a, b in zip(syl, syl[1:], strict=False)},
+            bigrams={f"{a} {b}" for a, b in itertools.pairwise(syl)},
             nums=_number_set(norm),
             ents=entities(norm),
         )
@@ -132,6 +156,10 @@ def pair_features(
     f["ent_c_miss"] = min(len(c.ents) - len(c_ents_hit), 3) / 3
     u_miss = [e for e in u.ents if not _present(e, c.folded)]
     f["ent_q_miss"] = len(u_miss) / len(u.ents) if u.ents else 0.0
+    f["ent_swap"] = 1.0 if (u_miss and len(c_ents_hit) < len(c.ents)) else 0.0
+    # the rarest word of the claim unit that the candidate lacks (a different place, product, name)
+    f["rare_q_miss"] = max((idf.get(t, 3.0) for t in set(u.syl) - c_set), default=0.0) / 10
+    f["rare_c_miss"] = max((idf.get(t, 3.0) for t in c_set - q_set), default=0.0) / 10
     f["log_clen"] = math.log1p(len(c.text)) / 8
     return f
 
@@ -156,6 +184,9 @@ FEATURES = [
     "ent_c_hit",
     "ent_c_miss",
     "ent_q_miss",
+    "ent_swap",
+    "rare_q_miss",
+    "rare_c_miss",
     "log_qlen",
     "log_clen",
 ]
@@ -172,6 +203,9 @@ VERIFY_FEATURES = [
     "num_conflict",
     "ent_c_miss",
     "ent_q_miss",
+    "ent_swap",
+    "rare_q_miss",
+    "rare_c_miss",
     "log_qlen",
 ]
 

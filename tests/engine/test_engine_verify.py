@@ -1,0 +1,66 @@
+"""Verification features: numbers, names and coverage decide whether two texts state the same fact."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kiemchung.engine import verify as V
+
+
+def features(query: str, cand: str) -> dict[str, float]:
+    return V.pair_features(V.QueryView.of(query), V.TextView.of(cand), {})
+
+
+def test_entities_are_folded_capitalised_runs() -> None:
+    ents = V.entities("Bộ trưởng Tô Lâm thăm Bệnh viện Bạch Mai và UBND TP Hà Nội")
+    assert {"to lam", "bach mai", "ubnd"} <= ents
+    # an all-capitals headline is not a list of names
+    assert "thang cap bac ham" not in V.entities("THĂNG CẤP BẬC HÀM cho chiến sĩ")
+
+
+def test_numbers_in_words_and_units_agree() -> None:
+    f = features("Phạt tới 10 nghìn đồng với bảy người vi phạm", "Bảy người bị phạt 10.000 đồng")
+    assert f["num_conflict"] == 0.0
+    assert f["num_q_miss"] == 0.0
+    assert f["num_c_hit"] == 1.0
+
+
+def test_different_number_conflicts() -> None:
+    f = features("Học phí 80 triệu một năm", "Học phí 60 triệu một năm")
+    assert f["num_conflict"] == 1.0
+    assert f["num_q_miss"] == 1.0
+
+
+def test_swapped_place_is_flagged() -> None:
+    same = features("Phun khử trùng Bệnh viện Bạch Mai", "Phun khử trùng tại Bệnh viện Bạch Mai tối nay")
+    other = features("Phun khử trùng Bệnh viện Chợ Rẫy", "Phun khử trùng tại Bệnh viện Bạch Mai tối nay")
+    assert same["ent_swap"] == 0.0 and same["ent_q_miss"] == 0.0
+    assert other["ent_swap"] == 1.0 and other["ent_q_miss"] == 1.0
+    assert other["cov_q"] < same["cov_q"]
+
+
+def test_coverage_is_diacritic_insensitive() -> None:
+    f = features("gia dien tang 8% tu 20/3", "Giá điện tăng 8% từ ngày 20/3")
+    assert f["cov_q"] == 1.0
+    assert f["num_conflict"] == 0.0
+
+
+def test_reasons_are_bilingual() -> None:
+    q, c = (
+        V.QueryView.of("Học phí 80 triệu ở Bách Khoa Hà Nội"),
+        V.TextView.of("Đại học Bách Khoa Hà Nội thu 60 triệu"),
+    )
+    notes = V.reasons(V.pair_features(q, c, {}), c, q)
+    assert any(n.startswith("Số liệu khác / numbers differ") and "80000000" in n for n in notes)
+    assert any("bach khoa ha noi" in n for n in notes)
+
+
+def test_shipped_models_are_consistent() -> None:
+    assert V.RERANK.names == tuple(V.FEATURES)
+    for mode in ("hybrid", "lexical", "dense"):
+        model = V.VERIFY[mode]
+        assert model.names == tuple(V.VERIFY_FEATURES)
+        th = V.THRESHOLDS[mode]
+        assert 0.0 < th["suggest"] <= th["answer"] < 1.0
+        p = model.prob(np.zeros((2, len(V.VERIFY_FEATURES))))
+        assert p.shape == (2,) and np.all((p > 0) & (p < 1))
