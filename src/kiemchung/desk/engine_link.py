@@ -22,10 +22,14 @@ class MatchView:
 
 
 def _level_of(result: object, candidate_id: str, rank: int) -> str | None:
-    # MatchResult.answer / .suggest may be flags about the top candidate or the candidate itself.
+    # MatchResult.answer / .suggest hold the id of the candidate at that level (or a flag/candidate).
     for name in ("answer", "suggest"):
         flag = getattr(result, name, None)
         if flag is None or flag is False:
+            continue
+        if isinstance(flag, str | int) and not isinstance(flag, bool):
+            if str(flag) == candidate_id:
+                return name
             continue
         fid = getattr(flag, "id", None)
         if fid is not None:

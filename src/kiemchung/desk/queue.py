@@ -41,16 +41,17 @@ def priority(claim: ClaimStats, now: datetime) -> float:
     """Priority in [0, 1]: check-worthiness, spread velocity and recency, weighted.
 
     - check-worthiness: the engine's 0..1 score, as is;
-    - spread: the larger of the item velocity (items per hour over the last 24 h, log-scaled,
-      saturating at ``VELOCITY_SATURATION``) and the engagement (log-scaled, saturating at
-      ``ENGAGEMENT_SATURATION``), because a claim can spread by many posts or by one viral post;
+    - spread: item velocity (items per hour over the last 24 h, log-scaled, saturating at
+      ``VELOCITY_SATURATION``) and engagement (log-scaled, saturating at ``ENGAGEMENT_SATURATION``)
+      combined as a soft OR, ``1 - (1 - v)(1 - e)``: a claim can spread by many posts or by one viral
+      post, and each signal still counts when the other is high;
     - recency: halves every ``RECENCY_HALF_LIFE_HOURS`` since the claim was last seen.
     """
     worth = min(1.0, max(0.0, claim.checkworthiness))
     velocity = max(0, claim.items_24h) / 24.0
     v = math.log1p(velocity) / math.log1p(VELOCITY_SATURATION)
     e = math.log1p(max(0, claim.engagement)) / math.log1p(ENGAGEMENT_SATURATION)
-    spread = min(1.0, max(v, e))
+    spread = 1.0 - (1.0 - min(1.0, v)) * (1.0 - min(1.0, e))
     age_h = max(0.0, (now - claim.last_seen).total_seconds() / 3600.0)
     recency = 0.5 ** (age_h / RECENCY_HALF_LIFE_HOURS)
     return round(W_WORTHINESS * worth + W_SPREAD * spread + W_RECENCY * recency, 4)

@@ -1,0 +1,152 @@
+"""Every desk route × every role: who may read, write, review and administer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from deskutil import ROLES, seed_claims
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from kiemchung.store import models, session_scope
+
+ALL = set(ROLES)
+WRITE = {"admin", "editor", "reviewer"}
+REVIEW = {"admin", "reviewer"}
+ADMIN = {"admin"}
+
+# (method, path template) -> roles allowed. A new route must be added here, or the test fails.
+EXPECTED: dict[tuple[str, str], set[str]] = {
+    ("GET", "/desk/login"): ALL,
+    ("POST", "/desk/login"): ALL,
+    ("POST", "/desk/logout"): ALL,
+    ("GET", "/desk/"): ALL,
+    ("GET", "/desk/claims"): ALL,
+    ("GET", "/desk/claims/rows"): ALL,
+    ("POST", "/desk/claims/bulk"): WRITE,
+    ("GET", "/desk/claims/{claim_id}"): ALL,
+    ("POST", "/desk/claims/{claim_id}/status"): WRITE,
+    ("POST", "/desk/claims/{claim_id}/assign"): WRITE,
+    ("POST", "/desk/claims/{claim_id}/attach"): WRITE,
+    ("GET", "/desk/fact-checks"): ALL,
+    ("GET", "/desk/fact-checks/new"): WRITE,
+    ("POST", "/desk/fact-checks/new"): WRITE,
+    ("GET", "/desk/fact-checks/citation-row"): WRITE,
+    ("POST", "/desk/fact-checks/preview"): WRITE,
+    ("GET", "/desk/fact-checks/{fc_id}"): ALL,
+    ("GET", "/desk/fact-checks/{fc_id}/edit"): WRITE,
+    ("POST", "/desk/fact-checks/{fc_id}/edit"): WRITE,
+    ("POST", "/desk/fact-checks/{fc_id}/workflow"): WRITE,
+    ("GET", "/desk/fact-checks/{fc_id}/history"): ALL,
+    ("GET", "/desk/library"): ALL,
+    ("GET", "/desk/library/pick"): WRITE,
+    ("POST", "/desk/library/upload"): WRITE,
+    ("POST", "/desk/library/urls"): WRITE,
+    ("GET", "/desk/library/{doc_id}"): ALL,
+    ("GET", "/desk/audit"): ADMIN,
+    ("GET", "/desk/users"): ADMIN,
+    ("POST", "/desk/users/{uid}"): ADMIN,
+    ("GET", "/desk/indicators"): ALL,
+    ("POST", "/desk/indicators/add"): WRITE,
+    ("POST", "/desk/indicators/{ind_id}/remove"): WRITE,
+}
+
+
+def desk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(method, path) of every route under /desk, through included routers."""
+    found: list[tuple[str, set[str]]] = []
+    for r in app.routes:
+        if isinstance(r, APIRoute):
+            found.append((r.path, set(r.methods)))
+        elif hasattr(r, "effective_route_contexts"):  # newer FastAPI keeps included routers nested
+            found += [(ctx.path, set(ctx.methods or ())) for ctx in r.effective_route_contexts()]
+    return [
+        (m, path) for path, methods in found if path.startswith("/desk") for m in sorted(methods - {"HEAD"})
+    ]
+
+
+@pytest.fixture()
+def ids(desk_users: dict[str, int]) -> dict[str, int]:
+    claim = seed_claims([{"text": "Nhận định thử nghiệm về giá điện"}])[0]
+    with session_scope() as s:
+        fc = models.FactCheck(
+            slug="fc-thu",
+            claim_reviewed="Giá điện tăng",
+            verdict=models.Verdict.false,
+            author_id=desk_users["editor2"],
+            status=models.FactCheckStatus.published,
+        )
+        doc = models.Document(title="Tài liệu", text="Nội dung tài liệu.", content_hash="h1")
+        doc.passages = [models.Passage(position=0, text="Nội dung tài liệu.")]
+        ind = models.Indicator(kind=models.IndicatorKind.domain, value="lua-dao.example")
+        s.add_all([fc, doc, ind])
+        s.flush()
+        return {
+            "claim_id": claim,
+            "fc_id": fc.id,
+            "doc_id": doc.id,
+            "ind_id": ind.id,
+            "uid": desk_users["viewer2"] if "viewer2" in desk_users else desk_users["editor2"],
+        }
+
+
+# Harmless bodies: valid enough to pass the role check, never destructive for the next role.
+FORMS = {
+    "/desk/claims/bulk": {"action": "dismiss"},
+    "/desk/claims/{claim_id}/status": {"status": "triaged"},
+    "/desk/claims/{claim_id}/assign": {"assignee_id": ""},
+    "/desk/claims/{claim_id}/attach": {"fact_check_id": "{fc_id}"},
+    "/desk/fact-checks/new": {"claim_reviewed": ""},
+    "/desk/fact-checks/preview": {"body": "x"},
+    "/desk/fact-checks/{fc_id}/edit": {"version": "0"},
+    "/desk/fact-checks/{fc_id}/workflow": {"action": "submit", "version": "0"},
+    "/desk/library/urls": {"urls": ""},
+    "/desk/users/{uid}": {},
+    "/desk/indicators/add": {"kind": "domain", "value": "a.example", "reason": ""},
+    "/desk/indicators/{ind_id}/remove": {"reason": ""},
+}
+
+
+def test_every_desk_route_is_in_the_matrix(app) -> None:
+    assert set(desk_routes(app)) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_route_role_matrix(app, ids, role) -> None:  # type: ignore[no-untyped-def]
+    from deskutil import login
+
+    with TestClient(app) as c:
+        token = (
+            login(c, role) if role else re.search(r'csrf_token" value="([^"]+)', c.get("/desk/login").text)[1]
+        )
+        routes = sorted(desk_routes(app), key=lambda mp: mp[1] == "/desk/logout")  # logout last
+        for method, tpl in routes:
+            path = tpl.format(**ids)
+            if method == "GET":
+                r = c.get(path, follow_redirects=False)
+            elif tpl == "/desk/library/upload":
+                r = c.post(
+                    path,
+                    data={"csrf_token": token},
+                    files={"files": ("a.txt", b"Van ban.", "text/plain")},
+                    follow_redirects=False,
+                )
+            elif tpl == "/desk/login":
+                continue  # covered by the auth tests
+            else:
+                form = {k: v.format(**ids) for k, v in FORMS.get(tpl, {}).items()}
+                r = c.post(path, data={**form, "csrf_token": token}, follow_redirects=False)
+            allowed = EXPECTED[(method, tpl)]
+            where = f"{role} {method} {tpl}"
+            if tpl == "/desk/login":
+                assert r.status_code == (303 if role else 200), where
+            elif role is None:
+                assert r.status_code == 303 and r.headers["location"].startswith("/desk/login?next="), where
+            elif role in allowed:
+                if method == "GET":
+                    assert r.status_code == 200, (where, r.text[:300])
+                else:
+                    assert r.status_code in (200, 303, 400, 409), (where, r.status_code, r.text[:300])
+            else:
+                assert r.status_code == 403, (where, r.status_code)
