@@ -25,6 +25,11 @@ def _fail(msg: str) -> None:
     raise typer.Exit(1)
 
 
+def _n(x: int) -> str:
+    """Vietnamese thousands separator: 24.059."""
+    return f"{x:,}".replace(",", ".")
+
+
 def _fmt_pct(x: float) -> str:
     return f"{x * 100:.1f}".replace(".", ",") + " %"
 
@@ -61,7 +66,7 @@ def classify(
             out.write(json.dumps({"input": q, "verdict": r.verdict, "score": r.score, "reasons": r.reasons},
                                  ensure_ascii=False) + "\n")
             n += 1
-    typer.echo(f"Đã phân loại {n:,} dòng / Classified {n:,} lines -> {output}".replace(",", "."), err=True)
+    typer.echo(f"Đã phân loại {_n(n)} dòng / Classified {_n(n)} lines -> {output}", err=True)
 
 
 @scam_app.command()
@@ -169,7 +174,7 @@ def feeds() -> None:
             stale_any = True
             flag = f"  ⚠ QUÁ HẠN / STALE (> {f.interval_hours} h)"
         typer.echo(f"{f.name} [{f.list_kind}, {f.format}] {f.source or '-'} · giấy phép / licence {f.licence or '-'} · "
-                   f"cập nhật / fetched {when} · {f.active_count:,}/{f.entry_count:,} mục / entries{flag}".replace(",", "."))
+                   f"cập nhật / fetched {when} · {_n(f.active_count)}/{_n(f.entry_count)} mục / entries{flag}")
     if stale_any:
         typer.echo("Có nguồn cấp quá hạn cập nhật / Some feeds are stale", err=True)
 

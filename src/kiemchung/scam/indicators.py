@@ -269,9 +269,14 @@ def extract_indicators(text: str) -> list[Indicator]:
     def free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in taken)
 
+    def window_before(a: int, width: int = 30) -> str:
+        # A keyword only belongs to the nearest number: stop at the previous indicator.
+        start = max([a - width, 0, *(y for _x, y in taken if y <= a)])
+        return re.split(r"\d(?:[ .-]?\d){5,}", folded[start:a])[-1]
+
     def account_context(a: int, b: int) -> str | None:
         """Bank name when the number at [a, b) reads as a bank account, else None."""
-        window = folded[max(0, a - 30) : a]
+        window = window_before(a)
         bank = _nearest(_BANK_RE, BANKS, folded, a, b, 40, 40)
         if _ACCOUNT_KW.search(window) or bank:
             return bank
@@ -284,10 +289,11 @@ def extract_indicators(text: str) -> list[Indicator]:
         e164 = phonenumbers.format_number(pm.number, phonenumbers.PhoneNumberFormat.E164)
         wallet = _nearest(_WALLET_RE, WALLETS, folded, a, b, 30, 15)
         bank = account_context(a, b)
+        account_kw = bool(_ACCOUNT_KW.search(window_before(a)))
         taken.append((a, b))
         if wallet and bank is None:
             found.append(Indicator("ewallet", e164, raw_of(a, b), span_of(a, b), wallet))
-        elif bank is not None and _ACCOUNT_KW.search(folded[max(0, a - 30) : a]):
+        elif bank is not None and account_kw:
             found.append(Indicator("bank_account", re.sub(r"\D", "", pm.raw_string), raw_of(a, b), span_of(a, b), bank))
         else:
             found.append(Indicator("phone", e164, raw_of(a, b), span_of(a, b)))

@@ -1,0 +1,36 @@
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from kiemchung.scam.web import router
+
+
+def client() -> TestClient:
+    app = FastAPI()
+    app.include_router(router)
+    return TestClient(app)
+
+
+def test_api_check_json(configured: str) -> None:
+    c = client()
+    r = c.get("/api/v1/scam/check", params={"q": "vietcombank-hotro.com"})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"input", "kind", "verdict", "score", "reasons", "provenance"}
+    assert body["verdict"] == "scam" and body["kind"] == "domain" and 0 <= body["score"] <= 1
+    listed = c.get("/api/v1/scam/check", params={"q": "0000a.net"}).json()
+    assert listed["verdict"] == "scam"
+    assert listed["provenance"][0]["feed"] == "chongluadao" and listed["provenance"][0]["licence"] == "CC0-1.0"
+    assert c.get("/api/v1/scam/check", params={"q": ""}).status_code == 422
+    assert c.get("/api/v1/scam/check", params={"q": "x" * 3000}).status_code == 422
+
+
+def test_html_page_form_and_result(configured: str) -> None:
+    c = client()
+    empty = c.get("/kiem-tra")
+    assert empty.status_code == 200 and "Kiểm tra lừa đảo" in empty.text and "<form" in empty.text
+    r = c.get("/kiem-tra", params={"q": "Vào shopee-vn.vip <script>alert(1)</script> nhận quà"})
+    assert r.status_code == 200
+    assert "Lừa đảo" in r.text and "shopee-vn.vip" in r.text
+    assert "<script>alert(1)</script>" not in r.text  # escaped
+    ok = c.get("/kiem-tra", params={"q": "https://ibanking.vietcombank.com.vn"})
+    assert "Official domain of Vietcombank" in ok.text
