@@ -23,8 +23,12 @@ def test_classify_without_database(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     get_settings.cache_clear()
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["input"] for r in rows] == ["vietcombank.com.vn", "https://vietcombank-hotro.com/login", "0000a.net",
-                                          "quanphohanoi.com"]
+    assert [r["input"] for r in rows] == [
+        "vietcombank.com.vn",
+        "https://vietcombank-hotro.com/login",
+        "0000a.net",
+        "quanphohanoi.com",
+    ]
     assert [r["verdict"] for r in rows] == ["ok", "scam", "scam", "unknown"]
     assert all(set(r) == {"input", "verdict", "score", "reasons"} and 0 <= r["score"] <= 1 for r in rows)
     assert not (tmp_path / "nothing-here").exists()  # no database was created
@@ -33,8 +37,10 @@ def test_classify_without_database(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_update_feeds_add_remove_cli(configured: str, tmp_path: Path) -> None:
     lst = tmp_path / "hosts.txt"
     lst.write_text("0.0.0.0 bad-one.xyz\n0.0.0.0 bad-two.xyz\n")
-    res = runner.invoke(scam_app, ["update", "--feed", "local", "--file", str(lst), "--licence", "CC0-1.0",
-                                   "--interval-hours", "1"])
+    res = runner.invoke(
+        scam_app,
+        ["update", "--feed", "local", "--file", str(lst), "--licence", "CC0-1.0", "--interval-hours", "1"],
+    )
     assert res.exit_code == 0, res.output
     assert "+2" in res.output
     res = runner.invoke(scam_app, ["feeds"])

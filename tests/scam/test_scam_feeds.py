@@ -41,12 +41,22 @@ def test_formats_are_detected_and_parsed() -> None:
     assert detect_format(URLS.splitlines()) == "urls"
     assert detect_format(["a.com", "# x", "*.b.net"]) == "domains"
     ad = parse_feed(ADBLOCK)
-    assert ad.entries == [("domain", "scam-one.xyz"), ("domain", "scam-two.top"), ("url", "http://bad.example/path")]
+    assert ad.entries == [
+        ("domain", "scam-one.xyz"),
+        ("domain", "scam-two.top"),
+        ("url", "http://bad.example/path"),
+    ]
     assert [no for no, _l, _r in ad.rejected] == [7]  # the wildcard path rule
     assert parse_feed(HOSTS).entries == [
-        ("domain", "tracker.example"), ("domain", "ads.example"), ("domain", "other.example")]
+        ("domain", "tracker.example"),
+        ("domain", "ads.example"),
+        ("domain", "other.example"),
+    ]
     urls = parse_feed(URLS)
-    assert urls.entries == [("url", "https://evil.example/login?x=1"), ("url", "http://www.phish.example/a/b")]
+    assert urls.entries == [
+        ("url", "https://evil.example/login?x=1"),
+        ("url", "http://www.phish.example/a/b"),
+    ]
     assert [no for no, _l, _r in urls.rejected] == [3]
     doms = parse_feed("a.com\n*.B.net # wildcard\n\nnot_valid\n", "domains")
     assert doms.entries == [("domain", "a.com"), ("domain", "b.net")]
@@ -55,23 +65,42 @@ def test_formats_are_detected_and_parsed() -> None:
 def test_update_is_idempotent_deactivates_vanished_and_keeps_provenance(db_url: str) -> None:
     t0 = datetime(2026, 11, 1, 8, 0)
     with session_scope(db_url) as s:
-        rep = update_feed(s, "test-feed", parse_feed("a.xyz\nb.xyz\nc.xyz"), url="https://lists.example/x.txt",
-                          licence="CC0-1.0", interval_hours=24, now=t0)
+        rep = update_feed(
+            s,
+            "test-feed",
+            parse_feed("a.xyz\nb.xyz\nc.xyz"),
+            url="https://lists.example/x.txt",
+            licence="CC0-1.0",
+            interval_hours=24,
+            now=t0,
+        )
         assert (rep.added, rep.deactivated) == (3, 0)
     with session_scope(db_url) as s:
-        rep = update_feed(s, "test-feed", parse_feed("a.xyz\nb.xyz\nc.xyz"), url="https://lists.example/x.txt",
-                          now=t0 + timedelta(hours=1))
+        rep = update_feed(
+            s,
+            "test-feed",
+            parse_feed("a.xyz\nb.xyz\nc.xyz"),
+            url="https://lists.example/x.txt",
+            now=t0 + timedelta(hours=1),
+        )
         assert (rep.added, rep.refreshed, rep.deactivated) == (0, 3, 0)
     with session_scope(db_url) as s:
-        rep = update_feed(s, "test-feed", parse_feed("a.xyz\nd.xyz"), url="https://lists.example/x.txt",
-                          now=t0 + timedelta(hours=2))
+        rep = update_feed(
+            s,
+            "test-feed",
+            parse_feed("a.xyz\nd.xyz"),
+            url="https://lists.example/x.txt",
+            now=t0 + timedelta(hours=2),
+        )
         assert (rep.added, rep.refreshed, rep.deactivated) == (1, 1, 2)
         rows = {i.value: i.active for i in s.scalars(select(models.Indicator))}
         assert rows == {"a.xyz": True, "b.xyz": False, "c.xyz": False, "d.xyz": True}
         feed = s.scalar(select(models.Feed).where(models.Feed.name == "test-feed"))
         assert feed is not None
         assert (feed.licence, feed.entry_count, feed.fetched_at) == ("CC0-1.0", 2, t0 + timedelta(hours=2))
-        events = s.scalars(select(models.AuditEvent).where(models.AuditEvent.action == "scam.feed_update")).all()
+        events = s.scalars(
+            select(models.AuditEvent).where(models.AuditEvent.action == "scam.feed_update")
+        ).all()
         assert len(events) == 3
     with session_scope(db_url) as s:
         rep = update_feed(s, "test-feed", parse_feed("a.xyz\nb.xyz\nd.xyz"), now=t0 + timedelta(hours=3))

@@ -19,7 +19,9 @@ def test_impostor_page_with_lure_words() -> None:
 
 
 def test_full_legal_name_and_no_diacritics() -> None:
-    w = check_page("Ngan hang TMCP Ngoai thuong Viet Nam - Ho tro", "https://fb.com/nganhangngoaithuong.hotro")
+    w = check_page(
+        "Ngan hang TMCP Ngoai thuong Viet Nam - Ho tro", "https://fb.com/nganhangngoaithuong.hotro"
+    )
     assert w.verdict in ("scam", "suspicious") and w.official == "Vietcombank"
 
 

@@ -5,24 +5,49 @@ from kiemchung.scam.lookalike import assess_domain, skeleton
 
 @pytest.mark.parametrize(
     "domain",
-    ["vietcombank.com.vn", "ibanking.vietcombank.com.vn", "https://vcbdigibank.vietcombank.com.vn/login",
-     "shopee.vn", "momo.vn", "chinhphu.vn", "vnexpress.net"],
+    [
+        "vietcombank.com.vn",
+        "ibanking.vietcombank.com.vn",
+        "https://vcbdigibank.vietcombank.com.vn/login",
+        "shopee.vn",
+        "momo.vn",
+        "chinhphu.vn",
+        "vnexpress.net",
+    ],
 )
 def test_official_domains_never_flagged(domain: str) -> None:
     a = assess_domain(domain)
     assert a.verdict == "ok" and a.official
 
 
-@pytest.mark.parametrize("domain", ["google.com", "facebook.com", "mail.google.com", "dichvucong.baohiemxahoi.gov.vn",
-                                    "sonduong.gov.vn", "hcmus.edu.vn", "thptnghen.edu.vn", "wikipedia.org"])
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "google.com",
+        "facebook.com",
+        "mail.google.com",
+        "dichvucong.baohiemxahoi.gov.vn",
+        "sonduong.gov.vn",
+        "hcmus.edu.vn",
+        "thptnghen.edu.vn",
+        "wikipedia.org",
+    ],
+)
 def test_major_legit_domains_are_ok_or_unknown(domain: str) -> None:
     assert assess_domain(domain).verdict in ("ok", "unknown")
 
 
 @pytest.mark.parametrize(
     "domain",
-    ["vietcombank-hotro.com", "shopee-vn.vip", "momo-nhanthuong.xyz", "techcombank-xacminh.online",
-     "vietcombank.com.vn.dang-nhap.xyz", "vietcornbank.com", "vi\u0435tcombank.com"],
+    [
+        "vietcombank-hotro.com",
+        "shopee-vn.vip",
+        "momo-nhanthuong.xyz",
+        "techcombank-xacminh.online",
+        "vietcombank.com.vn.dang-nhap.xyz",
+        "vietcornbank.com",
+        "vi\u0435tcombank.com",
+    ],
 )
 def test_brand_lookalikes_are_scam(domain: str) -> None:
     assert assess_domain(domain).verdict == "scam", assess_domain(domain).reasons
@@ -30,8 +55,13 @@ def test_brand_lookalikes_are_scam(domain: str) -> None:
 
 @pytest.mark.parametrize(
     ("domain", "why"),
-    [("nhacaiuytin88.com", "gambling"), ("vaytiennhanh24h.top", "loan"), ("kiemtienonline.site", "get-rich"),
-     ("470058.com", "Number-heavy"), ("rjedjfrh.com", "random-looking")],
+    [
+        ("nhacaiuytin88.com", "gambling"),
+        ("vaytiennhanh24h.top", "loan"),
+        ("kiemtienonline.site", "get-rich"),
+        ("470058.com", "Number-heavy"),
+        ("rjedjfrh.com", "random-looking"),
+    ],
 )
 def test_gambling_loan_getrich_and_mass_registered_patterns(domain: str, why: str) -> None:
     a = assess_domain(domain)

@@ -19,7 +19,9 @@ def test_api_check_json(configured: str) -> None:
     assert body["verdict"] == "scam" and body["kind"] == "domain" and 0 <= body["score"] <= 1
     listed = c.get("/api/v1/scam/check", params={"q": "0000a.net"}).json()
     assert listed["verdict"] == "scam"
-    assert listed["provenance"][0]["feed"] == "chongluadao" and listed["provenance"][0]["licence"] == "CC0-1.0"
+    assert (
+        listed["provenance"][0]["feed"] == "chongluadao" and listed["provenance"][0]["licence"] == "CC0-1.0"
+    )
     assert c.get("/api/v1/scam/check", params={"q": ""}).status_code == 422
     assert c.get("/api/v1/scam/check", params={"q": "x" * 3000}).status_code == 422
 

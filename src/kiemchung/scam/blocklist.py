@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import func, inspect, insert, select, update
+from sqlalchemy import func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from kiemchung.scam.domains import clean_host, parents, site_unit
@@ -255,8 +255,15 @@ def update_feed(
         hit = existing.get((kind, value))
         if hit is None:
             new_rows.append(
-                {"kind": IndicatorKind(kind), "value": value[:500], "list_kind": lk, "feed_id": feed.id,
-                 "active": True, "first_seen": now, "last_seen": now}
+                {
+                    "kind": IndicatorKind(kind),
+                    "value": value[:500],
+                    "list_kind": lk,
+                    "feed_id": feed.id,
+                    "active": True,
+                    "first_seen": now,
+                    "last_seen": now,
+                }
             )
         else:
             seen_ids.append(hit[0])
@@ -279,8 +286,15 @@ def update_feed(
         "scam.feed_update",
         feed,
         user_id=user_id,
-        data={"added": rep.added, "reactivated": rep.reactivated, "deactivated": rep.deactivated,
-              "total": rep.total, "rejected": len(rep.rejected), "url": url, "path": path},
+        data={
+            "added": rep.added,
+            "reactivated": rep.reactivated,
+            "deactivated": rep.deactivated,
+            "total": rep.total,
+            "rejected": len(rep.rejected),
+            "url": url,
+            "path": path,
+        },
     )
     session.flush()
     invalidate_snapshot()
@@ -296,8 +310,13 @@ def seed_bundled(session: Session) -> UpdateReport:
     """Load the bundled ChongLuaDao snapshot as the ``chongluadao`` feed (idempotent)."""
     parsed = parse_feed(bundled_seed_text(), "domains")
     return update_feed(
-        session, SEED_FEED, parsed, url=SEED_PROVENANCE["url"], list_kind="block",
-        licence=SEED_PROVENANCE["licence"], interval_hours=24 * 30,
+        session,
+        SEED_FEED,
+        parsed,
+        url=SEED_PROVENANCE["url"],
+        list_kind="block",
+        licence=SEED_PROVENANCE["licence"],
+        interval_hours=24 * 30,
         now=datetime(2024, 5, 31),
     )
 
@@ -330,8 +349,18 @@ def feed_status(session: Session, now: datetime | None = None) -> list[FeedStatu
     for f in session.scalars(select(models.Feed).order_by(models.Feed.name)):
         stale = f.fetched_at is None or now - f.fetched_at > timedelta(hours=f.expected_interval_hours)
         out.append(
-            FeedStatus(f.name, f.list_kind.value, f.url or f.path or "", f.format, f.licence, f.fetched_at,
-                       f.entry_count, int(counts.get(f.id, 0)), f.expected_interval_hours, stale)
+            FeedStatus(
+                f.name,
+                f.list_kind.value,
+                f.url or f.path or "",
+                f.format,
+                f.licence,
+                f.fetched_at,
+                f.entry_count,
+                int(counts.get(f.id, 0)),
+                f.expected_interval_hours,
+                stale,
+            )
         )
     return out
 
@@ -358,14 +387,21 @@ def add_indicator(
         )
     )
     if ind is None:
-        ind = models.Indicator(kind=IndicatorKind(kind), value=norm, list_kind=ListKind(list_kind), feed_id=None)
+        ind = models.Indicator(
+            kind=IndicatorKind(kind), value=norm, list_kind=ListKind(list_kind), feed_id=None
+        )
         session.add(ind)
     ind.active, ind.reason, ind.added_by_id, ind.last_seen = True, reason, user_id, utcnow()
     if category:
         ind.category = category
     session.flush()
-    audit(session, "scam.indicator_add", ind, user_id=user_id,
-          data={"kind": kind, "value": norm, "list": list_kind, "reason": reason})
+    audit(
+        session,
+        "scam.indicator_add",
+        ind,
+        user_id=user_id,
+        data={"kind": kind, "value": norm, "list": list_kind, "reason": reason},
+    )
     invalidate_snapshot()
     return ind
 
@@ -396,8 +432,13 @@ def remove_indicator(
     for ind in rows:
         ind.active = False
         ind.reason = REMOVED_PREFIX + reason
-        audit(session, "scam.indicator_remove", ind, user_id=user_id,
-              data={"kind": kind, "value": norm, "list": list_kind, "reason": reason})
+        audit(
+            session,
+            "scam.indicator_remove",
+            ind,
+            user_id=user_id,
+            data={"kind": kind, "value": norm, "list": list_kind, "reason": reason},
+        )
     session.flush()
     invalidate_snapshot()
     return len(rows)
@@ -420,7 +461,9 @@ class Snapshot:
         self.provenance.append(p)
         return len(self.provenance) - 1
 
-    def add_many(self, entries: Iterable[tuple[str, str]], prov: dict[str, Any], list_kind: str = "block") -> None:
+    def add_many(
+        self, entries: Iterable[tuple[str, str]], prov: dict[str, Any], list_kind: str = "block"
+    ) -> None:
         idx = self._prov(prov)
         target = self.block if list_kind == "block" else self.allow
         for kind, value in entries:
@@ -472,20 +515,28 @@ def build_snapshot(session: Session | None = None) -> Snapshot:
         return snap
     grouped: dict[tuple[int | None, str], list[tuple[str, str]]] = {}
     rows = session.execute(
-        select(models.Indicator.feed_id, models.Indicator.list_kind, models.Indicator.kind, models.Indicator.value)
-        .where(models.Indicator.active.is_(True))
+        select(
+            models.Indicator.feed_id,
+            models.Indicator.list_kind,
+            models.Indicator.kind,
+            models.Indicator.value,
+        ).where(models.Indicator.active.is_(True))
     )
     for feed_id, lk, kind, value in rows:
         grouped.setdefault((feed_id, lk.value), []).append((kind.value, value))
-    for (feed_id, lk), entries in grouped.items():
+    for (feed_id, lk_name), entries in grouped.items():
         f = feeds.get(feed_id) if feed_id is not None else None
         prov = (
-            {"feed": f.name, "url": f.url or f.path, "fetched_at": f.fetched_at.isoformat() if f.fetched_at else None,
-             "licence": f.licence}
+            {
+                "feed": f.name,
+                "url": f.url or f.path,
+                "fetched_at": f.fetched_at.isoformat() if f.fetched_at else None,
+                "licence": f.licence,
+            }
             if f is not None
             else dict(DESK_PROVENANCE)
         )
-        snap.add_many(entries, prov, lk)
+        snap.add_many(entries, prov, lk_name)
     return snap
 
 
@@ -530,7 +581,7 @@ def get_snapshot(session: Session | None = None, *, use_database: bool = True) -
     if session is None and use_database and database_ready():
         with session_scope() as s:
             return get_snapshot(s)
-    key = str(session.get_bind().url) if session is not None else "bundled"
+    key = str(session.get_bind().engine.url) if session is not None else "bundled"
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)

@@ -1,12 +1,12 @@
 """Scam desk commands.
 
-    kiemchung scam check "vietcombank-hotro.com"
-    kiemchung scam classify --input domains.txt --output verdicts.jsonl
-    kiemchung scam evaluate --dev labelled.jsonl
-    kiemchung scam seed
-    kiemchung scam update --feed chongluadao --url https://example.org/list.txt --licence CC0-1.0
-    kiemchung scam feeds
-    kiemchung scam add domain vcb-hotro.com --reason "Tin báo ngày 24/11"
+kiemchung scam check "vietcombank-hotro.com"
+kiemchung scam classify --input domains.txt --output verdicts.jsonl
+kiemchung scam evaluate --dev labelled.jsonl
+kiemchung scam seed
+kiemchung scam update --feed chongluadao --url https://example.org/list.txt --licence CC0-1.0
+kiemchung scam feeds
+kiemchung scam add domain vcb-hotro.com --reason "Tin báo ngày 24/11"
 """
 
 from __future__ import annotations
@@ -63,8 +63,13 @@ def classify(
             if not q:
                 continue
             r = do_check(q, snapshot=snap)
-            out.write(json.dumps({"input": q, "verdict": r.verdict, "score": r.score, "reasons": r.reasons},
-                                 ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {"input": q, "verdict": r.verdict, "score": r.score, "reasons": r.reasons},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
             n += 1
     typer.echo(f"Đã phân loại {_n(n)} dòng / Classified {_n(n)} lines -> {output}", err=True)
 
@@ -85,15 +90,25 @@ def evaluate(
     m = do_eval(rows)
     typer.echo(f"Tên miền lừa đảo / scam domains: {m.n_scam}; hợp lệ / legit: {m.n_legit}")
     typer.echo(f"Phát hiện / detection (scam|suspicious): {_fmt_pct(m.detection)} ({m.detected}/{m.n_scam})")
-    typer.echo(f"Phát hiện trên tên miền gốc chưa có trong danh sách / detection, registered domain not listed: "
-               f"{_fmt_pct(m.novel_detection)} ({m.novel_detected}/{m.n_novel})")
-    typer.echo(f"Báo nhầm / false positives on legit: {_fmt_pct(m.false_positive_rate)} "
-               f"({m.false_positives}/{m.n_legit})")
+    typer.echo(
+        f"Phát hiện trên tên miền gốc chưa có trong danh sách / detection, registered domain not listed: "
+        f"{_fmt_pct(m.novel_detection)} ({m.novel_detected}/{m.n_novel})"
+    )
+    typer.echo(
+        f"Báo nhầm / false positives on legit: {_fmt_pct(m.false_positive_rate)} "
+        f"({m.false_positives}/{m.n_legit})"
+    )
     typer.echo("Kết luận / verdicts: " + "; ".join(f"{k}: {dict(v)}" for k, v in m.verdicts.items()))
     typer.echo("Theo lý do / by reason (flagged scam | flagged legit):")
     merged: dict[str, dict[str, int]] = {}
     for key, c in m.by_reason.items():
-        k = "risky TLD" if key.startswith("The .") else "same naming pattern" if key.startswith("Same naming") else key
+        k = (
+            "risky TLD"
+            if key.startswith("The .")
+            else "same naming pattern"
+            if key.startswith("Same naming")
+            else key
+        )
         d = merged.setdefault(k, {"scam": 0, "legit": 0})
         d["scam"] += c.get("scam", 0)
         d["legit"] += c.get("legit", 0)
@@ -116,8 +131,10 @@ def seed() -> None:
     with session_scope() as s:
         created, present = load_registry(s)
         rep = seed_bundled(s)
-    typer.echo(f"Danh bạ chính thức / registry: +{created} (đã có / present {present}); "
-               f"{rep.feed}: +{rep.added}, tổng / total {rep.total}")
+    typer.echo(
+        f"Danh bạ chính thức / registry: +{created} (đã có / present {present}); "
+        f"{rep.feed}: +{rep.added}, tổng / total {rep.total}"
+    )
 
 
 @scam_app.command()
@@ -128,7 +145,9 @@ def update(
     fmt: str = typer.Option("auto", "--format", help="auto | domains | urls | adblock | hosts"),
     list_kind: str = typer.Option("block", "--list", help="block | allow"),
     licence: str = typer.Option(None, "--licence", help="Licence of the list, e.g. CC0-1.0."),
-    interval_hours: int = typer.Option(None, "--interval-hours", help="Expected refresh interval (stale warning)."),
+    interval_hours: int = typer.Option(
+        None, "--interval-hours", help="Expected refresh interval (stale warning)."
+    ),
 ) -> None:
     """Cập nhật nguồn cấp / Import or refresh a block/allow-list feed (upsert, keeps provenance)."""
     from kiemchung.scam.blocklist import FORMATS, parse_feed, read_source, update_feed
@@ -145,11 +164,21 @@ def update(
     parsed = parse_feed(body, fmt)
     upgrade()
     with session_scope() as s:
-        rep = update_feed(s, feed, parsed, url=url, path=str(file) if file else None, list_kind=list_kind,
-                          licence=licence, interval_hours=interval_hours)
-    typer.echo(f"{feed} ({parsed.format}): +{rep.added} mới / new, {rep.refreshed} giữ / kept, "
-               f"{rep.reactivated} kích hoạt lại / reactivated, {rep.deactivated} ngừng / deactivated, "
-               f"{len(rep.rejected)} dòng lỗi / rejected lines")
+        rep = update_feed(
+            s,
+            feed,
+            parsed,
+            url=url,
+            path=str(file) if file else None,
+            list_kind=list_kind,
+            licence=licence,
+            interval_hours=interval_hours,
+        )
+    typer.echo(
+        f"{feed} ({parsed.format}): +{rep.added} mới / new, {rep.refreshed} giữ / kept, "
+        f"{rep.reactivated} kích hoạt lại / reactivated, {rep.deactivated} ngừng / deactivated, "
+        f"{len(rep.rejected)} dòng lỗi / rejected lines"
+    )
     for no, line, why in rep.rejected[:20]:
         typer.echo(f"  dòng / line {no}: {line[:80]!r} — {why}", err=True)
 
@@ -161,7 +190,9 @@ def feeds() -> None:
     from kiemchung.store import session_scope
 
     if not database_ready():
-        _fail("Chưa có cơ sở dữ liệu — chạy `kiemchung scam seed` / No database yet — run `kiemchung scam seed`")
+        _fail(
+            "Chưa có cơ sở dữ liệu — chạy `kiemchung scam seed` / No database yet — run `kiemchung scam seed`"
+        )
     with session_scope() as s:
         rows = feed_status(s)
     if not rows:
@@ -173,8 +204,10 @@ def feeds() -> None:
         if f.stale:
             stale_any = True
             flag = f"  ⚠ QUÁ HẠN / STALE (> {f.interval_hours} h)"
-        typer.echo(f"{f.name} [{f.list_kind}, {f.format}] {f.source or '-'} · giấy phép / licence {f.licence or '-'} · "
-                   f"cập nhật / fetched {when} · {_n(f.active_count)}/{_n(f.entry_count)} mục / entries{flag}")
+        typer.echo(
+            f"{f.name} [{f.list_kind}, {f.format}] {f.source or '-'} · giấy phép / licence {f.licence or '-'} · "
+            f"cập nhật / fetched {when} · {_n(f.active_count)}/{_n(f.entry_count)} mục / entries{flag}"
+        )
     if stale_any:
         typer.echo("Có nguồn cấp quá hạn cập nhật / Some feeds are stale", err=True)
 

@@ -13,6 +13,7 @@ nothing is fetched at run time.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -98,10 +99,8 @@ def clean_host(value: str) -> str:
         if not label or not _LABEL_OK.match(label):
             return ""
         if label.startswith("xn--"):
-            try:
+            with contextlib.suppress(idna.IDNAError, UnicodeError):
                 label = idna.decode(label)
-            except (idna.IDNAError, UnicodeError):
-                pass
         out.append(unicodedata.normalize("NFC", label))
     return ".".join(out)
 
@@ -139,7 +138,7 @@ def parents(host: str) -> list[str]:
     >>> parents("a.b.example.com")
     ['a.b.example.com', 'b.example.com', 'example.com']
     """
-    sub, label, suffix = split_host(host)
+    _sub, label, suffix = split_host(host)
     if not label or not suffix:
         return [host] if host else []
     labels = host.split(".")

@@ -1,10 +1,10 @@
 """Impersonated pages: a page name and link given by a tipster, against the official registry.
 
-    >>> w = check_page("Vietcombank CSKH", "facebook.com/vietcombank.cskh.247")
-    >>> w.verdict, w.official
-    ('scam', 'Vietcombank')
-    >>> check_page("Vietcombank", "https://www.facebook.com/vietcombank").verdict
-    'ok'
+>>> w = check_page("Vietcombank CSKH", "facebook.com/vietcombank.cskh.247")
+>>> w.verdict, w.official
+('scam', 'Vietcombank')
+>>> check_page("Vietcombank", "https://www.facebook.com/vietcombank").verdict
+'ok'
 """
 
 from __future__ import annotations
@@ -21,8 +21,47 @@ from kiemchung.text import fold
 
 # Words impostor pages add to an official name: support, care, promotions, "official" ...
 LURE_WORDS = frozenset(
-    "cskh hotro ho tro cham soc khach hang support care official chinh thuc khuyen mai uu dai tri an "
-    "qua tang nhan qua giai ngan vay hoan tien xac minh 24 7 247 24h online vn viet nam service".split()
+    [
+        "cskh",
+        "hotro",
+        "ho",
+        "tro",
+        "cham",
+        "soc",
+        "khach",
+        "hang",
+        "support",
+        "care",
+        "official",
+        "chinh",
+        "thuc",
+        "khuyen",
+        "mai",
+        "uu",
+        "dai",
+        "tri",
+        "an",
+        "qua",
+        "tang",
+        "nhan",
+        "qua",
+        "giai",
+        "ngan",
+        "vay",
+        "hoan",
+        "tien",
+        "xac",
+        "minh",
+        "24",
+        "7",
+        "247",
+        "24h",
+        "online",
+        "vn",
+        "viet",
+        "nam",
+        "service",
+    ]
 )
 
 
@@ -44,10 +83,8 @@ def page_key(url: str) -> str:
     reg = registered_domain(host) or host
     path = re.sub(r"(?i)^(?:[a-z]+://)?[^/]+", "", url.strip()).split("?", 1)[0].split("#", 1)[0]
     segs = [s for s in path.split("/") if s]
-    if segs and segs[0].lower() in ("pages", "groups", "people", "profile.php"):
-        segs = segs[:3]
-    else:
-        segs = segs[:1]
+    deep = bool(segs) and segs[0].lower() in ("pages", "groups", "people", "profile.php")
+    segs = segs[:3] if deep else segs[:1]
     return "/".join([reg, *(s.lower() for s in segs)])
 
 
@@ -78,13 +115,27 @@ def check_page(name: str, url: str = "", registry: Registry | None = None) -> Pa
     official, sim, matched = _best_official(name, reg)
     key = page_key(url) if url else ""
     if official is None or sim < 80:
-        return PageWarning(name, url, "unknown", 0.0, None, [
-            "Tên trang không giống kênh chính thức nào trong danh bạ / The page name matches no official channel"])
+        return PageWarning(
+            name,
+            url,
+            "unknown",
+            0.0,
+            None,
+            [
+                "Tên trang không giống kênh chính thức nào trong danh bạ / The page name matches no official channel"
+            ],
+        )
     official_keys = {page_key(u) for u in official.page_urls}
     host = clean_host(url) if url else ""
-    if key and key in official_keys or (host and reg.owner(host) is official):
-        return PageWarning(name, url, "ok", 0.0, official.name, [
-            f"Trang chính thức của {official.label} / Official page of {official.name}"])
+    if (key and key in official_keys) or (host and reg.owner(host) is official):
+        return PageWarning(
+            name,
+            url,
+            "ok",
+            0.0,
+            official.name,
+            [f"Trang chính thức của {official.label} / Official page of {official.name}"],
+        )
     lures = [t for t in _name_tokens(name) if t in LURE_WORDS]
     handle = key.split("/", 1)[1] if "/" in key else ""
     score = 0.6 + 0.3 * (sim - 80) / 20 + (0.1 if lures else 0.0)
@@ -94,13 +145,19 @@ def check_page(name: str, url: str = "", registry: Registry | None = None) -> Pa
     ]
     if lures:
         words = ", ".join(lures)
-        reasons.append(f"Tên trang thêm từ hay gặp ở trang mạo danh ({words}) / Name adds impostor words ({words})")
+        reasons.append(
+            f"Tên trang thêm từ hay gặp ở trang mạo danh ({words}) / Name adds impostor words ({words})"
+        )
     if handle and any(ch.isdigit() for ch in handle):
         score += 0.05
-        reasons.append("Địa chỉ trang có số, kiểu tên tạo hàng loạt / The page id contains digits, typical of throw-away pages")
+        reasons.append(
+            "Địa chỉ trang có số, kiểu tên tạo hàng loạt / The page id contains digits, typical of throw-away pages"
+        )
     if not url:
-        reasons.append("Không có đường dẫn để đối chiếu — hãy kiểm tra trang có dấu tích xanh / "
-                       "No link to compare — check the page's verification badge")
+        reasons.append(
+            "Không có đường dẫn để đối chiếu — hãy kiểm tra trang có dấu tích xanh / "
+            "No link to compare — check the page's verification badge"
+        )
         score = min(score, 0.6)
     score = round(min(score, 0.99), 3)
     verdict = "scam" if score >= 0.75 else "suspicious"

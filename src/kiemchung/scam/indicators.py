@@ -106,7 +106,9 @@ WALLETS: dict[str, str] = {
 
 def _alias_re(names: dict[str, str]) -> re.Pattern[str]:
     alts = sorted(names, key=len, reverse=True)
-    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a).replace(r"\ ", r"\s*") for a in alts) + r")(?![a-z0-9])")
+    return re.compile(
+        r"(?<![a-z0-9])(" + "|".join(re.escape(a).replace(r"\ ", r"\s*") for a in alts) + r")(?![a-z0-9])"
+    )
 
 
 _BANK_RE = _alias_re(BANKS)
@@ -135,7 +137,9 @@ _DEFANG: list[tuple[re.Pattern[str], str]] = [
 
 _URL_RE = re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>\"'“”‘’]+|\bwww\.[^\s<>\"'“”‘’]+")
 _EMAIL_RE = re.compile(r"[\w.+-]+@((?:[^\W_][\w-]*\.)+[^\W\d_]{2,63})")
-_BARE_RE = re.compile(r"(?<![\w@.-])((?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63})(?![\w-])(/[^\s<>\"'“”]*)?")
+_BARE_RE = re.compile(
+    r"(?<![\w@.-])((?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63})(?![\w-])(/[^\s<>\"'“”]*)?"
+)
 _TRAIL = ".,;:!?)]}'\"”’>…"
 # Suffixes that are far more often file extensions in chat text than web sites.
 _FILEISH = {"py", "sh", "zip", "mov", "md", "rs", "pl", "js", "exe", "doc", "txt", "pdf", "jpg", "png", "mp4"}
@@ -184,13 +188,17 @@ def defang(text: str) -> tuple[str, list[int]]:
 
 def _normal_url(url: str, host: str) -> str:
     m = re.match(r"(?i)^([a-z]+)://[^/?#]*(.*)$", url)
-    scheme, rest = (m.group(1).lower(), m.group(2)) if m else ("http", url.split("/", 1)[1] if "/" in url else "")
+    scheme, rest = (
+        (m.group(1).lower(), m.group(2)) if m else ("http", url.split("/", 1)[1] if "/" in url else "")
+    )
     if rest and not rest.startswith(("/", "?", "#")):
         rest = "/" + rest
     return f"{scheme}://{host}{rest}"
 
 
-def _domain_indicators(clean: str, span_of: Callable[[int, int], tuple[int, int]], raw_of: Callable[[int, int], str]) -> tuple[list[Indicator], list[tuple[int, int]]]:
+def _domain_indicators(
+    clean: str, span_of: Callable[[int, int], tuple[int, int]], raw_of: Callable[[int, int], str]
+) -> tuple[list[Indicator], list[tuple[int, int]]]:
     found: list[Indicator] = []
     taken: list[tuple[int, int]] = []
 
@@ -215,7 +223,9 @@ def _domain_indicators(clean: str, span_of: Callable[[int, int], tuple[int, int]
         host = clean_host(m.group(1))
         taken.append((m.start(), m.end()))
         if host and registered_domain(host):
-            found.append(Indicator("domain", host, raw_of(m.start(), m.end()), span_of(m.start(), m.end()), "email"))
+            found.append(
+                Indicator("domain", host, raw_of(m.start(), m.end()), span_of(m.start(), m.end()), "email")
+            )
     for m in _BARE_RE.finditer(clean):
         a = m.start()
         path = (m.group(2) or "").rstrip(_TRAIL)
@@ -236,7 +246,9 @@ def _domain_indicators(clean: str, span_of: Callable[[int, int], tuple[int, int]
     return found, taken
 
 
-def _nearest(pattern: re.Pattern[str], names: dict[str, str], folded: str, a: int, b: int, before: int, after: int) -> str:
+def _nearest(
+    pattern: re.Pattern[str], names: dict[str, str], folded: str, a: int, b: int, before: int, after: int
+) -> str:
     """Display name of the alias nearest to [a, b) within the window, or ''."""
     best, best_d = "", 10**9
     lo, hi = max(0, a - before), min(len(folded), b + after)
@@ -294,7 +306,9 @@ def extract_indicators(text: str) -> list[Indicator]:
         if wallet and bank is None:
             found.append(Indicator("ewallet", e164, raw_of(a, b), span_of(a, b), wallet))
         elif bank is not None and account_kw:
-            found.append(Indicator("bank_account", re.sub(r"\D", "", pm.raw_string), raw_of(a, b), span_of(a, b), bank))
+            found.append(
+                Indicator("bank_account", re.sub(r"\D", "", pm.raw_string), raw_of(a, b), span_of(a, b), bank)
+            )
         else:
             found.append(Indicator("phone", e164, raw_of(a, b), span_of(a, b)))
     for m in _DIGITS.finditer(clean):

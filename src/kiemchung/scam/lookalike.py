@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from confusable_homoglyphs import confusables
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from kiemchung.scam.blocklist import Snapshot, get_snapshot
@@ -42,55 +42,312 @@ VN_SUFFIXES = ("vn",)
 
 # TLDs heavily abused for throw-away scam sites (cheap or free registration).
 RISKY_TLDS_STRONG = frozenset(
-    "xyz top vip club icu cc tk ml ga cf gq cfd buzz sbs win bet casino loan click cyou rest bond "
-    "monster quest lol mom beauty hair skin makeup autos boats yachts pw bid racing date download "
-    "stream review trade party accountant cricket science faith men gdn work kim country".split()
+    [
+        "xyz",
+        "top",
+        "vip",
+        "club",
+        "icu",
+        "cc",
+        "tk",
+        "ml",
+        "ga",
+        "cf",
+        "gq",
+        "cfd",
+        "buzz",
+        "sbs",
+        "win",
+        "bet",
+        "casino",
+        "loan",
+        "click",
+        "cyou",
+        "rest",
+        "bond",
+        "monster",
+        "quest",
+        "lol",
+        "mom",
+        "beauty",
+        "hair",
+        "skin",
+        "makeup",
+        "autos",
+        "boats",
+        "yachts",
+        "pw",
+        "bid",
+        "racing",
+        "date",
+        "download",
+        "stream",
+        "review",
+        "trade",
+        "party",
+        "accountant",
+        "cricket",
+        "science",
+        "faith",
+        "men",
+        "gdn",
+        "work",
+        "kim",
+        "country",
+    ]
 )
 RISKY_TLDS = frozenset(
-    "online site live fun shop store life pro asia info biz ws one best vin today link website space "
-    "tech fit host press ink services email support world games game cash money fund finance "
-    "investments credit loans gold plus run tips ltd group center company app".split()
+    [
+        "online",
+        "site",
+        "live",
+        "fun",
+        "shop",
+        "store",
+        "life",
+        "pro",
+        "asia",
+        "info",
+        "biz",
+        "ws",
+        "one",
+        "best",
+        "vin",
+        "today",
+        "link",
+        "website",
+        "space",
+        "tech",
+        "fit",
+        "host",
+        "press",
+        "ink",
+        "services",
+        "email",
+        "support",
+        "world",
+        "games",
+        "game",
+        "cash",
+        "money",
+        "fund",
+        "finance",
+        "investments",
+        "credit",
+        "loans",
+        "gold",
+        "plus",
+        "run",
+        "tips",
+        "ltd",
+        "group",
+        "center",
+        "company",
+        "app",
+    ]
 )
 
 # General Vietnamese (folded, no spaces) and English scam vocabulary. (keyword, weight, mode):
 # "sub" matches anywhere in the folded host, "tok" only as a whole token or token prefix.
 KEYWORDS: list[tuple[str, float, str, str]] = [
     # gambling
-    *((k, 0.7, "sub", "cờ bạc / gambling") for k in (
-        "nhacai", "casino", "cacuoc", "taixiu", "nohu", "danhbai", "gamebai", "bancaonline", "jackpot",
-        "baccarat", "poker", "betting", "sicbo", "xocdia", "roulette", "keonhacai", "tylekeo", "soikeo",
-        "doithuong", "gamedoithuong", "slotgame", "lottery", "xoilac", "daga", "dagatructiep", "sabong",
-        "cuoc", "quayhu", "banca", "chanle", "lodeonline", "danhde", "soicau", "vegas", "bingo",
-    )),
+    *(
+        (k, 0.7, "sub", "cờ bạc / gambling")
+        for k in (
+            "nhacai",
+            "casino",
+            "cacuoc",
+            "taixiu",
+            "nohu",
+            "danhbai",
+            "gamebai",
+            "bancaonline",
+            "jackpot",
+            "baccarat",
+            "poker",
+            "betting",
+            "sicbo",
+            "xocdia",
+            "roulette",
+            "keonhacai",
+            "tylekeo",
+            "soikeo",
+            "doithuong",
+            "gamedoithuong",
+            "slotgame",
+            "lottery",
+            "xoilac",
+            "daga",
+            "dagatructiep",
+            "sabong",
+            "cuoc",
+            "quayhu",
+            "banca",
+            "chanle",
+            "lodeonline",
+            "danhde",
+            "soicau",
+            "vegas",
+            "bingo",
+        )
+    ),
     *((k, 0.55, "tok", "cờ bạc / gambling") for k in ("bet", "slot", "lode", "win", "xoso", "cltx", "tx")),
     # loans
-    *((k, 0.6, "sub", "vay tiền / loan") for k in (
-        "vaytien", "vayvon", "vaynhanh", "vayonline", "vaygap", "vaytinchap", "giaingan", "vaytieudung",
-        "vaytheo", "hotrovay", "vaysieutoc", "chovay", "nhanvay", "vaycamco",
-    )),
+    *(
+        (k, 0.6, "sub", "vay tiền / loan")
+        for k in (
+            "vaytien",
+            "vayvon",
+            "vaynhanh",
+            "vayonline",
+            "vaygap",
+            "vaytinchap",
+            "giaingan",
+            "vaytieudung",
+            "vaytheo",
+            "hotrovay",
+            "vaysieutoc",
+            "chovay",
+            "nhanvay",
+            "vaycamco",
+        )
+    ),
     *((k, 0.5, "tok", "vay tiền / loan") for k in ("vay", "loan", "credit")),
     # get-rich, tasks, investment
-    *((k, 0.55, "sub", "làm giàu / get-rich") for k in (
-        "kiemtien", "lamgiau", "hoahong", "nhiemvu", "congtacvien", "tuyenctv", "viecnhe", "luongcao",
-        "chotdon", "lamviectainha", "thunhap", "profit", "forex", "bitcoin", "crypto", "airdrop",
-        "mining", "invest", "doubler", "trading", "exchange", "wallet", "defi", "usdt", "tether",
-        "dautu", "sanao", "tienao", "nangcap", "hanmuc", "mohanmuc", "daohan",
-    )),
-    *((k, 0.45, "tok", "làm giàu / get-rich") for k in ("ctv", "btc", "coin", "trade", "fx", "capital", "wealth", "cash", "stake", "miner", "bnb", "eth")),
+    *(
+        (k, 0.55, "sub", "làm giàu / get-rich")
+        for k in (
+            "kiemtien",
+            "lamgiau",
+            "hoahong",
+            "nhiemvu",
+            "congtacvien",
+            "tuyenctv",
+            "viecnhe",
+            "luongcao",
+            "chotdon",
+            "lamviectainha",
+            "thunhap",
+            "profit",
+            "forex",
+            "bitcoin",
+            "crypto",
+            "airdrop",
+            "mining",
+            "invest",
+            "doubler",
+            "trading",
+            "exchange",
+            "wallet",
+            "defi",
+            "usdt",
+            "tether",
+            "dautu",
+            "sanao",
+            "tienao",
+            "nangcap",
+            "hanmuc",
+            "mohanmuc",
+            "daohan",
+        )
+    ),
+    *(
+        (k, 0.45, "tok", "làm giàu / get-rich")
+        for k in (
+            "ctv",
+            "btc",
+            "coin",
+            "trade",
+            "fx",
+            "capital",
+            "wealth",
+            "cash",
+            "stake",
+            "miner",
+            "bnb",
+            "eth",
+        )
+    ),
     # prize, support, account-takeover phishing
-    *((k, 0.6, "sub", "lừa nhận quà, xác minh / prize or verification lure") for k in (
-        "nhanqua", "nhanthuong", "trungthuong", "trian", "quatang", "hoantien", "xacminh", "xacthuc",
-        "binhchon", "napthe", "napkc", "kimcuong", "quayso", "vongquay", "mienphi", "giftcode",
-        "freefire", "robux", "nhantien", "ruttien", "rutien", "chuyentien", "nhanlixi", "lixi",
-        "trungqua", "baotri", "khoataikhoan", "mokhoa", "unlock", "recovery", "hoanthue", "hopqua",
-        "dangnhap", "dangky", "sukien", "tangqua", "quaythuong", "lienquan", "shopacc", "napgame",
-    )),
-    *((k, 0.35, "sub", "hỗ trợ, khuyến mãi / support or promotion lure") for k in (
-        "hotro", "cskh", "chamsoc", "khuyenmai", "uudai", "thanhtoan", "dichvu", "login", "signin",
-        "verify", "secure", "support", "account", "update", "banking", "service",
-        "online", "member", "reward", "bonus", "gift", "promo", "claim", "hethong", "taikhoan",
-    )),
-    *((k, 0.3, "tok", "hỗ trợ, khuyến mãi / support or promotion lure") for k in ("nap", "the", "bank", "vip", "shop", "mall", "ebank", "ibank", "otp")),
+    *(
+        (k, 0.6, "sub", "lừa nhận quà, xác minh / prize or verification lure")
+        for k in (
+            "nhanqua",
+            "nhanthuong",
+            "trungthuong",
+            "trian",
+            "quatang",
+            "hoantien",
+            "xacminh",
+            "xacthuc",
+            "binhchon",
+            "napthe",
+            "napkc",
+            "kimcuong",
+            "quayso",
+            "vongquay",
+            "mienphi",
+            "giftcode",
+            "freefire",
+            "robux",
+            "nhantien",
+            "ruttien",
+            "rutien",
+            "chuyentien",
+            "nhanlixi",
+            "lixi",
+            "trungqua",
+            "baotri",
+            "khoataikhoan",
+            "mokhoa",
+            "unlock",
+            "recovery",
+            "hoanthue",
+            "hopqua",
+            "dangnhap",
+            "dangky",
+            "sukien",
+            "tangqua",
+            "quaythuong",
+            "lienquan",
+            "shopacc",
+            "napgame",
+        )
+    ),
+    *(
+        (k, 0.35, "sub", "hỗ trợ, khuyến mãi / support or promotion lure")
+        for k in (
+            "hotro",
+            "cskh",
+            "chamsoc",
+            "khuyenmai",
+            "uudai",
+            "thanhtoan",
+            "dichvu",
+            "login",
+            "signin",
+            "verify",
+            "secure",
+            "support",
+            "account",
+            "update",
+            "banking",
+            "service",
+            "online",
+            "member",
+            "reward",
+            "bonus",
+            "gift",
+            "promo",
+            "claim",
+            "hethong",
+            "taikhoan",
+        )
+    ),
+    *(
+        (k, 0.3, "tok", "hỗ trợ, khuyến mãi / support or promotion lure")
+        for k in ("nap", "the", "bank", "vip", "shop", "mall", "ebank", "ibank", "otp")
+    ),
 ]
 _SUB_KW = [(k, w, why) for k, w, m, why in KEYWORDS if m == "sub"]
 _TOK_KW = {k: (w, why) for k, w, m, why in KEYWORDS if m == "tok"}
@@ -201,9 +458,10 @@ def _brand_hits(name: str, registry: Registry) -> list[tuple[str, Official]]:
             if t in name:
                 out.append((t, o))
         elif len(t) >= 3 and any(
-            tok == t or (len(t) == 4 and (tok.startswith(t) or tok.endswith(t))) or (
-                tok.startswith(t) and tok[len(t):] in _BRAND_SUFFIXES) or (
-                tok.endswith(t) and tok[: -len(t)] in _BRAND_SUFFIXES)
+            tok == t
+            or (len(t) == 4 and (tok.startswith(t) or tok.endswith(t)))
+            or (tok.startswith(t) and tok[len(t) :] in _BRAND_SUFFIXES)
+            or (tok.endswith(t) and tok[: -len(t)] in _BRAND_SUFFIXES)
             for tok in toks
         ):
             out.append((t, o))
@@ -215,37 +473,83 @@ def _brand_hits(name: str, registry: Registry) -> list[tuple[str, Official]]:
     return list(best.values())
 
 
-_BRAND_SUFFIXES = {"vn", "bank", "online", "app", "pay", "hotro", "cskh", "support", "care", "card", "the",
-                   "digital", "ebank", "ibank", "smart", "mobile", "vip", "qua", "gift"}
+_BRAND_SUFFIXES = {
+    "vn",
+    "bank",
+    "online",
+    "app",
+    "pay",
+    "hotro",
+    "cskh",
+    "support",
+    "care",
+    "card",
+    "the",
+    "digital",
+    "ebank",
+    "ibank",
+    "smart",
+    "mobile",
+    "vip",
+    "qua",
+    "gift",
+}
 
 
-def assess_domain(value: str, snapshot: Snapshot | None = None, registry: Registry | None = None) -> Assessment:
+def assess_domain(
+    value: str, snapshot: Snapshot | None = None, registry: Registry | None = None
+) -> Assessment:
     """Verdict for one domain or URL. Pure given the snapshot and registry (defaults: bundled)."""
     host = clean_host(value)
     if not host:
-        return Assessment(value.strip(), "unknown", 0.0, ["Không phải tên miền hợp lệ / Not a valid domain name"])
+        return Assessment(
+            value.strip(), "unknown", 0.0, ["Không phải tên miền hợp lệ / Not a valid domain name"]
+        )
     snap = snapshot if snapshot is not None else get_snapshot(use_database=False)
     reg = registry if registry is not None else default_registry()
     if is_ip(host):
-        return Assessment(host, "suspicious", 0.6, [
-            "Liên kết dùng địa chỉ IP thay cho tên miền / The link uses a raw IP address instead of a domain"])
+        return Assessment(
+            host,
+            "suspicious",
+            0.6,
+            [
+                "Liên kết dùng địa chỉ IP thay cho tên miền / The link uses a raw IP address instead of a domain"
+            ],
+        )
 
     owner = reg.owner(host)
     if owner is not None:
-        return Assessment(host, "ok", 0.0, [
-            f"Tên miền chính thức của {owner.label} / Official domain of {owner.name}"], official=owner.name)
+        return Assessment(
+            host,
+            "ok",
+            0.0,
+            [f"Tên miền chính thức của {owner.label} / Official domain of {owner.name}"],
+            official=owner.name,
+        )
 
     hit = snap.host_hit(host)
     if hit is not None:
         list_kind, matched, prov = hit
         if list_kind == "allow":
-            return Assessment(host, "ok", 0.0, [
-                f"Có trong danh sách tin cậy ({prov['feed']}) / On the allow-list ({prov['feed']}): {matched}"],
-                [prov])
+            return Assessment(
+                host,
+                "ok",
+                0.0,
+                [
+                    f"Có trong danh sách tin cậy ({prov['feed']}) / On the allow-list ({prov['feed']}): {matched}"
+                ],
+                [prov],
+            )
         where = "" if matched == host else f" ({matched})"
-        return Assessment(host, "scam", 0.99, [
-            f"Có trong danh sách lừa đảo{where} — nguồn {prov['feed']} / Listed as scam{where} by {prov['feed']}"],
-            [prov])
+        return Assessment(
+            host,
+            "scam",
+            0.99,
+            [
+                f"Có trong danh sách lừa đảo{where} — nguồn {prov['feed']} / Listed as scam{where} by {prov['feed']}"
+            ],
+            [prov],
+        )
 
     sub, label, suffix = split_host(host)
     if not label or not suffix:
@@ -255,14 +559,27 @@ def assess_domain(value: str, snapshot: Snapshot | None = None, registry: Regist
     fam_idx = snap.units.get(unit)
     if fam_idx is not None:
         prov = snap.provenance[fam_idx]
-        return Assessment(host, "scam", 0.9, [
-            f"Cùng tên miền gốc '{unit}' với địa chỉ lừa đảo đã biết (nguồn {prov['feed']}) / "
-            f"Same registered domain '{unit}' as a known scam site (source {prov['feed']})"], [prov])
+        return Assessment(
+            host,
+            "scam",
+            0.9,
+            [
+                f"Cùng tên miền gốc '{unit}' với địa chỉ lừa đảo đã biết (nguồn {prov['feed']}) / "
+                f"Same registered domain '{unit}' as a known scam site (source {prov['feed']})"
+            ],
+            [prov],
+        )
 
     if suffix in RESTRICTED_SUFFIXES or suffix.endswith(tuple("." + s for s in RESTRICTED_SUFFIXES)):
-        return Assessment(host, "ok", 0.05, [
-            f"Đuôi .{suffix} chỉ cấp cho cơ quan, tổ chức được xác minh / "
-            f".{suffix} is only issued to verified public bodies and institutions"])
+        return Assessment(
+            host,
+            "ok",
+            0.05,
+            [
+                f"Đuôi .{suffix} chỉ cấp cho cơ quan, tổ chức được xác minh / "
+                f".{suffix} is only issued to verified public bodies and institutions"
+            ],
+        )
 
     return _heuristics(host, sub, label, suffix, snap, reg)
 
@@ -284,14 +601,16 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
             weights.append(0.95)
             reasons.append(
                 f"Tên miền giả '{target.domains[0]}' ({target.label}) bằng ký tự có dấu hoặc ký tự trông giống / "
-                f"Imitates '{target.domains[0]}' ({target.name}) with look-alike characters")
+                f"Imitates '{target.domains[0]}' ({target.name}) with look-alike characters"
+            )
         else:
             mixed = _mixed_script(label)
             weights.append(0.8 if mixed else 0.55)
             reasons.append(
                 f"Tên miền dùng ký tự {'của nhiều bảng chữ' if mixed else 'có dấu'} trông giống chữ thường: "
                 f"'{label}' đọc như '{skel}' / Uses look-alike {'mixed-script' if mixed else 'accented'} "
-                f"characters: '{label}' reads as '{skel}'")
+                f"characters: '{label}' reads as '{skel}'"
+            )
 
     # 2. Typosquats of an official label, or the official label under another suffix.
     deleet = skel.translate(_LEET).replace("rn", "m").replace("vv", "w")
@@ -304,7 +623,8 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
             weights.append(w)
             reasons.append(
                 f"Tên miền giống '{target.domains[0]}' ({target.label}) nhưng không phải tên miền chính thức / "
-                f"Looks like '{target.domains[0]}' ({target.name}) but is not an official domain")
+                f"Looks like '{target.domains[0]}' ({target.name}) but is not an official domain"
+            )
             break
     else:
         if len(skel) >= 5:
@@ -316,7 +636,8 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
                     weights.append(0.85 if len(off_label) >= 7 and not is_vn else 0.45)
                     reasons.append(
                         f"Tên miền gần giống '{target.domains[0]}' ({target.label}) — lỗi chính tả cố ý / "
-                        f"Typo-squat of '{target.domains[0]}' ({target.name})")
+                        f"Typo-squat of '{target.domains[0]}' ({target.name})"
+                    )
                     break
 
     # 3. Brand + anything else (combosquatting), including brands placed in subdomains.
@@ -328,7 +649,8 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         weights.append(brand_w)
         reasons.append(
             f"Tên miền chứa thương hiệu '{t}' ({o.label}) nhưng không thuộc {o.name} / "
-            f"Contains the brand '{t}' ({o.name}) but is not one of its domains")
+            f"Contains the brand '{t}' ({o.name}) but is not one of its domains"
+        )
 
     # 4. Scam vocabulary.
     kw_hits: list[tuple[str, float, str]] = []
@@ -337,24 +659,30 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
             kw_hits.append((k, w, why))
     for tok in _tokens(name):
         for k, (w, why) in _TOK_KW.items():
-            if tok == k or (len(k) >= 3 and (tok.startswith(k) or tok.endswith(k)) and len(tok) - len(k) <= 4):
+            if tok == k or (
+                len(k) >= 3 and (tok.startswith(k) or tok.endswith(k)) and len(tok) - len(k) <= 4
+            ):
                 kw_hits.append((k, w, why))
     kw_hits = _dedupe_keywords(kw_hits)
     if kw_hits:
         top = sorted(kw_hits, key=lambda h: -h[1])[:2]
         damp = 0.6 if is_vn else 1.0
-        for k, w, why in top:
+        for _k, w, _why in top:
             weights.append(w * damp if not brands else max(w, 0.6))
         words = ", ".join(f"'{k}'" for k, _w, _y in top)
-        reasons.append(f"Tên miền chứa từ khóa lừa đảo thường gặp ({top[0][2]}): {words} / "
-                       f"Contains common scam keywords: {words}")
+        reasons.append(
+            f"Tên miền chứa từ khóa lừa đảo thường gặp ({top[0][2]}): {words} / "
+            f"Contains common scam keywords: {words}"
+        )
 
     # 5. Risky TLD.
     if tld in RISKY_TLDS_STRONG or tld in RISKY_TLDS:
         w = 0.5 if tld in RISKY_TLDS_STRONG else 0.35
         weights.append(w)
-        reasons.append(f"Đuôi tên miền .{tld} thường bị dùng cho trang lừa đảo / "
-                       f"The .{tld} ending is widely abused by scam sites")
+        reasons.append(
+            f"Đuôi tên miền .{tld} thường bị dùng cho trang lừa đảo / "
+            f"The .{tld} ending is widely abused by scam sites"
+        )
 
     # 6. Number-heavy or random-looking names (mass-registered gambling and phishing clones).
     digits = sum(c.isdigit() for c in label)
@@ -362,9 +690,7 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
     shape_w = 0.0
     if digits >= 3 and digits == len(label.replace("-", "")):
         shape_w = 0.55
-    elif re.search(r"(\d)\1\1", label) or digits >= 4:
-        shape_w = 0.5
-    elif digits >= 2 and 0 < len(letters) <= 4:
+    elif re.search(r"(\d)\1\1", label) or digits >= 4 or (digits >= 2 and 0 < len(letters) <= 4):
         shape_w = 0.5
     elif digits >= 2 and len(letters) <= 6:
         shape_w = 0.3
@@ -373,8 +699,10 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         shape_w = max(shape_w, 0.35 + 0.1 * min(odd, 2)) + (0.15 if digits else 0.0)
     if shape_w:
         weights.append(shape_w * (0.5 if is_vn else 1.0))
-        reasons.append("Tên miền toàn số hoặc chuỗi ngẫu nhiên, kiểu trang được đăng ký hàng loạt / "
-                       "Number-heavy or random-looking name, typical of mass-registered sites")
+        reasons.append(
+            "Tên miền toàn số hoặc chuỗi ngẫu nhiên, kiểu trang được đăng ký hàng loạt / "
+            "Number-heavy or random-looking name, typical of mass-registered sites"
+        )
     if label.startswith(("com-", "www-", "vn-")) or label.endswith(("-vn", "-com")) or label.count("-") >= 3:
         weights.append(0.35)
         reasons.append("Tên miền ghép gạch nối bất thường (vd. 'com-', '-vn') / Unusual hyphenated name")
@@ -384,29 +712,30 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
     sh = _shape(label, suffix)
     if digits and fam.shapes.get(sh, 0) >= 2:
         weights.append(0.6)
-        reasons.append(f"Cùng mẫu tên với {fam.shapes[sh]} tên miền lừa đảo đã biết (vd. {fam.examples[sh]}) / "
-                       f"Same naming pattern as {fam.shapes[sh]} known scam domains (e.g. {fam.examples[sh]})")
+        reasons.append(
+            f"Cùng mẫu tên với {fam.shapes[sh]} tên miền lừa đảo đã biết (vd. {fam.examples[sh]}) / "
+            f"Same naming pattern as {fam.shapes[sh]} known scam domains (e.g. {fam.examples[sh]})"
+        )
     elif len(label) >= 7 and fam.labels:
-        best = process.extractOne(label, fam.labels, scorer=_ratio, score_cutoff=88)
+        best = process.extractOne(label, fam.labels, scorer=fuzz.ratio, score_cutoff=88)
         # A scam label that merely adds characters to this one ("bachhoaxanhh") imitates *this*
         # name, which is then more likely the genuine site than a sibling of the scam.
         if best is not None and not _is_subsequence(label, best[0]):
             weights.append(0.5 if not is_vn else 0.2)
-            reasons.append(f"Rất giống tên miền lừa đảo đã biết '{best[0]}' / "
-                           f"Very similar to the known scam domain '{best[0]}'")
+            reasons.append(
+                f"Rất giống tên miền lừa đảo đã biết '{best[0]}' / "
+                f"Very similar to the known scam domain '{best[0]}'"
+            )
 
     score = round(_combine(weights), 3)
     verdict = "scam" if score >= SCAM else "suspicious" if score >= SUSPICIOUS else "unknown"
     if not reasons:
-        reasons.append("Không có trong danh sách nào và không thấy dấu hiệu bất thường / "
-                       "Not on any list and no warning signs found")
+        reasons.append(
+            "Không có trong danh sách nào và không thấy dấu hiệu bất thường / "
+            "Not on any list and no warning signs found"
+        )
     return Assessment(host, verdict, score, reasons)
 
-
-def _ratio(a: str, b: str, **_kw: Any) -> float:
-    from rapidfuzz import fuzz
-
-    return float(fuzz.ratio(a, b))
 
 
 def _dedupe_keywords(hits: list[tuple[str, float, str]]) -> list[tuple[str, float, str]]:
@@ -429,12 +758,140 @@ def _is_subsequence(short: str, long: str) -> bool:
 # Consonant clusters that Vietnamese (folded) or English words start or end with; a run of
 # consonants that cannot be split into "end of one word + start of the next" reads as random.
 _INITIALS = frozenset(
-    "b c d g h k l m n p q r s t v x f j w z ch gh gi kh ng ngh nh ph qu th tr bl br cl cr dr fl fr gl gr kn "
-    "pl pr sc sch scr sh sk sl sm sn sp spl spr st str sw thr tw wh wr".split()
+    [
+        "b",
+        "c",
+        "d",
+        "g",
+        "h",
+        "k",
+        "l",
+        "m",
+        "n",
+        "p",
+        "q",
+        "r",
+        "s",
+        "t",
+        "v",
+        "x",
+        "f",
+        "j",
+        "w",
+        "z",
+        "ch",
+        "gh",
+        "gi",
+        "kh",
+        "ng",
+        "ngh",
+        "nh",
+        "ph",
+        "qu",
+        "th",
+        "tr",
+        "bl",
+        "br",
+        "cl",
+        "cr",
+        "dr",
+        "fl",
+        "fr",
+        "gl",
+        "gr",
+        "kn",
+        "pl",
+        "pr",
+        "sc",
+        "sch",
+        "scr",
+        "sh",
+        "sk",
+        "sl",
+        "sm",
+        "sn",
+        "sp",
+        "spl",
+        "spr",
+        "st",
+        "str",
+        "sw",
+        "thr",
+        "tw",
+        "wh",
+        "wr",
+    ]
 ) | {""}
 _FINALS = frozenset(
-    "b c d g h k l m n p r s t x f w z ch ng nh ck ct ff ft gh ght ld lf lk ll lm lp lt mp nce nd nk ns nt "
-    "pt rb rc rd rf rg rk rl rm rn rp rs rst rt rth sh sk sp ss st th tch ts tt ll nn gg dd".split()
+    [
+        "b",
+        "c",
+        "d",
+        "g",
+        "h",
+        "k",
+        "l",
+        "m",
+        "n",
+        "p",
+        "r",
+        "s",
+        "t",
+        "x",
+        "f",
+        "w",
+        "z",
+        "ch",
+        "ng",
+        "nh",
+        "ck",
+        "ct",
+        "ff",
+        "ft",
+        "gh",
+        "ght",
+        "ld",
+        "lf",
+        "lk",
+        "ll",
+        "lm",
+        "lp",
+        "lt",
+        "mp",
+        "nce",
+        "nd",
+        "nk",
+        "ns",
+        "nt",
+        "pt",
+        "rb",
+        "rc",
+        "rd",
+        "rf",
+        "rg",
+        "rk",
+        "rl",
+        "rm",
+        "rn",
+        "rp",
+        "rs",
+        "rst",
+        "rt",
+        "rth",
+        "sh",
+        "sk",
+        "sp",
+        "ss",
+        "st",
+        "th",
+        "tch",
+        "ts",
+        "tt",
+        "ll",
+        "nn",
+        "gg",
+        "dd",
+    ]
 ) | {""}
 
 
@@ -450,7 +907,9 @@ def _unpronounceable(letters: str) -> int:
         if at_start:
             ok = run in _INITIALS
         elif at_end:
-            ok = run in _FINALS or any(run[:i] in _FINALS and run[i:] in _INITIALS for i in range(len(run) + 1))
+            ok = run in _FINALS or any(
+                run[:i] in _FINALS and run[i:] in _INITIALS for i in range(len(run) + 1)
+            )
         else:
             ok = any(run[:i] in _FINALS and run[i:] in _INITIALS for i in range(len(run) + 1))
         bad += not ok

@@ -19,7 +19,7 @@ from typing import Any
 import phonenumbers
 from sqlalchemy.orm import Session
 
-from kiemchung.scam.blocklist import Snapshot, get_snapshot, normalise_url, normalise_value
+from kiemchung.scam.blocklist import Snapshot, get_snapshot, normalise_url
 from kiemchung.scam.domains import clean_host
 from kiemchung.scam.indicators import Indicator, defang, extract_indicators
 from kiemchung.scam.lookalike import Assessment, assess_domain, default_registry
@@ -33,8 +33,10 @@ KIND_VI = {
     "bank_account": "Số tài khoản",
     "ewallet": "Ví điện tử",
 }
-NOT_LISTED = ("Chưa có trong danh sách cảnh báo — chưa có nghĩa là an toàn / "
-              "Not on any warning list — that does not mean it is safe")
+NOT_LISTED = (
+    "Chưa có trong danh sách cảnh báo — chưa có nghĩa là an toàn / "
+    "Not on any warning list — that does not mean it is safe"
+)
 
 
 @dataclass
@@ -64,9 +66,16 @@ def _check_indicator(ind: Indicator, snap: Snapshot, reg: Registry) -> Assessmen
         if ind.kind == "url":
             hit = snap.value_hit("url", normalise_url(ind.value))
             if hit is not None and hit[0] == "block":
-                return Assessment(ind.value, "scam", 0.99, [
-                    f"Liên kết có trong danh sách lừa đảo — nguồn {hit[1]['feed']} / "
-                    f"The link is listed as scam by {hit[1]['feed']}"], [hit[1]])
+                return Assessment(
+                    ind.value,
+                    "scam",
+                    0.99,
+                    [
+                        f"Liên kết có trong danh sách lừa đảo — nguồn {hit[1]['feed']} / "
+                        f"The link is listed as scam by {hit[1]['feed']}"
+                    ],
+                    [hit[1]],
+                )
         a = assess_domain(clean_host(ind.value), snap, reg)
         a.host = ind.value
         return a
@@ -77,16 +86,30 @@ def _check_indicator(ind: Indicator, snap: Snapshot, reg: Registry) -> Assessmen
         return Assessment(ind.value, "unknown", 0.0, [f"{label}{extra}: {NOT_LISTED}"])
     list_kind, prov = hit
     if list_kind == "allow":
-        return Assessment(ind.value, "ok", 0.0, [
-            f"{label}{extra} có trong danh sách tin cậy ({prov['feed']}) / On the allow-list ({prov['feed']})"], [prov])
-    return Assessment(ind.value, "scam", 0.99, [
-        f"{label}{extra} đã bị báo cáo lừa đảo — nguồn {prov['feed']} / Reported as scam by {prov['feed']}"], [prov])
+        return Assessment(
+            ind.value,
+            "ok",
+            0.0,
+            [
+                f"{label}{extra} có trong danh sách tin cậy ({prov['feed']}) / On the allow-list ({prov['feed']})"
+            ],
+            [prov],
+        )
+    return Assessment(
+        ind.value,
+        "scam",
+        0.99,
+        [f"{label}{extra} đã bị báo cáo lừa đảo — nguồn {prov['feed']} / Reported as scam by {prov['feed']}"],
+        [prov],
+    )
 
 
 def _single(q: str) -> Indicator | None:
     """``q`` as one indicator when the whole input is a link, domain, phone or account number."""
     clean = defang(q)[0].strip()
-    if not clean or re.search(r"\s", clean.split("://", 1)[-1]) and not re.fullmatch(r"[\d\s.+()-]+", clean):
+    if not clean or (
+        re.search(r"\s", clean.split("://", 1)[-1]) and not re.fullmatch(r"[\d\s.+()-]+", clean)
+    ):
         return None
     if re.fullmatch(r"\+?[\d\s.()-]{6,24}", clean):
         digits = re.sub(r"\D", "", clean)
@@ -104,7 +127,9 @@ def _single(q: str) -> Indicator | None:
     if not host:
         return None
     has_path = "://" in clean or bool(re.search(r"^[^/]+/.", clean))
-    return Indicator("url" if has_path else "domain", normalise_url(clean) if has_path else host, q, (0, len(q)))
+    return Indicator(
+        "url" if has_path else "domain", normalise_url(clean) if has_path else host, q, (0, len(q))
+    )
 
 
 def check(q: str, session: Session | None = None, *, snapshot: Snapshot | None = None) -> CheckResult:
@@ -117,14 +142,27 @@ def check(q: str, session: Session | None = None, *, snapshot: Snapshot | None =
     single = _single(q)
     if single is not None:
         a = _check_indicator(single, snap, reg)
-        ind = {"kind": single.kind, "value": single.value, "raw": single.raw, "detail": single.detail,
-               "verdict": a.verdict, "score": a.score}
-        return CheckResult(q, single.kind, a.verdict, a.score, a.reasons, a.provenance, [ind])
+        one = {
+            "kind": single.kind,
+            "value": single.value,
+            "raw": single.raw,
+            "detail": single.detail,
+            "verdict": a.verdict,
+            "score": a.score,
+        }
+        return CheckResult(q, single.kind, a.verdict, a.score, a.reasons, a.provenance, [one])
     found = extract_indicators(q)
     if not found:
-        return CheckResult(q, "text", "unknown", 0.0, [
-            "Không tìm thấy liên kết, số điện thoại hay số tài khoản để kiểm tra / "
-            "No link, phone number or account number found to check"])
+        return CheckResult(
+            q,
+            "text",
+            "unknown",
+            0.0,
+            [
+                "Không tìm thấy liên kết, số điện thoại hay số tài khoản để kiểm tra / "
+                "No link, phone number or account number found to check"
+            ],
+        )
     result = CheckResult(q, "text", "ok", 0.0)
     seen: set[tuple[str, str]] = set()
     for ind in found:
@@ -132,8 +170,16 @@ def check(q: str, session: Session | None = None, *, snapshot: Snapshot | None =
             continue
         seen.add((ind.kind, ind.value))
         a = _check_indicator(ind, snap, reg)
-        result.indicators.append({"kind": ind.kind, "value": ind.value, "raw": ind.raw, "detail": ind.detail,
-                                  "verdict": a.verdict, "score": a.score})
+        result.indicators.append(
+            {
+                "kind": ind.kind,
+                "value": ind.value,
+                "raw": ind.raw,
+                "detail": ind.detail,
+                "verdict": a.verdict,
+                "score": a.score,
+            }
+        )
         if RANK[a.verdict] > RANK[result.verdict]:
             result.verdict = a.verdict
         result.score = max(result.score, a.score)

@@ -1,6 +1,6 @@
 """Public scam look-up: ``GET /kiem-tra`` (HTML form and result) and ``GET /api/v1/scam/check?q=``.
 
-    app.include_router(kiemchung.scam.web.router)
+app.include_router(kiemchung.scam.web.router)
 """
 
 from __future__ import annotations
@@ -52,13 +52,17 @@ def _run(q: str) -> CheckResult:
 
 
 @router.get("/api/v1/scam/check", response_model=CheckOut, tags=["scam"])
-async def api_check(q: str = Query(..., min_length=1, max_length=MAX_Q, description="Link, domain, phone, account or text")) -> dict[str, Any]:
+async def api_check(
+    q: str = Query(..., min_length=1, max_length=MAX_Q, description="Link, domain, phone, account or text"),
+) -> dict[str, Any]:
     """Kiểm tra lừa đảo / Check a link, domain, phone number, account number or message."""
     r = await run_in_threadpool(_run, q)
     d = r.to_dict()
     d.pop("indicators", None)
-    d["provenance"] = [{k: (str(v) if v is not None else None) for k, v in p.items() if k in Provenance.model_fields}
-                       for p in r.provenance]
+    d["provenance"] = [
+        {k: (str(v) if v is not None else None) for k, v in p.items() if k in Provenance.model_fields}
+        for p in r.provenance
+    ]
     return d
 
 
