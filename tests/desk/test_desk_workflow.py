@@ -1,0 +1,240 @@
+"""Fact-check workflow: draft → review → approve → publish, reviewer ≠ author, conflicts, corrections,
+history and retraction."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from kiemchung.store import models, session_scope
+
+CITATION = {
+    "cit_document_id": "",
+    "cit_passage_id": "",
+    "cit_url": "https://moh.gov.vn/thong-bao",
+    "cit_title": "Bộ Y tế",
+    "cit_quote": "Chưa có bằng chứng nước chanh chữa ung thư.",
+}
+
+
+def form(token: str, **over: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "csrf_token": token,
+        "claim_reviewed": "Nước chanh chữa khỏi ung thư",
+        "claim_text": "Uống nước chanh...",
+        "verdict": "false",
+        "summary": "Sai.",
+        "body": "## Kết luận\n\nKhông có bằng chứng.",
+        "topics": "Y tế, sức khỏe",
+        **CITATION,
+    }
+    data.update(over)
+    return data
+
+
+def create(client, token: str, **over: object) -> int:  # type: ignore[no-untyped-def]
+    r = client.post("/desk/fact-checks/new", data=form(token, **over), follow_redirects=False)
+    assert r.status_code == 303, r.text[:2000]
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def version_of(fid: int) -> int:
+    with session_scope() as s:
+        return s.get(models.FactCheck, fid).version
+
+
+def act(client, token: str, fid: int, action: str, **extra: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"/desk/fact-checks/{fid}/workflow",
+        data={"action": action, "version": str(version_of(fid)), "csrf_token": token, **extra},
+    )
+
+
+def status_of(fid: int) -> str:
+    with session_scope() as s:
+        return s.get(models.FactCheck, fid).status.value
+
+
+def test_validation_errors_keep_the_text(client_for) -> None:
+    c, token = client_for("editor")
+    r = c.post("/desk/fact-checks/new", data=form(token, claim_reviewed="x" * 80, verdict="maybe"))
+    assert r.status_code == 400
+    assert "tối đa 75 ký tự" in r.text and "Choose a verdict" in r.text
+    assert "Không có bằng chứng." in r.text  # nothing typed is lost
+
+
+def test_full_workflow_with_reviewer_not_author(client_for, desk_users) -> None:
+    ed, et = client_for("editor")
+    rv, rt = client_for("reviewer")
+    ad, at = client_for("admin")
+    fid = create(ed, et, **{"cit_url": "", "cit_quote": "", "cit_title": ""})
+    # a citation is required before review
+    r = act(ed, et, fid, "submit")
+    assert "Cần ít nhất một nguồn trích dẫn" in r.text and status_of(fid) == "draft"
+    page = ed.get(f"/desk/fact-checks/{fid}/edit").text
+    v = re.search(r'name="version" value="(\d+)"', page)[1]
+    r = ed.post(f"/desk/fact-checks/{fid}/edit", data=form(et, version=v), follow_redirects=False)
+    assert r.status_code == 303
+    act(ed, et, fid, "submit")
+    assert status_of(fid) == "in_review"
+    # an editor cannot approve
+    assert act(ed, et, fid, "approve").status_code == 403
+    # a reviewer who edited the text becomes a writer and may not approve it; neither may an admin author
+    adm_fid = create(ad, at)
+    act(ad, at, adm_fid, "submit")
+    r = act(ad, at, adm_fid, "approve")
+    assert r.status_code == 403 and "người viết" in r.text
+    assert status_of(adm_fid) == "in_review"
+    # the reviewer approves and publishes the editor's fact-check
+    assert "Duyệt bài" in rv.get(f"/desk/fact-checks/{fid}").text
+    act(rv, rt, fid, "approve")
+    assert status_of(fid) == "approved"
+    r = act(rv, rt, fid, "publish")
+    assert "Đã xuất bản" in r.text
+    with session_scope() as s:
+        fc = s.get(models.FactCheck, fid)
+        assert fc.status == models.FactCheckStatus.published and fc.published_at is not None
+        assert fc.reviewer_id == desk_users["reviewer"] and fc.author_id == desk_users["editor"]
+        actions = [
+            e.action
+            for e in s.scalars(
+                select(models.AuditEvent).where(
+                    models.AuditEvent.entity_type == "fact_check", models.AuditEvent.entity_id == fid
+                )
+            )
+        ]
+        assert actions == [
+            "fact_check.create",
+            "fact_check.update",
+            "fact_check.submit",
+            "fact_check.approve",
+            "fact_check.publish",
+        ]
+        assert [r.version for r in fc.revisions] == list(range(1, fc.version + 1))
+
+
+def test_reviewer_who_edited_cannot_approve(client_for) -> None:
+    ed, et = client_for("editor")
+    rv, rt = client_for("reviewer")
+    rv2, rt2 = client_for("reviewer2")
+    fid = create(ed, et)
+    act(ed, et, fid, "submit")
+    rv.post(
+        f"/desk/fact-checks/{fid}/edit", data=form(rt, version=str(version_of(fid)), summary="Sai hoàn toàn.")
+    )
+    assert act(rv, rt, fid, "approve").status_code == 403
+    act(rv2, rt2, fid, "approve")
+    assert status_of(fid) == "approved"
+
+
+def test_concurrent_save_conflict_loses_nothing(client_for) -> None:
+    a, at = client_for("editor")
+    b, bt = client_for("editor2")
+    fid = create(a, at)
+    v = str(version_of(fid))
+    r1 = a.post(
+        f"/desk/fact-checks/{fid}/edit",
+        data=form(at, version=v, summary="Bản của A."),
+        follow_redirects=False,
+    )
+    assert r1.status_code == 303
+    r2 = b.post(
+        f"/desk/fact-checks/{fid}/edit", data=form(bt, version=v, summary="Bản của B <script>x</script>.")
+    )
+    assert r2.status_code == 409
+    assert "Bản của A." in r2.text  # theirs
+    assert "Bản của B &lt;script&gt;x&lt;/script&gt;." in r2.text  # yours, preserved and escaped
+    assert "<script>x</script>" not in r2.text
+    assert 'class="diff-del">Bản của A.' in r2.text
+    # the form on the conflict page carries the new version, so the merged text can be saved
+    new_v = re.search(r'name="version" value="(\d+)"', r2.text)[1]
+    assert int(new_v) == version_of(fid)
+    r3 = b.post(
+        f"/desk/fact-checks/{fid}/edit",
+        data=form(bt, version=new_v, summary="Bản gộp A + B."),
+        follow_redirects=False,
+    )
+    assert r3.status_code == 303
+    with session_scope() as s:
+        fc = s.get(models.FactCheck, fid)
+        assert fc.summary == "Bản gộp A + B."
+        assert [r.data["summary"] for r in fc.revisions] == ["Sai.", "Bản của A.", "Bản gộp A + B."]
+
+
+def _publish(ed, et, rv, rt) -> int:  # type: ignore[no-untyped-def]
+    fid = create(ed, et)
+    act(ed, et, fid, "submit")
+    act(rv, rt, fid, "approve")
+    act(rv, rt, fid, "publish")
+    assert status_of(fid) == "published"
+    return fid
+
+
+def test_correction_after_publishing_and_history(client_for) -> None:
+    ed, et = client_for("editor")
+    rv, rt = client_for("reviewer")
+    fid = _publish(ed, et, rv, rt)
+    v = str(version_of(fid))
+    r = ed.post(f"/desk/fact-checks/{fid}/edit", data=form(et, version=v, summary="Sai, theo Bộ Y tế."))
+    assert r.status_code == 400 and "ghi chú đính chính" in r.text
+    r = ed.post(
+        f"/desk/fact-checks/{fid}/edit",
+        data=form(et, version=v, summary="Sai, theo Bộ Y tế.", correction_note="Bổ sung nguồn Bộ Y tế."),
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    with session_scope() as s:
+        fc = s.get(models.FactCheck, fid)
+        assert fc.status == models.FactCheckStatus.published
+        assert [(c.note, c.version) for c in fc.corrections] == [("Bổ sung nguồn Bộ Y tế.", fc.version)]
+        ev = s.scalar(select(models.AuditEvent).where(models.AuditEvent.action == "fact_check.correct"))
+        assert ev.data["changes"]["summary"] == {"old": "Sai.", "new": "Sai, theo Bộ Y tế."}
+    hist = ed.get(f"/desk/fact-checks/{fid}/history").text
+    assert "Bổ sung nguồn Bộ Y tế." in hist
+    assert '<div class="diff-del">Sai.</div><div class="diff-add">Sai, theo Bộ Y tế.</div>' in hist
+
+
+def test_retraction_needs_a_note_and_blocks_edits(client_for) -> None:
+    ed, et = client_for("editor")
+    rv, rt = client_for("reviewer")
+    fid = _publish(ed, et, rv, rt)
+    assert act(ed, et, fid, "retract", note="x").status_code == 403
+    r = act(rv, rt, fid, "retract")
+    assert "Cần ghi chú lý do rút bài" in r.text and status_of(fid) == "published"
+    r = act(rv, rt, fid, "retract", note="Nguồn gốc bị làm giả.")
+    assert "Đã rút bài" in r.text and "Nguồn gốc bị làm giả." in r.text
+    with session_scope() as s:
+        fc = s.get(models.FactCheck, fid)
+        assert fc.status == models.FactCheckStatus.retracted and fc.retracted_at is not None
+    assert ed.get(f"/desk/fact-checks/{fid}/edit").status_code == 409
+
+
+def test_new_fact_check_prefilled_from_claim_moves_claim_in_progress(client_for) -> None:
+    from deskutil import seed_claims
+
+    ed, et = client_for("editor")
+    (cid,) = seed_claims([{"text": "Từ 1/12 mọi xe máy phải gắn chip định vị", "topic": "Giao thông"}])
+    page = ed.get(f"/desk/fact-checks/new?claim={cid}").text
+    assert 'value="Từ 1/12 mọi xe máy phải gắn chip định vị"' in page and "Giao thông" in page
+    create(ed, et, claim_id=str(cid))
+    with session_scope() as s:
+        assert s.get(models.Claim, cid).status == models.ClaimStatus.in_progress
+
+
+def test_appearance_url_only_for_registered_publishers(client_for) -> None:
+    ed, et = client_for("editor")
+    with session_scope() as s:
+        s.add(
+            models.Source(
+                name="Báo Mẫu", kind=models.SourceKind.publisher, registered=True, domains=["baomau.vn"]
+            )
+        )
+    r = ed.post(
+        "/desk/fact-checks/new",
+        data=form(et, claim_appearance_url="https://facebook.com/some.person/posts/1"),
+    )
+    assert r.status_code == 400 and "đơn vị đã đăng ký" in r.text
+    fid = create(ed, et, claim_appearance_url="https://www.baomau.vn/bai-viet-1")
+    with session_scope() as s:
+        assert s.get(models.FactCheck, fid).claim_source_id is not None
