@@ -460,7 +460,7 @@ def load_demo(
             stats = process_pending(db, progress=not quiet)
             as_dict = getattr(stats, "as_dict", None)
             if callable(as_dict):
-                for key in ("claims_new", "matched_answer", "matched_suggest", "passages_indexed"):
+                for key in ("claims_new", "matched_answer", "matched_suggest"):
                     value = as_dict().get(key)
                     if isinstance(value, int):
                         counts.extra[key] = value
