@@ -197,13 +197,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     from kiemchung.desk.routes import router as desk_router
-    from kiemchung.public.routes import router as public_router
-
+    from kiemchung.intake.api import router as intake_router
     from kiemchung.public.api import router as public_api_router
+    from kiemchung.public.routes import router as public_router
+    from kiemchung.scam.web import router as scam_router
 
     app.include_router(public_router)
     app.include_router(public_api_router)
     app.include_router(desk_router)
+    app.include_router(scam_router)
+    app.include_router(intake_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
