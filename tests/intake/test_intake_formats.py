@@ -228,3 +228,14 @@ def test_engine_hook_runs_when_enabled(
     assert calls == [1]
     assert not ingest_path(str(path), progress=False, run_engine=False).engine_ran
     assert calls == [1]
+
+
+def test_progress_bar_when_asked(configured: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps({"text": f"Tin {i}"}) + "\n" for i in range(50)), encoding="utf-8")
+    report = ingest_path(str(path), progress="always", run_engine=False)
+    assert report.stored == 50
+    err = capsys.readouterr().err
+    size = path.stat().st_size
+    assert "import:p.jsonl" in err
+    assert f"{size}/{size} bytes" in err  # byte-based, and it reached the end of the file

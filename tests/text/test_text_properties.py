@@ -162,3 +162,9 @@ def test_words_and_syllables() -> None:
     assert syllables("Giá xăng: 23.000đ/lít!") == ["giá", "xăng", "23.000đ/lít"]
     assert words("Hà Nội mùa thu", fast=True) == ["Hà", "Nội", "mùa", "thu"]
     assert words("") == [] and sentences("\n\n") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ANY_TEXT, VI_TEXT))
+def test_content_hash_of_already_normalised_text_is_the_same(s: str) -> None:
+    assert content_hash(normalise(s), normalised=True) == content_hash(s)

@@ -230,7 +230,11 @@ def validate(record: dict[str, Any]) -> Validated:
         raise RecordError("nội dung trống / empty text")
 
     warnings: list[str] = []
-    row: dict[str, Any] = {"text": text, "norm_text": norm, "content_hash": content_hash(norm)}
+    row: dict[str, Any] = {
+        "text": text,
+        "norm_text": norm,
+        "content_hash": content_hash(norm, normalised=True),
+    }
     for name in ("likes", "comments", "shares", "reactions"):
         try:
             row[name] = parse_count(record.get(name))

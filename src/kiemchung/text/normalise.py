@@ -167,13 +167,16 @@ def normalise_with_entities(text: str) -> Normalised:
     return out
 
 
-def content_hash(text: str) -> str:
+def content_hash(text: str, *, normalised: bool = False) -> str:
     """Hash of the normalised, folded text: equal for reposts that differ only in form.
 
-    >>> content_hash("Hoà Bình  ") == content_hash("hòa bình")
+    ``normalised=True`` skips normalising again when the caller already holds ``normalise(text)``
+    (same hash, since ``normalise`` is idempotent).
+
+    >>> content_hash("Hoà Bình  ") == content_hash("hòa bình") == content_hash("Hòa Bình", normalised=True)
     True
     """
     import hashlib
 
-    key = " ".join(fold(normalise(text)).split())
+    key = " ".join(fold(text if normalised else normalise(text)).split())
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()  # never raises
