@@ -41,7 +41,9 @@ def _split_syllable(chars: list[str]) -> tuple[int, int]:
     letters = "".join(ch for ch in chars if not unicodedata.combining(ch)).lower()
     pos = [i for i, ch in enumerate(chars) if not unicodedata.combining(ch)]  # base letters
     start = 0
-    if (letters.startswith("qu") and len(letters) > 2) or (letters.startswith("gi") and len(letters) > 2 and letters[2] in "aeiouy"):
+    if (letters.startswith("qu") and len(letters) > 2) or (
+        letters.startswith("gi") and len(letters) > 2 and letters[2] in "aeiouy"
+    ):
         start = 2
     while start < len(letters) and letters[start] not in "aeiouy":
         start += 1
