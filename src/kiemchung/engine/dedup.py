@@ -56,26 +56,33 @@ class DedupHit:
     exact: bool
 
 
-def exact_key(norm_text: str) -> int:
-    """64-bit key of ``content_hash`` for already-normalised text (8 bytes instead of a hex string)."""
-    key = " ".join(fold(norm_text).split())
+def exact_key(folded: str) -> int:
+    """64-bit key of ``content_hash`` from ``fold(normalised text)`` (8 bytes instead of a hex string)."""
+    key = " ".join(folded.split())
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
 
 
-def shingles(norm_text: str) -> list[bytes]:
-    """Folded 3-syllable shingles, placeholders dropped.
+def shingles(folded: str) -> list[bytes]:
+    """3-syllable shingles of folded text, placeholders dropped.
 
-    >>> shingles("Hà Nội mưa to")
+    >>> shingles(fold("Hà Nội mưa to"))
     [b'ha noi mua', b'noi mua to']
     """
-    syl = _SYL.findall(fold(_PLACEHOLDER.sub(" ", norm_text)))[:MAX_SYLLABLES]
+    syl = _SYL.findall(_PLACEHOLDER.sub(" ", folded))[:MAX_SYLLABLES]
     if len(syl) < SHINGLE:
         return []
     return list({" ".join(syl[i : i + SHINGLE]).encode("utf-8"): None for i in range(len(syl) - SHINGLE + 1)})
 
 
+_PERMUTATIONS: dict[int, Any] = {}
+
+
 def minhash(sh: Sequence[bytes], num_perm: int = NUM_PERM) -> MinHash:
-    m = MinHash(num_perm=num_perm, hashfunc=_crc32)
+    # datasketch draws the permutations for every MinHash; they depend only on (seed, num_perm)
+    ref = _PERMUTATIONS.get(num_perm)
+    if ref is None:
+        ref = _PERMUTATIONS[num_perm] = MinHash(num_perm=num_perm)
+    m = MinHash(num_perm=num_perm, hashfunc=_crc32, permutations=ref.permutations, scheme=ref.scheme)
     m.update_batch(sh)
     return m
 
@@ -96,17 +103,20 @@ class Deduper:
     def __len__(self) -> int:
         return len(self.order)
 
-    def check(self, key: int, text: str, *, normalised: bool = False) -> DedupHit:
-        """Is ``text`` a duplicate of an earlier item? If not, remember it as an original."""
-        norm = text if normalised else normalise(text)
-        ek = exact_key(norm)
+    def check(self, key: int, text: str, *, normalised: bool = False, folded: str | None = None) -> DedupHit:
+        """Is ``text`` a duplicate of an earlier item? If not, remember it as an original.
+
+        ``folded`` is ``fold(normalise(text))`` when the caller already has it."""
+        if folded is None:
+            folded = fold(text if normalised else normalise(text))
+        ek = exact_key(folded)
         self.max_key = max(self.max_key, key)
         root = self.exact.get(ek)
         if root is not None and root != key:
             return DedupHit(root, 1.0, True)
         if root == key:
             return DedupHit(None, 0.0, False)
-        sh = shingles(norm)
+        sh = shingles(folded)
         mh = minhash(sh, self.num_perm) if len(sh) >= MIN_SHINGLES else None
         if mh is not None:
             best, best_sim = None, 0.0

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from kiemchung.engine.checkworthy import ClaimCandidate, extract_claims, top_claims
 from kiemchung.engine.claims import cluster
-from kiemchung.engine.dedup import Deduper
+from kiemchung.engine.dedup import Deduper, DedupHit
 from kiemchung.engine.index import SearchIndex, get_index
 from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, Item
 from kiemchung.text import fold, normalise
@@ -184,6 +184,40 @@ def match_claims(session: Session, index: SearchIndex, claims: Sequence[Claim]) 
 
 
 # the pipeline -----------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Triaged:
+    """One post after triage: its normalised text, duplicate status and claim sentences."""
+
+    key: int
+    norm: str
+    dup: DedupHit
+    claims: list[ClaimCandidate]
+
+
+def triage(dd: Deduper, rows: Iterable[tuple[int, str]]) -> list[Triaged]:
+    """Normalise, dedup and extract claims for a batch of ``(key, raw text)``, no embedding.
+
+    Duplicates get no claims of their own (they share their root's).
+
+        >>> out = triage(Deduper(), [(1, "Hôm qua Hà Nội ghi nhận 27 ca mắc mới."), (2, "hôm qua hà nội ghi nhận 27 ca mắc mới.")])
+        >>> [(t.dup.duplicate_of, len(t.claims)) for t in out]
+        [(None, 1), (1, 0)]
+    """
+    out = []
+    for key, text in rows:
+        norm = normalise(text)
+        hit = dd.check(key, norm, normalised=True)
+        cands = (
+            []
+            if hit.duplicate_of is not None
+            else top_claims(
+                extract_claims(norm, normalised=True), threshold=CLAIM_THRESHOLD, limit=CLAIMS_PER_ITEM
+            )
+        )
+        out.append(Triaged(key, norm, hit, cands))
+    return out
+
+
 def process_pending(session: Session, *, progress: bool = False) -> PipelineStats:
     """Process every Item with ``processed=False`` (see module docstring). Idempotent."""
     t0 = time.perf_counter()
@@ -245,7 +279,8 @@ def _process_chunk(
         norm = item_text(item)
         if not item.norm_text:
             item.norm_text = norm
-        hit = dd.check(item.id, norm, normalised=True)
+        folded = fold(norm)
+        hit = dd.check(item.id, norm, folded=folded)
         root = hit.duplicate_of
         if root is not None and root != item.id and session.get(Item, root) is not None:
             item.duplicate_of_id = root
