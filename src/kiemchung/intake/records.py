@@ -7,6 +7,7 @@ Policy:
 - A bad **metadata** field never costs us the post: it is dropped (count -> 0, date -> empty) and
   reported as a warning with the line number. Empty, ``"unknown"``, ``"n/a"``, ``"-"`` counts are
   simply 0 without a warning. Counts below 0 or above ``MAX_COUNT`` are absurd -> dropped + warning.
+  Warnings name the field and the problem, never the bad value (a shifted column can hold a name).
 - Dates without a zone are Vietnam time (UTC+7) and are stored as naive UTC, like every
   timestamp in the store. Dates before 1990 or more than two days ahead are dropped + warning.
 
@@ -104,20 +105,20 @@ def parse_count(value: Any) -> int:
             return 0
         m = _COUNT.match(s)
         if not m:
-            raise FieldError(f"không phải số / not a number: {_short(value)}")
+            raise FieldError(f"không phải số / not a number ({_kind(value)})")
         num, suffix = m.group("num"), (m.group("suffix") or "").lower()
         if suffix:
             try:
                 n = round(float(num.replace(",", ".")) * _SUFFIX[suffix])
             except ValueError as exc:  # "1.2.3k"
-                raise FieldError(f"không phải số / not a number: {_short(value)}") from exc
+                raise FieldError(f"không phải số / not a number ({_kind(value)})") from exc
         elif _THOUSANDS.match(num):
             n = int(re.sub(r"[.,]", "", num))  # 1.234 / 1,234: thousands separators
         else:
             try:
                 n = round(float(num.replace(",", ".")))
             except ValueError as exc:
-                raise FieldError(f"không phải số / not a number: {_short(value)}") from exc
+                raise FieldError(f"không phải số / not a number ({_kind(value)})") from exc
     else:
         raise FieldError(f"kiểu sai / wrong type ({type(value).__name__})")
     if n < 0 or n > MAX_COUNT:
@@ -149,7 +150,7 @@ def parse_datetime(value: Any, *, now: datetime | None = None) -> datetime | Non
         try:
             dt = datetime.fromtimestamp(x, UTC).replace(tzinfo=None)
         except (OverflowError, OSError, ValueError) as exc:
-            raise FieldError(f"ngày không hợp lệ / invalid date: {_short(value)}") from exc
+            raise FieldError(f"ngày không hợp lệ / invalid date ({_kind(value)})") from exc
     elif isinstance(value, str):
         s = value.strip()
         if s.lower() in _UNKNOWN:
@@ -171,7 +172,7 @@ def _parse_date_string(s: str) -> datetime:
                 int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0)
             )
         except ValueError as exc:
-            raise FieldError(f"ngày không hợp lệ / invalid date: {_short(s)}") from exc
+            raise FieldError(f"ngày không hợp lệ / invalid date ({_kind(s)})") from exc
         return _to_utc_naive(dt)
     offset: int | None = None
     head, _, tail = s.rpartition(" ")
@@ -185,7 +186,7 @@ def _parse_date_string(s: str) -> datetime:
 
             dt = parsedate_to_datetime(s)
         except (TypeError, ValueError, IndexError) as exc:
-            raise FieldError(f"ngày không hợp lệ / invalid date: {_short(s)}") from exc
+            raise FieldError(f"ngày không hợp lệ / invalid date ({_kind(s)})") from exc
     if offset is not None and dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone(timedelta(hours=offset)))
     return _to_utc_naive(dt)
@@ -199,9 +200,9 @@ def _is_number(s: str) -> bool:
     return True
 
 
-def _short(value: Any, n: int = 40) -> str:
-    s = str(value)
-    return repr(s if len(s) <= n else s[:n] + "…")
+def _kind(value: Any) -> str:
+    """Describe a bad value without repeating it: a shifted column may hold anything, even a name."""
+    return f"{len(value)} ký tự / chars" if isinstance(value, str) else type(value).__name__
 
 
 def validate(record: dict[str, Any]) -> Validated:
@@ -251,7 +252,7 @@ def validate(record: dict[str, Any]) -> Validated:
     row["title"] = (normalise(title) or None) if title else None
     url = _optional_str(record, "url", 2000, warnings)
     if url and not url.lower().startswith(("http://", "https://")):
-        warnings.append(f"url: không phải http(s) / not an http(s) URL: {_short(url)}")
+        warnings.append(f"url: không phải http(s) / not an http(s) URL ({_kind(url)})")
         url = None
     row["url"] = url
     lang = record.get("lang")
