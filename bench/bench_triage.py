@@ -12,10 +12,9 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from _common import fmt, median_time, posts_path  # noqa: E402
-
-from kiemchung.engine.dedup import Deduper  # noqa: E402
-from kiemchung.engine.pipeline import triage  # noqa: E402
+from _common import fmt, median_time, posts_path
+from kiemchung.engine.dedup import Deduper
+from kiemchung.engine.pipeline import triage
 
 
 def main() -> None:
