@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,9 @@ from kiemchung.public.tipline import (
     TipRejected,
     TipResult,
     handle_tip,
+    process_tip_queue,
 )
+from kiemchung.store.db import session_scope
 from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
@@ -174,7 +176,10 @@ def list_fact_checks(
 
 
 @router.get("/fact-checks/{fc_id}", response_model=FactCheckOut, responses=ERRORS)
-def get_fact_check(fc_id: int, session: Session = Depends(db_session)) -> FactCheckOut:
+def get_fact_check(
+    fc_id: int = Path(ge=1, le=2**31 - 1, description="Fact-check id."),
+    session: Session = Depends(db_session),
+) -> FactCheckOut:
     """One published fact-check."""
     fc = session.scalars(
         select(FactCheck).where(FactCheck.id == fc_id, FactCheck.status == FactCheckStatus.published)
@@ -230,12 +235,16 @@ def match(body: MatchIn, session: Session = Depends(db_session)) -> MatchOut:
         f"**Quyền riêng tư.** {PRIVACY_NOTICE_VI}\n\n**Privacy.** {PRIVACY_NOTICE_EN}"
     ),
 )
-def submit_tip(body: TipIn, session: Session = Depends(db_session)) -> TipOut:
+def submit_tip(body: TipIn, background: BackgroundTasks) -> TipOut:
     """Tipline for people and chatbots."""
     try:
-        result = handle_tip(
-            session, body.text, body.channel or "api", body.contact if body.want_reply else None
-        )
+        with session_scope() as session:
+            result = handle_tip(
+                session, body.text, body.channel or "api", body.contact if body.want_reply else None
+            )
+            out = tip_out(result)
     except TipRejected as exc:
         raise HTTPException(422, str(exc)) from exc
-    return tip_out(result)
+    if result.queued:  # committed above; the claim engine runs after the reply is sent
+        background.add_task(process_tip_queue)
+    return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from kiemchung.public.tipline import (
     delete_contact,
     find_contact,
     handle_tip,
+    process_tip_queue,
 )
 from kiemchung.store.db import session_scope
 from kiemchung.store.models import (
@@ -195,7 +196,7 @@ def tip_form(request: Request) -> HTMLResponse:
 @router.post(
     "/gui-tin", response_class=HTMLResponse, dependencies=[Depends(rate_limit), Depends(require_csrf)]
 )
-async def tip_submit(request: Request) -> HTMLResponse:
+async def tip_submit(request: Request, background: BackgroundTasks) -> HTMLResponse:
     form = await request.form()
     text = str(form.get("text") or "")
     want_reply = form.get("want_reply") in ("1", "on", "true")
@@ -225,12 +226,15 @@ async def tip_submit(request: Request) -> HTMLResponse:
                 "fc": r.fact_check,
                 "scam": r.scam,
                 "delete_url": r.delete_url,
+                "queued": r.queued,
             }
 
     try:
         result = await run_in_threadpool(work)
     except TipRejected as exc:
         return render(request, "public/tip.html", _tip_ctx(form=values, error=str(exc)), status_code=422)
+    if result["queued"]:
+        background.add_task(process_tip_queue)
     return render(request, "public/tip.html", _tip_ctx(result=result) | _common())
 
 

@@ -70,6 +70,11 @@ register(
         "pub.tip.answered": ("Đã có bài kiểm chứng", "Already checked"),
         "pub.tip.warned": ("Cảnh báo lừa đảo", "Scam warning"),
         "pub.tip.received": ("Đã nhận tin của bạn", "Tip received"),
+        "pub.tip.received_body": (
+            "Cảm ơn bạn. Chúng tôi chưa có bài kiểm chứng về nội dung này; tin đã được chuyển tới bàn biên tập để xem xét.",
+            "Thank you. We have not checked this yet; your tip has been passed to the editors' desk.",
+        ),
+        "pub.tip.ref": ("Mã tin: #{n}", "Tip reference: #{n}"),
         "pub.tip.read_more": ("Đọc bài kiểm chứng", "Read the fact-check"),
         "pub.tip.delete_link": (
             "Đường dẫn xóa thông tin liên hệ của bạn (hãy lưu lại):",

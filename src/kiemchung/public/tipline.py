@@ -9,7 +9,8 @@ One function serves the web form, the JSON API and chatbot webhooks (Zalo OA, Me
 1. the engine's *answer* decision on published fact-checks -> "answered" (verdict + link);
 2. otherwise scam indicators with verdict scam/suspicious -> "warned";
 3. otherwise "received": the text is ingested as an Item of kind ``tip`` in the ``tipline`` source
-   and the engine turns it into a Claim for the desk queue.
+   and, once committed, ``process_tip_queue`` has the engine turn it into a Claim for the desk
+   queue (outside the request's transaction, so SQLite's single writer is held only briefly).
 
 Contact details are kept only when the tipster asks for a reply, in ``TipContact`` apart from the
 tip, with a random token that lets the tipster delete them.
@@ -20,10 +21,11 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from kiemchung.public import queries
@@ -33,6 +35,7 @@ from kiemchung.store.models import (
     FactCheck,
     FactCheckStatus,
     Item,
+    Source,
     SourceKind,
     Tip,
     TipContact,
@@ -75,6 +78,7 @@ class TipResult:
     delete_token: str | None = None
     confidence: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    queued: bool = False  # True: call ``process_tip_queue()`` once the transaction has committed
 
     @property
     def delete_url(self) -> str | None:
@@ -159,31 +163,81 @@ def _scam_check(text: str, session: Session) -> Any:
 
 
 def _enqueue(session: Session, tip: Tip, text: str, channel: str) -> None:
-    """Ingest the tip as an Item of kind tip and let the engine cluster it into a Claim."""
-    from kiemchung.intake.ingest import get_or_create_source, ingest_records, run_pending_engine
+    """Store the tip's text as an Item of kind tip in the tipline source (the claim engine's input)."""
+    from kiemchung.intake.ingest import get_or_create_source, ingest_records
 
-    source = get_or_create_source(session, TIPLINE_SOURCE, kind=SourceKind.tipline)
-    ingest_records(session, [{"text": text}], source_name=TIPLINE_SOURCE, kind="tip", platform=channel)
-    item_id = session.scalar(
+    # One tipline source for the desk, whatever an installation named it.
+    source = session.scalars(
+        select(Source).where(Source.kind == SourceKind.tipline).order_by(Source.id).limit(1)
+    ).first() or get_or_create_source(session, TIPLINE_SOURCE, kind=SourceKind.tipline)
+    ingest_records(session, [{"text": text}], source_name=source.name, kind="tip", platform=channel)
+    tip.item_id = session.scalar(
         select(Item.id).where(Item.source_id == source.id, Item.content_hash == content_hash(text))
     )
-    tip.item_id = item_id
-    if item_id is None:
-        return
-    if get_settings().engine_in_process:
+    if tip.item_id is not None:  # a repeat of an earlier tip may already have its claim
+        tip.claim_id = session.scalar(
+            select(ClaimItem.claim_id).where(ClaimItem.item_id == tip.item_id).limit(1)
+        )
+        if tip.claim_id:
+            tip.status = TipStatus.queued
+
+
+_drain_lock = threading.Lock()
+_drain_wanted = threading.Event()
+
+
+def link_tips_to_claims(session: Session) -> int:
+    """Point queued tips at the claim the engine made of their item; returns how many changed."""
+    rows = session.execute(
+        select(Tip.id, ClaimItem.claim_id)
+        .join(ClaimItem, ClaimItem.item_id == Tip.item_id)
+        .where(Tip.claim_id.is_(None), Tip.item_id.is_not(None))
+    ).all()
+    seen: set[int] = set()
+    for tip_id, claim_id in rows:
+        if tip_id not in seen:
+            seen.add(tip_id)
+            session.execute(
+                update(Tip).where(Tip.id == tip_id).values(claim_id=claim_id, status=TipStatus.queued)
+            )
+    return len(seen)
+
+
+def process_tip_queue() -> None:
+    """Run the claim engine over pending items (new tips among them) and link tips to their claims.
+
+    Call after the tip's transaction has committed (the web routes do, as a background task).
+    Runs are serialised: a request that finds one in progress leaves a flag and returns at once,
+    and the running one goes round again, so 50 simultaneous tips cost a few engine passes, not
+    50 competing write transactions.
+    """
+    if not get_settings().engine_in_process:
+        return  # the background worker processes pending items
+    from kiemchung.intake.ingest import run_pending_engine
+    from kiemchung.store.db import session_scope
+
+    _drain_wanted.set()
+    while _drain_wanted.is_set():
+        if not _drain_lock.acquire(blocking=False):
+            return
         try:
-            with session.begin_nested():
-                run_pending_engine(session)
-        except Exception:  # the tip is kept either way; the worker retries pending items
-            log.exception("claim engine failed on tip %s; item left pending", tip.id)
-    tip.claim_id = session.scalar(select(ClaimItem.claim_id).where(ClaimItem.item_id == item_id).limit(1))
-    tip.status = TipStatus.queued if tip.claim_id else TipStatus.received
+            while _drain_wanted.is_set():
+                _drain_wanted.clear()
+                try:
+                    with session_scope() as session:
+                        run_pending_engine(session)
+                        link_tips_to_claims(session)
+                except Exception:  # tips stay stored; the items stay pending for the next pass
+                    log.exception("claim engine failed on queued tips; items left pending")
+        finally:
+            _drain_lock.release()
 
 
 def handle_tip(session: Session, text: str, channel: str | None, contact: str | None = None) -> TipResult:
     """Store a tip and decide the reply. ``contact`` only when the tipster asked for a reply.
 
-    Raises ``TipRejected`` for empty or over-long text. Works in the caller's transaction.
+    Raises ``TipRejected`` for empty or over-long text. Works in the caller's transaction; when
+    ``result.queued``, call ``process_tip_queue()`` after commit so the tip becomes a Claim.
     """
     clean = clean_tip_text(text)
     channel = clean_channel(channel)
@@ -212,7 +266,7 @@ def handle_tip(session: Session, text: str, channel: str | None, contact: str | 
         tip.status = TipStatus.warned
     else:
         _enqueue(session, tip, clean, channel)
-        result = TipResult("received", tip.id, received_message(tip.id))
+        result = TipResult("received", tip.id, received_message(tip.id), queued=tip.claim_id is None)
     result.confidence, result.reasons = confidence, reasons
 
     if contact and contact.strip():
