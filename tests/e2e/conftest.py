@@ -65,10 +65,16 @@ def live_server(live_db_url: str) -> Iterator[str]:
         "KIEMCHUNG_LOG_LEVEL": "WARNING",
     }
     load = subprocess.run(
-        [sys.executable, "-c",
-         "from kiemchung.store import upgrade; from kiemchung.demo.load import load_demo; upgrade(); "
-         "load_demo(quiet=True)"],
-        env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-c",
+            "from kiemchung.store import upgrade; from kiemchung.demo.load import load_demo; upgrade(); "
+            "load_demo(quiet=True)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if load.returncode != 0:
         pytest.fail(f"demo load failed:\n{load.stderr[-3000:]}")
@@ -76,9 +82,22 @@ def live_server(live_db_url: str) -> Iterator[str]:
     env["KIEMCHUNG_BASE_URL"] = base = f"http://127.0.0.1:{port}"
     log = open(data / "server.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "kiemchung.web.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "kiemchung.web.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60

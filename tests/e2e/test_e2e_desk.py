@@ -30,7 +30,7 @@ def login(page: Any, base: str, email: str, next_path: str = "/desk/") -> None:
 
 def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any) -> None:
     base = live_server
-    editor = browser.new_context(viewport={"width": 1280, "height": 900})
+    editor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = editor.new_page()
     page.goto(f"{base}/desk/")
     shot(page, "01-login")
@@ -38,7 +38,7 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     # the queue, ordered by priority, with score bars
     assert page.locator("#queue-rows tr").count() > 1
     assert page.locator(".score-bar").count() > 1
-    shot(page, "02-queue")
+    shot(page, "02-queue", full_page=False)
     page.locator("#queue-rows a.claim-link").first.click()
     page.wait_for_url(re.compile(r"/desk/claims/\d+$"))
     claim_text = page.locator("h1.claim-text").inner_text()
@@ -72,7 +72,7 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     assert page.locator("button[value=approve]").count() == 0
     shot(page, "05-submitted")
 
-    reviewer = browser.new_context(viewport={"width": 1280, "height": 900})
+    reviewer = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     rpage = reviewer.new_page()
     login(rpage, base, "kiemduyet@demo.kiemchung.vn", fc_url.removeprefix(base))
     rpage.click("button[value=approve]")
@@ -98,11 +98,11 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     shot(page, "09-history")
 
     # mobile layout of the queue
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN")
     ppage = phone.new_page()
     login(ppage, base, "xem@demo.kiemchung.vn")
     assert ppage.evaluate("document.documentElement.scrollWidth") <= 400
-    shot(ppage, "10-queue-phone")
+    shot(ppage, "10-queue-phone", full_page=False)
     for ctx in (editor, reviewer, phone):
         ctx.close()
 
@@ -112,8 +112,9 @@ def test_xss_in_item_text_does_not_run(page: Any, live_server: str, live_db_url:
         src = models.Source(name=f"XSS {uuid.uuid4().hex[:6]}")
         s.add(src)
         s.flush()
-        item = models.Item(source_id=src.id, text=f"{XSS} Tin đồn thử", content_hash=uuid.uuid4().hex,
-                           processed=True)
+        item = models.Item(
+            source_id=src.id, text=f"{XSS} Tin đồn thử", content_hash=uuid.uuid4().hex, processed=True
+        )
         claim = models.Claim(text=f"{XSS} nhận định", checkworthiness=0.99, item_count=1, engagement=10**6)
         s.add_all([item, claim])
         s.flush()

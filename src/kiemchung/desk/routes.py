@@ -254,7 +254,7 @@ def _claim_filters(
         conds.append(models.Claim.assignee_id == -1)  # replaced by the caller with the user's id
     elif assignee == "none":
         conds.append(models.Claim.assignee_id.is_(None))
-    return conds, {k: v for k, v in active.items() if v}
+    return conds, {k: v for k, v in active.items() if v and not (k == "status" and v == "open")}
 
 
 def queue_rows(db: Session, conds: list[Any], now: datetime) -> list[dict[str, Any]]:
