@@ -19,6 +19,7 @@ Policy:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -248,6 +249,12 @@ def validate(record: dict[str, Any]) -> Validated:
         row["published_at"] = None
         warnings.append(f"published_at: {exc}")
     row["external_id"] = _optional_str(record, "external_id", 120, warnings)
+    if row["external_id"]:
+        # A record with its own id is identified by (id, text): distinct posts that repeat the same
+        # text are all kept (the engine collapses reposts into one story), while re-reading the same
+        # export still stores nothing new. Without an id, the text alone identifies the record.
+        key = f"{row['external_id']}\x1f{row['content_hash']}"
+        row["content_hash"] = hashlib.sha256(key.encode("utf-8")).hexdigest()
     title = _optional_str(record, "title", MAX_TITLE_CHARS, warnings)
     row["title"] = (normalise(title) or None) if title else None
     url = _optional_str(record, "url", 2000, warnings)
