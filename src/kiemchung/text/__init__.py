@@ -3,4 +3,13 @@
 from kiemchung.text.normalise import Normalised, content_hash, fold, normalise, normalise_with_entities
 from kiemchung.text.segment import sentences, syllables, words
 
-__all__ = ["Normalised", "content_hash", "fold", "normalise", "normalise_with_entities", "sentences", "syllables", "words"]
+__all__ = [
+    "Normalised",
+    "content_hash",
+    "fold",
+    "normalise",
+    "normalise_with_entities",
+    "sentences",
+    "syllables",
+    "words",
+]
