@@ -37,6 +37,8 @@ from kiemchung.store.models import (
     Source,
     Verdict,
 )
+from kiemchung.topics import topic_label
+from kiemchung.web.i18n import request_lang
 from kiemchung.web.security import require_csrf
 from kiemchung.web.templating import render, templates
 
@@ -103,7 +105,12 @@ def topic_page(
         raise HTTPException(404, "Không có chủ đề này / No such topic")
     v = _verdict(verdict)
     result = queries.list_page(session, verdict=v, topic=slug, page=page, per_page=PER_PAGE)
-    ctx = _common() | {"result": result, "verdict": v, "base": f"/chu-de/{slug}", "heading": names[slug]}
+    ctx = _common() | {
+        "result": result,
+        "verdict": v,
+        "base": f"/chu-de/{slug}",
+        "heading": topic_label(names[slug], request_lang(request)),
+    }
     return render(request, "public/list.html", ctx)
 
 

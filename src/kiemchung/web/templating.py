@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from kiemchung.settings import get_settings
+from kiemchung.topics import topic_label
 from kiemchung.web import i18n
 from kiemchung.web.security import csrf_token
 
@@ -53,6 +54,7 @@ def render_markdown(text: str) -> markupsafe.Markup:
 
 
 _env.filters["markdown"] = render_markdown
+_env.filters["topic_label"] = topic_label
 
 
 def base_context(request: Request) -> dict[str, Any]:
