@@ -13,6 +13,7 @@ from __future__ import annotations
 import typer
 
 from kiemchung import __version__
+from kiemchung.analytics.cli import report
 from kiemchung.desk.cli import users_app
 from kiemchung.engine.cli import eval_app, reindex
 from kiemchung.engine.worker import worker
@@ -35,6 +36,7 @@ app.command()(backup)
 app.command()(restore)
 app.command()(reindex)
 app.command()(worker)
+app.command()(report)
 
 
 @app.command()

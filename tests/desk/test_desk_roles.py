@@ -50,6 +50,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/indicators"): ALL,
     ("POST", "/desk/indicators/add"): WRITE,
     ("POST", "/desk/indicators/{ind_id}/remove"): WRITE,
+    ("GET", "/desk/analytics"): ALL,
+    ("GET", "/desk/analytics/report.csv"): ALL,
+    ("GET", "/desk/analytics/report.md"): ALL,
 }
 
 

@@ -196,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    from kiemchung.analytics.web import router as analytics_router
     from kiemchung.desk.routes import router as desk_router
     from kiemchung.intake.api import router as intake_router
     from kiemchung.public.api import router as public_api_router
@@ -205,6 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_router)
     app.include_router(public_api_router)
     app.include_router(desk_router)
+    app.include_router(analytics_router)
     app.include_router(scam_router)
     app.include_router(intake_router)
 

@@ -28,6 +28,7 @@ _SEARCH = [
     PKG / "desk" / "templates",
     PKG / "public" / "templates",
     PKG / "scam" / "templates",
+    PKG / "analytics" / "templates",
 ]
 
 _env = Environment(
