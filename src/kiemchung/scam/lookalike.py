@@ -39,6 +39,8 @@ SCAM, SUSPICIOUS = 0.75, 0.5
 # Suffixes only public bodies / schools can register in Viet Nam (VNNIC rules).
 RESTRICTED_SUFFIXES = ("gov.vn", "edu.vn", "ac.vn", "mil.vn", "org.vn", "int.vn", "health.vn")
 VN_SUFFIXES = ("vn",)
+CLASSIC_TLDS = frozenset(["com", "net", "org"])
+MONEY_CATEGORIES = frozenset(["bank", "ewallet", "finance", "securities"])
 
 # TLDs heavily abused for throw-away scam sites (cheap or free registration).
 RISKY_TLDS_STRONG = frozenset(
@@ -351,6 +353,8 @@ KEYWORDS: list[tuple[str, float, str, str]] = [
 ]
 _SUB_KW = [(k, w, why) for k, w, m, why in KEYWORDS if m == "sub"]
 _TOK_KW = {k: (w, why) for k, w, m, why in KEYWORDS if m == "tok"}
+# Ticker-like keywords end ordinary names ("airbnb"): match them only at the start of a token.
+_PREFIX_TOK_KW = frozenset(["bnb", "eth", "btc"])
 _LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a"})
 _VOWELS = set("aeiouy")
 
@@ -612,33 +616,41 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
                 f"characters: '{label}' reads as '{skel}'"
             )
 
-    # 2. Typosquats of an official label, or the official label under another suffix.
+    # 2. Typosquats of an official label, or the official label under another suffix. Only
+    # distinctive labels count: "guardian" or "timo" under another suffix is somebody else.
     deleet = skel.translate(_LEET).replace("rn", "m").replace("vv", "w")
-    for cand in {skel, deleet}:
-        target = official_labels.get(cand)
+    for cand in dict.fromkeys([skel, deleet]):
+        target = reg.distinctive.get(cand) or (reg.tokens.get(cand) if len(cand) >= 5 else None)
         if target is not None and len(cand) >= 4:
             w = 0.9 if len(cand) >= 6 else 0.6
             if is_vn or target.category == "media":
                 w = 0.45  # defensive .vn registrations and newsroom aliases are common
+            elif tld in CLASSIC_TLDS and cand == skel:
+                # Organisations hold their own name under .com/.net/.org too (not all of which we
+                # list); warn outright only where a lookalike costs money at once. Digit or "rn"
+                # swaps ("vietcornbank") are deliberate and keep the full weight.
+                w = 0.6 if target.category in MONEY_CATEGORIES else 0.45
             weights.append(w)
+            shown = _official_domain(target, cand)
             reasons.append(
-                f"Tên miền giống '{target.domains[0]}' ({target.label}) nhưng không phải tên miền chính thức / "
-                f"Looks like '{target.domains[0]}' ({target.name}) but is not an official domain"
+                f"Tên miền giống '{shown}' ({target.label}) nhưng không phải tên miền chính thức / "
+                f"Looks like '{shown}' ({target.name}) but is not an official domain"
             )
             break
     else:
         if len(skel) >= 5:
-            for off_label, target in official_labels.items():
+            for off_label, target in reg.distinctive.items():
                 if len(off_label) < 5 or abs(len(off_label) - len(skel)) > 2:
                     continue
-                limit = 1 if len(off_label) < 9 else 2
-                if min(OSA.distance(skel, off_label), OSA.distance(deleet, off_label)) <= limit:
-                    weights.append(0.85 if len(off_label) >= 7 and not is_vn else 0.45)
-                    reasons.append(
-                        f"Tên miền gần giống '{target.domains[0]}' ({target.label}) — lỗi chính tả cố ý / "
-                        f"Typo-squat of '{target.domains[0]}' ({target.name})"
-                    )
-                    break
+                if not _typo_of(skel, off_label) and not _typo_of(deleet, off_label):
+                    continue
+                weights.append(0.85 if len(off_label) >= 7 and not is_vn else 0.45)
+                shown = _official_domain(target, off_label)
+                reasons.append(
+                    f"Tên miền gần giống '{shown}' ({target.label}) — lỗi chính tả cố ý / "
+                    f"Typo-squat of '{shown}' ({target.name})"
+                )
+                break
 
     # 3. Brand + anything else (combosquatting), including brands placed in subdomains.
     brands = _brand_hits(name.replace(".", "-"), reg)
@@ -660,7 +672,9 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
     for tok in _tokens(name):
         for k, (w, why) in _TOK_KW.items():
             if tok == k or (
-                len(k) >= 3 and (tok.startswith(k) or tok.endswith(k)) and len(tok) - len(k) <= 4
+                len(k) >= 3
+                and (tok.startswith(k) or (tok.endswith(k) and k not in _PREFIX_TOK_KW))
+                and len(tok) - len(k) <= 4
             ):
                 kw_hits.append((k, w, why))
     kw_hits = _dedupe_keywords(kw_hits)
@@ -696,7 +710,14 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         shape_w = 0.3
     odd = _unpronounceable(letters)
     if len(letters) >= 5 and (_vowel_ratio(letters) < 0.2 or odd):
-        shape_w = max(shape_w, 0.35 + 0.1 * min(odd, 2)) + (0.15 if digits else 0.0)
+        # Brand acronyms ("bidv", "vnpt", "fpt") and the country code explain their own consonant
+        # runs: judge what is left ("bidvmetlife" -> "metlife", "vnptmoney" -> "money").
+        # Only when that leaves nothing odd: "vcbigrndrnk" stays random.
+        parts = _without_brands(letters, reg)
+        rest = "".join(parts)
+        explained = not any(map(_unpronounceable, parts)) and (len(rest) < 5 or _vowel_ratio(rest) >= 0.2)
+        if not explained:
+            shape_w = max(shape_w, 0.35 + 0.1 * min(odd, 2)) + (0.15 if digits else 0.0)
     if shape_w:
         weights.append(shape_w * (0.5 if is_vn else 1.0))
         reasons.append(
@@ -720,7 +741,7 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         best = process.extractOne(label, fam.labels, scorer=fuzz.ratio, score_cutoff=88)
         # A scam label that merely adds characters to this one ("bachhoaxanhh") imitates *this*
         # name, which is then more likely the genuine site than a sibling of the scam.
-        if best is not None and not _is_subsequence(label, best[0]):
+        if best is not None and not _is_subsequence(label, best[0]) and _family_match(label, best[0]):
             weights.append(0.5 if not is_vn else 0.2)
             reasons.append(
                 f"Rất giống tên miền lừa đảo đã biết '{best[0]}' / "
@@ -736,6 +757,124 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         )
     return Assessment(host, verdict, score, reasons)
 
+
+def _without_brands(letters: str, reg: Registry) -> list[str]:
+    """``letters`` cut at every brand token of 3+ letters.
+
+    >>> _without_brands("vnptsmart", default_registry()), _without_brands("rjedjfrh", default_registry())
+    (['smart'], ['rjedjfrh'])
+    """
+    parts = [letters]
+    for t in sorted((t for t in reg.tokens if len(t) >= 3 and t in letters), key=len, reverse=True):
+        parts = [x for p in parts for x in p.split(t)]
+    return [x for x in parts if x]
+
+
+# A folded Vietnamese syllable: initial consonant(s), vowel nucleus, final consonant(s).
+_VN_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
+)
+
+
+@lru_cache(maxsize=20_000)
+def _vn_words(letters: str) -> bool:
+    """``letters`` splits into Vietnamese syllables written without marks ('thegioididong').
+
+    >>> _vn_words("thegioididong"), _vn_words("thegioididonq"), _vn_words("vietnamworks")
+    (True, False, False)
+    """
+    ok = [True] + [False] * len(letters)
+    for i in range(len(letters)):
+        if ok[i]:
+            for m in range(i + 1, min(len(letters), i + 9) + 1):
+                if not ok[m] and _VN_SYLLABLE.fullmatch(letters, i, m):
+                    ok[m] = True
+    return ok[-1]
+
+
+def _family_match(label: str, scam: str) -> bool:
+    """Whether a fuzzy hit on a known scam label is evidence, not coincidence.
+
+    Scam families vary digits, hyphens and affixes ("tiki66", "tiki888"; "sukienff", "sukienffvn";
+    "shopplaytogether", "shopplaytogethervip"). A long, clean, pronounceable name (letters only,
+    reads like words) is different: a listed letters-only label a few letters away from it is more
+    often a typo-squat *of* it ("vietnamoks" of "vietnamworks") than its sibling. Such a name needs
+    the listed label plus an affix, or a one-letter swap of it that does not turn Vietnamese words
+    into a non-word ("thegioididonq" is the fake, "thegioididong" the original).
+
+    >>> _family_match("vietnamworks", "vietnamoks"), _family_match("tinhot247vn", "tinhot247")
+    (False, True)
+    """
+    clean = (
+        label.isalpha() and len(label) >= 8 and not _unpronounceable(label) and _vowel_ratio(label) >= 0.25
+    )
+    if not clean or not scam.isalpha() or label.startswith(scam) or label.endswith(scam):
+        return True
+    if len(label) != len(scam) or OSA.distance(label, scam) > 1:
+        return False
+    return not (_vn_words(label) and not _vn_words(scam))
+
+
+def _official_domain(o: Official, label: str) -> str:
+    """The official domain whose label is ``label`` (for the reason text), else the first one."""
+    for d in o.domains:
+        if split_host(d)[1] == label:
+            return d
+    return o.domains[0] if o.domains else o.name
+
+
+# Words that many names share: two labels that differ only before "bank" or "express" name two
+# organisations ("gpbank" / "vpbank", "jtexpress" / "vnexpress"), not a typo of one of them.
+GENERIC_PARTS = (
+    "bank",
+    "pay",
+    "money",
+    "express",
+    "post",
+    "mobile",
+    "telecom",
+    "group",
+    "life",
+    "finance",
+    "credit",
+    "land",
+    "mart",
+    "shop",
+    "store",
+    "airlines",
+    "airways",
+    "air",
+    "securities",
+    "capital",
+    "invest",
+    "insurance",
+    "homes",
+    "home",
+    "media",
+    "news",
+    "online",
+    "tech",
+    "hospital",
+)
+
+
+def _typo_of(label: str, official: str) -> bool:
+    """``label`` is a deliberate misspelling of ``official`` (edit distance 1, 2 for long names).
+
+    >>> _typo_of("vietcornbank", "vietcombank"), _typo_of("gpbank", "vpbank")
+    (True, False)
+    """
+    for part in GENERIC_PARTS:
+        if label.endswith(part) and official.endswith(part):
+            a, b = label[: -len(part)], official[: -len(part)]
+        elif label.startswith(part) and official.startswith(part):
+            a, b = label[len(part) :], official[len(part) :]
+        else:
+            continue
+        if min(len(a), len(b)) <= 3:
+            return False  # a different short acronym in front of a shared word
+        return OSA.distance(a, b) <= (1 if min(len(a), len(b)) < 6 else 2)
+    return OSA.distance(label, official) <= (1 if len(official) < 9 else 2)
 
 
 def _dedupe_keywords(hits: list[tuple[str, float, str]]) -> list[tuple[str, float, str]]:

@@ -53,6 +53,14 @@ CATEGORY_VI = {
     "media": "báo",
     "platform": "nền tảng",
     "utility": "doanh nghiệp",
+    "finance": "công ty tài chính",
+    "securities": "công ty chứng khoán",
+    "insurance": "công ty bảo hiểm",
+    "retail": "nhà bán lẻ",
+    "transport": "hãng vận tải",
+    "logistics": "hãng chuyển phát",
+    "group": "tập đoàn",
+    "health": "cơ sở y tế",
     "desk": "",
 }
 
@@ -64,13 +72,28 @@ def _seed_rows() -> list[dict[str, Any]]:
 
 
 def _official(row: dict[str, Any]) -> Official:
+    """An Official from a seed or database row.
+
+    ``brand_tokens`` given (even empty) is exact: names like "guardian" or "batdongsan" are common
+    words, and inside somebody else's domain they say nothing. Absent, the distinctive domain labels
+    (5+ letters, no hyphen, not a newsroom) stand in, so editors' new Sources need no tokens.
+    """
+    category = row.get("category", "other")
+    domains = tuple(h for h in (clean_host(d) for d in row.get("domains", [])) if h)
+    if "brand_tokens" in row:
+        tokens = tuple(fold(t) for t in row["brand_tokens"])
+    else:
+        labels = (split_host(d)[1] for d in domains)
+        tokens = tuple(
+            dict.fromkeys(fold(lb) for lb in labels if len(lb) >= 5 and "-" not in lb and category != "media")
+        )
     return Official(
         name=row["name"],
-        category=row.get("category", "other"),
-        domains=tuple(h for h in (clean_host(d) for d in row.get("domains", [])) if h),
+        category=category,
+        domains=domains,
         page_names=tuple(row.get("page_names", [])),
         page_urls=tuple(row.get("page_urls", [])),
-        brand_tokens=tuple(fold(t) for t in row.get("brand_tokens", [])),
+        brand_tokens=tokens,
         kind=row.get("kind", "official"),
     )
 
@@ -119,20 +142,17 @@ def registry_from_db(session: Session) -> tuple[Official, ...]:
     )
     out = []
     for s in rows:
-        out.append(
-            _official(
-                {
-                    "name": s.name,
-                    "category": s.category,
-                    "domains": s.domains or [],
-                    "page_names": s.page_names or [],
-                    "page_urls": s.page_urls or [],
-                    "kind": s.kind.value,
-                }
-            )
-        )
+        row: dict[str, Any] = {
+            "name": s.name,
+            "category": s.category,
+            "domains": s.domains or [],
+            "page_names": s.page_names or [],
+            "page_urls": s.page_urls or [],
+            "kind": s.kind.value,
+        }
         if s.name in tokens:
-            out[-1] = Official(**{**out[-1].__dict__, "brand_tokens": tokens[s.name]})
+            row["brand_tokens"] = tokens[s.name]
+        out.append(_official(row))
     return tuple(out)
 
 
@@ -144,19 +164,25 @@ class Registry:
     by_domain: dict[str, Official] = field(default_factory=dict)
     tokens: dict[str, Official] = field(default_factory=dict)  # folded brand token -> owner
     labels: dict[str, Official] = field(default_factory=dict)  # registrable label -> owner
+    # Labels worth imitating: a brand ("vietcombank", "bidv") or a newsroom name, not a common
+    # word ("guardian", "timo") that other honest sites may well use under another suffix.
+    distinctive: dict[str, Official] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for o in self.officials:
-            for d in o.domains:
-                self.by_domain[d] = o
-                label = split_host(d)[1]
-                if label:
-                    self.labels.setdefault(fold(label), o)
-                    # Long, distinctive labels double as brand tokens (e.g. "vietcombank").
-                    if len(label) >= 5 and o.category != "media" and "-" not in label:
-                        self.tokens.setdefault(fold(label), o)
             for t in o.brand_tokens:
                 self.tokens.setdefault(t, o)
+        for o in self.officials:
+            for d in o.domains:
+                self.by_domain[d] = o
+                label = fold(split_host(d)[1])
+                if not label:
+                    continue
+                self.labels.setdefault(label, o)
+                if o.category == "media" or any(
+                    t == label or (len(t) >= 4 and t in label) for t in o.brand_tokens
+                ):
+                    self.distinctive.setdefault(label, o)
 
     def owner(self, host: str) -> Official | None:
         """The official whose domain is ``host`` or one of its parents."""
