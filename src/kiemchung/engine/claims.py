@@ -34,7 +34,7 @@ LEXICAL_ONLY_SAME = 0.6  # lexical overlap that alone means "same claim" (posts 
 
 _SYL = re.compile(r"[^\W_]+")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
-EMBED_BATCH = 64
+EMBED_BATCH = 256
 
 
 def tokens(text: str) -> frozenset[str]:
@@ -70,6 +70,28 @@ def combine(dense: float | None, lex: float) -> float:
     return max(DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lex, lex_scaled)
 
 
+def embed_sorted(
+    fn: Callable[[list[str]], np.ndarray],
+    texts: list[str],
+    dim: int,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = EMBED_BATCH,
+) -> np.ndarray:
+    """``fn`` over ``texts`` in batches of similar length (less padding), rows in input order.
+
+    Batches of mixed lengths pad every text to the longest one; sorting first keeps the stage as
+    fast as handing the model the whole list, while still reporting progress per batch.
+    """
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
+    for start in range(0, len(order), batch):
+        rows = order[start : start + batch]
+        out[rows] = fn([texts[k] for k in rows])
+        if progress:
+            progress(min(start + batch, len(order)), len(order))
+    return out
+
+
 @dataclass(slots=True)
 class Assignment:
     """Where one sentence goes: an existing claim, or new group ``new`` (index into the batch's new claims)."""
@@ -101,18 +123,10 @@ class ClaimLibrary:
     def embed(
         self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
     ) -> np.ndarray | None:
-        """``query:`` embeddings of normalised texts, in batches (None without an embedder)."""
+        """``query:`` embeddings of normalised texts (None without an embedder)."""
         if self.embedder is None:
             return None
-        norm = [normalise(t) for t in texts]
-        parts = []
-        for start in range(0, len(norm), EMBED_BATCH):
-            parts.append(self.embedder.query(norm[start : start + EMBED_BATCH]))
-            if progress:
-                progress(min(start + EMBED_BATCH, len(norm)), len(norm))
-        if not parts:
-            return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return np.concatenate(parts).astype(np.float32, copy=False)
+        return embed_sorted(self.embedder.query, [normalise(t) for t in texts], self.embedder.dim, progress)
 
     def add(self, ids: Sequence[int], texts: Sequence[str], vectors: np.ndarray | None) -> None:
         if not ids:

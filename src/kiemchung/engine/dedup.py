@@ -12,7 +12,8 @@ folded 3-syllable shingles, confirmed by the MinHash Jaccard estimate.
     DedupHit(duplicate_of=1, similarity=0.91, exact=False)
 
 Duplicates always point at the first item (the root), never at another duplicate. The state is in
-memory, bounded to ``max_items`` originals (oldest evicted first), pickled lazily under the data
+memory, bounded to the ``max_items`` most recent originals (oldest evicted first; ~3 KiB each, so
+the default 150.000 stays well under 1 GiB — reposts come within days, not years), pickled lazily under the data
 directory and rebuildable from the store (``Deduper.from_store``).
 """
 
@@ -90,7 +91,7 @@ def minhash(sh: Sequence[bytes], num_perm: int = NUM_PERM) -> MinHash:
 class Deduper:
     """In-memory exact + near-duplicate index over item keys (``Item.id``)."""
 
-    def __init__(self, *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, max_items: int = 1_000_000):
+    def __init__(self, *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, max_items: int = 150_000):
         self.threshold = threshold
         self.num_perm = num_perm
         self.max_items = max_items

@@ -34,7 +34,7 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiemchung.engine.claims import ClaimLibrary
+from kiemchung.engine.claims import ClaimLibrary, embed_sorted
 from kiemchung.engine.embed import Embedder, get_embedder
 from kiemchung.engine.evidence import split_passages
 from kiemchung.engine.match import Matcher, MatchResult, Mode
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 TABLES = ("fact_checks", "passages", "claims")
-EMBED_BATCH = 64
+EMBED_BATCH = 256
 RELOAD_CHECK_SECONDS = 3.0
 
 Progress = Callable[[str, int, int], None]  # (table, done, total)
@@ -162,14 +162,12 @@ class SearchIndex:
         if self.embedder is None:
             return None
         fn = self.embedder.query if query else self.embedder.passage
-        parts = []
-        for start in range(0, len(texts), EMBED_BATCH):
-            parts.append(fn(texts[start : start + EMBED_BATCH]))
+
+        def report(done: int, total: int) -> None:
             if progress:
-                progress(table, min(start + EMBED_BATCH, len(texts)), len(texts))
-        if not parts:
-            return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return np.concatenate(parts).astype(np.float32, copy=False)
+                progress(table, done, total)
+
+        return embed_sorted(fn, texts, self.embedder.dim, report, EMBED_BATCH)
 
     # loading -------------------------------------------------------------------------------
     def load(self) -> bool:

@@ -1,0 +1,52 @@
+"""Run every benchmark script (``make bench``): each in its own process, one after another.
+
+    python bench/run_all.py [posts.jsonl]
+
+Scripts print their figures as ratios against a baseline measured in the same run; a script whose
+input data is absent prints SKIP. ``eval_matching.py`` runs too when present. The exit code is
+non-zero if any script crashed (a missed goal is reported, not an error).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ORDER = [
+    "bench_triage.py",
+    "bench_embedding.py",
+    "bench_match_latency.py",
+    "bench_memory.py",
+    "calibrate_clustering.py",
+    "eval_matching.py",
+]
+
+
+def main() -> int:
+    extra = sys.argv[1:]
+    scripts = [HERE / s for s in ORDER if (HERE / s).exists()]
+    scripts += sorted(
+        p for p in HERE.glob("*.py") if p.name not in ORDER and p.name not in ("run_all.py", "_common.py")
+    )
+    failed = []
+    for script in scripts:
+        print(f"\n=== {script.name} ===", flush=True)
+        t = time.perf_counter()
+        # eval_matching takes its own arguments; the posts path only goes to the bench_* scripts
+        args = extra if script.name.startswith("bench_") else []
+        rc = subprocess.call([sys.executable, str(script), *args], cwd=HERE.parent)
+        print(f"--- {script.name}: exit {rc}, {time.perf_counter() - t:.1f} s", flush=True)
+        if rc != 0:
+            failed.append(script.name)
+    if failed:
+        print(f"\nLỗi / failed: {', '.join(failed)}")
+        return 1
+    print("\nXong / all benchmarks ran.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
