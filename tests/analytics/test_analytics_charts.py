@@ -54,6 +54,17 @@ def test_empty_and_all_zero_charts_render_nothing() -> None:
 
 def test_axis_maximum_is_round() -> None:
     assert [charts._nice_top(v) for v in (0, 0.7, 3, 7, 12, 180, 4100)] == [1, 1, 5, 10, 20, 200, 5000]
+    assert [charts._nice_top(v, integer=True) for v in (0, 1, 3, 5, 9, 12, 45, 99, 130)] == [
+        2,
+        2,
+        4,
+        6,
+        10,
+        20,
+        60,
+        100,
+        200,
+    ]
 
 
 @pytest.mark.parametrize("module", [charts, queries, report, strings, web])

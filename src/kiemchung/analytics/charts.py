@@ -43,8 +43,14 @@ def _open(width: int, height: int, title: str, desc: str, uid: str, cls: str) ->
     ]
 
 
-def _nice_top(value: float) -> float:
-    """A round axis maximum >= value: 1, 2, 2.5 or 5 times a power of ten."""
+def _nice_top(value: float, integer: bool = False) -> float:
+    """A round axis maximum >= value: 1, 2, 2.5 or 5 times a power of ten.
+
+    For counts the half-way tick must be a whole number too: 2, 4, 6 or 8 times a power of ten.
+    """
+    if integer:
+        exp = 10 ** max(0, math.floor(math.log10(max(value, 1))))
+        return next(m * exp for m in (2, 4, 6, 8, 10, 20) if m * exp >= value)
     if value <= 0:
         return 1.0
     exp = 10 ** math.floor(math.log10(value))
@@ -70,7 +76,7 @@ def columns(
     pad_l, pad_r, pad_t, pad_b = 44, 8, 10 + legend_h, 24
     plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     totals = [sum(s.values[i] for s in named) for i in range(len(labels))]
-    top = _nice_top(max(totals))
+    top = _nice_top(max(totals), integer=all(float(v).is_integer() for s in named for v in s.values))
     bw = plot_w / len(labels)
     if not desc:
         desc = "; ".join(f"{lab}: {fmt(t)}" for lab, t in zip(labels, totals, strict=True))

@@ -112,7 +112,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
 
 
 def _hours(value: float | None) -> str:
-    return fmt_number(value, 1)
+    return fmt_number(value)  # "2", "19,6"; "—" when there is no answer
 
 
 def to_markdown(a: Analytics, lang: str = "vi") -> str:

@@ -22,7 +22,7 @@ from kiemchung.desk.routes import get_db, page, require_role
 from kiemchung.settings import get_settings
 from kiemchung.store import models
 from kiemchung.store.models import VERDICT_LABELS_EN, VERDICT_LABELS_VI
-from kiemchung.web.i18n import fmt_number, request_lang
+from kiemchung.web.i18n import request_lang
 
 router = APIRouter(prefix="/desk/analytics", include_in_schema=False)
 
@@ -85,7 +85,6 @@ def chart_set(a: Analytics, lang: str) -> dict[str, Any]:
             [charts.Series(t("analytics.col.median"), [w.median or 0.0 for w in weekly])],
             title=t("analytics.tta.weekly"),
             uid="ch-tta",
-            fmt=lambda v: fmt_number(v, 1),
         ),
         "channels": charts.bars(
             [(c.channel, c.reach) for c in a.channels], title=t("analytics.reach.channels"), uid="ch-channels"
