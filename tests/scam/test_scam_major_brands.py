@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from kiemchung.scam.blocklist import Snapshot
+from kiemchung.scam.domains import registered_domain
 from kiemchung.scam.lookalike import assess_domain
+from kiemchung.scam.registry import Registry, bundled_registry
 
 VN_MAJOR = [
     # banks
@@ -414,3 +417,80 @@ def test_subdomains_of_major_domains_never_flagged(domain: str) -> None:
     for sub in ("www", "m", "login", "cskh"):
         a = assess_domain(f"{sub}.{domain}")
         assert a.verdict in ("ok", "unknown"), (sub, domain, a.reasons)
+
+
+def _registry_without(*names: str) -> Registry:
+    """The bundled registry less some organisations: how rules treat brands nobody listed."""
+    return Registry([o for o in bundled_registry() if o.name not in names])
+
+
+def _snapshot(*domains: str) -> Snapshot:
+    snap = Snapshot()
+    snap.add_many([("domain", d) for d in domains], {"feed": "test", "url": None})
+    return snap
+
+
+def test_group_domains_are_official() -> None:
+    a = assess_domain("vnptmoney.vn")
+    assert a.verdict == "ok" and a.official == "VNPT Money"
+    assert assess_domain("shopeepay.vn").official == "ShopeePay"
+    assert assess_domain("bidvmetlife.com.vn").verdict == "ok"
+
+
+@pytest.mark.parametrize(
+    ("domain", "unlisted"),
+    [
+        ("vnptmoney.vn", "VNPT Money"),  # brand 'vnpt' + a word, on .vn
+        ("bidvmetlife.com.vn", "BIDV MetLife"),  # the acronym is no random consonant run
+        ("gpbank.com.vn", "GPBank"),  # one letter from 'vpbank', but another bank's initials
+        ("cbbank.vn", "CBBank"),
+        ("vietbank.com.vn", "Vietbank"),  # 'viet' vs 'vietin' before the shared 'bank'
+        ("jtexpress.vn", "J&T Express Việt Nam"),  # 'jt' vs 'vn' before 'express'
+        ("fptplay.vn", "FPT"),
+    ],
+)
+def test_unlisted_brand_relatives_are_not_flagged(domain: str, unlisted: str) -> None:
+    reg = _registry_without(unlisted)
+    assert reg.owner(domain) is None
+    a = assess_domain(domain, registry=reg)
+    assert a.verdict in ("ok", "unknown"), a.reasons
+
+
+def test_same_name_under_vn_suffix_is_not_scam() -> None:
+    # Organisations register their name under .vn as well as .com.vn.
+    for d in ("agribank.vn", "mbbank.vn", "hdbank.vn", "vinfast.vn"):
+        assert assess_domain(d).verdict in ("ok", "unknown"), assess_domain(d).reasons
+
+
+def test_real_typosquats_still_caught() -> None:
+    for d in ("techcombamk.com", "vinacombank.com", "vietcornbank.com", "vpbank.xyz", "bidv-hotro.com"):
+        assert assess_domain(d).verdict in ("scam", "suspicious"), d
+    # A money brand's exact name on a classic TLD is still a warning.
+    assert assess_domain("vietcombank.net").verdict == "suspicious"
+
+
+def test_clean_name_needs_more_than_a_fuzzy_hit_on_a_scam_family() -> None:
+    reg = _registry_without("VietnamWorks")
+    snap = _snapshot("vietnamoks.com", "thegioididonq.com")
+    # A listed label that drops letters from a clean name imitates it; it is not its sibling.
+    assert assess_domain("vietnamworks.com", snap, reg).verdict in ("ok", "unknown")
+    # A swap that breaks Vietnamese words marks the listed one as the fake.
+    reg2 = _registry_without("Thế Giới Di Động")
+    assert assess_domain("thegioididong.com", snap, reg2).verdict in ("ok", "unknown")
+
+
+def test_scam_families_still_match() -> None:
+    snap = _snapshot("khuyenmaivip88.com", "quatangtet.com", "sukienff.com")
+    for d in ("khuyenmaivip89.com", "quatangtets.com", "sukienffvn.com"):
+        a = assess_domain(d, snap)
+        assert any("known scam domain" in r or "naming pattern" in r for r in a.reasons), (d, a.reasons)
+
+
+def test_every_registry_domain_and_subdomain_is_official() -> None:
+    for o in bundled_registry():
+        for d in o.domains:
+            if registered_domain(d) != d:
+                continue  # a public suffix itself (googleapis.com): its customers' sites are not its own
+            for host in (d, f"www.{d}", f"dang-nhap.{d}"):
+                a = assess_domain(host)
+                assert a.verdict == "ok" and a.official == o.name, (host, a.reasons)

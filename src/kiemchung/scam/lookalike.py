@@ -619,6 +619,7 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
     # 2. Typosquats of an official label, or the official label under another suffix. Only
     # distinctive labels count: "guardian" or "timo" under another suffix is somebody else.
     deleet = skel.translate(_LEET).replace("rn", "m").replace("vv", "w")
+    imitated = ""  # the official label this name copies, if any
     for cand in dict.fromkeys([skel, deleet]):
         target = reg.distinctive.get(cand) or (reg.tokens.get(cand) if len(cand) >= 5 else None)
         if target is not None and len(cand) >= 4:
@@ -631,6 +632,7 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
                 # swaps ("vietcornbank") are deliberate and keep the full weight.
                 w = 0.6 if target.category in MONEY_CATEGORIES else 0.45
             weights.append(w)
+            imitated = cand
             shown = _official_domain(target, cand)
             reasons.append(
                 f"Tên miền giống '{shown}' ({target.label}) nhưng không phải tên miền chính thức / "
@@ -645,6 +647,7 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
                 if not _typo_of(skel, off_label) and not _typo_of(deleet, off_label):
                     continue
                 weights.append(0.85 if len(off_label) >= 7 and not is_vn else 0.45)
+                imitated = off_label
                 shown = _official_domain(target, off_label)
                 reasons.append(
                     f"Tên miền gần giống '{shown}' ({target.label}) — lỗi chính tả cố ý / "
@@ -664,12 +667,16 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
             f"Contains the brand '{t}' ({o.name}) but is not one of its domains"
         )
 
-    # 4. Scam vocabulary.
+    # 4. Scam vocabulary, outside the brand itself ("bank" in "agribank" is no lure).
+    kw_name = name
+    for t, _o in brands:
+        kw_name = kw_name.replace(t, "|")
     kw_hits: list[tuple[str, float, str]] = []
+    flat = kw_name.replace(".", "").replace("-", "")
     for k, w, why in _SUB_KW:
-        if k in name.replace(".", "").replace("-", ""):
+        if k in flat:
             kw_hits.append((k, w, why))
-    for tok in _tokens(name):
+    for tok in _tokens(kw_name):
         for k, (w, why) in _TOK_KW.items():
             if tok == k or (
                 len(k) >= 3
@@ -677,7 +684,8 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
                 and len(tok) - len(k) <= 4
             ):
                 kw_hits.append((k, w, why))
-    kw_hits = _dedupe_keywords(kw_hits)
+    # Words of the copied official name ("bank" of "vietabank") are part of the copy, already counted.
+    kw_hits = _dedupe_keywords([h for h in kw_hits if h[0] not in imitated])
     if kw_hits:
         top = sorted(kw_hits, key=lambda h: -h[1])[:2]
         damp = 0.6 if is_vn else 1.0
@@ -715,7 +723,10 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         # Only when that leaves nothing odd: "vcbigrndrnk" stays random.
         parts = _without_brands(letters, reg)
         rest = "".join(parts)
-        explained = not any(map(_unpronounceable, parts)) and (len(rest) < 5 or _vowel_ratio(rest) >= 0.2)
+        # Short leftovers are acronyms too ("vnpayqr", "evnnpc").
+        explained = not any(_unpronounceable(x) for x in parts if len(x) > 3) and (
+            len(rest) < 5 or _vowel_ratio(rest) >= 0.2
+        )
         if not explained:
             shape_w = max(shape_w, 0.35 + 0.1 * min(odd, 2)) + (0.15 if digits else 0.0)
     if shape_w:
