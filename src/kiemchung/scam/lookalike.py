@@ -718,12 +718,11 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         shape_w = 0.3
     odd = _unpronounceable(letters)
     if len(letters) >= 5 and (_vowel_ratio(letters) < 0.2 or odd):
-        # Brand acronyms ("bidv", "vnpt", "fpt") and the country code explain their own consonant
-        # runs: judge what is left ("bidvmetlife" -> "metlife", "vnptmoney" -> "money").
-        # Only when that leaves nothing odd: "vcbigrndrnk" stays random.
+        # Brand acronyms ("bidv", "vnpt", "fpt") explain their own consonant runs, and short
+        # leftovers are acronyms too ("vnpayqr", "evnnpc"): judge what is left ("bidvmetlife" ->
+        # "metlife"). Only when that leaves nothing odd: "vcbigrndrnk" stays random.
         parts = _without_brands(letters, reg)
         rest = "".join(parts)
-        # Short leftovers are acronyms too ("vnpayqr", "evnnpc").
         explained = not any(_unpronounceable(x) for x in parts if len(x) > 3) and (
             len(rest) < 5 or _vowel_ratio(rest) >= 0.2
         )
