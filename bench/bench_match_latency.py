@@ -48,7 +48,7 @@ def main() -> None:
     idx = SearchIndex(Path(tempfile.mkdtemp(prefix="kc-bench-")), emb)
     t = time.perf_counter()
     idx.fact_checks.add([str(i) for i in range(n_lib)], lib_texts, vecs.astype(np.float32))
-    print(f"  built in-memory matcher over {n_lib:,} fact-checks in {fmt(time.perf_counter() - t)} s")
+    print(f"  built in-memory matcher over {fmt(n_lib, 0)} fact-checks in {fmt(time.perf_counter() - t)} s")
 
     tips = [
         "Nghe nói uống nước ấm diệt được virus corona có đúng không mọi người?",
@@ -69,7 +69,7 @@ def main() -> None:
         t_match.append(time.perf_counter() - t)
     r, m = statistics.median(t_raw), statistics.median(t_match)
     print(
-        f"matching latency: 1 tin báo/tip vs {n_lib:,} fact-checks ({n_emb} vectors embedded, tiled with noise)"
+        f"matching latency: 1 tin báo/tip vs {fmt(n_lib, 0)} fact-checks ({n_emb} vectors embedded, tiled with noise)"
     )
     print(f"  raw query embedding : {fmt(r * 1000, 2)} ms")
     print(f"  match one tip       : {fmt(m * 1000, 2)} ms")

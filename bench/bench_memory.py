@@ -47,14 +47,17 @@ def main() -> None:
             batch.clear()
         if (i + 1) % 100_000 == 0:
             print(
-                f"  {i + 1:>9,} posts  peak RSS {fmt(rss_mib())} MiB  dedup originals {len(dd):,}", flush=True
+                f"  {fmt(i + 1, 0):>9} posts  peak RSS {fmt(rss_mib())} MiB  dedup originals {fmt(len(dd), 0)}",
+                flush=True,
             )
     for t in triage(dd, batch):
         dups += t.dup.duplicate_of is not None
     peak = rss_mib()
     dt = time.perf_counter() - t0
-    print(f"memory: {n:,} bài/posts streamed in {fmt(dt)} s ({fmt(n / dt, 0)} posts/s wall)")
-    print(f"  duplicates {dups:,}, claim sentences {claims:,}, dedup originals kept {len(dd):,}")
+    print(f"memory: {fmt(n, 0)} bài/posts streamed in {fmt(dt)} s ({fmt(n / dt, 0)} posts/s wall)")
+    print(
+        f"  duplicates {fmt(dups, 0)}, claim sentences {fmt(claims, 0)}, dedup originals kept {fmt(len(dd), 0)}"
+    )
     print(f"  baseline RSS before stream : {fmt(base)} MiB")
     print(f"  peak RSS                   : {fmt(peak)} MiB   (goal < 1.024 MiB)")
     print(f"  ratio peak/baseline        : {fmt(peak / base, 2)}")
