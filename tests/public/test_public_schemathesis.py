@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from conftest import Seed
+from public_seed import Seed
 from kiemchung.settings import get_settings
 
 OPERATIONS = [

@@ -7,7 +7,7 @@ import html
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from conftest import Seed
+from public_seed import Seed
 from kiemchung.store import session_scope
 from kiemchung.store.models import Item, Tip, TipContact
 

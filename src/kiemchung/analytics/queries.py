@@ -5,11 +5,12 @@ desk's own channel posts; nothing is grouped by any person.
 
 Each query runs portable SQL (filters, ``count``/``sum``/``min`` with ``GROUP BY``) and does the
 date arithmetic in Python, so SQLite and PostgreSQL give identical results. Times are the store's
-naive UTC; a day is a UTC calendar day, as everywhere else on the desk.
+naive UTC; a day is a calendar day in the display time zone (``KIEMCHUNG_TIMEZONE``, Vietnam by
+default), the same days the desk shows.
 
-    >>> p = Period(7, datetime(2026, 11, 24, 15, 30))
+    >>> p = Period(7, datetime(2026, 11, 24, 15, 30), offset=timedelta(hours=7))
     >>> p.since, p.day_list()[0], len(p.day_list())
-    (datetime.datetime(2026, 11, 18, 0, 0), datetime.date(2026, 11, 18), 7)
+    (datetime.datetime(2026, 11, 17, 17, 0), datetime.date(2026, 11, 18), 7)
     >>> percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9), percentile([4.0], 0.5), percentile([], 0.5)
     (9.1, 4.0, None)
 """
@@ -38,6 +39,7 @@ from kiemchung.store.models import (
     Verdict,
     utcnow,
 )
+from kiemchung.web.i18n import to_local
 
 PERIODS = (7, 30, 90)
 DEFAULT_DAYS = 30
@@ -50,17 +52,30 @@ _TIP_OUTCOME = {TipStatus.answered: "answered", TipStatus.warned: "warned"}
 
 @dataclass(frozen=True)
 class Period:
-    """The last ``days`` UTC calendar days up to ``now``, today included."""
+    """The last ``days`` local calendar days up to ``now`` (naive UTC), today included.
+
+    ``offset`` is the display time zone's UTC offset (Vietnam: +7 h all year)."""
 
     days: int
     now: datetime
+    offset: timedelta | None = None
+
+    @property
+    def utc_offset(self) -> timedelta:
+        if self.offset is not None:
+            return self.offset
+        return to_local(self.now).utcoffset() or timedelta(0)
+
+    def local_date(self, t: datetime) -> date:
+        return (t + self.utc_offset).date()
 
     @property
     def since(self) -> datetime:
-        return datetime.combine(self.now.date() - timedelta(days=self.days - 1), time())
+        first = self.local_date(self.now) - timedelta(days=self.days - 1)
+        return datetime.combine(first, time()) - self.utc_offset
 
     def day_list(self) -> list[date]:
-        first = self.since.date()
+        first = self.local_date(self.since)
         return [first + timedelta(days=i) for i in range(self.days)]
 
     def contains(self, t: datetime | None) -> bool:
@@ -103,7 +118,7 @@ def _daily(period: Period, rows: Iterable[tuple[datetime, str]], keys: Sequence[
     index = {d: i for i, d in enumerate(period.day_list())}
     series: dict[str, list[int]] = {k: [0] * period.days for k in keys}
     for t, key in rows:
-        i = index.get(t.date())
+        i = index.get(period.local_date(t))
         if i is not None and t <= period.now:
             series.setdefault(key, [0] * period.days)[i] += 1
     return Daily(period.day_list(), series)
@@ -282,10 +297,10 @@ def time_to_answer(session: Session, period: Period) -> TimeToAnswer:
         hours = round(max(0.0, (at - first_seen).total_seconds() / 3600.0), 6)
         every.append(hours)
         by_topic[topic or NO_TOPIC].append(hours)
-        by_week[_monday(at.date())].append(hours)
+        by_week[_monday(period.local_date(at))].append(hours)
     weeks: list[date] = []
-    week = _monday(period.since.date())
-    while week <= period.now.date():
+    week = _monday(period.local_date(period.since))
+    while week <= period.local_date(period.now):
         weeks.append(week)
         week += timedelta(days=7)
     return TimeToAnswer(

@@ -20,7 +20,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "analytics.period": ("Khoảng thời gian", "Period"),
     "analytics.period.days": ("{days} ngày qua", "Last {days} days"),
-    "analytics.period.range": ("Từ {since} đến {until} (giờ UTC)", "From {since} to {until} (UTC)"),
+    "analytics.period.range": ("Từ {since} đến {until}", "From {since} to {until}"),
     "analytics.show": ("Xem", "Show"),
     "analytics.download": ("Tải báo cáo", "Download report"),
     "analytics.data_table": ("Bảng số liệu", "Data table"),

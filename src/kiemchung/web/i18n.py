@@ -3,10 +3,10 @@
     >>> fmt_number(1234567.5)
     '1.234.567,5'
     >>> from datetime import datetime
-    >>> fmt_date(datetime(2026, 11, 24, 9, 5))
+    >>> fmt_date(datetime(2026, 11, 24, 9, 5))       # stored times are UTC, shown in Vietnam time
     '24/11/2026'
     >>> fmt_datetime(datetime(2026, 11, 24, 9, 5))
-    '09:05, 24/11/2026'
+    '16:05, 24/11/2026'
     >>> translate("nav.home", "en")
     'Home'
 
@@ -17,8 +17,10 @@ translation is visible rather than silently blank.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 
@@ -62,12 +64,31 @@ def fmt_percent(value: float | None, decimals: int = 0) -> str:
     return "—" if value is None else f"{fmt_number(value * 100, decimals)}%"
 
 
+def to_local(value: datetime) -> datetime:
+    """A stored time (naive UTC) in the display time zone (``KIEMCHUNG_TIMEZONE``)."""
+    from kiemchung.settings import get_settings
+
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(_zone(get_settings().timezone))
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        # Vietnam keeps UTC+7 all year; used when the system has no time-zone database
+        return timezone(timedelta(hours=7), "ICT")
+
+
 def fmt_date(value: date | datetime | None) -> str:
-    return "—" if value is None else value.strftime("%d/%m/%Y")
+    if value is None:
+        return "—"
+    return (to_local(value) if isinstance(value, datetime) else value).strftime("%d/%m/%Y")
 
 
 def fmt_datetime(value: datetime | None) -> str:
-    return "—" if value is None else value.strftime("%H:%M, %d/%m/%Y")
+    return "—" if value is None else to_local(value).strftime("%H:%M, %d/%m/%Y")
 
 
 register(
