@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from public_seed import CLAIMS, RETRACTED_CLAIM, Seed
 from sqlalchemy import func, select
 
-from public_seed import CLAIMS, RETRACTED_CLAIM, Seed
 from kiemchung.store import session_scope
 from kiemchung.store.models import (
     VERDICT_LABELS_VI,

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 from fastapi.testclient import TestClient
+from public_seed import CLAIMS, RETRACTED_CLAIM, Seed
 from sqlalchemy import select
 
-from public_seed import CLAIMS, RETRACTED_CLAIM, Seed
 from kiemchung.store import session_scope
 from kiemchung.store.models import VERDICT_LABELS_VI, VERDICT_RATING, FactCheck, Verdict
 

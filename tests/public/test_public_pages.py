@@ -7,8 +7,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-
 from public_seed import CLAIMS, DRAFT_CLAIM, RETRACTED_CLAIM, Seed
+
 from kiemchung.store import session_scope
 from kiemchung.store.models import VERDICT_LABELS_EN, VERDICT_LABELS_VI, FactCheck, Verdict
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from public_seed import Seed
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from public_seed import Seed
 from kiemchung.settings import get_settings
 
 OPERATIONS = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 
 from fastapi.testclient import TestClient
+from public_seed import Seed
 from sqlalchemy import func, select
 
-from public_seed import Seed
 from kiemchung.store import session_scope
 from kiemchung.store.models import Item, Tip, TipContact
 
