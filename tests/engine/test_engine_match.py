@@ -95,8 +95,9 @@ def test_different_number_is_not_answered(matcher: Matcher) -> None:
 def test_different_place_lowers_confidence(matcher: Matcher) -> None:
     same = matcher.match(["Tối nay bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Bạch Mai"])[0]
     other = matcher.match(["Tối nay bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Chợ Rẫy"])[0]
-    assert other.answer is None
+    assert other.results[0].id == "fc-bachmai"
     assert other.confidence < same.confidence
+    assert any("cho ray" in reason for reason in other.reasons)
 
 
 def test_long_post_matches_its_claim_sentence(matcher: Matcher) -> None:

@@ -62,5 +62,5 @@ def test_shipped_models_are_consistent() -> None:
         assert model.names == tuple(V.VERIFY_FEATURES)
         th = V.THRESHOLDS[mode]
         assert 0.0 < th["suggest"] <= th["answer"] < 1.0
-        p = model.prob(np.zeros((2, len(V.VERIFY_FEATURES))))
+        p = model.prob(np.vstack([np.asarray(model.mean), np.zeros(len(model.mean))]))
         assert p.shape == (2,) and np.all((p > 0) & (p < 1))

@@ -299,9 +299,10 @@ class Matcher:
         conf = float(model.prob(x[None, :])[0])
         best = results[0].id
         th = V.THRESHOLDS[mode]
+        vetoed = V.veto(p.pair[j0], bool(p.view.units))
         return MatchResult(
             results=results,
-            answer=best if conf >= th["answer"] else None,
+            answer=best if conf >= th["answer"] and not vetoed else None,
             suggest=best if conf >= th["suggest"] else None,
             confidence=conf,
             reasons=V.reasons(p.pair[j0], self._view(int(p.slots[j0])), p.view),
@@ -327,4 +328,8 @@ def verify_vector(p: _Prepared, logits: np.ndarray, order: np.ndarray) -> np.nda
     f["logit"] = top_logit
     f["margin"] = top_logit - second
     f["agree"] = 1.0 if p.first_lex >= 0 and p.first_lex == p.first_den else 0.0
-    return np.asarray([f[name] for name in V.VERIFY_FEATURES], dtype=np.float64)
+    # a long post (several claim units) and a one-sentence tip call for different weights: each
+    # feature also enters multiplied by the "long" indicator (one model, one threshold)
+    long = 1.0 if p.view.units else 0.0
+    base = [f[name] for name in V.BASE_VERIFY_FEATURES]
+    return np.asarray([*base, long, *(long * x for x in base)], dtype=np.float64)
