@@ -23,6 +23,7 @@ from kiemchung.engine.embed import Embedder, embed_cached, get_embedder
 from kiemchung.engine.evaluate import (
     MODES,
     CachedQueryEmbedder,
+    Collected,
     Fitted,
     apply,
     build_matcher,
@@ -77,6 +78,7 @@ def main() -> None:
         console.print(
             metrics_table(f"{c.name} — dev, {'refit' if args.fit else 'shipped'} coefficients", rows)
         )
+    fusion(collected, shipped, console)
     if args.cv:
         cv = cross_validate(collected)
         for c in collected:
@@ -84,6 +86,32 @@ def main() -> None:
     console.print(f"thresholds: {shipped.thresholds}")
     if args.latency:
         latency(args.data, cache, emb, console)
+
+
+def fusion(collected: list[Collected], fitted: Fitted, console: Console) -> None:
+    """Plain reciprocal-rank fusion of the four rankings vs the feature re-ranker, same candidates."""
+    for c in collected:
+        for label, score in (
+            ("RRF", lambda f: f[:, V.FEATURES.index("rrf")]),
+            ("re-ranker", fitted.rerank.logit),
+        ):
+            r1 = r5 = mrr = 0.0
+            n = 0
+            for p, gold in zip(c.prepared["hybrid"], c.golds, strict=True):
+                if not gold:
+                    continue
+                n += 1
+                if len(p.slots) == 0:
+                    continue
+                order = np.argsort(-score(p.feats), kind="stable")
+                hits = [k for k, j in enumerate(order) if c.ids[int(p.slots[j])] in gold]
+                if hits:
+                    r1 += hits[0] == 0
+                    r5 += hits[0] < 5
+                    mrr += 1 / (hits[0] + 1)
+            console.print(
+                f"{c.name} fusion {label:10s} R@1 {r1 / n:.3f}  R@5 {r5 / n:.3f}  MRR {mrr / n:.3f}"
+            )
 
 
 def latency(

@@ -328,6 +328,10 @@ def verify_vector(p: _Prepared, logits: np.ndarray, order: np.ndarray) -> np.nda
     f["logit"] = top_logit
     f["margin"] = top_logit - second
     f["agree"] = 1.0 if p.first_lex >= 0 and p.first_lex == p.first_den else 0.0
+    # how clearly each retriever alone singles out one fact-check (gap to its own runner-up)
+    for name, col in (("lex_margin", "lex_w"), ("den_margin", "den_w")):
+        vals = np.sort(p.feats[:, V.FEATURES.index(col)])[::-1]
+        f[name] = float(vals[0] - vals[1]) if len(vals) > 1 else float(vals[0]) if len(vals) else 0.0
     # a long post (several claim units) and a one-sentence tip call for different weights: each
     # feature also enters multiplied by the "long" indicator (one model, one threshold)
     long = 1.0 if p.view.units else 0.0
