@@ -26,7 +26,7 @@ import numpy as np
 
 from kiemchung.engine import verify as V
 from kiemchung.engine.embed import Embedder, embed_cached
-from kiemchung.engine.match import Matcher, MatchResult, Mode, rank_scores, verify_vector
+from kiemchung.engine.match import Candidate, Matcher, MatchResult, Mode, rank_scores, verify_vector
 from kiemchung.text import normalise
 
 MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
@@ -283,8 +283,6 @@ def apply(c: Collected, mode: Mode, fitted: Fitted, idx: list[int], top: int = 1
             continue
         logits = fitted.rerank.logit(p.feats) if mode == "hybrid" else rank_scores(p.feats, mode)
         order = np.argsort(-logits, kind="stable")
-        from kiemchung.engine.match import Candidate
-
         results = [Candidate(str(c.ids[int(p.slots[j])]), float(logits[j])) for j in order[:top]]
         conf = float(fitted.verify[mode].prob(verify_vector(p, logits, order)[None, :])[0])
         th = fitted.thresholds[mode]

@@ -16,7 +16,8 @@ Pipeline per query (all queries of a call are batched):
    agreement features (numbers, names, word coverage; see ``verify``);
 4. verification: a second logistic model on the top candidate (its re-rank logit, margin to the
    runner-up, whether lexical and dense agree, number/name conflicts) gives ``confidence``; two
-   calibrated thresholds turn it into ``suggest`` (show editors) and ``answer`` (reply automatically).
+   calibrated thresholds turn it into ``suggest`` (show editors) and ``answer`` (reply automatically);
+   a one-claim query whose numbers are swapped against the match is never answered (``verify.veto``).
 
 ``mode="lexical"`` / ``"dense"`` rank by one retriever alone (the baselines of the evaluation).
 """
