@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -89,6 +90,8 @@ class SearchIndex:
     @property
     def db(self) -> Any:
         if self._db is None:
+            # Lance logs a warning for every table it creates; the first index build is routine.
+            os.environ.setdefault("LANCEDB_LOG", "error")
             import lancedb
 
             self.path.mkdir(parents=True, exist_ok=True)
