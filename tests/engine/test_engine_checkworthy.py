@@ -90,3 +90,15 @@ def test_folded_fast_path_gives_the_same_scores() -> None:
 def test_long_sentences_are_trimmed_for_display() -> None:
     c = score_sentence("Bộ Y tế cho biết " + "rất nhiều chi tiết " * 60)
     assert len(c.text) <= 401 and c.text.endswith("…")
+
+
+def test_classified_ads_and_shop_posts_are_not_claims() -> None:
+    from kiemchung.engine.checkworthy import score_sentence
+
+    for ad in (
+        "Giảm giá 30% toàn bộ áo khoác mùa đông đến hết Chủ nhật, ghé cửa hàng nhé cả nhà.",
+        "Cần tìm gia sư tiếng Anh cho bé lớp 5, khu vực Thanh Xuân, 2 buổi một tuần.",
+    ):
+        assert score_sentence(ad).score < 0.5, ad
+    fact = "Cửa hàng xăng dầu tăng giá 5.000 đồng từ 15 giờ chiều nay theo thông báo của Bộ Công Thương."
+    assert score_sentence(fact).score >= 0.5

@@ -82,6 +82,8 @@ _FOLDED_CUES = {
     "|subscribe|cam on|xin chao|nhan tin|binh luan|comment|xem them|doc them|xem ngay|click|tai day|link"
     "|truc tiep|livestream|video|clip",
     "promo": "khuyen mai|giam gia|uu dai|freeship|mien phi ship|inbox|ib|dat hang|dat mua|mua ngay|lien he"
+    "|ghe cua hang|ghe shop|cua hang|can tim|can tuyen|tuyen dung|can ban|can mua|cho thue|can thue"
+    "|gia chi|sale|order|gia si|gia tot|chot don|nhan ship|gia su|pass lai|thanh ly"
     "|hotline|zalo|gia chi|chi con|sale|combo|order|ship cod|qua tang|san pham|dang ky ngay",
 }
 _EXACT_CUES = {
@@ -215,7 +217,8 @@ def score_sentence(sentence: str, position: int = 0, folded: str | None = None) 
     if counts["call"]:
         feats[F_CALL] = -0.15 if counts["call"] == 1 else -0.3
     if counts["promo"]:
-        feats[F_PROMO] = -0.2 if counts["promo"] == 1 else -0.4
+        # classified ads and shop posts carry numbers and dates too, but are never claims
+        feats[F_PROMO] = -0.3 if counts["promo"] == 1 else -0.5
     if text.count("!") >= 2:
         feats[F_OPINION] = round(feats.get(F_OPINION, 0.0) - 0.1, 3)
 
