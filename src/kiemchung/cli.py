@@ -41,11 +41,11 @@ app.command()(report)
 
 @app.command()
 def serve(
-    host: str = typer.Option(None, help="Bind address (default: KIEMCHUNG_HOST)."),
-    port: int = typer.Option(None, help="Port (default: KIEMCHUNG_PORT)."),
-    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+    host: str = typer.Option(None, help="Địa chỉ / bind address (default: KIEMCHUNG_HOST)."),
+    port: int = typer.Option(None, help="Cổng / port (default: KIEMCHUNG_PORT)."),
+    reload: bool = typer.Option(False, help="Tự nạp lại khi sửa mã / reload on code changes (development)."),
 ) -> None:
-    """Serve the public site, the desk (/desk/) and the API (/api/v1/)."""
+    """Chạy máy chủ web / serve the public site, the desk (/desk/) and the API (/api/v1/)."""
     import uvicorn
 
     from kiemchung.settings import get_settings
@@ -65,11 +65,13 @@ def serve(
 
 @app.command()
 def demo(
-    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app after loading."),
-    host: str = typer.Option(None, help="Bind address (default: KIEMCHUNG_HOST)."),
-    port: int = typer.Option(None, help="Port (default: KIEMCHUNG_PORT)."),
+    serve_after: bool = typer.Option(
+        True, "--serve/--no-serve", help="Chạy máy chủ sau khi nạp / serve the app after loading."
+    ),
+    host: str = typer.Option(None, help="Địa chỉ / bind address (default: KIEMCHUNG_HOST)."),
+    port: int = typer.Option(None, help="Cổng / port (default: KIEMCHUNG_PORT)."),
 ) -> None:
-    """Load the bundled demo data (idempotent), then serve on http://127.0.0.1:8000."""
+    """Dữ liệu mẫu / load the bundled demo data (idempotent), then serve on http://127.0.0.1:8000."""
     from kiemchung.demo.load import load_demo
     from kiemchung.store import upgrade
 
@@ -81,7 +83,7 @@ def demo(
 
 @app.command()
 def version() -> None:
-    """Print the version."""
+    """Phiên bản / print the version."""
     typer.echo(__version__)
 
 
