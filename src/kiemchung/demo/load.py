@@ -29,6 +29,7 @@ from rich.console import Console
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiemchung.desk.factchecks import snapshot
 from kiemchung.store import audit, session_scope
 from kiemchung.store import models as m
 from kiemchung.text import content_hash
@@ -219,30 +220,6 @@ def _load_documents(
     return by_key
 
 
-def _snapshot(fc: m.FactCheck) -> dict[str, Any]:
-    """The reader-visible state of a fact-check (same shape the desk stores in its revisions)."""
-    return {
-        "claim_reviewed": fc.claim_reviewed,
-        "claim_text": fc.claim_text,
-        "verdict": fc.verdict.value,
-        "summary": fc.summary,
-        "body": fc.body,
-        "topics": list(fc.topics or []),
-        "claim_appearance_url": fc.claim_appearance_url,
-        "status": fc.status.value,
-        "citations": [
-            {
-                "document_id": c.document_id,
-                "passage_id": c.passage_id,
-                "url": c.url,
-                "title": c.title,
-                "quote": c.quote,
-            }
-            for c in fc.citations
-        ],
-    }
-
-
 def _load_factchecks(
     db: Session,
     rows: list[dict[str, Any]],
@@ -299,7 +276,7 @@ def _load_factchecks(
             m.FactCheckRevision(
                 fact_check_id=fc.id,
                 version=fc.version,
-                data=_snapshot(fc),
+                data=snapshot(fc),
                 user_id=editor.id,
                 created_at=stamp,
             )
@@ -322,7 +299,7 @@ def _load_factchecks(
                 m.FactCheckRevision(
                     fact_check_id=fc.id,
                     version=fc.version,
-                    data=_snapshot(fc),
+                    data=snapshot(fc),
                     user_id=editor.id,
                     created_at=at,
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -291,18 +292,22 @@ def queue_rows(db: Session, conds: list[Any], now: datetime) -> list[dict[str, A
     return rows
 
 
-def _queue_context(
-    request: Request,
-    db: Session,
-    user: models.User,
-    status: str,
-    topic: str,
-    date_from: str,
-    date_to: str,
-    has_match: str,
-    assignee: str,
-    page_no: int,
-) -> dict[str, Any]:
+@dataclass
+class QueueFilters:
+    """The queue's query parameters (shared by the page and its htmx-refreshed rows)."""
+
+    status: str = "open"
+    topic: str = ""
+    date_from: str = Query("", alias="from")
+    date_to: str = Query("", alias="to")
+    has_match: str = Query("", alias="match")
+    assignee: str = ""
+    page_no: int = Query(1, alias="page")
+
+
+def _queue_context(request: Request, db: Session, user: models.User, f: QueueFilters) -> dict[str, Any]:
+    status, topic, date_from, date_to = f.status, f.topic, f.date_from, f.date_to
+    has_match, assignee, page_no = f.has_match, f.assignee, f.page_no
     conds, active = _claim_filters(status, topic, date_from, date_to, has_match, assignee)
     if assignee == "me":
         conds[-1] = models.Claim.assignee_id == user.id
@@ -363,35 +368,23 @@ def _queue_context(
 @router.get("/claims", response_class=HTMLResponse)
 def claims_queue(
     request: Request,
-    status: str = "open",
-    topic: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    has_match: str = Query("", alias="match"),
-    assignee: str = "",
-    page_no: int = Query(1, alias="page"),
+    f: QueueFilters = Depends(),
     user: models.User = Depends(require_role(READ)),
     db: Session = Depends(get_db),
 ) -> HTMLResponse:
-    ctx = _queue_context(request, db, user, status, topic, date_from, date_to, has_match, assignee, page_no)
+    ctx = _queue_context(request, db, user, f)
     return page(request, "desk/queue.html", ctx)
 
 
 @router.get("/claims/rows", response_class=HTMLResponse)
 def claims_rows(
     request: Request,
-    status: str = "open",
-    topic: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    has_match: str = Query("", alias="match"),
-    assignee: str = "",
-    page_no: int = Query(1, alias="page"),
+    f: QueueFilters = Depends(),
     user: models.User = Depends(require_role(READ)),
     db: Session = Depends(get_db),
 ) -> HTMLResponse:
     """The queue's table body alone, for the htmx refresh."""
-    ctx = _queue_context(request, db, user, status, topic, date_from, date_to, has_match, assignee, page_no)
+    ctx = _queue_context(request, db, user, f)
     return page(request, "desk/_queue_rows.html", ctx)
 
 
