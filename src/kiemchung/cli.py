@@ -44,6 +44,7 @@ def serve(
     host: str = typer.Option(None, help="Địa chỉ / bind address (default: KIEMCHUNG_HOST)."),
     port: int = typer.Option(None, help="Cổng / port (default: KIEMCHUNG_PORT)."),
     reload: bool = typer.Option(False, help="Tự nạp lại khi sửa mã / reload on code changes (development)."),
+    workers: int = typer.Option(1, min=1, max=64, help="Số tiến trình / worker processes (one per core)."),
 ) -> None:
     """Chạy máy chủ web / serve the public site, the desk (/desk/) and the API (/api/v1/)."""
     import uvicorn
@@ -59,6 +60,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=None if reload else workers,
         log_level=settings.log_level.lower(),
     )
 
@@ -78,7 +80,7 @@ def demo(
     upgrade()
     load_demo()
     if serve_after:
-        serve(host=host, port=port, reload=False)
+        serve(host=host, port=port, reload=False, workers=1)
 
 
 @app.command()
