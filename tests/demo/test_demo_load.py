@@ -133,6 +133,7 @@ def test_load_demo_rows_and_idempotent(db_url: str) -> None:
     assert first["items"] == len(DATA.items)
     assert first["tips"] == len(DATA.tips)
     assert first["users"] == 4
+    assert first["indicators"] == 11  # the scam phones and links of the demo posts, listed by the desk
 
     with session_scope(db_url) as db:
         fcs = db.scalars(select(m.FactCheck)).all()

@@ -48,7 +48,7 @@ def test_update_feeds_add_remove_cli(configured: str, tmp_path: Path) -> None:
     res = runner.invoke(scam_app, ["add", "domain", "new-scam.top", "--reason", "tin báo"])
     assert res.exit_code == 0, res.output
     res = runner.invoke(scam_app, ["check", "new-scam.top"])
-    assert json.loads(res.output)["provenance"][0]["feed"] == "desk"
+    assert json.loads(res.output)["provenance"][0]["feed"] == "Bàn biên tập"
     res = runner.invoke(scam_app, ["remove", "domain", "bad-one.xyz", "--reason", "nhầm"])
     assert res.exit_code == 0 and "1" in res.output
     assert runner.invoke(scam_app, ["update", "--feed", "x"]).exit_code == 1

@@ -137,6 +137,7 @@ class Counts:
     channel_posts: int = 0
     items: int = 0
     tips: int = 0
+    indicators: int = 0
     audit_events: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
@@ -388,6 +389,32 @@ def _optional(module: str, name: str) -> Callable[..., Any] | None:
         return None
 
 
+def _load_indicators(db: Session, users: dict[str, m.User]) -> int:
+    """Scam indicators the demo desk has listed by hand (phones and links from the demo posts)."""
+    from kiemchung.scam.blocklist import add_indicator, normalise_value
+
+    editor = next((u for u in users.values() if u.role == m.Role.editor), None)
+    rows = json.loads(
+        resources.files("kiemchung.demo").joinpath("data", "indicators.json").read_text("utf-8")
+    )
+    added = 0
+    for row in rows:
+        value = normalise_value(row["kind"], row["value"])
+        exists = db.scalar(
+            select(m.Indicator.id).where(
+                m.Indicator.kind == m.IndicatorKind(row["kind"]),
+                m.Indicator.value == value,
+                m.Indicator.feed_id.is_(None),
+            )
+        )
+        if exists is None:
+            add_indicator(
+                db, row["kind"], row["value"], "block", row["reason"], editor.id if editor else None
+            )
+            added += 1
+    return added
+
+
 def load_demo(
     database_url: str | None = None, *, now: datetime | None = None, quiet: bool = False, process: bool = True
 ) -> dict[str, int]:
@@ -410,6 +437,7 @@ def load_demo(
         else:
             say("  Chưa có sổ đăng ký kênh chính thức, bỏ qua / Scam registry not available, skipped")
         users = _load_users(db, data, counts)
+        counts.indicators = _load_indicators(db, users)
         docs = _load_documents(db, data.documents, now, counts)
         _load_factchecks(db, data.factchecks, docs, users, sources.get(PLATFORM_SOURCE), now, counts)
 

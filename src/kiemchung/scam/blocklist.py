@@ -44,7 +44,7 @@ SEED_PROVENANCE = {
     "fetched_at": "2024-05",
     "licence": "CC0-1.0",
 }
-DESK_PROVENANCE = {"feed": "desk", "url": None, "fetched_at": None, "licence": None}
+DESK_PROVENANCE = {"feed": "Bàn biên tập", "url": None, "fetched_at": None, "licence": None}
 REMOVED_PREFIX = "[removed] "
 
 _HOSTS_LINE = re.compile(r"^(?:0\.0\.0\.0|127\.0\.0\.1|::1?|255\.255\.255\.255)\s+(\S+)")
@@ -520,9 +520,17 @@ def build_snapshot(session: Session | None = None) -> Snapshot:
             models.Indicator.list_kind,
             models.Indicator.kind,
             models.Indicator.value,
+            models.Indicator.reason,
+            models.Indicator.last_seen,
         ).where(models.Indicator.active.is_(True))
     )
-    for feed_id, lk, kind, value in rows:
+    for feed_id, lk, kind, value, reason, last_seen in rows:
+        if feed_id is None:
+            # an editor's entry carries its own reason and date as provenance
+            prov = dict(DESK_PROVENANCE, reason=reason or None)
+            prov["fetched_at"] = last_seen.isoformat() if last_seen else None
+            snap.add_many([(kind.value, value)], prov, lk.value)
+            continue
         grouped.setdefault((feed_id, lk.value), []).append((kind.value, value))
     for (feed_id, lk_name), entries in grouped.items():
         f = feeds.get(feed_id) if feed_id is not None else None
