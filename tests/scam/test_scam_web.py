@@ -35,4 +35,6 @@ def test_html_page_form_and_result(configured: str) -> None:
     assert "Lừa đảo" in r.text and "shopee-vn.vip" in r.text
     assert "<script>alert(1)</script>" not in r.text  # escaped
     ok = c.get("/kiem-tra", params={"q": "https://ibanking.vietcombank.com.vn"})
-    assert "Official domain of Vietcombank" in ok.text
+    assert "Tên miền chính thức của ngân hàng Vietcombank" in ok.text and "Kênh chính thức" in ok.text
+    en = c.get("/kiem-tra", params={"q": "https://ibanking.vietcombank.com.vn", "lang": "en"})
+    assert "Official domain of Vietcombank" in en.text and "Is this a scam?" in en.text

@@ -692,9 +692,10 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         for _k, w, _why in top:
             weights.append(w * damp if not brands else max(w, 0.6))
         words = ", ".join(f"'{k}'" for k, _w, _y in top)
+        label_vi, _, label_en = top[0][2].partition(" / ")
         reasons.append(
-            f"Tên miền chứa từ khóa lừa đảo thường gặp ({top[0][2]}): {words} / "
-            f"Contains common scam keywords: {words}"
+            f"Tên miền chứa từ khóa lừa đảo thường gặp ({label_vi}): {words} / "
+            f"Contains common scam keywords ({label_en or label_vi}): {words}"
         )
 
     # 5. Risky TLD.

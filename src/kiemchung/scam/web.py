@@ -20,7 +20,7 @@ MAX_Q = 2000
 VERDICT_TEXT = {
     "scam": ("Lừa đảo", "Scam"),
     "suspicious": ("Đáng ngờ", "Suspicious"),
-    "ok": ("Chính thức / an toàn", "Official / safe"),
+    "ok": ("Kênh chính thức", "Official"),
     "unknown": ("Chưa rõ", "Unknown"),
 }
 
@@ -30,6 +30,7 @@ class Provenance(BaseModel):
     url: str | None = None
     fetched_at: str | None = None
     licence: str | None = None
+    reason: str | None = Field(None, description="Why an editor listed it (entries added by the desk)")
 
 
 class CheckOut(BaseModel):

@@ -58,6 +58,19 @@ _env.filters["markdown"] = render_markdown
 _env.filters["topic_label"] = topic_label
 
 
+def _isodatetime(value: str) -> str:
+    """An ISO 8601 string shown in the Vietnamese format (left as is when it is not one)."""
+    from datetime import datetime
+
+    try:
+        return i18n.fmt_datetime(datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+
+
+_env.filters["isodatetime"] = _isodatetime
+
+
 def base_context(request: Request) -> dict[str, Any]:
     settings = get_settings()
     lang = i18n.request_lang(request, settings.default_lang)
