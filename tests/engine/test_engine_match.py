@@ -111,6 +111,17 @@ def test_long_post_matches_its_claim_sentence(matcher: Matcher) -> None:
     assert r.results[0].id == "fc-dientu"
 
 
+def test_fact_check_text_inside_a_long_post_is_answered(matcher: Matcher) -> None:
+    # a verbatim copy of a fact-checked claim, alone or among chatter, is answered automatically
+    chatter = "Trời ơi mọi người ơi 😱😱 sáng nay đi chợ nghe mấy bà bán rau nói chuyện rôm rả lắm. "
+    tail = " Mà thôi kệ, chiều nay đi cà phê với hội bạn cũ cho vui! #cuocsong #tintuc"
+    for fc_id in ("fc-quangngai", "fc-tiente", "fc-nuocam"):
+        alone = matcher.match([LIBRARY[fc_id]])[0]
+        post = matcher.match([chatter + LIBRARY[fc_id] + tail])[0]
+        assert alone.answer == fc_id
+        assert post.answer == fc_id
+
+
 def test_modes_and_top(matcher: Matcher) -> None:
     for mode in ("lexical", "dense", "hybrid"):
         r = matcher.match(["ha noi cam xe may noi thanh 2030"], top=3, mode=mode)[0]  # type: ignore[arg-type]

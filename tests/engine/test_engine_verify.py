@@ -25,6 +25,20 @@ def test_numbers_in_words_and_units_agree() -> None:
     assert f["num_c_hit"] == 1.0
 
 
+def test_news_style_dates_and_compound_numbers_agree() -> None:
+    # "15.6" / "19-5" after a time word are dates; "16 nghìn tỷ" = "16.000 tỉ"; "mười hai" = 12
+    f = features(
+        "Từ 15/6 gói 16 nghìn tỷ đồng, mười hai bị cáo",
+        "Từ ngày 15.6, gói 16.000 tỉ đồng và 12 bị cáo",
+    )
+    assert f["num_conflict"] == 0.0 and f["num_q_miss"] == 0.0 and f["num_c_hit"] == 1.0
+    assert V._number_set("chiều 19-5 ở Hà Nội") == {"19/5"}
+    # a number inside a name is not a quantity; "một"/"1" (one, a) carries no number
+    assert V._number_set("Một nhà thờ có ca COVID-19") == set()
+    # "mười năm" is ten years, not fifteen
+    assert V._number_set("mười năm trước") == {"10"}
+
+
 def test_different_number_conflicts() -> None:
     f = features("Học phí 80 triệu một năm", "Học phí 60 triệu một năm")
     assert f["num_conflict"] == 1.0

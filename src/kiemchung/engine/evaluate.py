@@ -17,6 +17,7 @@ over query ids so the shipped numbers are not only in-sample.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,11 +203,19 @@ class Fitted:
 # tipline answers citizens directly (product target ≤ 2 % wrong answers), monitored posts feed the
 # desk (target ≤ 5 %). Budgets sit below the targets so unseen data has room; the threshold is the
 # smallest that keeps every set within its budget. "suggest" may fire on 30 % of no-match queries.
-# The verifier sees a few hundred queries: stronger L2 regularisation than the re-ranker.
-C_VERIFY = 0.1
+# The verifier sees a few hundred queries: much stronger L2 regularisation than the re-ranker.
+C_VERIFY = 0.01
 ANSWER_BUDGET = {"tipline": 0.01, "posts": 0.035}
 DEFAULT_BUDGET = 0.02
 SUGGEST_BUDGET = 0.30
+# Thresholds are read off out-of-fold verifier scores of the training queries (INNER_FOLDS-fold):
+# in-sample scores of no-match queries are optimistic, which let through twice the budgeted false
+# answers on held-out posts. SHIFTS: offsets of the "long" (several claim units) term tried so that
+# one threshold fits one-sentence tips and long posts alike. The inner split is repeated
+# (INNER_REPEATS) because a threshold read off a few dozen no-match queries is itself noisy.
+INNER_FOLDS = 4
+INNER_REPEATS = 3
+SHIFTS = tuple(x / 4 for x in range(-12, 13))
 
 
 def _verify_rows(
@@ -223,7 +232,79 @@ def _verify_rows(
         ys.append(float(c.ids[int(p.slots[order[0]])] in set(c.golds[i])))
         kept.append(i)
         vetoed.append(V.veto(p.pair[int(order[0])], bool(p.view.units)))
-    return np.asarray(xs), np.asarray(ys), kept, vetoed
+    return np.asarray(xs).reshape(len(xs), len(V.VERIFY_FEATURES)), np.asarray(ys), kept, vetoed
+
+
+def _fit_models(
+    sets: list[Collected], idx: list[list[int]], c_reg: float, c_verify: float
+) -> tuple[V.Logistic, dict[str, V.Logistic]]:
+    """Re-ranker and per-mode verifiers on the queries ``idx[k]`` of each set (equal weight per set)."""
+    parts = [_labels(c, "hybrid", ix) for c, ix in zip(sets, idx, strict=True)]
+    x = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    w = np.concatenate([np.full(len(p[1]), 1.0 / len(p[1])) for p in parts]) * len(y)
+    rerank = _fit_logistic(x, y, V.FEATURES, c_reg, w)
+    verify: dict[str, V.Logistic] = {}
+    for mode in MODES:
+        rows = [_verify_rows(c, mode, ix, rerank) for c, ix in zip(sets, idx, strict=True)]
+        vx = np.concatenate([r[0] for r in rows])
+        vy = np.concatenate([r[1] for r in rows])
+        vw = np.concatenate([np.full(len(r[1]), 1.0 / len(r[1])) for r in rows]) * len(vy)
+        verify[mode] = _fit_logistic(vx, vy, V.VERIFY_FEATURES, c_verify, vw)
+    return rerank, verify
+
+
+@dataclass
+class _Scored:
+    """Out-of-fold verifier logit of one training query and what an answer to it would be."""
+
+    logit: float
+    long: float
+    correct: bool  # the top candidate is a gold id
+    vetoed: bool
+    no_match: bool
+
+
+def _shifted(m: V.Logistic, shift: float) -> V.Logistic:
+    """``m`` with ``shift`` added to the logit of long queries (folded into the "long" coefficient)."""
+    k = m.names.index("long")
+    coef = list(m.coef)
+    coef[k] = round(coef[k] + shift * m.scale[k], 5)
+    return V.Logistic(m.names, tuple(coef), round(m.intercept + shift * m.mean[k], 5), m.mean, m.scale)
+
+
+def _threshold(scored: list[list[_Scored]], names: list[str], shift: float, key: str) -> float:
+    """Smallest logit threshold keeping every set's no-match queries within its budget."""
+    need = -math.inf
+    for name, rows in zip(names, scored, strict=True):
+        n_neg = sum(r.no_match for r in rows)
+        # vetoed queries are never answered, so they do not constrain the answer threshold
+        neg = sorted(
+            (r.logit + shift * r.long for r in rows if r.no_match and not (r.vetoed and key == "answer")),
+            reverse=True,
+        )
+        budget = ANSWER_BUDGET.get(name, DEFAULT_BUDGET) if key == "answer" else SUGGEST_BUDGET
+        allowed = int(np.floor(budget * n_neg))
+        if len(neg) > allowed:
+            need = max(need, neg[allowed] + 1e-6)
+    return need
+
+
+def _calibrate(scored: list[list[_Scored]], names: list[str]) -> tuple[float, float, float]:
+    """(shift, answer logit, suggest logit): the shift that answers most matching queries correctly."""
+    best: tuple[float, float, float] | None = None
+    best_ca = -1.0
+    for shift in sorted(SHIFTS, key=abs):  # ties go to the smallest shift
+        th = _threshold(scored, names, shift, "answer")
+        ca = sum(
+            sum(r.correct and not r.vetoed and r.logit + shift * r.long >= th for r in rows)
+            / max(sum(not r.no_match for r in rows), 1)
+            for rows in scored
+        )
+        if ca > best_ca + 1e-9:
+            best_ca, best = ca, (shift, th, _threshold(scored, names, shift, "suggest"))
+    assert best is not None
+    return best
 
 
 def fit(
@@ -231,45 +312,49 @@ def fit(
     splits: list[list[int]] | None = None,
     c_reg: float = 1.0,
     c_verify: float = C_VERIFY,
+    inner: int = INNER_FOLDS,
 ) -> Fitted:
     """Fit re-ranker, per-mode verifiers and one pair of thresholds over all ``sets`` together.
 
     ``splits[k]`` restricts set ``k`` to those query indices (cross-validation). Each set gets equal
-    total weight so the small tipline set is not drowned by the posts set.
+    total weight so the small tipline set is not drowned by the posts set. Thresholds come from
+    out-of-fold scores (``inner`` folds over the training queries), not from the fitted data.
     """
     idx = [splits[k] if splits else list(range(len(c.qids))) for k, c in enumerate(sets)]
-    parts = [_labels(c, "hybrid", ix) for c, ix in zip(sets, idx, strict=True)]
-    x = np.concatenate([p[0] for p in parts])
-    y = np.concatenate([p[1] for p in parts])
-    w = np.concatenate([np.full(len(p[1]), 1.0 / len(p[1])) for p in parts]) * len(y)
-    rerank = _fit_logistic(x, y, V.FEATURES, c_reg, w)
-    verify: dict[str, V.Logistic] = {}
+    rerank, verify = _fit_models(sets, idx, c_reg, c_verify)
+    rng = np.random.default_rng(0)
+    scored: dict[str, list[list[_Scored]]] = {mode: [[] for _ in sets] for mode in MODES}
+    long_col = V.VERIFY_FEATURES.index("long")
+    folds: list[tuple[int, list[np.ndarray]]] = []
+    for _ in range(INNER_REPEATS):
+        assign = [rng.permutation(len(ix)) % inner for ix in idx]
+        folds.extend((k, assign) for k in range(inner))
+    for k, assign in folds:
+        train = [
+            [i for i, a in zip(ix, asg, strict=True) if a != k] for ix, asg in zip(idx, assign, strict=True)
+        ]
+        held = [
+            [i for i, a in zip(ix, asg, strict=True) if a == k] for ix, asg in zip(idx, assign, strict=True)
+        ]
+        rr_k, ver_k = _fit_models(sets, train, c_reg, c_verify)
+        for mode in MODES:
+            for si, (c, ix) in enumerate(zip(sets, held, strict=True)):
+                vx, vy, kept, vetoed = _verify_rows(c, mode, ix, rr_k)
+                logits = ver_k[mode].logit(vx) if len(kept) else np.zeros(0)
+                for i, lg, x, ok, v in zip(kept, logits, vx, vy, vetoed, strict=True):
+                    scored[mode][si].append(
+                        _Scored(float(lg), float(x[long_col]), bool(ok), v, not c.golds[i])
+                    )
     thresholds: dict[str, dict[str, float]] = {}
+    names = [c.name for c in sets]
     for mode in MODES:
-        rows = [_verify_rows(c, mode, ix, rerank) for c, ix in zip(sets, idx, strict=True)]
-        vx = np.concatenate([r[0] for r in rows])
-        vy = np.concatenate([r[1] for r in rows])
-        vw = np.concatenate([np.full(len(r[1]), 1.0 / len(r[1])) for r in rows]) * len(vy)
-        verify[mode] = _fit_logistic(vx, vy, V.VERIFY_FEATURES, c_verify, vw)
-        # thresholds: smallest that keeps every set's no-match queries under its budget
-        th = {}
-        for key in ("answer", "suggest"):
-            need = 0.0
-            for c, (rx, _, kept, vetoed) in zip(sets, rows, strict=True):
-                probs = verify[mode].prob(rx)
-                n_neg = sum(1 for i in kept if not c.golds[i])
-                # vetoed queries are never answered, so they do not constrain the answer threshold
-                skip = [v and key == "answer" for v in vetoed]
-                neg = sorted(
-                    (float(p) for p, i, v in zip(probs, kept, skip, strict=True) if not c.golds[i] and not v),
-                    reverse=True,
-                )
-                budget = ANSWER_BUDGET.get(c.name, DEFAULT_BUDGET) if key == "answer" else SUGGEST_BUDGET
-                allowed = int(np.floor(budget * n_neg))
-                if len(neg) > allowed:
-                    need = max(need, neg[allowed] + 1e-6)
-            th[key] = round(min(max(need, 0.05), 0.999), 4)
-        thresholds[mode] = th
+        shift, th_answer, th_suggest = _calibrate(scored[mode], names)
+        verify[mode] = _shifted(verify[mode], shift)
+
+        def prob(logit: float) -> float:
+            return round(min(max(1.0 / (1.0 + math.exp(-min(max(logit, -50.0), 50.0))), 0.05), 0.999), 4)
+
+        thresholds[mode] = {"answer": prob(th_answer), "suggest": min(prob(th_suggest), prob(th_answer))}
     return Fitted(rerank, verify, thresholds)
 
 

@@ -100,12 +100,23 @@ _MULTIPLIERS = {
     "ti": 1e9,
     "tram": 1e2,
 }
-# 10.000 / 1.234.567 (thousands), 96,1 / 1.5 (decimal), optional glued unit (10k, 60tr, 500triệu)
+_UNIT = r"k|nghìn|ngàn|nghin|ngan|triệu|trieu|tr|tỷ|tỉ|ty|ti|trăm|tram"
+# 10.000 / 1.234.567 (thousands), 96,1 / 1.5 (decimal), optional unit, also two of them ("16 nghìn tỷ");
+# a number glued to a word by a hyphen is part of a name (COVID-19, SARS-CoV-2), not a quantity
 _NUM = re.compile(
-    r"(?<![\w/])(\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)(?:\s?(k|nghìn|ngàn|nghin|ngan|triệu|trieu|tr|tỷ|tỉ|ty|ti|trăm|tram)\b)?",
+    rf"(?<![\w/])(?<![^\W\d_]-)(\d{{1,3}}(?:\.\d{{3}})+|\d+(?:[.,]\d+)?)(?:\s?({_UNIT})\b(?:\s({_UNIT})\b)?)?",
     re.IGNORECASE,
 )
 _DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?(?![\d/])")
+# news style writes dates as 15.6, 19-5 or 15.6.2020: a date only after a time word or before a year
+# ("ngày 15.6", "sáng 19-5"), never before a unit ("từ 2.5 triệu")
+_DOT_DATE = re.compile(
+    rf"(?:(?<=ngày )|(?<=hôm )|(?<=sáng )|(?<=trưa )|(?<=chiều )|(?<=tối )|(?<=đêm )|(?<=từ )|(?<=đến )|(?<=tới )|(?<=nay ))"
+    rf"(\d{{1,2}})[.-](\d{{1,2}})(?:[.-](\d{{4}}))?(?![\d.,-]\d)(?!\s?(?:{_UNIT}|%)\b)"
+    rf"|(?<![\d.,/-])(\d{{1,2}})[.-](\d{{1,2}})[.-](\d{{4}})(?![\d.,-]\d)"
+)
+# "tháng 6.2020" / "tháng 6-2020": month and year, not 6.202
+_MONTH_YEAR = re.compile(r"(?<=tháng )(\d{1,2})[./-](\d{4})(?!\d)")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
@@ -119,6 +130,8 @@ def numbers(text: str) -> list[str]:
 
     >>> numbers("Từ 15/6, phạt 10.000 đồng, 2,5 triệu hoặc 60tr; 30% số ca")
     ['15/6', '10000', '2500000', '60000000', '30']
+    >>> numbers("Sáng 15.6.2020, gói 16 nghìn tỷ đồng (tháng 6-2020) chống COVID-19")
+    ['15/6', '2020', '16000000000000', '6', '2020']
     """
     return [tok for tok, _, is_num in _number_aware_syllables(normalise(text)) if is_num]
 
@@ -141,17 +154,25 @@ def _number_aware_syllables(text: str) -> list[tuple[str, str, bool]]:
     pos = 0
     low = text.lower()
     spans: list[tuple[int, int, str]] = []
-    for m in _DATE.finditer(low):
-        day, month = int(m.group(1)), int(m.group(2))
-        if 1 <= day <= 31 and 1 <= month <= 12:
+    for m in itertools.chain(_DATE.finditer(low), _DOT_DATE.finditer(low)):
+        g = [x for x in m.groups() if x is not None]
+        day, month = int(g[0]), int(g[1])
+        if 1 <= day <= 31 and 1 <= month <= 12 and not any(a <= m.start() < b for a, b, _ in spans):
             spans.append((m.start(), m.end(), f"{day}/{month}"))
+            if len(g) > 2 and len(g[2]) == 4:  # the year stays a number of its own
+                spans.append((m.end(), m.end(), g[2]))
+    for m in _MONTH_YEAR.finditer(low):
+        if not any(a <= m.start() < b for a, b, _ in spans):
+            spans.append((m.start(), m.start() + len(m.group(1)), m.group(1)))
+            spans.append((m.start() + len(m.group(1)), m.end(), m.group(2)))
     for m in _NUM.finditer(low):
         if any(s <= m.start() < e for s, e, _ in spans):
             continue
-        raw, unit = m.group(1), m.group(2)
+        raw = m.group(1)
         value = float(raw.replace(".", "")) if _THOUSANDS.fullmatch(raw) else float(raw.replace(",", "."))
-        if unit:
-            value *= _MULTIPLIERS[fold(unit)]
+        for unit in (m.group(2), m.group(3)):
+            if unit:
+                value *= _MULTIPLIERS[fold(unit)]
         spans.append((m.start(), m.end(), _canon(value)))
     spans.sort()
     for start, end, canon in spans:

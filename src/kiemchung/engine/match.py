@@ -79,6 +79,7 @@ class _Prepared:
     first_lex: int  # top slot of whole-query BM25 (-1 if none)
     first_den: int
     view: V.QueryView
+    firsts: tuple[int, ...] = ()  # top slot of each of the four rankings (-1 if none)
 
 
 class Matcher:
@@ -207,18 +208,14 @@ class Matcher:
                 local = np.nonzero(owner_arr[rows] == qi)[0]
                 lw = lex_block[local[0]]
                 lu_rows = lex_block[local[1:]] if len(local) > 1 else lex_block[local[:1]]
-                lu_arg = lu_rows.argmax(axis=0)
-                lu = lu_rows.max(axis=0)
                 if dense_all is not None:
                     drows = dense_all[rows[local]]
                     dw = drows[0]
                     du_rows = drows[1:] if len(local) > 1 else drows[:1]
-                    du_arg = du_rows.argmax(axis=0)
-                    du = du_rows.max(axis=0)
                 else:
-                    dw = du = np.zeros(n, np.float32)
-                    du_arg = np.zeros(n, np.int64)
-                out.append(self._featurise(norm[qi], units[qi], lw, lu, lu_arg, dw, du, du_arg, mode, pool))
+                    dw = np.zeros(n, np.float32)
+                    du_rows = np.zeros((1, n), np.float32)
+                out.append(self._featurise(norm[qi], units[qi], lw, lu_rows, dw, du_rows, mode, pool))
         return out
 
     def _featurise(
@@ -226,14 +223,15 @@ class Matcher:
         query: str,
         units: list[str],
         lw: np.ndarray,
-        lu: np.ndarray,
-        lu_arg: np.ndarray,
+        lu_rows: np.ndarray,
         dw: np.ndarray,
-        du: np.ndarray,
-        du_arg: np.ndarray,
+        du_rows: np.ndarray,
         mode: Mode,
         pool: int,
     ) -> _Prepared:
+        # lu_rows / du_rows: BM25 / cosine of each claim unit (the whole text when there are none)
+        lu, lu_arg = lu_rows.max(axis=0), lu_rows.argmax(axis=0)
+        du, du_arg = du_rows.max(axis=0), du_rows.argmax(axis=0)
         rankings = []
         for vec, on in (
             (lw, mode != "dense"),
@@ -252,10 +250,10 @@ class Matcher:
         )
         slots = np.asarray([s for s in slots if self._ids[s] is not None], dtype=np.int64)
         view = V.QueryView.of(query, units)
-        first_lex = int(rankings[0][0]) if len(rankings[0]) else -1
-        first_den = int(rankings[2][0]) if len(rankings[2]) else -1
+        firsts = tuple(int(r[0]) if len(r) else -1 for r in rankings)
+        first_lex, first_den = firsts[0], firsts[2]
         if len(slots) == 0:
-            return _Prepared(slots, np.zeros((0, len(V.FEATURES))), [], first_lex, first_den, view)
+            return _Prepared(slots, np.zeros((0, len(V.FEATURES))), [], first_lex, first_den, view, firsts)
         rank_of = [{int(s): r for r, s in enumerate(rk)} for rk in rankings]
         idf = self._idf(set(view.syl) | {s for sl in slots for s in self._view(int(sl)).syl})
         lw_max, lu_max = max(float(lw.max()), 1e-6), max(float(lu.max()), 1e-6)
@@ -278,9 +276,10 @@ class Matcher:
             f["den_u_gap"] = float(du[s]) - du_max
             f["rrf"] = sum(RRF_K / (RRF_K + r[s]) if s in r else 0.0 for r in rank_of)
             f["log_qlen"] = log_qlen
+            f.update(_spread_features(du_rows[:, s], lu_rows[:, s] / lu_max))
             feats[j] = [f[name] for name in V.FEATURES]
             pairs.append(f)
-        return _Prepared(slots, feats, pairs, first_lex, first_den, view)
+        return _Prepared(slots, feats, pairs, first_lex, first_den, view, firsts)
 
     def match(self, queries: list[str], top: int = 10, mode: Mode = "hybrid") -> list[MatchResult]:
         """Ranked candidates plus the answer/suggest decision for each query."""
@@ -329,8 +328,15 @@ def verify_vector(p: _Prepared, logits: np.ndarray, order: np.ndarray) -> np.nda
     f["logit"] = top_logit
     f["margin"] = top_logit - second
     f["agree"] = 1.0 if p.first_lex >= 0 and p.first_lex == p.first_den else 0.0
+    top = int(p.slots[j0])
+    f["agree4"] = sum(1 for s in p.firsts if s == top) / 4
     # how clearly each retriever alone singles out one fact-check (gap to its own runner-up)
-    for name, col in (("lex_margin", "lex_w"), ("den_margin", "den_w")):
+    for name, col in (
+        ("lex_margin", "lex_w"),
+        ("den_margin", "den_w"),
+        ("lexu_margin", "lex_u"),
+        ("denu_margin", "den_u"),
+    ):
         vals = np.sort(p.feats[:, V.FEATURES.index(col)])[::-1]
         f[name] = float(vals[0] - vals[1]) if len(vals) > 1 else float(vals[0]) if len(vals) else 0.0
     # a long post (several claim units) and a one-sentence tip call for different weights: each
@@ -338,3 +344,17 @@ def verify_vector(p: _Prepared, logits: np.ndarray, order: np.ndarray) -> np.nda
     long = 1.0 if p.view.units else 0.0
     base = [f[name] for name in V.BASE_VERIFY_FEATURES]
     return np.asarray([*base, long, *(long * x for x in base)], dtype=np.float64)
+
+
+def _spread_features(du: np.ndarray, lu: np.ndarray) -> dict[str, float]:
+    """Where in a post a candidate matches: its opening (the headline, usually the claim) or deeper.
+
+    ``du`` / ``lu``: its cosine / relative BM25 against each claim unit (one entry for a short text,
+    where all three features are 0).
+    """
+    best = int(du.argmax())
+    return {
+        "den_first": float(du[0]) - float(du[best]),  # the opening vs the best unit
+        "lex_first": float(lu[0]) - float(lu.max()),
+        "unit_pos": best / max(len(du) - 1, 1),
+    }
