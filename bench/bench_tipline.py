@@ -1,7 +1,9 @@
 """Tipline latency under load: N concurrent clients POST /api/v1/tips for D seconds.
 
-    KIEMCHUNG_RATE_LIMIT_PER_MINUTE=1000000 kiemchung serve --port 8000 &
-    python bench/bench_tipline.py --url http://127.0.0.1:8000 --clients 50 --duration 30
+    python bench/bench_tipline.py --clients 50 --duration 30 [--workers 2]
+
+Without ``--url`` it loads the demo data into a temporary directory and starts its own server
+(``kiemchung serve`` with the rate limit lifted); with ``--url`` it loads an already running one.
 
 The message mix is drawn from the server's own published fact-checks (claims as readers would
 paste them, so most are answered at once), scam messages (warned) and new statements (queued for
@@ -13,10 +15,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import random
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 
 import httpx
 
@@ -99,13 +108,53 @@ def report(name: str, lat: list[float], statuses: Counter[str], errors: int, sec
     )
 
 
+@contextlib.contextmanager
+def own_server(workers: int) -> Iterator[str]:
+    """A demo-loaded ``kiemchung serve`` on a free port, in a temporary data directory."""
+    with tempfile.TemporaryDirectory(prefix="kc-bench-") as tmp:
+        env = dict(os.environ, KIEMCHUNG_DATA_DIR=tmp, KIEMCHUNG_RATE_LIMIT_PER_MINUTE="1000000")
+        env.pop("KIEMCHUNG_DATABASE_URL", None)
+        exe = [sys.executable, "-m", "kiemchung.cli"]
+        subprocess.run([*exe, "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        cmd = [*exe, "serve", "--port", str(port), "--workers", str(workers)]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(120):
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError("server did not start")
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--url", default="http://127.0.0.1:8000")
+    ap.add_argument("--url", default=None, help="a running server (default: start one on demo data)")
+    ap.add_argument("--workers", type=int, default=1, help="server processes when starting our own")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--baseline-duration", type=float, default=5.0)
     args = ap.parse_args()
+    if args.url is None:
+        with own_server(args.workers) as url:
+            args.url = url
+            await measure(args)
+    else:
+        await measure(args)
+
+
+async def measure(args: argparse.Namespace) -> None:
+    print(f"server {args.url}, {args.clients} clients, {args.duration:.0f} s")
     async with httpx.AsyncClient(base_url=args.url, timeout=60) as c:
         known = await claims(c)
         await c.post(

@@ -13,6 +13,8 @@ top of the bundled blocklist); otherwise the bundled data alone, so it works on 
 from __future__ import annotations
 
 import re
+import threading
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -53,12 +55,33 @@ class CheckResult:
         return asdict(self)
 
 
+REGISTRY_TTL = 30.0  # seconds an index of the official channels is reused before re-reading
+_registries: dict[str, tuple[Registry, float]] = {}
+_registries_lock = threading.Lock()
+
+
 def _registry(session: Session | None) -> Registry:
-    if session is not None:
-        officials = registry_from_db(session)
-        if officials:
-            return Registry(officials)
-    return default_registry()
+    """The official-channel index for this database (rebuilt at most every ``REGISTRY_TTL`` s:
+    reading ~300 Sources on every lookup cost more than the rest of a tip's handling)."""
+    if session is None:
+        return default_registry()
+    key = str(session.get_bind().engine.url)
+    now = time.monotonic()
+    with _registries_lock:
+        cached = _registries.get(key)
+        if cached is not None and now - cached[1] < REGISTRY_TTL:
+            return cached[0]
+    officials = registry_from_db(session)
+    reg = Registry(officials) if officials else default_registry()
+    with _registries_lock:
+        _registries[key] = (reg, now)
+    return reg
+
+
+def invalidate_registry() -> None:
+    """Forget cached registries (after editing the official channels)."""
+    with _registries_lock:
+        _registries.clear()
 
 
 def _check_indicator(ind: Indicator, snap: Snapshot, reg: Registry) -> Assessment:

@@ -128,6 +128,9 @@ def load_registry(session: Session) -> tuple[int, int]:
         )
         created += 1
     session.flush()
+    from kiemchung.scam.lookup import invalidate_registry
+
+    invalidate_registry()
     return created, len(_seed_rows()) - created
 
 
