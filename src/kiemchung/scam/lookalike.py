@@ -212,7 +212,25 @@ KEYWORDS: list[tuple[str, float, str, str]] = [
             "chovay",
             "nhanvay",
             "vaycamco",
+            # general loan-shark vocabulary: cheap, on trust, same day, by ID card, instalments
+            "vayre",
+            "vaytin",
+            "vayngay",
+            "vaycccd",
+            "vaytragop",
+            "vaytheocccd",
+            "vaysinhvien",
         )
+    ),
+    # counterfeit money and "currency exchange" fronts
+    *(
+        (k, 0.6, "sub", "tiền giả, đổi tiền / counterfeit money")
+        for k in ("tiengia", "bantiengia", "doitiengia")
+    ),
+    # fake "digital bank / e-wallet" portals
+    *(
+        (k, 0.5, "sub", "giả ngân hàng số / fake digital bank")
+        for k in ("nganhangso", "vidientu", "chuyenkhoanquocte")
     ),
     *((k, 0.5, "tok", "vay tiền / loan") for k in ("vay", "loan", "credit")),
     # get-rich, tasks, investment
