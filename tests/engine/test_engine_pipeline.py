@@ -38,11 +38,21 @@ DENGUE = "Ngày 10/5, Sở Y tế TP.HCM cho biết quận 7 ghi nhận thêm 12
 CHATTER = "Buồn quá mọi người ơi!"
 
 
-@pytest.fixture()
-def fresh_engine(configured: str) -> Iterator[str]:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_engine(
+    request: pytest.FixtureRequest, configured: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The engine on a fresh store: SQLite, and the real PostgreSQL."""
+    from kiemchung.settings import get_settings
+
+    url = configured
+    if request.param == "postgres":
+        url = str(request.getfixturevalue("pg_url"))
+        monkeypatch.setenv("KIEMCHUNG_DATABASE_URL", url)
+        get_settings.cache_clear()
     index_mod.reset_index()
     pipeline.reset_state()
-    yield configured
+    yield url
     index_mod.reset_index()
     pipeline.reset_state()
 
