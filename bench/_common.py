@@ -8,13 +8,15 @@ import random
 import re
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_POSTS = REPO / ".." / "shared" / "eval" / "posts" / "reintel-posts.jsonl"
-CACHE = Path(os.environ.get("KIEMCHUNG_BENCH_CACHE", "/tmp/kc-cache"))
+# embeddings of the evaluation texts are cached outside the repository (never committed)
+CACHE = Path(os.environ.get("KIEMCHUNG_BENCH_CACHE", Path(tempfile.gettempdir()) / "kiemchung-bench"))
 
 _SENT = re.compile(r"(?<=[.!?])\s+")
 
