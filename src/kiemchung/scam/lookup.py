@@ -22,7 +22,8 @@ import phonenumbers
 from sqlalchemy.orm import Session
 
 from kiemchung.scam.blocklist import Snapshot, get_snapshot, normalise_url
-from kiemchung.scam.domains import clean_host
+from kiemchung.scam.domains import clean_host, registered_domain
+from kiemchung.scam.impersonation import check_page, page_key
 from kiemchung.scam.indicators import Indicator, defang, extract_indicators
 from kiemchung.scam.lookalike import Assessment, assess_domain, default_registry
 from kiemchung.scam.registry import Registry, registry_from_db
@@ -99,6 +100,9 @@ def _check_indicator(ind: Indicator, snap: Snapshot, reg: Registry) -> Assessmen
                     ],
                     [hit[1]],
                 )
+            page = _check_social_page(ind.value, reg)
+            if page is not None:
+                return page
         a = assess_domain(clean_host(ind.value), snap, reg)
         a.host = ind.value
         return a
@@ -124,6 +128,56 @@ def _check_indicator(ind: Indicator, snap: Snapshot, reg: Registry) -> Assessmen
         0.99,
         [f"{label}{extra} đã bị báo cáo lừa đảo — nguồn {prov['feed']} / Reported as scam by {prov['feed']}"],
         [prov],
+    )
+
+
+# Platforms where anyone can open a page: the platform's own domain being genuine says nothing
+# about the page, so a link to a page is judged against the official pages in the registry.
+SOCIAL_PLATFORMS = frozenset(
+    {
+        "facebook.com",
+        "fb.com",
+        "fb.me",
+        "messenger.com",
+        "zalo.me",
+        "tiktok.com",
+        "youtube.com",
+        "instagram.com",
+        "threads.net",
+        "t.me",
+        "telegram.me",
+        "x.com",
+        "twitter.com",
+    }
+)
+_GENERIC_PATHS = frozenset(
+    {"watch", "share", "sharer.php", "story.php", "permalink.php", "photo.php", "reel", "login"}
+)
+
+
+def _check_social_page(url: str, reg: Registry) -> Assessment | None:
+    """A link to a page on a social platform: official page, impostor, or simply not known."""
+    host = clean_host(url)
+    platform = registered_domain(host) if host else ""
+    if platform not in SOCIAL_PLATFORMS:
+        return None
+    key = page_key(url)
+    handle = key.split("/", 1)[1] if "/" in key else ""
+    if not handle or handle.split("/")[0] in _GENERIC_PATHS:
+        return None
+    name = re.sub(r"[\W_]+", " ", handle.split("/")[-1]).strip()
+    warning = check_page(name, url, reg)
+    if warning.verdict != "unknown":
+        return Assessment(url, warning.verdict, warning.score, warning.reasons, official=warning.official)
+    return Assessment(
+        url,
+        "unknown",
+        0.0,
+        [
+            f"Trang '{handle}' trên {platform} không có trong danh bạ kênh chính thức — nền tảng là thật "
+            f"nhưng ai cũng lập được trang / The page '{handle}' on {platform} is not a registered official "
+            "channel — the platform is genuine, but anyone can open a page there"
+        ],
     )
 
 
