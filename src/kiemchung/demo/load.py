@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
@@ -30,6 +29,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiemchung.desk.factchecks import snapshot
+from kiemchung.engine.pipeline import process_pending
+from kiemchung.intake.ingest import ingest_records
+from kiemchung.scam.registry import load_registry
 from kiemchung.store import audit, session_scope
 from kiemchung.store import models as m
 from kiemchung.text import content_hash
@@ -379,16 +381,6 @@ def _link_passages(db: Session) -> int:
     return linked
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """``module.name`` if that part of the system is installed, else None."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError):
-        return None
-
-
 def _load_indicators(db: Session, users: dict[str, m.User]) -> int:
     """Scam indicators the demo desk has listed by hand (phones and links from the demo posts)."""
     from kiemchung.scam.blocklist import add_indicator, normalise_value
@@ -431,47 +423,31 @@ def load_demo(
     with session_scope(database_url) as db:
         say("[bold]Đang nạp dữ liệu mẫu / Loading demo data…[/bold]")
         sources = _load_sources(db, data.sources, counts)
-        load_registry = _optional("kiemchung.scam.registry", "load_registry")
-        if load_registry is not None:
-            counts.registry_sources = int(load_registry(db)[0])
-        else:
-            say("  Chưa có sổ đăng ký kênh chính thức, bỏ qua / Scam registry not available, skipped")
+        counts.registry_sources = load_registry(db)[0]
         users = _load_users(db, data, counts)
         counts.indicators = _load_indicators(db, users)
         docs = _load_documents(db, data.documents, now, counts)
         _load_factchecks(db, data.factchecks, docs, users, sources.get(PLATFORM_SOURCE), now, counts)
 
         before = db.scalar(select(func.count(m.Item.id))) or 0
-        ingest_records = _optional("kiemchung.intake", "ingest_records") or _optional(
-            "kiemchung.intake.ingest", "ingest_records"
-        )
-        if ingest_records is not None:
-            report = ingest_records(
-                db, item_records(data.items, now), source_name=PLATFORM_SOURCE, kind="post"
-            )
-            for line, reason in getattr(report, "rejected", []):
-                say(f"  [yellow]Bỏ qua bài dòng {line} / Skipped post at line {line}: {reason}[/yellow]")
-        else:
-            say("  [yellow]Chưa có bộ nạp bài đăng, bỏ qua / Intake not available, posts skipped[/yellow]")
+        report = ingest_records(db, item_records(data.items, now), source_name=PLATFORM_SOURCE, kind="post")
+        for line, reason in report.rejected:
+            say(f"  [yellow]Bỏ qua bài dòng {line} / Skipped post at line {line}: {reason}[/yellow]")
         counts.items = (db.scalar(select(func.count(m.Item.id))) or 0) - before
         _load_tips(db, data.tips, now, counts)
         db.flush()
 
-        process_pending = _optional("kiemchung.engine.pipeline", "process_pending") if process else None
         if not process:
             say("  Bài đăng chờ xử lý sau / Posts left pending for the engine")
-        elif process_pending is not None:
+        else:
             say("  Đang phân tích bài đăng và tài liệu / Processing posts and documents…")
             stats = process_pending(db, progress=not quiet)
-            as_dict = getattr(stats, "as_dict", None)
-            if callable(as_dict):
-                for key in ("claims_new", "matched_answer", "matched_suggest"):
-                    value = as_dict().get(key)
-                    if isinstance(value, int):
-                        counts.extra[key] = value
+            counts.extra.update(
+                claims_new=stats.claims_new,
+                matched_answer=stats.matched_answer,
+                matched_suggest=stats.matched_suggest,
+            )
             counts.extra["citations_linked"] = _link_passages(db)
-        else:
-            say("  [yellow]Chưa có bộ máy xử lý, bỏ qua / Engine not available, processing skipped[/yellow]")
 
     result = counts.as_dict()
     say(
