@@ -50,6 +50,15 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/indicators"): ALL,
     ("POST", "/desk/indicators/add"): WRITE,
     ("POST", "/desk/indicators/{ind_id}/remove"): WRITE,
+    ("GET", "/desk/sources"): ALL,
+    ("POST", "/desk/sources/load-bundled"): ADMIN,
+    ("GET", "/desk/sources/new"): WRITE,
+    ("POST", "/desk/sources/new"): WRITE,
+    ("GET", "/desk/sources/{source_id}/edit"): WRITE,
+    ("POST", "/desk/sources/{source_id}/edit"): WRITE,
+    ("POST", "/desk/sources/{source_id}/unregister"): WRITE,
+    ("GET", "/desk/feeds"): ALL,
+    ("POST", "/desk/feeds/load-bundled"): ADMIN,
     ("GET", "/desk/analytics"): ALL,
     ("GET", "/desk/analytics/report.csv"): ALL,
     ("GET", "/desk/analytics/report.md"): ALL,
@@ -83,13 +92,17 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         doc = models.Document(title="Tài liệu", text="Nội dung tài liệu.", content_hash="h1")
         doc.passages = [models.Passage(position=0, text="Nội dung tài liệu.")]
         ind = models.Indicator(kind=models.IndicatorKind.domain, value="lua-dao.example")
-        s.add_all([fc, doc, ind])
+        src = models.Source(
+            name="Ngân hàng Thử", kind=models.SourceKind.official, registered=True, domains=["nganhangthu.vn"]
+        )
+        s.add_all([fc, doc, ind, src])
         s.flush()
         return {
             "claim_id": claim,
             "fc_id": fc.id,
             "doc_id": doc.id,
             "ind_id": ind.id,
+            "source_id": src.id,
             "uid": desk_users["viewer2"] if "viewer2" in desk_users else desk_users["editor2"],
         }
 
@@ -108,6 +121,8 @@ FORMS = {
     "/desk/users/{uid}": {},
     "/desk/indicators/add": {"kind": "domain", "value": "a.example", "reason": ""},
     "/desk/indicators/{ind_id}/remove": {"reason": ""},
+    "/desk/sources/new": {"name": ""},
+    "/desk/sources/{source_id}/edit": {"name": ""},
 }
 
 

@@ -198,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from kiemchung.analytics.web import router as analytics_router
     from kiemchung.desk.routes import router as desk_router
+    from kiemchung.desk.sources import router as desk_sources_router
     from kiemchung.intake.api import router as intake_router
     from kiemchung.public.api import router as public_api_router
     from kiemchung.public.routes import router as public_router
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_router)
     app.include_router(public_api_router)
     app.include_router(desk_router)
+    app.include_router(desk_sources_router)
     app.include_router(analytics_router)
     app.include_router(scam_router)
     app.include_router(intake_router)

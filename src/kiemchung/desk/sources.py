@@ -1,0 +1,479 @@
+"""``/desk/sources`` and ``/desk/feeds``: the registry of official channels and the scam feeds.
+
+GET  /desk/sources                      registered official channels and publishers (every role)
+GET  /desk/sources/new, POST            register a channel (editor, reviewer, admin)
+GET  /desk/sources/{id}/edit, POST      edit one; each save is audited with a field diff
+POST /desk/sources/{id}/unregister      take it out of the registry (the row stays, for history)
+POST /desk/sources/load-bundled         create the bundled seed's missing channels (admin)
+GET  /desk/feeds                        block/allow feeds with provenance and stale warnings
+POST /desk/feeds/load-bundled           load the bundled blocklist snapshot (admin)
+
+Scam lookups judge links against the registry, so every change drops the lookup's cached index
+(``invalidate_registry``): a domain registered here is recognised by the very next check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiemchung.desk.auth import ADMIN, READ, WRITE
+from kiemchung.desk.factchecks import field_changes
+from kiemchung.desk.routes import flash, get_db, get_or_404, page, redirect, require_role
+from kiemchung.scam import blocklist, registry
+from kiemchung.scam.domains import clean_host
+from kiemchung.scam.lookup import invalidate_registry
+from kiemchung.store import models
+from kiemchung.store.db import audit
+from kiemchung.store.models import SourceKind, utcnow
+from kiemchung.text import fold
+from kiemchung.web.i18n import fmt_number
+
+router = APIRouter(prefix="/desk", include_in_schema=False)
+
+PAGE_SIZE = 50
+KINDS = (SourceKind.official, SourceKind.publisher)
+KIND_LABELS = {
+    "official": ("Kênh chính thức", "Official channel"),
+    "publisher": ("Cơ quan báo chí", "Publisher"),
+}
+# The registry's own categories (registry.CATEGORY_VI), with English names; "other" for the rest.
+CATEGORY_LABELS: dict[str, tuple[str, str]] = {
+    "bank": ("Ngân hàng", "Bank"),
+    "ewallet": ("Ví điện tử", "E-wallet"),
+    "telco": ("Nhà mạng", "Telco"),
+    "ecommerce": ("Sàn thương mại điện tử", "E-commerce"),
+    "ministry": ("Cơ quan nhà nước", "Government"),
+    "media": ("Báo chí", "Media"),
+    "platform": ("Nền tảng", "Platform"),
+    "utility": ("Điện, nước, tiện ích", "Utility"),
+    "finance": ("Công ty tài chính", "Finance company"),
+    "securities": ("Chứng khoán", "Securities"),
+    "insurance": ("Bảo hiểm", "Insurance"),
+    "retail": ("Bán lẻ", "Retail"),
+    "transport": ("Vận tải", "Transport"),
+    "logistics": ("Chuyển phát", "Logistics"),
+    "group": ("Tập đoàn", "Group"),
+    "health": ("Y tế", "Health"),
+    "desk": ("Bàn kiểm chứng", "Fact-check desk"),
+    "other": ("Khác", "Other"),
+}
+STATUS_LABELS = {
+    "registered": ("Trong danh bạ", "Registered"),
+    "unregistered": ("Đã gỡ", "Unregistered"),
+    "all": ("Tất cả", "All"),
+}
+LIST_KIND_LABELS = {"block": ("Danh sách chặn", "Blocklist"), "allow": ("Danh sách tin cậy", "Allow-list")}
+
+_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
+_SCHEME = re.compile(r"^https?://", re.I)
+
+
+# ---------------------------------------------------------------- validation (pure)
+
+
+def parse_domain(raw: str) -> str | None:
+    """A hostname, lower-case, IDN shown in Unicode; None when ``raw`` is not one.
+
+    A pasted link's scheme and trailing slash are forgiven; a path, port or space is not.
+
+        >>> parse_domain("HTTPS://Vietcombank.com.vn/"), parse_domain("xn--bcher-kva.vn")
+        ('vietcombank.com.vn', 'bücher.vn')
+        >>> parse_domain("vietcombank"), parse_domain("a_b.vn"), parse_domain("abc.vn/login")
+        (None, None, None)
+    """
+    value = _SCHEME.sub("", raw.strip()).rstrip("/").rstrip(".")
+    if not value or re.search(r"[\s/:@?#]", value):
+        return None
+    host = clean_host(value)
+    labels = host.split(".")
+    if len(labels) < 2 or len(host) > 253 or any(not _LABEL.match(lb) or "_" in lb for lb in labels):
+        return None
+    if labels[-1].isdigit():  # an IP address is not a channel's domain
+        return None
+    return host
+
+
+def parse_page_url(raw: str) -> str | None:
+    """An http(s) URL with a host, else None.
+
+    >>> parse_page_url("https://www.facebook.com/vietcombank"), parse_page_url("javascript:alert(1)")
+    ('https://www.facebook.com/vietcombank', None)
+    """
+    value = raw.strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or re.search(r"\s", value):
+        return None
+    return value
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
+
+
+@dataclass
+class SourceForm:
+    name: str = ""
+    kind: str = "official"
+    category: str = "other"
+    verified: bool = False
+    registered: bool = True
+    domains: str = ""
+    page_urls: str = ""
+    page_names: str = ""
+    errors: list[str] = field(default_factory=list)
+    clean: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, s: models.Source) -> SourceForm:
+        return cls(
+            name=s.name,
+            kind=s.kind.value,
+            category=s.category,
+            verified=s.verified,
+            registered=s.registered,
+            domains="\n".join(s.domains or []),
+            page_urls="\n".join(s.page_urls or []),
+            page_names="\n".join(s.page_names or []),
+        )
+
+    def validate(self) -> bool:
+        """Fill ``clean`` (the Source's field values) or ``errors`` (bilingual messages)."""
+        e = self.errors
+        name = " ".join(self.name.split())
+        if not name:
+            e.append("Cần nhập tên / A name is required")
+        elif len(name) > 200:
+            e.append("Tên dài quá 200 ký tự / The name is longer than 200 characters")
+        if self.kind not in KIND_LABELS:
+            e.append("Loại nguồn không hợp lệ / Invalid kind")
+        if self.category not in CATEGORY_LABELS:
+            e.append("Nhóm không hợp lệ / Invalid category")
+        domains: list[str] = []
+        for line in _lines(self.domains):
+            host = parse_domain(line)
+            if host is None:
+                e.append(f"“{line}” không phải tên miền hợp lệ / “{line}” is not a valid domain name")
+            elif host not in domains:
+                domains.append(host)
+        urls: list[str] = []
+        for line in _lines(self.page_urls):
+            url = parse_page_url(line)
+            if url is None:
+                e.append(
+                    f"“{line}” không phải địa chỉ http(s) hợp lệ / “{line}” is not a valid http(s) address"
+                )
+            elif url not in urls:
+                urls.append(url)
+        names = list(dict.fromkeys(" ".join(n.split()) for n in _lines(self.page_names)))
+        if not domains and not urls:
+            e.append(
+                "Cần ít nhất một tên miền hoặc một trang chính thức / "
+                "At least one domain or official page is required"
+            )
+        self.clean = {
+            "name": name,
+            "kind": self.kind,
+            "category": self.category,
+            "verified": self.verified,
+            "registered": self.registered,
+            "domains": domains,
+            "page_urls": urls,
+            "page_names": names,
+        }
+        return not e
+
+
+def snapshot(s: models.Source) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "kind": s.kind.value,
+        "category": s.category,
+        "verified": s.verified,
+        "registered": s.registered,
+        "domains": list(s.domains or []),
+        "page_urls": list(s.page_urls or []),
+        "page_names": list(s.page_names or []),
+    }
+
+
+def matches(s: models.Source, folded_q: str) -> bool:
+    """Search over name, domains and page names, without diacritics ("ngan hang" finds "Ngân hàng")."""
+    hay = " ".join([s.name, *(s.domains or []), *(s.page_names or []), *(s.page_urls or [])])
+    return folded_q in fold(hay)
+
+
+# ---------------------------------------------------------------- registry pages
+
+
+def _form_ctx(form: SourceForm, source: models.Source | None) -> dict[str, Any]:
+    return {
+        "form": form,
+        "source": source,
+        "kind_labels": KIND_LABELS,
+        "category_labels": CATEGORY_LABELS,
+    }
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(
+    request: Request,
+    q: str = "",
+    category: str = "",
+    kind: str = "",
+    status: str = "registered",
+    p: int = 1,
+    user: models.User = Depends(require_role(READ)),
+    db: Session = Depends(get_db),
+) -> HTMLResponse:
+    status = status if status in STATUS_LABELS else "registered"
+    stmt = select(models.Source).where(models.Source.kind.in_(KINDS)).order_by(models.Source.name)
+    if status != "all":
+        stmt = stmt.where(models.Source.registered.is_(status == "registered"))
+    if kind in KIND_LABELS:
+        stmt = stmt.where(models.Source.kind == SourceKind(kind))
+    if category:
+        stmt = stmt.where(models.Source.category == category)
+    rows = list(db.scalars(stmt))
+    folded = fold(q.strip())
+    if folded:  # a few hundred rows: folding in Python works the same on SQLite and PostgreSQL
+        rows = [s for s in rows if matches(s, folded)]
+    rows.sort(key=lambda s: fold(s.name))
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    p = min(max(1, p), pages)
+    f = {"q": q, "category": category, "kind": kind, "status": status}
+    registered_total = len(
+        db.scalars(
+            select(models.Source.id).where(models.Source.kind.in_(KINDS), models.Source.registered.is_(True))
+        ).all()
+    )
+    return page(
+        request,
+        "desk/sources.html",
+        {
+            "sources": rows[(p - 1) * PAGE_SIZE : p * PAGE_SIZE],
+            "count": len(rows),
+            "registered_total": registered_total,
+            "page_no": p,
+            "pages": pages,
+            "page_query": {
+                n: urlencode({**{k: v for k, v in f.items() if v}, "p": n}) for n in range(1, pages + 1)
+            },
+            "f": f,
+            "kind_labels": KIND_LABELS,
+            "category_labels": CATEGORY_LABELS,
+            "status_labels": STATUS_LABELS,
+            "can_write": user.role in WRITE,
+            "is_admin": user.role in ADMIN,
+        },
+    )
+
+
+@router.post("/sources/load-bundled")
+def sources_load_bundled(
+    request: Request, user: models.User = Depends(require_role(ADMIN)), db: Session = Depends(get_db)
+) -> Response:
+    created, present = registry.load_registry(db)
+    audit(db, "source.load_bundled", user_id=user.id, entity_type="source", data={"created": created})
+    db.commit()
+    invalidate_registry()
+    flash(
+        request,
+        f"Đã nạp danh bạ kèm theo: thêm {created}, đã có sẵn {present} / "
+        f"Bundled registry loaded: {created} added, {present} already present",
+    )
+    return redirect("/desk/sources")
+
+
+@router.get("/sources/new", response_class=HTMLResponse)
+def source_new_form(request: Request, user: models.User = Depends(require_role(WRITE))) -> HTMLResponse:
+    return page(request, "desk/source_edit.html", _form_ctx(SourceForm(), None))
+
+
+def _read_form(
+    name: str, kind: str, category: str, verified: str, registered: str, domains: str, urls: str, names: str
+) -> SourceForm:
+    return SourceForm(
+        name=name,
+        kind=kind,
+        category=category,
+        verified=verified == "1",
+        registered=registered == "1",
+        domains=domains,
+        page_urls=urls,
+        page_names=names,
+    )
+
+
+def _name_taken(db: Session, name: str, own_id: int | None) -> bool:
+    other = db.scalar(select(models.Source.id).where(models.Source.name == name))
+    return other is not None and other != own_id
+
+
+@router.post("/sources/new", response_class=HTMLResponse)
+def source_create(
+    request: Request,
+    name: str = Form(""),
+    kind: str = Form("official"),
+    category: str = Form("other"),
+    verified: str = Form(""),
+    domains: str = Form(""),
+    page_urls: str = Form(""),
+    page_names: str = Form(""),
+    user: models.User = Depends(require_role(WRITE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    form = _read_form(name, kind, category, verified, "1", domains, page_urls, page_names)
+    if form.validate() and _name_taken(db, form.clean["name"], None):
+        form.errors.append("Tên này đã có trong danh bạ / This name is already in the registry")
+    if form.errors:
+        return page(request, "desk/source_edit.html", _form_ctx(form, None), status=400)
+    c = form.clean
+    src = models.Source(
+        **{**c, "kind": SourceKind(c["kind"])},
+        url=f"https://{c['domains'][0]}" if c["domains"] else c["page_urls"][0],
+    )
+    db.add(src)
+    db.flush()
+    audit(db, "source.create", src, user_id=user.id, data={"changes": field_changes({}, snapshot(src))})
+    db.commit()
+    invalidate_registry()
+    flash(request, f"Đã thêm “{src.name}” vào danh bạ / “{src.name}” added to the registry")
+    return redirect("/desk/sources?" + urlencode({"q": src.name}))
+
+
+@router.get("/sources/{source_id}/edit", response_class=HTMLResponse)
+def source_edit_form(
+    request: Request,
+    source_id: int,
+    user: models.User = Depends(require_role(WRITE)),
+    db: Session = Depends(get_db),
+) -> HTMLResponse:
+    src: models.Source = get_or_404(db, models.Source, source_id)
+    return page(request, "desk/source_edit.html", _form_ctx(SourceForm.of(src), src))
+
+
+@router.post("/sources/{source_id}/edit", response_class=HTMLResponse)
+def source_update(
+    request: Request,
+    source_id: int,
+    name: str = Form(""),
+    kind: str = Form("official"),
+    category: str = Form("other"),
+    verified: str = Form(""),
+    registered: str = Form(""),
+    domains: str = Form(""),
+    page_urls: str = Form(""),
+    page_names: str = Form(""),
+    user: models.User = Depends(require_role(WRITE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    src: models.Source = get_or_404(db, models.Source, source_id)
+    form = _read_form(name, kind, category, verified, registered, domains, page_urls, page_names)
+    if form.validate() and _name_taken(db, form.clean["name"], src.id):
+        form.errors.append("Tên này đã có trong danh bạ / This name is already in the registry")
+    if form.errors:
+        return page(request, "desk/source_edit.html", _form_ctx(form, src), status=400)
+    before = snapshot(src)
+    c = form.clean
+    for key, value in c.items():
+        setattr(src, key, SourceKind(value) if key == "kind" else value)
+    changes = field_changes(before, snapshot(src))
+    if changes:
+        audit(db, "source.update", src, user_id=user.id, data={"changes": changes})
+        db.commit()
+        invalidate_registry()
+        flash(request, f"Đã lưu “{src.name}” / “{src.name}” saved")
+    else:
+        flash(request, "Không có gì thay đổi / Nothing changed")
+    return redirect("/desk/sources?" + urlencode({"q": src.name, "status": "all"}))
+
+
+@router.post("/sources/{source_id}/unregister")
+def source_unregister(
+    request: Request,
+    source_id: int,
+    user: models.User = Depends(require_role(WRITE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    src: models.Source = get_or_404(db, models.Source, source_id)
+    if src.registered:
+        src.registered = False
+        audit(
+            db,
+            "source.unregister",
+            src,
+            user_id=user.id,
+            data={"changes": {"registered": {"old": True, "new": False}}},
+        )
+        db.commit()
+        invalidate_registry()
+    flash(request, f"Đã gỡ “{src.name}” khỏi danh bạ / “{src.name}” unregistered")
+    return redirect("/desk/sources")
+
+
+# ---------------------------------------------------------------- feeds
+
+
+def interval_text(hours: int, lang: str) -> str:
+    """ "30 ngày" / "30 days" for whole days, else hours.
+
+    >>> interval_text(720, "vi"), interval_text(24, "en"), interval_text(6, "vi")
+    ('30 ngày', '1 day', '6 giờ')
+    """
+    if hours % 24 == 0:
+        n = hours // 24
+        return f"{n} ngày" if lang != "en" else f"{n} day{'s' if n != 1 else ''}"
+    return f"{hours} giờ" if lang != "en" else f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+@router.get("/feeds", response_class=HTMLResponse)
+def feeds_page(
+    request: Request, user: models.User = Depends(require_role(READ)), db: Session = Depends(get_db)
+) -> HTMLResponse:
+    now = utcnow()
+    feeds = blocklist.feed_status(db, now)
+    manual = len(
+        db.scalars(
+            select(models.Indicator.id).where(
+                models.Indicator.feed_id.is_(None), models.Indicator.active.is_(True)
+            )
+        ).all()
+    )
+    return page(
+        request,
+        "desk/feeds.html",
+        {
+            "feeds": feeds,
+            "ages": {fs.name: (now - fs.fetched_at).days if fs.fetched_at else None for fs in feeds},
+            "stale_count": sum(fs.stale for fs in feeds),
+            "manual_count": manual,
+            "interval_text": interval_text,
+            "list_kind_labels": LIST_KIND_LABELS,
+            "is_admin": user.role in ADMIN,
+        },
+    )
+
+
+@router.post("/feeds/load-bundled")
+def feeds_load_bundled(
+    request: Request, user: models.User = Depends(require_role(ADMIN)), db: Session = Depends(get_db)
+) -> Response:
+    rep = blocklist.seed_bundled(db)  # audited as scam.feed_update by update_feed
+    db.commit()
+    flash(
+        request,
+        f"Đã nạp danh sách kèm theo “{rep.feed}”: {fmt_number(rep.total)} mục, thêm {fmt_number(rep.added)} / "
+        f"Bundled blocklist “{rep.feed}” loaded: {fmt_number(rep.total)} entries, {fmt_number(rep.added)} new",
+    )
+    return redirect("/desk/feeds")
