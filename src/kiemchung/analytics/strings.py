@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from kiemchung.store.models import ClaimStatus
+from kiemchung.store.models import CLAIM_STATUS_LABELS, ClaimStatus
+from kiemchung.topics import topic_label as named_topic
 from kiemchung.web.i18n import register, translate
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -103,13 +104,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 register(STRINGS)
 
-CLAIM_STATUS = {
-    ClaimStatus.new: ("Mới", "New"),
-    ClaimStatus.triaged: ("Đã phân loại", "Triaged"),
-    ClaimStatus.in_progress: ("Đang kiểm chứng", "In progress"),
-    ClaimStatus.checked: ("Đã kiểm chứng", "Checked"),
-    ClaimStatus.dismissed: ("Bỏ qua", "Dismissed"),
-}
+CLAIM_STATUS = CLAIM_STATUS_LABELS
 
 
 def tr(key: str, lang: str = "vi", **kwargs: object) -> str:
@@ -122,4 +117,4 @@ def status_label(status: ClaimStatus | str, lang: str = "vi") -> str:
 
 
 def topic_label(topic: str, lang: str = "vi") -> str:
-    return topic or tr("analytics.no_topic", lang)
+    return named_topic(topic, lang) if topic else tr("analytics.no_topic", lang)

@@ -28,6 +28,7 @@ from kiemchung.settings import get_settings
 from kiemchung.store import models
 from kiemchung.store.db import audit, sessionmaker_for
 from kiemchung.store.models import (
+    CLAIM_STATUS_LABELS,
     VERDICT_LABELS_EN,
     VERDICT_LABELS_VI,
     ClaimStatus,
@@ -43,13 +44,6 @@ from kiemchung.web.templating import render
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
-CLAIM_STATUS_LABELS = {
-    ClaimStatus.new: ("Mới", "New"),
-    ClaimStatus.triaged: ("Đã phân loại", "Triaged"),
-    ClaimStatus.in_progress: ("Đang kiểm chứng", "In progress"),
-    ClaimStatus.checked: ("Đã kiểm chứng", "Checked"),
-    ClaimStatus.dismissed: ("Bỏ qua", "Dismissed"),
-}
 FC_STATUS_LABELS = {
     FactCheckStatus.draft: ("Bản nháp", "Draft"),
     FactCheckStatus.in_review: ("Chờ duyệt", "In review"),

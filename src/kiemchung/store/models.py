@@ -81,6 +81,15 @@ class ClaimStatus(enum.StrEnum):
     dismissed = "dismissed"
 
 
+CLAIM_STATUS_LABELS = {
+    ClaimStatus.new: ("Mới", "New"),
+    ClaimStatus.triaged: ("Đã phân loại", "Triaged"),
+    ClaimStatus.in_progress: ("Đang kiểm chứng", "In progress"),
+    ClaimStatus.checked: ("Đã kiểm chứng", "Checked"),
+    ClaimStatus.dismissed: ("Bỏ qua", "Dismissed"),
+}
+
+
 class Verdict(enum.StrEnum):
     true = "true"
     mostly_true = "mostly_true"
