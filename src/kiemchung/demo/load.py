@@ -223,6 +223,16 @@ def _load_documents(
     return by_key
 
 
+def _add_revision(db: Session, fc: m.FactCheck, user_id: int, at: datetime, counts: Counts) -> None:
+    """Snapshot the fact-check at its current version, as the desk does on every save."""
+    db.add(
+        m.FactCheckRevision(
+            fact_check_id=fc.id, version=fc.version, data=snapshot(fc), user_id=user_id, created_at=at
+        )
+    )
+    counts.revisions += 1
+
+
 def _load_factchecks(
     db: Session,
     rows: list[dict[str, Any]],
@@ -275,16 +285,7 @@ def _load_factchecks(
         counts.fact_checks += 1
         counts.published += int(published)
         counts.citations += len(fc.citations)
-        db.add(
-            m.FactCheckRevision(
-                fact_check_id=fc.id,
-                version=fc.version,
-                data=snapshot(fc),
-                user_id=editor.id,
-                created_at=stamp,
-            )
-        )
-        counts.revisions += 1
+        _add_revision(db, fc, editor.id, stamp, counts)
         audit(
             db,
             DEMO_ACTION,
@@ -298,17 +299,8 @@ def _load_factchecks(
             fc.updated_at = at  # an UPDATE: the mapper bumps ``version``
             db.flush()
             db.add(m.Correction(fact_check_id=fc.id, note=corr["note"], version=fc.version, created_at=at))
-            db.add(
-                m.FactCheckRevision(
-                    fact_check_id=fc.id,
-                    version=fc.version,
-                    data=snapshot(fc),
-                    user_id=editor.id,
-                    created_at=at,
-                )
-            )
+            _add_revision(db, fc, editor.id, at, counts)
             counts.corrections += 1
-            counts.revisions += 1
         if published:
             for i, channel in enumerate(CHANNELS[: _stable(fc.slug + ":ch", 1, len(CHANNELS))]):
                 reach = _stable(f"{fc.slug}:{channel}", 800, 40_000) // (i + 1)

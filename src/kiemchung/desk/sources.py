@@ -300,9 +300,17 @@ def source_new_form(request: Request, user: models.User = Depends(require_role(W
     return page(request, "desk/source_edit.html", _form_ctx(SourceForm(), None))
 
 
-def _read_form(
-    name: str, kind: str, category: str, verified: str, registered: str, domains: str, urls: str, names: str
+def source_form(
+    name: str = Form(""),
+    kind: str = Form("official"),
+    category: str = Form("other"),
+    verified: str = Form(""),
+    registered: str = Form(""),
+    domains: str = Form(""),
+    page_urls: str = Form(""),
+    page_names: str = Form(""),
 ) -> SourceForm:
+    """The add/edit form's fields (one dependency for both routes)."""
     return SourceForm(
         name=name,
         kind=kind,
@@ -310,8 +318,8 @@ def _read_form(
         verified=verified == "1",
         registered=registered == "1",
         domains=domains,
-        page_urls=urls,
-        page_names=names,
+        page_urls=page_urls,
+        page_names=page_names,
     )
 
 
@@ -323,17 +331,11 @@ def _name_taken(db: Session, name: str, own_id: int | None) -> bool:
 @router.post("/sources/new", response_class=HTMLResponse)
 def source_create(
     request: Request,
-    name: str = Form(""),
-    kind: str = Form("official"),
-    category: str = Form("other"),
-    verified: str = Form(""),
-    domains: str = Form(""),
-    page_urls: str = Form(""),
-    page_names: str = Form(""),
+    form: SourceForm = Depends(source_form),
     user: models.User = Depends(require_role(WRITE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    form = _read_form(name, kind, category, verified, "1", domains, page_urls, page_names)
+    form.registered = True  # a new entry is always in the registry
     if form.validate() and _name_taken(db, form.clean["name"], None):
         form.errors.append("Tên này đã có trong danh bạ / This name is already in the registry")
     if form.errors:
@@ -367,19 +369,11 @@ def source_edit_form(
 def source_update(
     request: Request,
     source_id: int,
-    name: str = Form(""),
-    kind: str = Form("official"),
-    category: str = Form("other"),
-    verified: str = Form(""),
-    registered: str = Form(""),
-    domains: str = Form(""),
-    page_urls: str = Form(""),
-    page_names: str = Form(""),
+    form: SourceForm = Depends(source_form),
     user: models.User = Depends(require_role(WRITE)),
     db: Session = Depends(get_db),
 ) -> Response:
     src: models.Source = get_or_404(db, models.Source, source_id)
-    form = _read_form(name, kind, category, verified, registered, domains, page_urls, page_names)
     if form.validate() and _name_taken(db, form.clean["name"], src.id):
         form.errors.append("Tên này đã có trong danh bạ / This name is already in the registry")
     if form.errors:
