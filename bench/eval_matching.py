@@ -2,7 +2,7 @@
 
     python bench/eval_matching.py                       # in-sample figures with the shipped coefficients
     python bench/eval_matching.py --cv                  # plus 2-fold cross-validated figures (refit per fold)
-    python bench/eval_matching.py --fit                 # refit on all dev data; print constants for verify.py
+    python bench/eval_matching.py --fit [--write]       # refit on all dev data [and write the model file]
 
 The data directory defaults to ``../shared/eval/matching`` next to the repository; it is read at run
 time only. Library and query embeddings are cached under ``$KIEMCHUNG_DATA_DIR/cache``.
@@ -21,24 +21,19 @@ from rich.console import Console
 from kiemchung.engine import verify as V
 from kiemchung.engine.embed import Embedder, embed_cached, get_embedder
 from kiemchung.engine.evaluate import (
-    MODES,
     CachedQueryEmbedder,
-    Collected,
-    Fitted,
-    apply,
     build_matcher,
-    collect,
-    cross_validate,
-    fit,
     load_library,
     load_queries,
     metrics,
     metrics_table,
-    render_constants,
 )
 from kiemchung.engine.match import Matcher
 from kiemchung.settings import get_settings
 from kiemchung.text import normalise
+
+# bench/ is on the path when this runs as a script; the fitting code is a development tool
+from matching_fit import MODES, Collected, Fitted, apply, collect, cross_validate, fit, write_model
 
 SETS = [("tipline", "library.jsonl", "dev.jsonl"), ("posts", "posts-library.jsonl", "posts-dev.jsonl")]
 
@@ -48,7 +43,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="?", type=Path, default=repo / ".." / "shared" / "eval" / "matching")
     ap.add_argument("--cv", action="store_true", help="also report 2-fold cross-validated figures")
-    ap.add_argument("--fit", action="store_true", help="refit on all data and print the constants")
+    ap.add_argument("--fit", action="store_true", help="refit on all data and report the refit figures")
+    ap.add_argument("--write", action="store_true", help="with --fit: write engine/data/matching-model.json")
     ap.add_argument("--latency", action="store_true", help="time one-query matching over 100,000 fact-checks")
     args = ap.parse_args()
     console = Console()
@@ -71,7 +67,9 @@ def main() -> None:
     shipped = Fitted(V.RERANK, V.VERIFY, V.THRESHOLDS)
     if args.fit:
         shipped = fit(collected)
-        print(render_constants(shipped))
+        if args.write:
+            write_model(shipped)
+            console.print("Đã ghi mô hình / model written: src/kiemchung/engine/data/matching-model.json")
     for c in collected:
         ix = list(range(len(c.qids)))
         rows = {mode: metrics(apply(c, mode, shipped, ix), c.golds) for mode in MODES}

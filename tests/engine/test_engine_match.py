@@ -14,11 +14,11 @@ from kiemchung.engine.lexical import BM25Index, analyse, folded_syllables, numbe
 from kiemchung.engine.match import Matcher, claim_units
 
 LIBRARY = {
-    "fc-xemay": "Từ ngày 1/7/2020, người điều khiển xe máy không chính chủ bị phạt từ 400.000 đến 600.000 đồng.",
-    "fc-nuocam": "Uống nước ấm hoặc nước chanh không giúp diệt được virus corona trong cơ thể.",
-    "fc-hocphi": "Học phí chương trình tiên tiến của Đại học Ngoại thương năm 2020 dự kiến 60 triệu đồng một năm.",
-    "fc-quangngai": "Chủ tịch UBND tỉnh Quảng Ngãi Trần Ngọc Căng nộp đơn xin thôi chức từ ngày 15/6.",
-    "fc-bachmai": "Binh chủng Hóa học phun khử trùng toàn bộ Bệnh viện Bạch Mai vào tối nay.",
+    "fc-xemay": "Từ ngày 1/9/2024, người đi xe đạp điện không đội mũ bảo hiểm bị phạt từ 400.000 đến 600.000 đồng.",
+    "fc-nuocam": "Uống nước gừng nóng hoặc nước chanh không giúp diệt được virus cúm trong cơ thể.",
+    "fc-hocphi": "Học phí ngành điều dưỡng của Trường Cao đẳng Y tế Hòa Lâm năm 2024 dự kiến 25 triệu đồng một năm.",
+    "fc-giamdoc": "Giám đốc Sở Giao thông vận tải tỉnh Hòa Lâm Lê Văn Minh nộp đơn xin nghỉ hưu sớm từ ngày 20/8.",
+    "fc-benhvien": "Bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Đa khoa Hòa Lâm vào tối nay.",
     "fc-tiente": "Ngân hàng Nhà nước sắp phát hành tờ tiền mệnh giá 1 triệu đồng.",
     "fc-dientu": "Giá điện sinh hoạt tăng 8% kể từ ngày 20/3.",
     "fc-hanoi": "Hà Nội cấm xe máy ở các quận nội thành từ năm 2030.",
@@ -55,22 +55,22 @@ def test_number_and_abbreviation_normalisation() -> None:
 def test_bm25_prefers_the_matching_document() -> None:
     ix = BM25Index()
     ix.add(list(LIBRARY.values()))
-    top = ix.search(["uong nuoc chanh diet virus corona"], top=3)[0]
+    top = ix.search(["uong nuoc chanh diet virus cum"], top=3)[0]
     assert top[0][0] == 1
     assert top[0][1] > top[1][1]
 
 
 def test_paraphrase_is_answered(matcher: Matcher) -> None:
-    r = matcher.match(["Nghe nói uống nước chanh ấm là diệt được virus corona trong người"])[0]
+    r = matcher.match(["Nghe nói uống nước chanh, nước gừng nóng là diệt được virus cúm trong người"])[0]
     assert r.results[0].id == "fc-nuocam"
     assert r.suggest == "fc-nuocam"
     assert 0.0 <= r.confidence <= 1.0
 
 
 def test_no_diacritics_and_abbreviations(matcher: Matcher) -> None:
-    r = matcher.match(["ct ubnd tinh Quang Ngai Tran Ngoc Cang nop don xin thoi chuc tu 15/6 ha mn"])[0]
-    assert r.results[0].id == "fc-quangngai"
-    assert r.answer == "fc-quangngai"
+    r = matcher.match(["giam doc so gtvt tinh Hoa Lam Le Van Minh nop don xin nghi huu som tu 20/8 ha mn"])[0]
+    assert r.results[0].id == "fc-giamdoc"
+    assert r.answer == "fc-giamdoc"
 
 
 def test_question_form(matcher: Matcher) -> None:
@@ -81,23 +81,23 @@ def test_question_form(matcher: Matcher) -> None:
 
 def test_different_number_is_not_answered(matcher: Matcher) -> None:
     same = matcher.match(
-        ["Học phí chương trình tiên tiến Đại học Ngoại thương năm 2020 là 60 triệu một năm"]
+        ["Học phí ngành điều dưỡng Trường Cao đẳng Y tế Hòa Lâm năm 2024 là 25 triệu một năm"]
     )[0]
     other = matcher.match(
-        ["Học phí chương trình tiên tiến Đại học Ngoại thương năm 2020 là 90 triệu một năm"]
+        ["Học phí ngành điều dưỡng Trường Cao đẳng Y tế Hòa Lâm năm 2024 là 40 triệu một năm"]
     )[0]
     assert other.results[0].id == "fc-hocphi"  # still retrieved, for editors to see
     assert other.answer is None
     assert other.confidence < same.confidence
-    assert any("90000000" in reason for reason in other.reasons)
+    assert any("40000000" in reason for reason in other.reasons)
 
 
 def test_different_place_lowers_confidence(matcher: Matcher) -> None:
-    same = matcher.match(["Tối nay bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Bạch Mai"])[0]
-    other = matcher.match(["Tối nay bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Chợ Rẫy"])[0]
-    assert other.results[0].id == "fc-bachmai"
+    same = matcher.match(["Tối nay bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Đa khoa Hòa Lâm"])[0]
+    other = matcher.match(["Tối nay bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Đa khoa Sơn Hà"])[0]
+    assert other.results[0].id == "fc-benhvien"
     assert other.confidence < same.confidence
-    assert any("cho ray" in reason for reason in other.reasons)
+    assert any("son ha" in reason for reason in other.reasons)
 
 
 def test_long_post_matches_its_claim_sentence(matcher: Matcher) -> None:
@@ -115,7 +115,7 @@ def test_fact_check_text_inside_a_long_post_is_answered(matcher: Matcher) -> Non
     # a verbatim copy of a fact-checked claim, alone or among chatter, is answered automatically
     chatter = "Trời ơi mọi người ơi 😱😱 sáng nay đi chợ nghe mấy bà bán rau nói chuyện rôm rả lắm. "
     tail = " Mà thôi kệ, chiều nay đi cà phê với hội bạn cũ cho vui! #cuocsong #tintuc"
-    for fc_id in ("fc-quangngai", "fc-tiente", "fc-nuocam"):
+    for fc_id in ("fc-giamdoc", "fc-tiente", "fc-nuocam"):
         alone = matcher.match([LIBRARY[fc_id]])[0]
         post = matcher.match([chatter + LIBRARY[fc_id] + tail])[0]
         assert alone.answer == fc_id
@@ -172,7 +172,7 @@ def test_eval_matching_cli_end_to_end(tmp_path: Path, monkeypatch: pytest.Monkey
         "".join(json.dumps({"id": k, "text": v}, ensure_ascii=False) + "\n" for k, v in LIBRARY.items())
     )
     queries = [
-        {"qid": "q1", "query": "uong nuoc chanh co diet duoc virus corona ko", "gold": ["fc-nuocam"]},
+        {"qid": "q1", "query": "uong nuoc chanh co diet duoc virus cum ko", "gold": ["fc-nuocam"]},
         {"qid": "q2", "query": "Hà Nội cấm xe máy nội thành từ 2030 thật không?", "gold": ["fc-hanoi"]},
         {"qid": "q3", "query": "Bóng đá Việt Nam vô địch AFF Cup", "gold": []},
     ]

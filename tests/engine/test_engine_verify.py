@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pytest
 
 from kiemchung.engine import verify as V
 
@@ -78,3 +81,36 @@ def test_shipped_models_are_consistent() -> None:
         assert 0.0 < th["suggest"] <= th["answer"] < 1.0
         p = model.prob(np.vstack([np.asarray(model.mean), np.zeros(len(model.mean))]))
         assert p.shape == (2,) and np.all((p > 0) & (p < 1))
+
+
+def test_model_file_is_checked_against_the_feature_lists() -> None:
+    raw = V.model_json(V.RERANK, V.VERIFY, V.THRESHOLDS, "test")
+    rerank, verify, thresholds = V.load_model(json.loads(json.dumps(raw)))
+    assert rerank == V.RERANK and verify == V.VERIFY and thresholds == V.THRESHOLDS
+    stale = json.loads(json.dumps(raw))
+    stale["features"] = [*V.FEATURES, "a_feature_the_code_does_not_compute"]
+    with pytest.raises(ValueError, match="feature lists differ"):
+        V.load_model(stale)
+    reordered = json.loads(json.dumps(raw))
+    coef = reordered["rerank"]["coef"]
+    reordered["rerank"]["coef"] = dict(reversed(list(coef.items())))
+    with pytest.raises(ValueError, match="rerank features"):
+        V.load_model(reordered)
+    no_suggest = json.loads(json.dumps(raw))
+    del no_suggest["thresholds"]["hybrid"]["suggest"]
+    with pytest.raises(ValueError, match="thresholds"):
+        V.load_model(no_suggest)
+
+
+def test_veto_on_a_swapped_slot_or_an_added_number() -> None:
+    fc = V.TextView.of("Phà Sao Mai ở Cà Mau ngừng chạy từ 20/8\nBài đăng nói phà ngừng chạy vì sửa bến.")
+    same = V.pair_features(V.QueryView.of("phà sao mai ở cà mau ngừng chạy từ 20/8 hả"), fc, {})
+    place = V.pair_features(V.QueryView.of("Phà Sao Mai ở Bạc Liêu ngừng chạy từ 20/8"), fc, {})
+    number = V.pair_features(V.QueryView.of("Phà Sao Mai ở Cà Mau ngừng chạy từ 25/8"), fc, {})
+    added = V.pair_features(V.QueryView.of("Phà Sao Mai ở Cà Mau ngừng chạy 3 tháng từ 20/8"), fc, {})
+    assert not V.veto(same, long=False)
+    assert V.veto(place, long=False) and V.veto(place, long=True)  # a slot is checked on long posts too
+    assert V.veto(number, long=False) and V.veto(added, long=False)
+    assert not V.veto(number, long=True)  # a long post's other sentences carry their own numbers
+    notes = V.reasons(place, fc, V.QueryView.of("Phà Sao Mai ở Bạc Liêu ngừng chạy từ 20/8"))
+    assert notes[0] == "Địa danh khác / place differs: Bạc Liêu ≠ Cà Mau"

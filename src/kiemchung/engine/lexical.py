@@ -130,8 +130,8 @@ def numbers(text: str) -> list[str]:
 
     >>> numbers("Từ 15/6, phạt 10.000 đồng, 2,5 triệu hoặc 60tr; 30% số ca")
     ['15/6', '10000', '2500000', '60000000', '30']
-    >>> numbers("Sáng 15.6.2020, gói 16 nghìn tỷ đồng (tháng 6-2020) chống COVID-19")
-    ['15/6', '2020', '16000000000000', '6', '2020']
+    >>> numbers("Chiều 9.11.2023, quỹ 3 nghìn tỷ đồng (tháng 11-2023) cho đường sắt")
+    ['9/11', '2023', '3000000000000', '11', '2023']
     """
     return [tok for tok, _, is_num in _number_aware_syllables(normalise(text)) if is_num]
 

@@ -1,28 +1,33 @@
 """Does a candidate fact-check state the SAME fact as the query? Pairwise features + logistic models.
 
 Retrieval finds topically close claims; verification has to notice that "phạt 4 triệu" is not
-"phạt 6 triệu" and that the chairman of Bình Định is not the chairman of Quảng Ngãi.
+"phạt 6 triệu" and that a ferry in Cà Mau is not a ferry in Kiên Giang.
 
-    >>> f = pair_features(QueryView.of("Có phải ĐH Bách khoa học phí 80 triệu không?"),
-    ...                   TextView.of("Học phí ĐH Bách khoa 60 triệu một năm"), {})
+    >>> f = pair_features(QueryView.of("Có phải vé phà Sao Mai tăng lên 90 nghìn không?"),
+    ...                   TextView.of("Vé phà Sao Mai tăng lên 70 nghìn đồng từ tháng tới"), {})
     >>> f["num_conflict"], f["num_q_miss"]
     (1.0, 1.0)
 
 ``FEATURES`` lists the per-candidate features (used by the re-ranker), ``VERIFY_FEATURES`` the
 features of the top candidate (used for the answer decision). The coefficients of both logistic
-models are learned on development data by ``kiemchung.engine.evaluate.fit`` and shipped here as
-constants, so no data is needed at run time.
+models are learned on development data (``bench/matching_fit.py``) and ship as a data file,
+``engine/data/matching-model.json``, so no development data is needed at run time. ``veto`` then
+refuses an automatic answer when a named slot (``engine/slots``) or a number differs.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
 
 import numpy as np
 
+from kiemchung.engine import slots as S
 from kiemchung.engine.lexical import folded_syllables, numbers
 from kiemchung.text import fold, normalise
 
@@ -43,8 +48,8 @@ def _is_acronym(tok: str) -> bool:
 def entities(text: str) -> set[str]:
     """Folded names: runs of ≥ 2 capitalised syllables, and short acronyms (UBND, QL10).
 
-    >>> sorted(entities("Chủ tịch UBND tỉnh Quảng Ngãi Trần Ngọc Căng nộp đơn"))
-    ['quang ngai tran ngoc cang', 'ubnd']
+    >>> sorted(entities("Giám đốc Sở GTVT tỉnh Hòa Lâm Lê Văn Minh nghỉ hưu"))
+    ['gtvt', 'hoa lam le van minh']
     """
     out: set[str] = set()
     toks = list(_WORD_SPAN.finditer(text))
@@ -82,7 +87,7 @@ _UNIT_WORDS = {
 def _number_words(words: list[str]) -> set[str]:
     """Numbers written in words: single unambiguous ones and compounds of tens.
 
-    >>> sorted(_number_words("mười hai bị cáo , hai mươi lăm người , mười năm".split()))
+    >>> sorted(_number_words("mười hai con tàu , hai mươi lăm lớp , mười năm".split()))
     ['10', '12', '25']
     """
     out: set[str] = set()
@@ -108,8 +113,8 @@ def _number_words(words: list[str]) -> set[str]:
 def _number_set(text: str) -> set[str]:
     """Numbers of a text, from digits and words; a bare "1" ("một" = one/a) says nothing.
 
-    >>> sorted(_number_set("Một nhà thờ có 1 ca, mười hai bị cáo, 16 nghìn tỷ"))
-    ['12', '16000000000000']
+    >>> sorted(_number_set("Một trường có 1 lớp, mười hai giáo viên, 7 nghìn tỷ"))
+    ['12', '7000000000000']
     """
     found = set(numbers(text)) | _number_words(_FOLD_WORDS.findall(text.lower()))
     found.discard("1")
@@ -126,6 +131,10 @@ class TextView:
     bigrams: set[str]
     nums: set[str]
     ents: set[str]
+    digits: set[str] = field(default_factory=set)  # numbers written with digits (words are ambiguous:
+    # "hai" = two, but also "hải" typed without diacritics)
+    slots: dict[str, frozenset[str]] = field(default_factory=dict)
+    head_slots: dict[str, frozenset[str]] | None = None  # of the first line (a fact-check's short claim)
 
     @classmethod
     def of(cls, text: str) -> TextView:
@@ -137,7 +146,10 @@ class TextView:
             syl=syl,
             bigrams={f"{a} {b}" for a, b in itertools.pairwise(syl)},
             nums=_number_set(norm),
+            digits=set(numbers(norm)) - {"1"},
             ents=entities(norm),
+            slots=S.slots(norm),
+            head_slots=S.slots(norm.split("\n", 1)[0]) if "\n" in norm else None,
         )
 
 
@@ -196,6 +208,12 @@ def pair_features(
     f["rare_q_miss"] = max((idf.get(t, 3.0) for t in set(u.syl) - c_set), default=0.0) / 10
     f["rare_c_miss"] = max((idf.get(t, 3.0) for t in c_set - q_set), default=0.0) / 10
     f["log_clen"] = math.log1p(len(c.text)) / 8
+    # not model features: a number of the query the fact-check lacks, a named slot
+    # (place, disease, remedy...) that differs; either vetoes an automatic answer
+    f["num_added"] = 1.0 if u.digits - c.nums else 0.0
+    f["slot_conflict"] = float(
+        len(S.conflicts(u.slots, c.slots, c.slots if c.head_slots is None else c.head_slots))
+    )
     return f
 
 
@@ -274,8 +292,20 @@ class Logistic:
 
 
 def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
-    """Human-readable agreement notes (Vietnamese / English) for editors."""
+    """Human-readable agreement notes (Vietnamese / English) for editors; differences first.
+
+    >>> reasons({}, TextView.of("Phà Sao Mai ở Cà Mau ngừng chạy"), TextView.of("Phà Sao Mai ở Kiên Giang ngừng chạy"))[0]
+    'Địa danh khác / place differs: Kiên Giang ≠ Cà Mau'
+    """
     out = []
+    head = c.slots if c.head_slots is None else c.head_slots
+    for kind, q_vals, c_vals in S.conflicts(q.slots, c.slots, head):
+        vi, en = S.KIND_LABELS[kind]
+        theirs = ", ".join(c_vals) or "—"
+        out.append(f"{vi} khác / {en} differs: {', '.join(q_vals)} ≠ {theirs}")
+    added = sorted(q.digits - c.nums)
+    if added and not c.nums:
+        out.append(f"Số liệu không có trong kết quả / numbers not in the match: {', '.join(added)}")
     if c.nums:
         shared = sorted(c.nums & q.nums)
         if shared:
@@ -297,725 +327,88 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
 
 
 def veto(f: dict[str, float], long: bool) -> bool:
-    """Never answer automatically when a one-claim query states a number or a name the match lacks.
+    """Never answer automatically when the query states a fact the match does not.
 
-    The learned verifier sees few such cases in development data, but a wrong number is exactly
-    the difference between two fact-checks ("phạt 4 triệu" vs "phạt 6 triệu"); the match is still
-    ranked and may be suggested to editors.
+    The learned verifier scores how close two texts are; a claim built on the same template with
+    another place, disease, remedy or number is close and still a different claim ("phạt 4 triệu"
+    vs "phạt 6 triệu", "lá đu đủ chữa sốt xuất huyết" vs "tỏi chữa cao huyết áp"). Such a match
+    is still ranked and may be suggested to editors, never answered.
+
+    >>> veto({"slot_conflict": 1.0}, long=True), veto({"num_added": 1.0}, long=False)
+    (True, True)
+    >>> veto({"num_added": 0.0, "slot_conflict": 0.0}, long=False)
+    False
     """
+    if f.get("slot_conflict", 0.0) > 0:  # checked on the claim unit that matched, long posts too
+        return True
     if long:
-        return False
-    # a swap, not an addition: the query has a number the match lacks AND the match has one the query lacks
-    num_swap = f.get("num_q_miss", 0.0) > 0 and f.get("num_c_has", 0.0) > 0 and f.get("num_c_hit", 0.0) < 1
-    return bool(num_swap)
+        return False  # a long post's other sentences carry numbers of their own
+    # the query states a number (amount, date, count) the fact-check does not
+    return f.get("num_added", 0.0) > 0
 
 
-# --- fitted constants (kiemchung.engine.evaluate.fit on the development sets; regenerate with
-# `python bench/eval_matching.py --fit`) --------------------------------------------------------
-RERANK = Logistic(
-    names=(
-        "lex_w",
-        "lex_u",
-        "den_w",
-        "den_u",
-        "den_w_gap",
-        "den_u_gap",
-        "rrf",
-        "cov_c",
-        "cov_c_bi",
-        "cov_q",
-        "cov_q_bi",
-        "num_c_has",
-        "num_c_hit",
-        "num_q_miss",
-        "num_conflict",
-        "ent_c_hit",
-        "ent_c_miss",
-        "ent_q_miss",
-        "ent_swap",
-        "rare_q_miss",
-        "rare_c_miss",
-        "log_qlen",
-        "log_clen",
-    ),
-    coef=(
-        0.81819,
-        0.6614,
-        1.00353,
-        -1.14236,
-        1.45938,
-        -1.21244,
-        0.86459,
-        1.84597,
-        -0.89762,
-        1.10186,
-        -0.34098,
-        -1.05723,
-        0.74367,
-        -0.58179,
-        0.23018,
-        0.35962,
-        0.37475,
-        -0.22384,
-        -0.16891,
-        0.3217,
-        0.02212,
-        -0.4409,
-        -0.6138,
-    ),
-    intercept=-10.49252,
-    mean=(
-        0.34187,
-        0.32144,
-        0.86463,
-        0.87159,
-        -0.05024,
-        -0.05154,
-        0.98961,
-        0.31219,
-        0.10668,
-        0.22091,
-        0.08777,
-        0.4061,
-        0.0786,
-        0.41812,
-        0.18364,
-        0.15033,
-        0.29768,
-        0.49901,
-        0.30865,
-        0.6536,
-        0.62179,
-        0.69918,
-        0.5927,
-    ),
-    scale=(
-        0.23607,
-        0.23435,
-        0.0263,
-        0.02881,
-        0.03031,
-        0.03078,
-        0.70091,
-        0.20634,
-        0.13499,
-        0.16168,
-        0.12266,
-        0.4911,
-        0.24243,
-        0.48159,
-        0.38719,
-        0.30899,
-        0.35891,
-        0.47449,
-        0.46193,
-        0.18887,
-        0.18598,
-        0.13254,
-        0.06002,
-    ),
-)
-VERIFY: dict[str, Logistic] = {
-    "hybrid": Logistic(
-        names=(
-            "logit",
-            "margin",
-            "agree",
-            "lex_margin",
-            "den_margin",
-            "den_w",
-            "den_u",
-            "cov_c",
-            "cov_q",
-            "num_q_miss",
-            "num_conflict",
-            "ent_c_miss",
-            "ent_q_miss",
-            "ent_swap",
-            "rare_q_miss",
-            "rare_c_miss",
-            "log_qlen",
-            "agree4",
-            "lexu_margin",
-            "denu_margin",
-            "den_first",
-            "lex_first",
-            "unit_pos",
-            "long",
-            "long*logit",
-            "long*margin",
-            "long*agree",
-            "long*lex_margin",
-            "long*den_margin",
-            "long*den_w",
-            "long*den_u",
-            "long*cov_c",
-            "long*cov_q",
-            "long*num_q_miss",
-            "long*num_conflict",
-            "long*ent_c_miss",
-            "long*ent_q_miss",
-            "long*ent_swap",
-            "long*rare_q_miss",
-            "long*rare_c_miss",
-            "long*log_qlen",
-            "long*agree4",
-            "long*lexu_margin",
-            "long*denu_margin",
-            "long*den_first",
-            "long*lex_first",
-            "long*unit_pos",
-        ),
-        coef=(
-            0.49956,
-            0.37957,
-            -0.00916,
-            0.34834,
-            0.15927,
-            0.07972,
-            0.03285,
-            0.22234,
-            0.09949,
-            -0.16433,
-            -0.11222,
-            0.01218,
-            -0.08024,
-            -0.11139,
-            0.03853,
-            -0.06918,
-            0.10339,
-            0.24163,
-            0.36338,
-            0.17163,
-            0.05553,
-            0.03872,
-            -0.08814,
-            0.00201,
-            0.18516,
-            0.1204,
-            -0.06522,
-            0.04322,
-            0.00161,
-            -0.00098,
-            -0.00453,
-            0.0216,
-            -0.2257,
-            0.09035,
-            0.03368,
-            -0.0374,
-            0.01853,
-            0.02735,
-            0.07015,
-            0.01677,
-            0.03254,
-            0.05524,
-            0.06553,
-            0.02254,
-            0.05553,
-            0.03872,
-            -0.08814,
-        ),
-        intercept=1.75713,
-        mean=(
-            1.45106,
-            6.19097,
-            0.65538,
-            0.38471,
-            0.02406,
-            0.9109,
-            0.9139,
-            0.65986,
-            0.57542,
-            0.17693,
-            0.04462,
-            0.20359,
-            0.26873,
-            0.17231,
-            0.5343,
-            0.47328,
-            0.67404,
-            0.73077,
-            0.38204,
-            0.02354,
-            -0.01501,
-            -0.1883,
-            0.1685,
-            0.47385,
-            0.64848,
-            2.3772,
-            0.3,
-            0.14666,
-            0.00848,
-            0.43228,
-            0.43528,
-            0.3723,
-            0.25505,
-            0.09247,
-            0.02462,
-            0.06051,
-            0.12759,
-            0.06615,
-            0.26246,
-            0.19983,
-            0.36875,
-            0.31462,
-            0.14399,
-            0.00796,
-            -0.01501,
-            -0.1883,
-            0.1685,
-        ),
-        scale=(
-            2.72096,
-            4.21133,
-            0.47524,
-            0.24052,
-            0.02296,
-            0.03574,
-            0.03702,
-            0.23057,
-            0.23086,
-            0.34665,
-            0.20646,
-            0.30732,
-            0.37662,
-            0.37765,
-            0.22837,
-            0.20576,
-            0.12966,
-            0.34027,
-            0.24391,
-            0.02309,
-            0.03054,
-            0.32504,
-            0.3152,
-            0.49932,
-            1.83073,
-            3.64838,
-            0.45826,
-            0.21502,
-            0.01498,
-            0.45585,
-            0.4591,
-            0.40981,
-            0.30899,
-            0.26313,
-            0.15495,
-            0.17176,
-            0.28409,
-            0.24855,
-            0.31636,
-            0.2609,
-            0.39472,
-            0.4091,
-            0.2159,
-            0.01463,
-            0.03054,
-            0.32504,
-            0.3152,
-        ),
-    ),
-    "lexical": Logistic(
-        names=(
-            "logit",
-            "margin",
-            "agree",
-            "lex_margin",
-            "den_margin",
-            "den_w",
-            "den_u",
-            "cov_c",
-            "cov_q",
-            "num_q_miss",
-            "num_conflict",
-            "ent_c_miss",
-            "ent_q_miss",
-            "ent_swap",
-            "rare_q_miss",
-            "rare_c_miss",
-            "log_qlen",
-            "agree4",
-            "lexu_margin",
-            "denu_margin",
-            "den_first",
-            "lex_first",
-            "unit_pos",
-            "long",
-            "long*logit",
-            "long*margin",
-            "long*agree",
-            "long*lex_margin",
-            "long*den_margin",
-            "long*den_w",
-            "long*den_u",
-            "long*cov_c",
-            "long*cov_q",
-            "long*num_q_miss",
-            "long*num_conflict",
-            "long*ent_c_miss",
-            "long*ent_q_miss",
-            "long*ent_swap",
-            "long*rare_q_miss",
-            "long*rare_c_miss",
-            "long*log_qlen",
-            "long*agree4",
-            "long*lexu_margin",
-            "long*denu_margin",
-            "long*den_first",
-            "long*lex_first",
-            "long*unit_pos",
-        ),
-        coef=(
-            0.09481,
-            0.47286,
-            0.0,
-            0.47287,
-            0.0,
-            0.0,
-            0.0,
-            0.34408,
-            0.18885,
-            -0.30353,
-            -0.21018,
-            -0.0031,
-            -0.14193,
-            -0.16028,
-            0.0957,
-            -0.11166,
-            -0.03581,
-            0.06388,
-            0.40907,
-            0.0,
-            0.0,
-            0.15216,
-            0.0,
-            -0.13487,
-            -0.01002,
-            0.09762,
-            0.0,
-            0.09764,
-            0.0,
-            0.0,
-            0.0,
-            -0.00491,
-            -0.24267,
-            0.0345,
-            -0.00104,
-            -0.06874,
-            0.04653,
-            -0.02837,
-            0.15516,
-            0.08956,
-            -0.02884,
-            0.01125,
-            0.0326,
-            0.0,
-            0.0,
-            0.15216,
-            0.0,
-        ),
-        intercept=1.14144,
-        mean=(
-            1.00098,
-            0.3851,
-            0.0,
-            0.38471,
-            0.0,
-            0.0,
-            0.0,
-            0.64763,
-            0.58081,
-            0.20315,
-            0.07385,
-            0.22769,
-            0.27834,
-            0.20615,
-            0.53727,
-            0.49175,
-            0.67404,
-            0.47192,
-            0.38204,
-            0.0,
-            0.0,
-            -0.2031,
-            0.0,
-            0.47385,
-            0.4743,
-            0.14682,
-            0.0,
-            0.14666,
-            0.0,
-            0.0,
-            0.0,
-            0.36601,
-            0.25887,
-            0.10551,
-            0.03692,
-            0.07692,
-            0.13618,
-            0.09077,
-            0.26286,
-            0.20944,
-            0.36875,
-            0.20885,
-            0.14399,
-            0.0,
-            0.0,
-            -0.2031,
-            0.0,
-        ),
-        scale=(
-            8e-05,
-            0.24075,
-            1.0,
-            0.24052,
-            1.0,
-            1.0,
-            1.0,
-            0.24172,
-            0.23028,
-            0.37545,
-            0.26152,
-            0.31777,
-            0.38401,
-            0.40454,
-            0.23384,
-            0.22167,
-            0.12966,
-            0.08015,
-            0.24391,
-            1.0,
-            1.0,
-            0.34196,
-            1.0,
-            0.49932,
-            0.49979,
-            0.21525,
-            1.0,
-            0.21502,
-            1.0,
-            1.0,
-            1.0,
-            0.40751,
-            0.31405,
-            0.28743,
-            0.18857,
-            0.19802,
-            0.296,
-            0.28728,
-            0.32074,
-            0.27847,
-            0.39472,
-            0.23233,
-            0.2159,
-            1.0,
-            1.0,
-            0.34196,
-            1.0,
-        ),
-    ),
-    "dense": Logistic(
-        names=(
-            "logit",
-            "margin",
-            "agree",
-            "lex_margin",
-            "den_margin",
-            "den_w",
-            "den_u",
-            "cov_c",
-            "cov_q",
-            "num_q_miss",
-            "num_conflict",
-            "ent_c_miss",
-            "ent_q_miss",
-            "ent_swap",
-            "rare_q_miss",
-            "rare_c_miss",
-            "log_qlen",
-            "agree4",
-            "lexu_margin",
-            "denu_margin",
-            "den_first",
-            "lex_first",
-            "unit_pos",
-            "long",
-            "long*logit",
-            "long*margin",
-            "long*agree",
-            "long*lex_margin",
-            "long*den_margin",
-            "long*den_w",
-            "long*den_u",
-            "long*cov_c",
-            "long*cov_q",
-            "long*num_q_miss",
-            "long*num_conflict",
-            "long*ent_c_miss",
-            "long*ent_q_miss",
-            "long*ent_swap",
-            "long*rare_q_miss",
-            "long*rare_c_miss",
-            "long*log_qlen",
-            "long*agree4",
-            "long*lexu_margin",
-            "long*denu_margin",
-            "long*den_first",
-            "long*lex_first",
-            "long*unit_pos",
-        ),
-        coef=(
-            0.17581,
-            0.40673,
-            0.0,
-            0.0,
-            0.40662,
-            0.17591,
-            0.06195,
-            0.54079,
-            0.37058,
-            -0.2492,
-            -0.14117,
-            0.04114,
-            -0.1509,
-            -0.04785,
-            0.10104,
-            -0.11515,
-            -0.11927,
-            0.22549,
-            0.0,
-            0.34499,
-            0.08225,
-            0.0,
-            -0.05581,
-            -0.39111,
-            -0.02386,
-            0.13452,
-            0.0,
-            0.0,
-            0.13436,
-            -0.02385,
-            -0.03047,
-            0.10353,
-            -0.20433,
-            -0.00742,
-            0.0332,
-            -0.04654,
-            0.08023,
-            0.04558,
-            0.12659,
-            -0.03169,
-            -0.0393,
-            0.09705,
-            0.0,
-            0.04382,
-            0.08225,
-            0.0,
-            -0.05581,
-        ),
-        intercept=0.57064,
-        mean=(
-            0.91719,
-            0.02409,
-            0.0,
-            0.0,
-            0.02406,
-            0.91627,
-            0.91737,
-            0.58001,
-            0.50355,
-            0.23165,
-            0.08923,
-            0.20359,
-            0.3118,
-            0.18769,
-            0.54917,
-            0.51327,
-            0.67404,
-            0.44,
-            0.0,
-            0.02354,
-            -0.01365,
-            0.0,
-            0.15667,
-            0.47385,
-            0.43486,
-            0.00849,
-            0.0,
-            0.0,
-            0.00848,
-            0.43443,
-            0.43552,
-            0.33485,
-            0.23103,
-            0.1127,
-            0.04308,
-            0.06256,
-            0.14673,
-            0.07231,
-            0.26512,
-            0.22298,
-            0.36875,
-            0.17692,
-            0.0,
-            0.00796,
-            -0.01365,
-            0.0,
-            0.15667,
-        ),
-        scale=(
-            0.02813,
-            0.02298,
-            1.0,
-            1.0,
-            0.02296,
-            0.0281,
-            0.03022,
-            0.28065,
-            0.2741,
-            0.39793,
-            0.28508,
-            0.31009,
-            0.40344,
-            0.39047,
-            0.22319,
-            0.21957,
-            0.12966,
-            0.10677,
-            1.0,
-            0.02309,
-            0.02866,
-            1.0,
-            0.30584,
-            0.49932,
-            0.45844,
-            0.01499,
-            1.0,
-            1.0,
-            0.01498,
-            0.45798,
-            0.45927,
-            0.3887,
-            0.29775,
-            0.2982,
-            0.20303,
-            0.18448,
-            0.31025,
-            0.259,
-            0.31721,
-            0.28913,
-            0.39472,
-            0.20533,
-            1.0,
-            0.01463,
-            0.02866,
-            1.0,
-            0.30584,
-        ),
-    ),
-}
-THRESHOLDS: dict[str, dict[str, float]] = {
-    "hybrid": {"answer": 0.81, "suggest": 0.334},
-    "lexical": {"answer": 0.815, "suggest": 0.4065},
-    "dense": {"answer": 0.7322, "suggest": 0.2428},
-}
+# --- the fitted models ---------------------------------------------------------------------------
+# Shipped as data (engine/data/matching-model.json, with its provenance); the feature names stored
+# with the coefficients must be exactly the ones computed above, so a model fitted for another
+# feature list fails at import instead of silently mis-scoring.
+
+MODEL_FILE = "data/matching-model.json"
+
+
+def _logistic(spec: dict[str, Any], names: list[str], where: str) -> Logistic:
+    coef = spec["coef"]
+    if list(coef) != names:
+        raise ValueError(f"{MODEL_FILE}: {where} features {list(coef)} != {names}")
+    if not (len(spec["mean"]) == len(spec["scale"]) == len(names)):
+        raise ValueError(f"{MODEL_FILE}: {where} mean/scale length != {len(names)}")
+    return Logistic(
+        tuple(names),
+        tuple(float(v) for v in coef.values()),
+        float(spec["intercept"]),
+        tuple(float(v) for v in spec["mean"]),
+        tuple(float(v) for v in spec["scale"]),
+    )
+
+
+def load_model(
+    raw: dict[str, Any] | None = None,
+) -> tuple[Logistic, dict[str, Logistic], dict[str, dict[str, float]]]:
+    """(re-ranker, verifier per mode, thresholds per mode) from the bundled JSON (or ``raw``)."""
+    if raw is None:
+        raw = json.loads(resources.files("kiemchung.engine").joinpath(MODEL_FILE).read_text("utf-8"))
+    if raw["features"] != FEATURES or raw["verify_features"] != VERIFY_FEATURES:
+        raise ValueError(f"{MODEL_FILE}: feature lists differ from the code's; refit the model")
+    rerank = _logistic(raw["rerank"], FEATURES, "rerank")
+    verify = {
+        mode: _logistic(spec, VERIFY_FEATURES, f"verify.{mode}") for mode, spec in raw["verify"].items()
+    }
+    thresholds = {mode: {k: float(v) for k, v in th.items()} for mode, th in raw["thresholds"].items()}
+    if set(thresholds) != set(verify) or any(set(t) != {"answer", "suggest"} for t in thresholds.values()):
+        raise ValueError(f"{MODEL_FILE}: thresholds must give answer and suggest for each verifier")
+    return rerank, verify, thresholds
+
+
+def model_json(
+    rerank: Logistic, verify: dict[str, Logistic], thresholds: dict[str, dict[str, float]], provenance: str
+) -> dict[str, Any]:
+    """The JSON object ``load_model`` reads (written by the fitting tool)."""
+
+    def lg(m: Logistic) -> dict[str, Any]:
+        return {
+            "coef": dict(zip(m.names, m.coef, strict=True)),
+            "intercept": m.intercept,
+            "mean": list(m.mean),
+            "scale": list(m.scale),
+        }
+
+    return {
+        "_provenance": provenance,
+        "features": FEATURES,
+        "verify_features": VERIFY_FEATURES,
+        "rerank": lg(rerank),
+        "verify": {mode: lg(m) for mode, m in verify.items()},
+        "thresholds": thresholds,
+    }
+
+
+RERANK, VERIFY, THRESHOLDS = load_model()

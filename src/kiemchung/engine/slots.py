@@ -1,0 +1,144 @@
+"""Salient slots of a claim: the places, countries, diseases, remedies and organisations it names.
+
+Two claims built on one template ("X chữa khỏi Y", "Z cấm xe máy") are different claims when a slot
+differs. Retrieval and the learned verifier see mostly the shared template; this module names the
+slots so that a swap vetoes an automatic answer (the fact-check is still *suggested*)::
+
+    >>> slots("Uống nước lá ổi chữa khỏi sốt xuất huyết")["disease"]
+    frozenset({'sốt xuất huyết'})
+    >>> conflicts(slots("Ăn tỏi sống chữa cao huyết áp"), slots("Lá đu đủ chữa sốt xuất huyết"))
+    [('disease', ('cao huyết áp',), ('sốt xuất huyết',)), ('remedy', ('tỏi',), ('lá đu đủ',))]
+    >>> conflicts(slots("Gạo nhựa bán ở Lào"), slots("Gạo nhựa trộn vào gạo thật bán ở chợ"))
+    [('country', ('Lào',), ())]
+    >>> conflicts(slots("ha noi cam xe may tu 2030"), slots("Hà Nội cấm xe máy từ năm 2030"))
+    []
+
+The lexicon lives in ``engine/data/slots.json`` (with its provenance). Entries of two or more
+syllables match on the folded form, so text typed without diacritics still matches; one-syllable
+entries ("tỏi", "Lào") only on their exact diacritic form, because their folded forms collide with
+everyday words ("toi" = tôi). A capitalised entry ("Hòa Bình") must be capitalised in mixed-case
+text, so the common noun ("hòa bình", peace) is not a place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from kiemchung.text import fold, normalise
+
+MAX_PHRASE = 7  # syllables in the longest lexicon entry
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    value: str
+    exact: str  # lower-case diacritic form (checked for one-syllable entries)
+    proper: bool  # written with a capital: must be capitalised in mixed-case text
+
+
+@cache
+def lexicon() -> dict[tuple[str, ...], list[_Entry]]:
+    """Folded syllable tuples -> entries, from the bundled data file (checked on load)."""
+    raw = json.loads(resources.files("kiemchung.engine").joinpath("data/slots.json").read_text("utf-8"))
+    out: dict[tuple[str, ...], list[_Entry]] = {}
+    for kind, spec in raw["types"].items():
+        if not spec.get("note"):
+            raise ValueError(f"slots.json: type {kind!r} has no provenance note")
+        for value, forms in spec["values"].items():
+            for form in forms:
+                toks = _TOKEN.findall(normalise(form))
+                if not toks or len(toks) > MAX_PHRASE:
+                    raise ValueError(f"slots.json: bad form {form!r} of {kind}/{value}")
+                key = tuple(fold(t).lower() for t in toks)
+                entry = _Entry(kind, value, " ".join(toks).lower(), form[:1].isupper())
+                bucket = out.setdefault(key, [])
+                if entry not in bucket:
+                    bucket.append(entry)
+    return out
+
+
+def slots(text: str) -> dict[str, frozenset[str]]:
+    """Canonical slot values named in ``text``, by kind (longest match first, no overlaps).
+
+    >>> sorted(slots("Sài Gòn và TP.HCM, Lào Cai chứ không phải Lào").get("place", ()))
+    ['Lào Cai', 'TP Hồ Chí Minh']
+    >>> slots("Chủ nhật tôi đi cập nhật tin tức hòa bình")
+    {}
+    """
+    toks = _TOKEN.findall(normalise(text))
+    if not toks:
+        return {}
+    folded = [fold(t).lower() for t in toks]
+    caps = sum(1 for t in toks if t[:1].isupper())
+    # case only tells names apart in ordinary mixed-case writing (not in all-lower chat or ALL CAPS)
+    mixed = 0 < caps < 0.8 * len(toks)
+    lex = lexicon()
+    found: dict[str, set[str]] = {}
+    i = 0
+    while i < len(toks):
+        for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
+            entries = lex.get(tuple(folded[i : i + n]))
+            if not entries:
+                continue
+            surface = " ".join(toks[i : i + n])
+            ok = [
+                e
+                for e in entries
+                if (n > 1 or surface.lower() == e.exact)
+                and (not e.proper or not mixed or surface[:1].isupper())
+            ]
+            if ok:
+                for e in ok:
+                    found.setdefault(e.kind, set()).add(e.value)
+                i += n
+                break
+        else:
+            i += 1
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def conflicts(
+    query: dict[str, frozenset[str]],
+    candidate: dict[str, frozenset[str]],
+    headline: dict[str, frozenset[str]] | None = None,
+) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Kinds where the query names what the candidate does not: (kind, query values, candidate values).
+
+    A conflict is a value of the query that the candidate never names (another place, one more
+    country), or a swap against the candidate's ``headline`` (its short claim): each names a value
+    the other lacks. A slot the query leaves open ("sắp cấm xe máy" vs "Hà Nội cấm xe máy") is not a
+    conflict, nor is Việt Nam, the default setting of every claim here.
+
+    >>> conflicts({"place": frozenset({"Huế"})}, {})
+    [('place', ('Huế',), ())]
+    >>> conflicts({"remedy": frozenset({"tỏi"})}, {"remedy": frozenset({"tỏi", "gừng"})})
+    []
+    """
+    headline = candidate if headline is None else headline
+    out = []
+    for kind in sorted(query):
+        q = query[kind] - IMPLICIT.get(kind, frozenset())
+        c, h = candidate.get(kind, frozenset()), headline.get(kind, frozenset())
+        if (q - c) or (q - h and h - q):
+            out.append((kind, tuple(sorted(q)), tuple(sorted(c))))
+    return out
+
+
+# Named so often without being the point of a claim that naming it adds nothing.
+IMPLICIT = {"country": frozenset({"Việt Nam"})}
+
+KIND_LABELS = {
+    "place": ("Địa danh", "place"),
+    "region": ("Vùng miền", "region"),
+    "country": ("Quốc gia", "country"),
+    "disease": ("Bệnh", "disease"),
+    "remedy": ("Phương thuốc, thực phẩm", "remedy or food"),
+    "organisation": ("Tổ chức", "organisation"),
+    "commodity": ("Hàng hóa, giá cả", "goods or price"),
+}

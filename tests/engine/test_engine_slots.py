@@ -1,0 +1,65 @@
+"""Named slots (places, countries, diseases, remedies, organisations, goods) and their conflicts."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from kiemchung.engine import slots as S
+
+
+def test_lexicon_loads_with_provenance_and_labels() -> None:
+    raw = json.loads(resources.files("kiemchung.engine").joinpath("data/slots.json").read_text("utf-8"))
+    assert raw["_provenance"]
+    assert set(raw["types"]) == set(S.KIND_LABELS)
+    assert all(spec["note"] for spec in raw["types"].values())
+    assert len(S.lexicon()) > 400
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "values"),
+    [
+        ("Bão số 5 đổ bộ Quảng Trị", "place", {"Quảng Trị"}),
+        ("bao so 5 do bo quang tri", "place", {"Quảng Trị"}),  # typed without diacritics
+        ("Sài Gòn mưa to, TP.HCM ngập", "place", {"TP Hồ Chí Minh"}),  # synonyms, one value
+        ("Đi Lào Cai chứ không sang Lào", "place", {"Lào Cai"}),  # longest match first
+        ("Đi Lào Cai chứ không sang Lào", "country", {"Lào"}),
+        ("Uống nước gừng chữa đái tháo đường", "disease", {"tiểu đường"}),
+        ("Giá vàng miếng và đô la Mỹ tăng", "commodity", {"vàng", "đô la"}),
+    ],
+)
+def test_slots_found(text: str, kind: str, values: set[str]) -> None:
+    assert S.slots(text).get(kind) == frozenset(values)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cả nhà tôi đi chợ chủ nhật, cập nhật tin tức",  # tôi / nhật are not garlic / Japan
+        "Mong thế giới hòa bình, không còn chiến tranh",  # a common noun, not the province
+        "Cấm xe máy vào nội thành",  # "cam" (orange) only with its diacritics
+    ],
+)
+def test_everyday_words_are_not_slots(text: str) -> None:
+    assert S.slots(text) == {}
+
+
+def test_conflicts_swap_added_and_open_slots() -> None:
+    fc = S.slots("Phà Sao Mai ở Cà Mau ngừng chạy")
+    assert S.conflicts(S.slots("Phà Sao Mai ở Bạc Liêu ngừng chạy"), fc) == [
+        ("place", ("Bạc Liêu",), ("Cà Mau",))
+    ]
+    assert S.conflicts(S.slots("Phà Sao Mai ngừng chạy à"), fc) == []  # the query leaves the place open
+    assert S.conflicts(S.slots("Phà Sao Mai ở Cà Mau và Bạc Liêu ngừng chạy"), fc)  # one more place
+    # Việt Nam is the default setting: naming it adds nothing
+    assert S.conflicts(S.slots("Phà Sao Mai ở Cà Mau, Việt Nam ngừng chạy"), fc) == []
+
+
+def test_swap_against_the_headline_not_the_body() -> None:
+    body = S.slots("Không dùng ibuprofen khi sốt xuất huyết\nChỉ dùng paracetamol, không dùng ibuprofen.")
+    head = S.slots("Không dùng ibuprofen khi sốt xuất huyết")
+    query = S.slots("Không dùng paracetamol khi sốt xuất huyết à")
+    assert S.conflicts(query, body) == []  # named in the body ...
+    assert S.conflicts(query, body, head) == [("remedy", ("paracetamol",), ("ibuprofen", "paracetamol"))]
