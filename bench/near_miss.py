@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kiemchung.engine import slots as S
+from kiemchung.engine import verify as V
 from kiemchung.engine.embed import get_embedder
 from kiemchung.engine.index import fact_check_text
 from kiemchung.engine.lexical import numbers
@@ -96,14 +97,42 @@ def dev_swaps(library: Path, n: int = 300, seed: int = 0) -> list[dict[str, obje
     return out
 
 
+def previous_veto(f: dict[str, float], long: bool) -> bool:
+    """The rule before slot checks (the baseline): only a number swapped in a one-claim query."""
+    return not long and f.get("num_q_miss", 0) > 0 and f.get("num_c_has", 0) > 0 and f.get("num_c_hit", 0) < 1
+
+
+def both(matcher: Matcher, queries: list[dict[str, object]], mode: Mode) -> dict[str, list[float]]:
+    """``score`` with today's veto, then with the baseline's (answered rates side by side)."""
+    now = score(matcher, queries, mode)
+    saved = V.veto
+    V.veto = previous_veto
+    try:
+        before = score(matcher, queries, mode)
+    finally:
+        V.veto = saved
+    return {k: [*now[k], before[k][1]] for k in now}
+
+
 def table(title: str, rows: dict[str, list[float]]) -> Table:
     t = Table(title=title)
     for col in ("loại / kind", "câu hỏi / asked", "trả lời tự động / answered", "đúng / correct"):
         t.add_column(col)
+    t.add_column("trước / baseline answered")
+    total = [0.0, 0.0, 0.0, 0.0]
     for kind in sorted(rows):
-        asked, answered, correct = rows[kind]
-        t.add_row(kind, f"{asked:.0f}", f"{answered / asked:.3f}".replace(".", ","), f"{correct:.0f}")
+        asked, answered, correct, before = rows[kind]
+        total = [a + b for a, b in zip(total, rows[kind], strict=True)]
+        t.add_row(kind, f"{asked:.0f}", _r(answered / asked), f"{correct:.0f}", _r(before / asked))
+    if len(rows) > 1:
+        near = [sum(rows[k][i] for k in rows if k != "same") for i in range(4)]
+        if near[0]:
+            t.add_row("near-miss", f"{near[0]:.0f}", _r(near[1] / near[0]), "-", _r(near[3] / near[0]))
     return t
+
+
+def _r(x: float) -> str:
+    return f"{x:.3f}".replace(".", ",")
 
 
 def main() -> None:
@@ -118,7 +147,7 @@ def main() -> None:
     m.add(ids, texts)
     queries = load_queries()
     for mode in ("hybrid", "lexical") if emb else ("lexical",):
-        console.print(table(f"demo library, hand-written near-miss set — {mode}", score(m, queries, mode)))
+        console.print(table(f"demo library, hand-written near-miss set — {mode}", both(m, queries, mode)))
     if args.dev:
         from kiemchung.engine.evaluate import build_matcher, load_library
         from kiemchung.settings import get_settings
@@ -126,7 +155,7 @@ def main() -> None:
         lib_ids, lib_texts = load_library(args.dev)
         big = build_matcher(lib_ids, lib_texts, emb, get_settings().data_dir / "cache")
         swaps = dev_swaps(args.dev)
-        console.print(table(f"{args.dev.name}: generated swaps — hybrid", score(big, swaps, "hybrid")))
+        console.print(table(f"{args.dev.name}: generated swaps — hybrid", both(big, swaps, "hybrid")))
 
 
 if __name__ == "__main__":
