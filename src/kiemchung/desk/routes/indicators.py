@@ -23,7 +23,6 @@ def indicators_page(
         "list_kinds": list(models.ListKind),
         "f": {"q": q, "kind": kind, "list_kind": list_kind},
         "can_write": user.role in WRITE,
-        "available": True,
     }
     return page(request, "desk/indicators.html", ctx)
 
