@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from kiemchung.desk.auth import hash_password
 from kiemchung.store import models, session_scope
+from kiemchung.store.db import NotFound
 from kiemchung.store.models import Role
-from kiemchung.web.deps import Admin, Editor, PageError, SessionDep
+from kiemchung.web.deps import Admin, Editor, PageError, SessionDep, or_404
 
 PASSWORD = "mat-khau-kiem-thu-12"
 probe = APIRouter(prefix="/probe")
@@ -57,6 +58,14 @@ def background(db: SessionDep, tasks: BackgroundTasks) -> dict[str, str]:
     _topic(db, "nguon-nen")
     tasks.add_task(_look)
     return {"queued": "yes"}
+
+
+@probe.get("/missing/{n}")
+def missing(n: int, db: SessionDep) -> dict[str, int]:
+    with or_404():
+        if db.get(models.Source, n) is None:
+            raise NotFound(n)
+    return {"n": n}
 
 
 @probe.post("/admin-only")
@@ -146,3 +155,8 @@ def test_writes_need_the_csrf_token(client: TestClient) -> None:
     r = client.post("/probe/admin-only", data={"csrf_token": token})
     assert r.status_code == 200 and r.json() == {"who": "admin@deps.vn"}
     assert client.get("/probe/editors").json() == {"who": "admin@deps.vn"}
+
+
+def test_a_missing_row_is_a_404(client: TestClient) -> None:
+    r = client.get("/probe/missing/424242", headers={"accept": "application/json"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

@@ -17,15 +17,11 @@ from kiemchung.desk import engine_link
 from kiemchung.desk.auth import WRITE
 from kiemchung.desk.queue import DESK_ROLES, ClaimStats, priority, timeline_buckets, timeline_svg
 from kiemchung.store import models
-from kiemchung.store.db import audit
+from kiemchung.store.db import NotFound, audit
 from kiemchung.store.models import ClaimStatus, FactCheckStatus, utcnow
 
 EDITABLE_STATUSES = ("new", "triaged", "in_progress", "dismissed")
 PAGE_STATUSES = [ClaimStatus.triaged, ClaimStatus.in_progress, ClaimStatus.dismissed, ClaimStatus.new]
-
-
-class NotFound(LookupError):
-    """No such row."""
 
 
 class Refused(ValueError):

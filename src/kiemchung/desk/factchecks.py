@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from kiemchung.desk import engine_link
 from kiemchung.store import models
-from kiemchung.store.db import audit
+from kiemchung.store.db import NotFound, audit
 from kiemchung.store.models import FactCheckStatus, Role, Verdict, utcnow
 from kiemchung.text import fold
 
@@ -464,10 +464,6 @@ def transition(
 
 
 # ---------------------------------------------------------------- page data (the desk's routes)
-
-
-class NotFound(LookupError):
-    """No such fact-check, claim, passage or document."""
 
 
 def _get(session: Session, model: type[Any], obj_id: int) -> Any:

@@ -23,7 +23,7 @@ from kiemchung.scam import blocklist, registry
 from kiemchung.scam.domains import clean_host
 from kiemchung.scam.lookup import invalidate_registry
 from kiemchung.store import models
-from kiemchung.store.db import after_commit, audit
+from kiemchung.store.db import NotFound, after_commit, audit
 from kiemchung.store.models import SourceKind
 from kiemchung.text import fold
 
@@ -203,10 +203,6 @@ def matches(s: models.Source, folded_q: str) -> bool:
 
 
 # ---------------------------------------------------------------- the registry, for the desk's pages
-
-
-class NotFound(LookupError):
-    """No such source."""
 
 
 def form_labels() -> dict[str, Any]:

@@ -101,6 +101,10 @@ def _drop_after_commit(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
+class NotFound(LookupError):
+    """No row with that key: services raise it, web routes answer 404 (``web.deps.or_404``)."""
+
+
 def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

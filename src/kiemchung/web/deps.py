@@ -25,6 +25,7 @@ other roles get 403, and state-changing requests must carry the session's CSRF t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -36,7 +37,7 @@ from kiemchung.desk import auth
 from kiemchung.desk.auth import ADMIN, READ, REVIEW, WRITE
 from kiemchung.settings import get_settings
 from kiemchung.store import models
-from kiemchung.store.db import sessionmaker_for
+from kiemchung.store.db import NotFound, sessionmaker_for
 from kiemchung.store.models import (
     CLAIM_STATUS_LABELS,
     VERDICT_LABELS_EN,
@@ -169,12 +170,13 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def get_or_404(db: Session, model: type[Any], obj_id: int) -> Any:
-    """The row with this primary key, or a 404."""
-    obj = db.get(model, obj_id)
-    if obj is None:
-        raise HTTPException(404)
-    return obj
+@contextmanager
+def or_404() -> Iterator[None]:
+    """Answer 404 when a service finds no such row (``store.db.NotFound``)."""
+    try:
+        yield
+    except NotFound as exc:
+        raise HTTPException(404) from exc
 
 
 def safe_next(target: str | None) -> str:

@@ -7,17 +7,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from kiemchung.desk import claims
 from kiemchung.desk.auth import WRITE
-from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, page, redirect
+from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, or_404, page, redirect
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
 
 @router.get("/claims/{claim_id}", response_class=HTMLResponse)
 def claim_detail(request: Request, claim_id: int, user: CurrentUser, db: SessionDep) -> HTMLResponse:
-    try:
+    with or_404():
         ctx = claims.claim_page(db, claim_id)
-    except claims.NotFound as exc:
-        raise HTTPException(404) from exc
     return page(request, "desk/claim.html", {**ctx, "can_write": user.role in WRITE})
 
 
@@ -26,9 +24,8 @@ def claim_status(
     request: Request, claim_id: int, user: Editor, db: SessionDep, status: str = Form(...)
 ) -> Response:
     try:
-        changed = claims.set_status(db, claim_id, status, user)
-    except claims.NotFound as exc:
-        raise HTTPException(404) from exc
+        with or_404():
+            changed = claims.set_status(db, claim_id, status, user)
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
     if changed:
@@ -41,9 +38,8 @@ def claim_assign(
     request: Request, claim_id: int, user: Editor, db: SessionDep, assignee_id: str = Form("")
 ) -> Response:
     try:
-        claims.assign(db, claim_id, int(assignee_id) if assignee_id.isdigit() else None, user)
-    except claims.NotFound as exc:
-        raise HTTPException(404) from exc
+        with or_404():
+            claims.assign(db, claim_id, int(assignee_id) if assignee_id.isdigit() else None, user)
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
     flash(request, "Đã giao việc / Assignment saved")
@@ -56,9 +52,8 @@ def claim_attach(
 ) -> Response:
     """Attach the claim to an existing published fact-check: it is answered, status checked."""
     try:
-        claims.attach(db, claim_id, fact_check_id, user)
-    except claims.NotFound as exc:
-        raise HTTPException(404) from exc
+        with or_404():
+            claims.attach(db, claim_id, fact_check_id, user)
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
     flash(request, "Đã gắn vào bài kiểm chứng / Attached to the fact-check")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -14,17 +12,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from kiemchung.desk import factchecks
 from kiemchung.desk.auth import REVIEW, WRITE
 from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
-from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, page, redirect
+from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
-
-
-@contextmanager
-def _not_found() -> Iterator[None]:
-    try:
-        yield
-    except factchecks.NotFound as exc:
-        raise HTTPException(404) from exc
 
 
 def form_from_request(form: Any) -> factchecks.FactCheckForm:
@@ -114,7 +104,7 @@ def fact_check_list(
 
 @router.get("/fact-checks/new", response_class=HTMLResponse)
 def fact_check_new(request: Request, user: Editor, db: SessionDep, claim: int | None = None) -> HTMLResponse:
-    with _not_found():
+    with or_404():
         form = factchecks.new_form(db, claim)
     return _editor_page(request, db, form, None)
 
@@ -135,7 +125,7 @@ def citation_row(
     request: Request, user: Editor, db: SessionDep, passage: int | None = None, document: int | None = None
 ) -> HTMLResponse:
     """One citation fieldset (htmx), optionally prefilled from a library passage."""
-    with _not_found():
+    with or_404():
         cit, doc = factchecks.citation_prefill(db, passage, document)
     return page(request, "desk/_citation.html", {"c": cit, "doc": doc})
 
@@ -149,7 +139,7 @@ async def fact_check_preview(request: Request, user: Editor) -> HTMLResponse:
 
 @router.get("/fact-checks/{fc_id}", response_class=HTMLResponse)
 def fact_check_view(request: Request, fc_id: int, user: CurrentUser, db: SessionDep) -> HTMLResponse:
-    with _not_found():
+    with or_404():
         ctx = factchecks.view_context(db, fc_id, user)
     ctx |= {"can_write": user.role in WRITE, "can_review": user.role in REVIEW}
     return page(request, "desk/fc_view.html", ctx)
@@ -157,7 +147,7 @@ def fact_check_view(request: Request, fc_id: int, user: CurrentUser, db: Session
 
 @router.get("/fact-checks/{fc_id}/edit", response_class=HTMLResponse)
 def fact_check_edit(request: Request, fc_id: int, user: Editor, db: SessionDep) -> HTMLResponse:
-    with _not_found():
+    with or_404():
         try:
             fc, form = factchecks.edit_form(db, fc_id)
         except factchecks.WorkflowError as exc:
@@ -169,7 +159,7 @@ def fact_check_edit(request: Request, fc_id: int, user: Editor, db: SessionDep) 
 async def fact_check_save(request: Request, fc_id: int, user: Editor, db: SessionDep) -> Response:
     form = form_from_request(await request.form())
     try:
-        with _not_found():
+        with or_404():
             factchecks.save(db, fc_id, form, user)
     except factchecks.Conflict as exc:
         raise PageError(_conflict_page(request, db, exc.current, form)) from exc
@@ -196,7 +186,7 @@ def fact_check_workflow(
 ) -> Response:
     back = f"/desk/fact-checks/{fc_id}"
     try:
-        with _not_found():
+        with or_404():
             message = factchecks.run_workflow(
                 db, fc_id, action, user, version=int(version) if version.isdigit() else None, note=note
             )
@@ -220,6 +210,6 @@ def fact_check_workflow(
 
 @router.get("/fact-checks/{fc_id}/history", response_class=HTMLResponse)
 def fact_check_history(request: Request, fc_id: int, user: CurrentUser, db: SessionDep) -> HTMLResponse:
-    with _not_found():
+    with or_404():
         ctx = factchecks.history(db, fc_id)
     return page(request, "desk/fc_history.html", ctx)

@@ -11,14 +11,24 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiemchung.desk import sources
 from kiemchung.desk.auth import ADMIN, WRITE
 from kiemchung.desk.sources import SourceForm
 from kiemchung.store import models
-from kiemchung.web.deps import Admin, CurrentUser, Editor, PageError, SessionDep, flash, page, redirect
+from kiemchung.web.deps import (
+    Admin,
+    CurrentUser,
+    Editor,
+    PageError,
+    SessionDep,
+    flash,
+    or_404,
+    page,
+    redirect,
+)
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -51,13 +61,6 @@ def _edit_page(
 ) -> HTMLResponse:
     ctx = {"form": form, "source": src, **sources.form_labels()}
     return page(request, "desk/source_edit.html", ctx, status=status)
-
-
-def _get(db: SessionDep, source_id: int) -> models.Source:
-    try:
-        return sources.get_source(db, source_id)
-    except sources.NotFound as exc:
-        raise HTTPException(404) from exc
 
 
 @router.get("/sources", response_class=HTMLResponse)
@@ -107,7 +110,8 @@ def source_create(
 
 @router.get("/sources/{source_id}/edit", response_class=HTMLResponse)
 def source_edit_form(request: Request, source_id: int, user: Editor, db: SessionDep) -> HTMLResponse:
-    src = _get(db, source_id)
+    with or_404():
+        src = sources.get_source(db, source_id)
     return _edit_page(request, SourceForm.of(src), src)
 
 
@@ -115,10 +119,8 @@ def source_edit_form(request: Request, source_id: int, user: Editor, db: Session
 def source_update(
     request: Request, source_id: int, user: Editor, db: SessionDep, form: SourceForm = Depends(source_form)
 ) -> Response:
-    try:
+    with or_404():
         src, changed = sources.update(db, source_id, form, user)
-    except sources.NotFound as exc:
-        raise HTTPException(404) from exc
     if form.errors:
         raise PageError(_edit_page(request, form, src, status=400))
     if changed:
@@ -130,9 +132,7 @@ def source_update(
 
 @router.post("/sources/{source_id}/unregister")
 def source_unregister(request: Request, source_id: int, user: Editor, db: SessionDep) -> Response:
-    try:
+    with or_404():
         src = sources.unregister(db, source_id, user)
-    except sources.NotFound as exc:
-        raise HTTPException(404) from exc
     flash(request, f"Đã gỡ “{src.name}” khỏi danh bạ / “{src.name}” unregistered")
     return redirect("/desk/sources")
