@@ -82,3 +82,29 @@ def test_search_index_is_a_registered_cache() -> None:
     import kiemchung.engine.index  # noqa: F401  (registers "engine.index")
 
     assert cache.get("engine.index").ttl is None
+
+
+def test_revalidate_keeps_a_stale_entry_while_its_signature_holds(prices, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    version = {"n": 1}
+    builds: list[int] = []
+
+    def build() -> int:
+        builds.append(version["n"])
+        return 1000 * version["n"]
+
+    def sig() -> int:
+        return version["n"]
+
+    assert prices.revalidate("snap", sig, build) == 1000
+    clock.now += 10
+    assert prices.revalidate("snap", lambda: 1 / 0, build) == 1000  # fresh: no signature asked
+    clock.now += 25
+    assert prices.revalidate("snap", sig, build) == 1000  # stale, same signature: kept
+    assert prices.peek("snap")[1] == 0  # and re-stamped
+    version["n"] = 2
+    assert prices.revalidate("snap", sig, build) == 1000  # fresh again, so not re-checked yet
+    clock.now += 31
+    assert prices.revalidate("snap", sig, build) == 2000
+    assert builds == [1, 2]
+    prices.invalidate()
+    assert prices.revalidate("snap", sig, build) == 2000 and builds == [1, 2, 2]

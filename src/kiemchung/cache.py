@@ -16,9 +16,17 @@ True
 
 A ``ttl`` of ``None`` keeps entries until they are invalidated (the search index reloads itself
 when another process writes it, so it never expires by age). Time is ``time.monotonic`` unless a
-``clock`` is given. ``peek`` returns an entry whatever its age, for caches that revalidate a stale
-entry cheaply (compare a signature of the data) instead of rebuilding it, and ``set`` then
-re-stamps it.
+``clock`` is given. ``revalidate`` is for data that is costly to rebuild but cheap to fingerprint:
+once an entry is older than ``ttl`` it asks for a signature (say, a row count and the newest
+timestamp) and keeps the entry, re-stamped, while the signature is unchanged.
+
+>>> rows = [1, 2]
+>>> totals = register("demo.totals", ttl=0.0)          # every read re-checks the signature
+>>> totals.revalidate("all", lambda: len(rows), lambda: sum(rows))
+3
+>>> rows.append(4); totals.revalidate("all", lambda: len(rows), lambda: sum(rows))
+7
+>>> unregister("demo.totals")
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ class TTLCache(Generic[V]):
         self.doc = doc
         self._clock = clock
         self._data: dict[Hashable, tuple[V, float]] = {}
+        self._signatures: dict[Hashable, Hashable] = {}
         # Re-entrant: a builder may read another entry of the same cache.
         self._lock = threading.RLock()
 
@@ -86,13 +95,32 @@ class TTLCache(Generic[V]):
                 return hit[0]
             return self.set(key, build())
 
+    def revalidate(self, key: Hashable, signature: Callable[[], Hashable], build: Callable[[], V]) -> V:
+        """A fresh entry as is; a stale one kept (re-stamped) while ``signature()`` is unchanged;
+        otherwise ``build()``. The signature and the build run outside the lock."""
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and self._fresh(hit[1]):
+                return hit[0]
+        sig = signature()
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and key in self._signatures and self._signatures[key] == sig:
+                return self.set(key, hit[0])
+        value = build()
+        with self._lock:
+            self._signatures[key] = sig
+            return self.set(key, value)
+
     def invalidate(self, key: Hashable | None = None) -> None:
         """Drop one entry, or all of them."""
         with self._lock:
             if key is None:
                 self._data.clear()
+                self._signatures.clear()
             else:
                 self._data.pop(key, None)
+                self._signatures.pop(key, None)
 
 
 @dataclass(frozen=True)
