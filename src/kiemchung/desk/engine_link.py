@@ -1,7 +1,7 @@
-"""Thin adapters to the claim engine, so a missing or failing index degrades a page instead of crashing it.
+"""Thin adapters to the claim engine, so a failing index degrades a page instead of crashing it.
 
-Each function returns ``None`` when the engine is unavailable (not installed yet, index not built,
-model missing) and logs why; callers show "Chưa có kết quả khớp / No matches yet".
+Each lookup returns ``None`` when the index cannot answer (not built, model missing, a broken
+directory) and logs why; callers show "Chưa có kết quả khớp / No matches yet".
 """
 
 from __future__ import annotations
@@ -10,6 +10,10 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
+
+from kiemchung.engine.index import get_index
+from kiemchung.engine.match import MatchResult
+from kiemchung.engine.pipeline import process_pending
 
 log = logging.getLogger("kiemchung.desk")
 
@@ -21,63 +25,40 @@ class MatchView:
     level: str | None  # "answer" | "suggest" | None
 
 
-def _level_of(result: object, candidate_id: str, rank: int) -> str | None:
-    # MatchResult.answer / .suggest hold the id of the candidate at that level (or a flag/candidate).
-    for name in ("answer", "suggest"):
-        flag = getattr(result, name, None)
-        if flag is None or flag is False:
-            continue
-        if isinstance(flag, str | int) and not isinstance(flag, bool):
-            if str(flag) == candidate_id:
-                return name
-            continue
-        fid = getattr(flag, "id", None)
-        if fid is not None:
-            if str(fid) == candidate_id:
-                return name
-        elif rank == 0:
-            return name
+def level_of(result: MatchResult, candidate_id: str) -> str | None:
+    """The engine's decision for one candidate: "answer", "suggest" or None."""
+    if result.answer == candidate_id:
+        return "answer"
+    if result.suggest == candidate_id:
+        return "suggest"
     return None
 
 
 def match_fact_checks(text: str, top: int = 5) -> list[MatchView] | None:
-    """Earlier fact-checks matching ``text``, best first; None when the engine is unavailable."""
+    """Earlier fact-checks matching ``text``, best first; None when the index cannot answer."""
     try:
-        from kiemchung.engine.index import get_index
-
         results = get_index().match_fact_checks([text], top=top)
-    except Exception as exc:  # ImportError while the engine lands, or an unbuilt index
+    except Exception as exc:  # an unbuilt or unreadable index must not take the claim page down
         log.warning("fact-check matching unavailable: %s", exc)
         return None
     if not results:
         return []
     result = results[0]
-    out: list[MatchView] = []
-    for rank, cand in enumerate(getattr(result, "results", []) or []):
-        try:
-            fid = int(cand.id)
-        except (TypeError, ValueError):
-            continue
-        out.append(MatchView(fid, float(cand.score), _level_of(result, str(cand.id), rank)))
-    return out
+    return [MatchView(int(c.id), float(c.score), level_of(result, c.id)) for c in result.results]
 
 
 def evidence(text: str, k: int = 5) -> list[tuple[int, float]] | None:
-    """``[(passage_id, score)]`` from the reference library; None when the engine is unavailable."""
+    """``[(passage_id, score)]`` from the reference library; None when the index cannot answer."""
     try:
-        from kiemchung.engine.index import get_index
-
-        return [(int(pid), float(score)) for pid, score in get_index().evidence(text, k=k)]
+        return get_index().evidence(text, k=k)
     except Exception as exc:
         log.warning("evidence retrieval unavailable: %s", exc)
         return None
 
 
 def index_pending(session: Session) -> bool:
-    """Run the engine's indexing of new documents and published fact-checks. False if unavailable."""
+    """Run the engine's indexing of new documents and published fact-checks. False if it failed."""
     try:
-        from kiemchung.engine.pipeline import process_pending
-
         process_pending(session)
         return True
     except Exception as exc:
@@ -86,18 +67,10 @@ def index_pending(session: Session) -> bool:
 
 
 def unindex_fact_check(session: Session, fact_check_id: int) -> bool:
-    """Remove a retracted fact-check from the index (the pipeline drops non-published ones)."""
+    """Remove a retracted fact-check from the index; falls back to a pipeline pass if that fails."""
     try:
-        from kiemchung.engine.index import get_index
-
-        index = get_index()
-        remove = getattr(index, "remove_fact_check", None) or getattr(index, "remove_fact_checks", None)
-        if remove is not None:
-            try:
-                remove([str(fact_check_id)])
-            except TypeError:
-                remove(str(fact_check_id))
-            return True
+        get_index().remove_fact_checks([fact_check_id])
+        return True
     except Exception as exc:
         log.warning("could not remove fact-check %s from the index: %s", fact_check_id, exc)
     return index_pending(session)

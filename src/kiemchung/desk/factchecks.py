@@ -24,8 +24,9 @@ import markupsafe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiemchung.desk import engine_link
 from kiemchung.store import models
-from kiemchung.store.db import audit
+from kiemchung.store.db import NotFound, audit
 from kiemchung.store.models import FactCheckStatus, Role, Verdict, utcnow
 from kiemchung.text import fold
 
@@ -40,6 +41,13 @@ class WorkflowError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+class NotReviewer(WorkflowError):
+    """A reviewer's action asked for by an account that is not a reviewer."""
+
+    def __init__(self) -> None:
+        super().__init__("Chỉ người kiểm duyệt được làm việc này / Only reviewers may do this", 403)
 
 
 class Conflict(Exception):
@@ -453,3 +461,192 @@ def transition(
         },
     )
     return fc
+
+
+# ---------------------------------------------------------------- page data (the desk's routes)
+
+
+def _get(session: Session, model: type[Any], obj_id: int) -> Any:
+    obj = session.get(model, obj_id)
+    if obj is None:
+        raise NotFound(f"{model.__name__} {obj_id}")
+    return obj
+
+
+def form_from_fc(fc: models.FactCheck) -> FactCheckForm:
+    """The editor form filled with a stored fact-check."""
+    return FactCheckForm(
+        claim_reviewed=fc.claim_reviewed,
+        claim_text=fc.claim_text,
+        verdict=fc.verdict.value,
+        summary=fc.summary,
+        body=fc.body,
+        topics=list(fc.topics or []),
+        claim_appearance_url=fc.claim_appearance_url or "",
+        claim_id=fc.claim_id,
+        version=fc.version,
+        citations=[
+            CitationForm(c.document_id, c.passage_id, c.url or "", c.title, c.quote) for c in fc.citations
+        ],
+    )
+
+
+def new_form(session: Session, claim_id: int | None) -> FactCheckForm:
+    """An empty editor form, prefilled from the claim it answers when there is one."""
+    form = FactCheckForm(verdict="", citations=[CitationForm()])
+    if claim_id is not None:
+        c: models.Claim = _get(session, models.Claim, claim_id)
+        form.claim_id = c.id
+        form.claim_text = c.text
+        form.claim_reviewed = c.text[:CLAIM_REVIEWED_MAX]
+        form.topics = [c.topic] if c.topic else []
+    return form
+
+
+def edit_form(session: Session, fc_id: int) -> tuple[models.FactCheck, FactCheckForm]:
+    """The fact-check and its editor form (with one empty citation when it has none)."""
+    fc: models.FactCheck = _get(session, models.FactCheck, fc_id)
+    if fc.status == FactCheckStatus.retracted:
+        raise WorkflowError("Bài đã bị rút, không thể sửa / A retracted fact-check cannot be edited", 409)
+    form = form_from_fc(fc)
+    if not form.citations:
+        form.citations = [CitationForm()]
+    return fc, form
+
+
+def editor_context(session: Session, form: FactCheckForm) -> dict[str, Any]:
+    """The cited documents and the claim the editor page shows beside ``form``."""
+    doc_ids = {c.document_id for c in form.citations if c.document_id}
+    docs = (
+        {d.id: d for d in session.scalars(select(models.Document).where(models.Document.id.in_(doc_ids)))}
+        if doc_ids
+        else {}
+    )
+    claim = session.get(models.Claim, form.claim_id) if form.claim_id else None
+    return {"docs": docs, "claim": claim}
+
+
+def citation_prefill(
+    session: Session, passage_id: int | None, document_id: int | None
+) -> tuple[CitationForm, models.Document | None]:
+    """One citation, prefilled from a library passage or document."""
+    if passage_id is not None:
+        p: models.Passage = _get(session, models.Passage, passage_id)
+        doc = p.document
+        return CitationForm(doc.id, p.id, doc.url or "", doc.title, p.text), doc
+    if document_id is not None:
+        d: models.Document = _get(session, models.Document, document_id)
+        return CitationForm(d.id, None, d.url or "", d.title, ""), d
+    return CitationForm(), None
+
+
+def list_fact_checks(session: Session, status: str, q: str) -> dict[str, Any]:
+    """The 300 most recently updated fact-checks, of one status, matching ``q`` without diacritics."""
+    stmt = select(models.FactCheck).order_by(models.FactCheck.updated_at.desc()).limit(300)
+    if status in FactCheckStatus._value2member_map_:
+        stmt = stmt.where(models.FactCheck.status == FactCheckStatus(status))
+    fcs = list(session.scalars(stmt))
+    if q.strip():
+        needle = fold(q)
+        fcs = [f for f in fcs if needle in fold(f.claim_reviewed + " " + f.summary)]
+    return {"fcs": fcs, "users": {u.id: u for u in session.scalars(select(models.User))}}
+
+
+def view_context(session: Session, fc_id: int, user: models.User) -> dict[str, Any]:
+    """A fact-check with its people, its claim and what ``user`` may do with it."""
+    fc: models.FactCheck = _get(session, models.FactCheck, fc_id)
+    ids = writers(session, fc)
+    reviewer = user.role in (Role.reviewer, Role.admin)
+    return {
+        "fc": fc,
+        "users": {u.id: u for u in session.scalars(select(models.User))},
+        "may_review": reviewer and user.id not in ids,
+        "is_writer": user.id in ids,
+        "claim": session.get(models.Claim, fc.claim_id) if fc.claim_id else None,
+    }
+
+
+def history(session: Session, fc_id: int) -> dict[str, Any]:
+    """Every revision, newest first, with its author, field diffs and correction note."""
+    fc: models.FactCheck = _get(session, models.FactCheck, fc_id)
+    users = {u.id: u for u in session.scalars(select(models.User))}
+    corrections = {c.version: c for c in fc.corrections}
+    entries = []
+    prev: dict[str, Any] = {}
+    for rev in fc.revisions:
+        entries.append(
+            {
+                "rev": rev,
+                "user": users.get(rev.user_id) if rev.user_id else None,
+                "diffs": snapshot_diffs(prev, rev.data),
+                "correction": corrections.get(rev.version),
+            }
+        )
+        prev = rev.data
+    entries.reverse()
+    return {"fc": fc, "entries": entries}
+
+
+def save(session: Session, fc_id: int, form: FactCheckForm, user: models.User) -> models.FactCheck:
+    """Save an edit and flush it, so a concurrent save surfaces here (``StaleDataError``)."""
+    fc: models.FactCheck = _get(session, models.FactCheck, fc_id)
+    update(session, fc, form, user)
+    session.flush()
+    return fc
+
+
+def reload_after_conflict(session: Session, fc_id: int) -> models.FactCheck:
+    """After a lost optimistic-lock race: abandon the failed flush and read the winner's version."""
+    session.rollback()
+    current: models.FactCheck = _get(session, models.FactCheck, fc_id)
+    session.refresh(current)
+    return current
+
+
+def conflict_context(session: Session, current: models.FactCheck, submitted: FactCheckForm) -> dict[str, Any]:
+    """Side-by-side rows of the stored and the submitted text, who saved last, and the merged form."""
+    theirs = snapshot(current)
+    yours = submitted.snapshot()
+    rows = []
+    for key in ("claim_reviewed", "claim_text", "verdict", "summary", "body", "topics", "citations"):
+        a, b = as_text(theirs.get(key)), as_text(yours.get(key))
+        rows.append({"field": key, "theirs": a, "yours": b, "same": a == b, "diff": text_diff(a, b)})
+    last = session.scalar(
+        select(models.FactCheckRevision)
+        .where(models.FactCheckRevision.fact_check_id == current.id)
+        .order_by(models.FactCheckRevision.version.desc())
+    )
+    by = session.get(models.User, last.user_id) if last and last.user_id else None
+    merged = FactCheckForm(**{**submitted.__dict__, "version": current.version})
+    return {"fc": current, "rows": rows, "form": merged, "by": by}
+
+
+WORKFLOW_MESSAGES = {
+    "submit": "Đã gửi duyệt / Sent for review",
+    "return": "Đã trả lại bản nháp / Returned to draft",
+    "approve": "Đã duyệt / Approved",
+    "publish": "Đã xuất bản / Published",
+    "retract": "Đã rút bài / Retracted",
+}
+REVIEWER_ACTIONS = ("approve", "publish", "retract", "return")
+
+
+def run_workflow(
+    session: Session, fc_id: int, action: str, user: models.User, *, version: int | None, note: str = ""
+) -> str:
+    """Apply a workflow action, then bring the claim index up to date; returns the message to show.
+
+    Publishing indexes the fact-check in the same request (editors see it matched at once); when the
+    index is unavailable the publication still stands and ``kiemchung reindex`` catches up later.
+    """
+    fc: models.FactCheck = _get(session, models.FactCheck, fc_id)
+    if action in REVIEWER_ACTIONS and user.role not in (Role.reviewer, Role.admin):
+        raise NotReviewer()
+    transition(session, fc, action, user, version=version, note=note)
+    session.flush()
+    message = WORKFLOW_MESSAGES[action]
+    if action == "publish" and not engine_link.index_pending(session):
+        message += " — chỉ mục sẽ được cập nhật sau / the index will be updated later"
+    elif action == "retract":
+        engine_link.unindex_fact_check(session, fc.id)
+    return message

@@ -1,4 +1,4 @@
-"""The claims queue: priority, filters and the spread timeline.
+"""The claims queue: priority, filters, the spread timeline and the queue page's data.
 
 >>> from datetime import datetime
 >>> now = datetime(2026, 11, 24, 12)
@@ -16,6 +16,16 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiemchung.desk.auth import WRITE
+from kiemchung.store import models
+from kiemchung.store.db import audit
+from kiemchung.store.models import ClaimStatus, Role, utcnow
 
 # Weights of the three signals; they sum to 1 so the priority stays in [0, 1].
 W_WORTHINESS = 0.45
@@ -127,3 +137,168 @@ def timeline_svg(unit: str, rows: list[tuple[datetime, int]], width: int = 640, 
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+# ---------------------------------------------------------------- the queue page's data
+
+PAGE_SIZE = 50
+OPEN_STATUSES = (ClaimStatus.new, ClaimStatus.triaged, ClaimStatus.in_progress)
+DESK_ROLES = (Role.editor, Role.reviewer, Role.admin)
+
+
+@dataclass
+class QueueQuery:
+    """The queue's filters as typed in the page's query string (all optional, ``status`` "open")."""
+
+    status: str = "open"
+    topic: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    has_match: str = ""
+    assignee: str = ""
+    page_no: int = 1
+
+    def params(self) -> dict[str, str]:
+        """The filters under their query-string names.
+
+        >>> QueueQuery(topic="y-te", has_match="yes").params()
+        {'status': 'open', 'topic': 'y-te', 'from': '', 'to': '', 'match': 'yes', 'assignee': ''}
+        """
+        return {
+            "status": self.status,
+            "topic": self.topic,
+            "from": self.date_from,
+            "to": self.date_to,
+            "match": self.has_match,
+            "assignee": self.assignee,
+        }
+
+
+def claim_filters(q: QueueQuery, user_id: int | None = None) -> tuple[list[Any], dict[str, str]]:
+    """SQL conditions for ``q`` and the filters that differ from the default (shown as chips)."""
+    conds: list[Any] = []
+    if q.status == "open" or not q.status:
+        conds.append(models.Claim.status.in_(OPEN_STATUSES))
+    elif q.status != "all" and q.status in ClaimStatus._value2member_map_:
+        conds.append(models.Claim.status == ClaimStatus(q.status))
+    if q.topic:
+        conds.append(models.Claim.topic == q.topic)
+    for raw, op in ((q.date_from, "ge"), (q.date_to, "le")):
+        if raw:
+            try:
+                d = datetime.strptime(raw, "%Y-%m-%d")
+            except ValueError:
+                continue
+            conds.append(
+                models.Claim.last_seen >= d if op == "ge" else models.Claim.last_seen < d + timedelta(days=1)
+            )
+    if q.has_match == "yes":
+        conds.append(models.Claim.best_match_id.is_not(None))
+    elif q.has_match == "no":
+        conds.append(models.Claim.best_match_id.is_(None))
+    if q.assignee == "me":
+        conds.append(models.Claim.assignee_id == (user_id if user_id is not None else -1))
+    elif q.assignee == "none":
+        conds.append(models.Claim.assignee_id.is_(None))
+    active = q.params()
+    return conds, {k: v for k, v in active.items() if v and not (k == "status" and v == "open")}
+
+
+def queue_rows(db: Session, conds: list[Any], now: datetime) -> list[dict[str, Any]]:
+    """Claims matching ``conds`` with their priority, highest first."""
+    claims = list(
+        db.scalars(select(models.Claim).where(*conds).order_by(models.Claim.last_seen.desc()).limit(2000))
+    )
+    if not claims:
+        return []
+    ids = [c.id for c in claims]
+    since = now - timedelta(hours=24)
+    item_time = func.coalesce(models.Item.published_at, models.Item.ingested_at)
+    recent = dict(
+        db.execute(  # type: ignore[arg-type]
+            select(models.ClaimItem.claim_id, func.count())
+            .join(models.Item, models.Item.id == models.ClaimItem.item_id)
+            .where(models.ClaimItem.claim_id.in_(ids), item_time >= since)
+            .group_by(models.ClaimItem.claim_id)
+        ).all()
+    )
+    users = {u.id: u for u in db.scalars(select(models.User))}
+    rows: list[dict[str, Any]] = []
+    for c in claims:
+        stats = ClaimStats(c.checkworthiness or 0.0, int(recent.get(c.id, 0)), c.engagement or 0, c.last_seen)
+        rows.append(
+            {
+                "claim": c,
+                "priority": priority(stats, now),
+                "items_24h": stats.items_24h,
+                "assignee": users.get(c.assignee_id) if c.assignee_id else None,
+            }
+        )
+    rows.sort(key=lambda r: (-float(r["priority"]), -int(r["claim"].id)))
+    return rows
+
+
+def assignable_users(db: Session) -> list[models.User]:
+    """Active accounts that may be given a claim, by name."""
+    return list(
+        db.scalars(
+            select(models.User)
+            .where(models.User.active.is_(True), models.User.role.in_(DESK_ROLES))
+            .order_by(models.User.display_name)
+        )
+    )
+
+
+def queue_view(db: Session, user: models.User, q: QueueQuery, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the queue page shows: one page of prioritised rows, filter choices, paging."""
+    conds, active = claim_filters(q, user.id)
+    rows = queue_rows(db, conds, now or utcnow())
+    total = len(rows)
+    page_no = max(1, q.page_no)
+    topics = [
+        t
+        for t in db.scalars(select(models.Claim.topic).where(models.Claim.topic.is_not(None)).distinct())
+        if t
+    ]
+    return {
+        "rows": rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE],
+        "total": total,
+        "page_no": page_no,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "topics": sorted(topics),
+        "editors": assignable_users(db),
+        "filters": active,
+        "query": urlencode({k: v for k, v in q.params().items() if v}),
+        "f": {**q.params(), "status": q.status or "open"},
+        "can_write": user.role in WRITE,
+    }
+
+
+def bulk_update(
+    db: Session, ids: list[int], action: str, assignee_id: str, user: models.User
+) -> tuple[int, str | None]:
+    """Dismiss or (un)assign several claims; ``(count, error)`` with a bilingual error, nothing changed."""
+    claims = list(db.scalars(select(models.Claim).where(models.Claim.id.in_(ids))))
+    if action == "dismiss":
+        for c in claims:
+            if c.status != ClaimStatus.dismissed:
+                audit(
+                    db, "claim.status", c, user_id=user.id, data={"old": c.status.value, "new": "dismissed"}
+                )
+                c.status = ClaimStatus.dismissed
+        return len(claims), None
+    if action == "assign":
+        assignee = db.get(models.User, int(assignee_id)) if assignee_id.isdigit() else None
+        if assignee_id and (assignee is None or assignee.role not in WRITE or not assignee.active):
+            return 0, "Người được giao không hợp lệ / Invalid assignee"
+        for c in claims:
+            audit(
+                db,
+                "claim.assign",
+                c,
+                user_id=user.id,
+                data={"old": c.assignee_id, "new": assignee.id if assignee else None},
+            )
+            c.assignee_id = assignee.id if assignee else None
+        return len(claims), None
+    raise ValueError(action)

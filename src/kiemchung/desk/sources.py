@@ -1,42 +1,31 @@
-"""``/desk/sources`` and ``/desk/feeds``: the registry of official channels and the scam feeds.
+"""The registry of official channels and the scam feeds, as the desk edits and shows them.
 
-GET  /desk/sources                      registered official channels and publishers (every role)
-GET  /desk/sources/new, POST            register a channel (editor, reviewer, admin)
-GET  /desk/sources/{id}/edit, POST      edit one; each save is audited with a field diff
-POST /desk/sources/{id}/unregister      take it out of the registry (the row stays, for history)
-POST /desk/sources/load-bundled         create the bundled seed's missing channels (admin)
-GET  /desk/feeds                        block/allow feeds with provenance and stale warnings
-POST /desk/feeds/load-bundled           load the bundled blocklist snapshot (admin)
-
-Scam lookups judge links against the registry, so every change drops the lookup's cached index
-(``invalidate_registry``): a domain registered here is recognised by the very next check.
+Validation of the add/edit form is pure (``SourceForm.validate``); the functions below take the
+request's session and leave committing to the caller. Scam lookups judge links against the
+registry, so every change drops the lookup's cached index once the transaction has committed
+(``invalidate_registry`` via ``after_commit``): a domain registered here is recognised by the very
+next check. Routes: :mod:`kiemchung.desk.routes.sources` and :mod:`kiemchung.desk.routes.feeds`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiemchung.desk.auth import ADMIN, READ, WRITE
 from kiemchung.desk.factchecks import field_changes
-from kiemchung.desk.routes import flash, get_db, get_or_404, page, redirect, require_role
 from kiemchung.scam import blocklist, registry
 from kiemchung.scam.domains import clean_host
 from kiemchung.scam.lookup import invalidate_registry
 from kiemchung.store import models
-from kiemchung.store.db import audit
-from kiemchung.store.models import SourceKind, utcnow
+from kiemchung.store.db import NotFound, after_commit, audit
+from kiemchung.store.models import SourceKind
 from kiemchung.text import fold
-from kiemchung.web.i18n import fmt_number
-
-router = APIRouter(prefix="/desk", include_in_schema=False)
 
 PAGE_SIZE = 50
 KINDS = (SourceKind.official, SourceKind.publisher)
@@ -213,29 +202,15 @@ def matches(s: models.Source, folded_q: str) -> bool:
     return folded_q in fold(hay)
 
 
-# ---------------------------------------------------------------- registry pages
+# ---------------------------------------------------------------- the registry, for the desk's pages
 
 
-def _form_ctx(form: SourceForm, source: models.Source | None) -> dict[str, Any]:
-    return {
-        "form": form,
-        "source": source,
-        "kind_labels": KIND_LABELS,
-        "category_labels": CATEGORY_LABELS,
-    }
+def form_labels() -> dict[str, Any]:
+    return {"kind_labels": KIND_LABELS, "category_labels": CATEGORY_LABELS}
 
 
-@router.get("/sources", response_class=HTMLResponse)
-def sources_page(
-    request: Request,
-    q: str = "",
-    category: str = "",
-    kind: str = "",
-    status: str = "registered",
-    p: int = 1,
-    user: models.User = Depends(require_role(READ)),
-    db: Session = Depends(get_db),
-) -> HTMLResponse:
+def sources_page(db: Session, q: str, category: str, kind: str, status: str, p: int) -> dict[str, Any]:
+    """One page of channels matching the filters (search without diacritics), and paging links."""
     status = status if status in STATUS_LABELS else "registered"
     stmt = select(models.Source).where(models.Source.kind.in_(KINDS)).order_by(models.Source.name)
     if status != "all":
@@ -257,70 +232,38 @@ def sources_page(
             select(models.Source.id).where(models.Source.kind.in_(KINDS), models.Source.registered.is_(True))
         ).all()
     )
-    return page(
-        request,
-        "desk/sources.html",
-        {
-            "sources": rows[(p - 1) * PAGE_SIZE : p * PAGE_SIZE],
-            "count": len(rows),
-            "registered_total": registered_total,
-            "page_no": p,
-            "pages": pages,
-            "page_query": {
-                n: urlencode({**{k: v for k, v in f.items() if v}, "p": n}) for n in range(1, pages + 1)
-            },
-            "f": f,
-            "kind_labels": KIND_LABELS,
-            "category_labels": CATEGORY_LABELS,
-            "status_labels": STATUS_LABELS,
-            "can_write": user.role in WRITE,
-            "is_admin": user.role in ADMIN,
+    return {
+        "sources": rows[(p - 1) * PAGE_SIZE : p * PAGE_SIZE],
+        "count": len(rows),
+        "registered_total": registered_total,
+        "page_no": p,
+        "pages": pages,
+        "page_query": {
+            n: urlencode({**{k: v for k, v in f.items() if v}, "p": n}) for n in range(1, pages + 1)
         },
-    )
+        "f": f,
+        "status_labels": STATUS_LABELS,
+        **form_labels(),
+    }
 
 
-@router.post("/sources/load-bundled")
-def sources_load_bundled(
-    request: Request, user: models.User = Depends(require_role(ADMIN)), db: Session = Depends(get_db)
-) -> Response:
+def _changed(db: Session) -> None:
+    after_commit(db, invalidate_registry)
+
+
+def load_bundled(db: Session, user: models.User) -> tuple[int, int]:
+    """Create the bundled seed's missing channels; ``(created, already present)``."""
     created, present = registry.load_registry(db)
     audit(db, "source.load_bundled", user_id=user.id, entity_type="source", data={"created": created})
-    db.commit()
-    invalidate_registry()
-    flash(
-        request,
-        f"Đã nạp danh bạ kèm theo: thêm {created}, đã có sẵn {present} / "
-        f"Bundled registry loaded: {created} added, {present} already present",
-    )
-    return redirect("/desk/sources")
+    _changed(db)
+    return created, present
 
 
-@router.get("/sources/new", response_class=HTMLResponse)
-def source_new_form(request: Request, user: models.User = Depends(require_role(WRITE))) -> HTMLResponse:
-    return page(request, "desk/source_edit.html", _form_ctx(SourceForm(), None))
-
-
-def source_form(
-    name: str = Form(""),
-    kind: str = Form("official"),
-    category: str = Form("other"),
-    verified: str = Form(""),
-    registered: str = Form(""),
-    domains: str = Form(""),
-    page_urls: str = Form(""),
-    page_names: str = Form(""),
-) -> SourceForm:
-    """The add/edit form's fields (one dependency for both routes)."""
-    return SourceForm(
-        name=name,
-        kind=kind,
-        category=category,
-        verified=verified == "1",
-        registered=registered == "1",
-        domains=domains,
-        page_urls=page_urls,
-        page_names=page_names,
-    )
+def get_source(db: Session, source_id: int) -> models.Source:
+    src = db.get(models.Source, source_id)
+    if src is None:
+        raise NotFound(source_id)
+    return src
 
 
 def _name_taken(db: Session, name: str, own_id: int | None) -> bool:
@@ -328,18 +271,13 @@ def _name_taken(db: Session, name: str, own_id: int | None) -> bool:
     return other is not None and other != own_id
 
 
-@router.post("/sources/new", response_class=HTMLResponse)
-def source_create(
-    request: Request,
-    form: SourceForm = Depends(source_form),
-    user: models.User = Depends(require_role(WRITE)),
-    db: Session = Depends(get_db),
-) -> Response:
+def create(db: Session, form: SourceForm, user: models.User) -> models.Source | None:
+    """Register a channel; None (and ``form.errors`` filled) when the form is not valid."""
     form.registered = True  # a new entry is always in the registry
     if form.validate() and _name_taken(db, form.clean["name"], None):
         form.errors.append("Tên này đã có trong danh bạ / This name is already in the registry")
     if form.errors:
-        return page(request, "desk/source_edit.html", _form_ctx(form, None), status=400)
+        return None
     c = form.clean
     src = models.Source(
         **{**c, "kind": SourceKind(c["kind"])},
@@ -348,59 +286,30 @@ def source_create(
     db.add(src)
     db.flush()
     audit(db, "source.create", src, user_id=user.id, data={"changes": field_changes({}, snapshot(src))})
-    db.commit()
-    invalidate_registry()
-    flash(request, f"Đã thêm “{src.name}” vào danh bạ / “{src.name}” added to the registry")
-    return redirect("/desk/sources?" + urlencode({"q": src.name}))
+    _changed(db)
+    return src
 
 
-@router.get("/sources/{source_id}/edit", response_class=HTMLResponse)
-def source_edit_form(
-    request: Request,
-    source_id: int,
-    user: models.User = Depends(require_role(WRITE)),
-    db: Session = Depends(get_db),
-) -> HTMLResponse:
-    src: models.Source = get_or_404(db, models.Source, source_id)
-    return page(request, "desk/source_edit.html", _form_ctx(SourceForm.of(src), src))
-
-
-@router.post("/sources/{source_id}/edit", response_class=HTMLResponse)
-def source_update(
-    request: Request,
-    source_id: int,
-    form: SourceForm = Depends(source_form),
-    user: models.User = Depends(require_role(WRITE)),
-    db: Session = Depends(get_db),
-) -> Response:
-    src: models.Source = get_or_404(db, models.Source, source_id)
+def update(db: Session, source_id: int, form: SourceForm, user: models.User) -> tuple[models.Source, bool]:
+    """Save an edit; ``(source, changed)``. ``form.errors`` is filled when the form is not valid."""
+    src = get_source(db, source_id)
     if form.validate() and _name_taken(db, form.clean["name"], src.id):
         form.errors.append("Tên này đã có trong danh bạ / This name is already in the registry")
     if form.errors:
-        return page(request, "desk/source_edit.html", _form_ctx(form, src), status=400)
+        return src, False
     before = snapshot(src)
-    c = form.clean
-    for key, value in c.items():
+    for key, value in form.clean.items():
         setattr(src, key, SourceKind(value) if key == "kind" else value)
     changes = field_changes(before, snapshot(src))
     if changes:
         audit(db, "source.update", src, user_id=user.id, data={"changes": changes})
-        db.commit()
-        invalidate_registry()
-        flash(request, f"Đã lưu “{src.name}” / “{src.name}” saved")
-    else:
-        flash(request, "Không có gì thay đổi / Nothing changed")
-    return redirect("/desk/sources?" + urlencode({"q": src.name, "status": "all"}))
+        _changed(db)
+    return src, bool(changes)
 
 
-@router.post("/sources/{source_id}/unregister")
-def source_unregister(
-    request: Request,
-    source_id: int,
-    user: models.User = Depends(require_role(WRITE)),
-    db: Session = Depends(get_db),
-) -> Response:
-    src: models.Source = get_or_404(db, models.Source, source_id)
+def unregister(db: Session, source_id: int, user: models.User) -> models.Source:
+    """Take a channel out of the registry (the row stays, for history)."""
+    src = get_source(db, source_id)
     if src.registered:
         src.registered = False
         audit(
@@ -410,10 +319,8 @@ def source_unregister(
             user_id=user.id,
             data={"changes": {"registered": {"old": True, "new": False}}},
         )
-        db.commit()
-        invalidate_registry()
-    flash(request, f"Đã gỡ “{src.name}” khỏi danh bạ / “{src.name}” unregistered")
-    return redirect("/desk/sources")
+        _changed(db)
+    return src
 
 
 # ---------------------------------------------------------------- feeds
@@ -431,11 +338,8 @@ def interval_text(hours: int, lang: str) -> str:
     return f"{hours} giờ" if lang != "en" else f"{hours} hour{'s' if hours != 1 else ''}"
 
 
-@router.get("/feeds", response_class=HTMLResponse)
-def feeds_page(
-    request: Request, user: models.User = Depends(require_role(READ)), db: Session = Depends(get_db)
-) -> HTMLResponse:
-    now = utcnow()
+def feeds_page(db: Session, now: datetime) -> dict[str, Any]:
+    """Every feed with its age and stale flag, and how many entries the desk added by hand."""
     feeds = blocklist.feed_status(db, now)
     manual = len(
         db.scalars(
@@ -444,30 +348,10 @@ def feeds_page(
             )
         ).all()
     )
-    return page(
-        request,
-        "desk/feeds.html",
-        {
-            "feeds": feeds,
-            "ages": {fs.name: (now - fs.fetched_at).days if fs.fetched_at else None for fs in feeds},
-            "stale_count": sum(fs.stale for fs in feeds),
-            "manual_count": manual,
-            "interval_text": interval_text,
-            "list_kind_labels": LIST_KIND_LABELS,
-            "is_admin": user.role in ADMIN,
-        },
-    )
-
-
-@router.post("/feeds/load-bundled")
-def feeds_load_bundled(
-    request: Request, user: models.User = Depends(require_role(ADMIN)), db: Session = Depends(get_db)
-) -> Response:
-    rep = blocklist.seed_bundled(db)  # audited as scam.feed_update by update_feed
-    db.commit()
-    flash(
-        request,
-        f"Đã nạp danh sách kèm theo “{rep.feed}”: {fmt_number(rep.total)} mục, thêm {fmt_number(rep.added)} / "
-        f"Bundled blocklist “{rep.feed}” loaded: {fmt_number(rep.total)} entries, {fmt_number(rep.added)} new",
-    )
-    return redirect("/desk/feeds")
+    return {
+        "feeds": feeds,
+        "ages": {fs.name: (now - fs.fetched_at).days if fs.fetched_at else None for fs in feeds},
+        "stale_count": sum(fs.stale for fs in feeds),
+        "manual_count": manual,
+        "list_kind_labels": LIST_KIND_LABELS,
+    }

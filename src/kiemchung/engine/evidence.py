@@ -7,7 +7,7 @@
 Passages are windows of ``size`` sentences (default 3) that share ``overlap`` sentence with the
 previous window, so a fact straddling a boundary is still whole in one passage; a window is also
 closed early once it passes ``max_chars``. Retrieval (dense + lexical, through the Matcher) lives
-in the search index: ``evidence_for`` is the short path to it.
+in the search index (``kiemchung.engine.index.SearchIndex.evidence``).
 """
 
 from __future__ import annotations
@@ -42,10 +42,3 @@ def split_passages(text: str, *, size: int = 3, overlap: int = 1, max_chars: int
         # step back by the overlap, but always move forward
         i = max(i + 1, j - overlap)
     return out
-
-
-def evidence_for(text: str, k: int = 5) -> list[tuple[int, float]]:
-    """Top ``k`` passages for a claim: ``[(passage_id, score), ...]`` best first."""
-    from kiemchung.engine.index import get_index
-
-    return get_index().evidence(text, k)

@@ -35,6 +35,7 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiemchung import cache
 from kiemchung.engine.claims import ClaimLibrary, embed_sorted
 from kiemchung.engine.embed import Embedder, get_embedder
 from kiemchung.engine.evidence import split_passages
@@ -429,7 +430,12 @@ class SearchIndex:
 
 
 # process-wide accessor ------------------------------------------------------------------------
-_INDEX: SearchIndex | None = None
+_INDEXES = cache.register(
+    "engine.index",
+    ttl=None,
+    doc="The process-wide SearchIndex of the configured index directory; it reloads itself when "
+    "another process writes the tables (checked every RELOAD_CHECK_SECONDS), so it never expires by age.",
+)
 _INDEX_LOCK = threading.Lock()
 
 
@@ -454,13 +460,14 @@ def get_index(session: Session | None = None) -> SearchIndex:
     """The process-wide search index (thread-safe; reloads when another process changed it).
 
     ``session`` is only used when the index has to be rebuilt from the store (first use)."""
-    global _INDEX
-    with _INDEX_LOCK:
-        if _INDEX is None or _INDEX.path != _settings_index_dir():
-            _INDEX = open_index(session)
-        else:
-            _INDEX.refresh_if_stale()
-        return _INDEX
+    path = _settings_index_dir()
+    with _INDEX_LOCK:  # one caller loads or refreshes at a time
+        idx: SearchIndex | None = _INDEXES.get(path)
+        if idx is None:
+            _INDEXES.invalidate()  # one index per process: the one of the configured directory
+            return _INDEXES.set(path, open_index(session))
+        idx.refresh_if_stale()
+        return idx
 
 
 def _settings_index_dir() -> Path:
@@ -471,14 +478,11 @@ def _settings_index_dir() -> Path:
 
 def reset_index() -> None:
     """Forget the process-wide index (tests, or after settings change)."""
-    global _INDEX
-    with _INDEX_LOCK:
-        _INDEX = None
+    _INDEXES.invalidate()
 
 
 def reindex(progress: bool = True) -> dict[str, int]:
     """Rebuild the whole index from the store, with a progress bar on the terminal."""
-    global _INDEX
     from kiemchung.settings import get_settings
     from kiemchung.store import session_scope
 
@@ -505,5 +509,6 @@ def reindex(progress: bool = True) -> dict[str, int]:
 
                 stats = idx.rebuild(session, report)
     with _INDEX_LOCK:
-        _INDEX = idx
+        _INDEXES.invalidate()
+        _INDEXES.set(Path(settings.resolved_index_dir), idx)
     return stats

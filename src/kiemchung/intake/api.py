@@ -15,10 +15,13 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kiemchung.intake.ingest import ingest_records, run_pending_engine
 from kiemchung.settings import get_settings
+from kiemchung.store.db import session_scope
+from kiemchung.web.deps import SessionDep
 
 router = APIRouter(tags=["intake"])
 DEFAULT_SOURCE = "api"
@@ -58,11 +61,8 @@ def _parse(body: bytes) -> tuple[str, list[Any]]:
     return source.strip() or DEFAULT_SOURCE, data
 
 
-def _store(source: str, items: list[Any]) -> dict[str, Any]:
-    from kiemchung.store.db import session_scope
-
-    with session_scope() as session:
-        report = ingest_records(session, items, source_name=source, first_line=0)
+def _store(session: Session, source: str, items: list[Any]) -> dict[str, Any]:
+    report = ingest_records(session, items, source_name=source, first_line=0)
     return {
         "source": report.source_name,
         "stored": report.stored,
@@ -74,14 +74,13 @@ def _store(source: str, items: list[Any]) -> dict[str, Any]:
 
 
 def _engine() -> None:
-    from kiemchung.store.db import session_scope
-
+    # A background task, after the response: the request's session is closed by then.
     with session_scope() as session:
         run_pending_engine(session)
 
 
 @router.post("/api/items")
-async def post_items(request: Request, background: BackgroundTasks) -> dict[str, Any]:
+async def post_items(request: Request, session: SessionDep, background: BackgroundTasks) -> dict[str, Any]:
     """Store a batch of posts; returns counts and per-index errors."""
     settings = get_settings()
     _check_token(request, settings.intake_token)
@@ -94,7 +93,7 @@ async def post_items(request: Request, background: BackgroundTasks) -> dict[str,
         if len(body) > settings.max_request_bytes:
             raise HTTPException(413, "Yêu cầu quá lớn / request too large")
     source, items = _parse(bytes(body))
-    result = await run_in_threadpool(_store, source, items)
+    result = await run_in_threadpool(_store, session, source, items)
     if result["stored"] and settings.engine_in_process:
         background.add_task(_engine)
     return result

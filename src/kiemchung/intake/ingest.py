@@ -14,7 +14,6 @@ same input. Only one batch (``batch_size`` records) is held in memory at a time.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import sys
 import tempfile
@@ -315,18 +314,11 @@ def ingest_path(
 
 
 def run_pending_engine(session: Session, *, progress: bool = False) -> bool:
-    """Run the claim engine over unprocessed items, if the engine is installed. True if it ran."""
-    runner: Callable[..., object] | None
-    try:
-        pipeline = importlib.import_module("kiemchung.engine.pipeline")
-    except (ImportError, AttributeError):
-        runner = None
-    else:
-        runner = getattr(pipeline, "process_pending", None)
-    if runner is None:
-        log.warning("engine not available; items stay pending")
-        return False
-    runner(session, progress=progress)
+    """Run the claim engine over unprocessed items. True once it ran."""
+    # Imported here: the engine loads its models and index, which a plain ingest without it never needs.
+    from kiemchung.engine.pipeline import process_pending
+
+    process_pending(session, progress=progress)
     return True
 
 

@@ -14,10 +14,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kiemchung.public import queries
-from kiemchung.public.deps import db_session, rate_limit
+from kiemchung.public.deps import rate_limit
 from kiemchung.public.tipline import (
     MAX_CONTACT_CHARS,
     MAX_TIP_CHARS,
@@ -28,8 +27,8 @@ from kiemchung.public.tipline import (
     handle_tip,
     process_tip_queue,
 )
-from kiemchung.store.db import session_scope
 from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
+from kiemchung.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -157,12 +156,12 @@ def tip_out(result: TipResult) -> TipOut:
 
 @router.get("/fact-checks", response_model=FactCheckPage, responses={422: ERRORS[422]})
 def list_fact_checks(
+    session: SessionDep,
     q: str | None = Query(None, max_length=500, description="Search text; diacritics optional."),
     topic: str | None = Query(None, max_length=200, description="Topic name or its slug."),
     verdict: Verdict | None = Query(None),
     page: int = Query(1, ge=1, le=100_000),
     per_page: int = Query(20, ge=1, le=100),
-    session: Session = Depends(db_session),
 ) -> FactCheckPage:
     """Published fact-checks, newest first; with `q`, best match first."""
     if q and q.strip():
@@ -177,8 +176,8 @@ def list_fact_checks(
 
 @router.get("/fact-checks/{fc_id}", response_model=FactCheckOut, responses=ERRORS)
 def get_fact_check(
+    session: SessionDep,
     fc_id: int = Path(ge=1, le=2**31 - 1, description="Fact-check id."),
-    session: Session = Depends(db_session),
 ) -> FactCheckOut:
     """One published fact-check."""
     fc = session.scalars(
@@ -190,14 +189,12 @@ def get_fact_check(
 
 
 @router.post("/match", response_model=MatchOut, responses=POST_ERRORS, dependencies=[Depends(rate_limit)])
-def match(body: MatchIn, session: Session = Depends(db_session)) -> MatchOut:
+def match(body: MatchIn, session: SessionDep) -> MatchOut:
     """Rank published fact-checks against a text, with the engine's answer/suggest decision."""
     if not body.text.strip():
         raise HTTPException(422, "Nội dung trống / Empty text")
-    try:
-        from kiemchung.engine.index import get_index
-    except ImportError as exc:  # pragma: no cover - the engine ships with the package
-        raise HTTPException(503, "Bộ đối chiếu chưa sẵn sàng / Matcher unavailable") from exc
+    from kiemchung.engine.index import get_index  # the index loads lazily, on the first match
+
     m = get_index().match_fact_checks([body.text], top=10)[0]
     ids = [int(c.id) for c in m.results]
     live = {
@@ -235,16 +232,14 @@ def match(body: MatchIn, session: Session = Depends(db_session)) -> MatchOut:
         f"**Quyền riêng tư.** {PRIVACY_NOTICE_VI}\n\n**Privacy.** {PRIVACY_NOTICE_EN}"
     ),
 )
-def submit_tip(body: TipIn, background: BackgroundTasks) -> TipOut:
+def submit_tip(body: TipIn, session: SessionDep, background: BackgroundTasks) -> TipOut:
     """Tipline for people and chatbots."""
     try:
-        with session_scope() as session:
-            result = handle_tip(
-                session, body.text, body.channel or "api", body.contact if body.want_reply else None
-            )
-            out = tip_out(result)
+        result = handle_tip(
+            session, body.text, body.channel or "api", body.contact if body.want_reply else None
+        )
     except TipRejected as exc:
         raise HTTPException(422, str(exc)) from exc
-    if result.queued:  # committed above; the claim engine runs after the reply is sent
+    if result.queued:  # SessionDep commits before background tasks run: the claim engine sees the tip
         background.add_task(process_tip_queue)
-    return out
+    return tip_out(result)

@@ -1,4 +1,4 @@
-"""Request-scoped helpers for the public routes: a database session and the POST rate limit.
+"""The public routes' POST rate limit (their session is ``kiemchung.web.deps.SessionDep``).
 
 The limiter lives on ``app.state`` so each application instance (and each test's fresh app)
 counts on its own, with ``settings.rate_limit_per_minute`` read when the app first needs it.
@@ -6,20 +6,10 @@ counts on its own, with ``settings.rate_limit_per_minute`` read when the app fir
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from fastapi import HTTPException, Request
-from sqlalchemy.orm import Session
 
 from kiemchung.settings import get_settings
-from kiemchung.store.db import session_scope
 from kiemchung.web.security import RateLimiter, client_key
-
-
-def db_session() -> Iterator[Session]:
-    """One session per request, committed when the handler returns without error."""
-    with session_scope() as session:
-        yield session
 
 
 def _limiter(request: Request) -> RateLimiter:

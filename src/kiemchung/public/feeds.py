@@ -13,14 +13,14 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from email.utils import format_datetime
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy.orm import Session
 
 from kiemchung.public import queries
-from kiemchung.public.deps import db_session
 from kiemchung.settings import get_settings
 from kiemchung.store.models import FactCheck, utcnow
+from kiemchung.web.deps import SessionDep
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -159,19 +159,19 @@ def _all_published(session: Session) -> Iterator[FactCheck]:
 
 
 @router.get("/feed.xml")
-def feed_rss(session: Session = Depends(db_session)) -> Response:
+def feed_rss(session: SessionDep) -> Response:
     items = queries.list_page(session, per_page=FEED_SIZE).items
     return Response(rss(items), media_type="application/rss+xml; charset=utf-8")
 
 
 @router.get("/atom.xml")
-def feed_atom(session: Session = Depends(db_session)) -> Response:
+def feed_atom(session: SessionDep) -> Response:
     items = queries.list_page(session, per_page=FEED_SIZE).items
     return Response(atom(items), media_type="application/atom+xml; charset=utf-8")
 
 
 @router.get("/sitemap.xml")
-def sitemap_xml(session: Session = Depends(db_session)) -> Response:
+def sitemap_xml(session: SessionDep) -> Response:
     slugs = [slug for _, slug, _ in queries.topics(session)]
     return Response(sitemap(list(_all_published(session)), slugs), media_type="application/xml")
 

@@ -199,13 +199,11 @@ def _lexical_scores(session: Session, q: str) -> dict[int, float]:
 
 
 def _engine_ranking(q: str, top: int = 50) -> tuple[list[int], set[int]]:
-    """Engine candidate order and the ids it would answer/suggest; empty when the engine is absent."""
-    try:
-        from kiemchung.engine.index import get_index
+    """Engine candidate order and the ids it would answer/suggest; empty when the index is unusable."""
+    from kiemchung.engine.index import get_index
 
+    try:
         match = get_index().match_fact_checks([q], top=top)[0]
-    except ImportError:
-        return [], set()
     except Exception:  # a broken or unbuilt index must not take search down with it
         log.exception("engine ranking unavailable; using folded token search")
         return [], set()

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kiemchung.public import queries, strings  # noqa: F401  (strings registers translations)
 from kiemchung.public.claimreview import claim_review, script_tag
-from kiemchung.public.deps import db_session, rate_limit
+from kiemchung.public.deps import rate_limit
 from kiemchung.public.feeds import router as feeds_router
 from kiemchung.public.tipline import (
     MAX_CONTACT_CHARS,
@@ -28,7 +28,6 @@ from kiemchung.public.tipline import (
     handle_tip,
     process_tip_queue,
 )
-from kiemchung.store.db import session_scope
 from kiemchung.store.models import (
     VERDICT_RATING,
     Correction,
@@ -38,6 +37,7 @@ from kiemchung.store.models import (
     Verdict,
 )
 from kiemchung.topics import topic_label
+from kiemchung.web.deps import PageError, SessionDep
 from kiemchung.web.i18n import request_lang
 from kiemchung.web.security import require_csrf
 from kiemchung.web.templating import render, templates
@@ -68,7 +68,7 @@ def _common() -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
+def home(request: Request, session: SessionDep) -> HTMLResponse:
     ctx = _common() | {
         "latest": queries.latest(session, 6),
         "most_read": queries.most_read(session, 5),
@@ -81,9 +81,9 @@ def home(request: Request, session: Session = Depends(db_session)) -> HTMLRespon
 @router.get("/kiem-chung", response_class=HTMLResponse)
 def fact_check_list(
     request: Request,
+    session: SessionDep,
     verdict: str | None = None,
     page: int = Query(1, ge=1, le=100_000),
-    session: Session = Depends(db_session),
 ) -> HTMLResponse:
     v = _verdict(verdict)
     result = queries.list_page(session, verdict=v, page=page, per_page=PER_PAGE)
@@ -94,10 +94,10 @@ def fact_check_list(
 @router.get("/chu-de/{topic}", response_class=HTMLResponse)
 def topic_page(
     request: Request,
+    session: SessionDep,
     topic: str,
     verdict: str | None = None,
     page: int = Query(1, ge=1, le=100_000),
-    session: Session = Depends(db_session),
 ) -> HTMLResponse:
     slug = queries.topic_slug(topic)
     names = {s: name for name, s, _ in queries.topics(session)}
@@ -117,9 +117,9 @@ def topic_page(
 @router.get("/tim-kiem", response_class=HTMLResponse)
 def search_page(
     request: Request,
+    session: SessionDep,
     q: str = Query("", max_length=500),
     verdict: str | None = None,
-    session: Session = Depends(db_session),
 ) -> HTMLResponse:
     results = queries.search(session, q, verdict=_verdict(verdict)) if q.strip() else []
     ctx = _common() | {"q": q, "results": results[:50], "total": len(results)}
@@ -127,7 +127,7 @@ def search_page(
 
 
 @router.get("/kiem-chung/{slug}", response_class=HTMLResponse)
-def fact_check_detail(request: Request, slug: str, session: Session = Depends(db_session)) -> HTMLResponse:
+def fact_check_detail(request: Request, slug: str, session: SessionDep) -> HTMLResponse:
     fc = queries.get_public(session, slug=slug)
     if fc is None:
         raise HTTPException(404, "Không tìm thấy bài kiểm chứng / Fact-check not found")
@@ -152,7 +152,7 @@ def fact_check_detail(request: Request, slug: str, session: Session = Depends(db
 
 
 @router.get("/phuong-phap", response_class=HTMLResponse)
-def methodology(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
+def methodology(request: Request, session: SessionDep) -> HTMLResponse:
     return render(request, "public/methodology.html", _common())
 
 
@@ -174,7 +174,7 @@ def corrections_log(session: Session) -> list[dict[str, Any]]:
 
 
 @router.get("/dinh-chinh", response_class=HTMLResponse)
-def corrections(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
+def corrections(request: Request, session: SessionDep) -> HTMLResponse:
     return render(request, "public/corrections.html", _common() | {"entries": corrections_log(session)})
 
 
@@ -203,7 +203,7 @@ def tip_form(request: Request) -> HTMLResponse:
 @router.post(
     "/gui-tin", response_class=HTMLResponse, dependencies=[Depends(rate_limit), Depends(require_csrf)]
 )
-async def tip_submit(request: Request, background: BackgroundTasks) -> HTMLResponse:
+async def tip_submit(request: Request, session: SessionDep, background: BackgroundTasks) -> HTMLResponse:
     form = await request.form()
     text = str(form.get("text") or "")
     want_reply = form.get("want_reply") in ("1", "on", "true")
@@ -224,29 +224,31 @@ async def tip_submit(request: Request, background: BackgroundTasks) -> HTMLRespo
 
     # Sync DB work in a worker thread: this handler is async only to read the form.
     def work() -> dict[str, Any]:
-        with session_scope() as session:
-            r = handle_tip(session, text, "web", contact if want_reply else None)
-            return {
-                "status": r.status,
-                "message": r.message,
-                "tip_id": r.tip_id,
-                "fc": r.fact_check,
-                "scam": r.scam,
-                "delete_url": r.delete_url,
-                "queued": r.queued,
-            }
+        r = handle_tip(session, text, "web", contact if want_reply else None)
+        return {
+            "status": r.status,
+            "message": r.message,
+            "tip_id": r.tip_id,
+            "fc": r.fact_check,
+            "scam": r.scam,
+            "delete_url": r.delete_url,
+            "queued": r.queued,
+        }
 
     try:
         result = await run_in_threadpool(work)
     except TipRejected as exc:
-        return render(request, "public/tip.html", _tip_ctx(form=values, error=str(exc)), status_code=422)
+        page = render(request, "public/tip.html", _tip_ctx(form=values, error=str(exc)), status_code=422)
+        raise PageError(page) from exc
     if result["queued"]:
+        # SessionDep commits before the response is sent and before background tasks run,
+        # so the claim engine sees the tip.
         background.add_task(process_tip_queue)
     return render(request, "public/tip.html", _tip_ctx(result=result) | _common())
 
 
 @router.get("/gui-tin/xoa/{token}", response_class=HTMLResponse)
-def tip_delete_confirm(request: Request, token: str, session: Session = Depends(db_session)) -> HTMLResponse:
+def tip_delete_confirm(request: Request, token: str, session: SessionDep) -> HTMLResponse:
     found = find_contact(session, token) is not None
     return render(
         request,
@@ -257,7 +259,7 @@ def tip_delete_confirm(request: Request, token: str, session: Session = Depends(
 
 
 @router.post("/gui-tin/xoa/{token}", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-def tip_delete(request: Request, token: str, session: Session = Depends(db_session)) -> HTMLResponse:
+def tip_delete(request: Request, token: str, session: SessionDep) -> HTMLResponse:
     done = delete_contact(session, token)
     return render(
         request, "public/tip_delete.html", {"token": token, "found": done, "done": done}, 200 if done else 404

@@ -10,9 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
 from kiemchung.scam.lookup import CheckResult, check
+from kiemchung.web.deps import SessionDep
 
 router = APIRouter()
 MAX_Q = 2000
@@ -42,22 +44,20 @@ class CheckOut(BaseModel):
     provenance: list[Provenance]
 
 
-def _run(q: str) -> CheckResult:
+def _run(q: str, db: Session) -> CheckResult:
     from kiemchung.scam.blocklist import database_ready
-    from kiemchung.store import session_scope
 
-    if database_ready():
-        with session_scope() as s:
-            return check(q, s)
-    return check(q)
+    # Without a database (a fresh install) the bundled lists and the registry seed still answer.
+    return check(q, db) if database_ready() else check(q)
 
 
 @router.get("/api/v1/scam/check", response_model=CheckOut, tags=["scam"])
 async def api_check(
+    db: SessionDep,
     q: str = Query(..., min_length=1, max_length=MAX_Q, description="Link, domain, phone, account or text"),
 ) -> dict[str, Any]:
     """Kiểm tra lừa đảo / Check a link, domain, phone number, account number or message."""
-    r = await run_in_threadpool(_run, q)
+    r = await run_in_threadpool(_run, q, db)
     d = r.to_dict()
     d.pop("indicators", None)
     d["provenance"] = [
@@ -68,8 +68,8 @@ async def api_check(
 
 
 @router.get("/kiem-tra", response_class=HTMLResponse, include_in_schema=False)
-async def page_check(request: Request, q: str = Query("", max_length=MAX_Q)) -> HTMLResponse:
+async def page_check(request: Request, db: SessionDep, q: str = Query("", max_length=MAX_Q)) -> HTMLResponse:
     from kiemchung.web.templating import render
 
-    result = await run_in_threadpool(_run, q) if q.strip() else None
+    result = await run_in_threadpool(_run, q, db) if q.strip() else None
     return render(request, "scam/check.html", {"q": q, "result": result, "verdict_text": VERDICT_TEXT})

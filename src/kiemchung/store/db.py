@@ -1,5 +1,9 @@
 """Engine, sessions, migrations and the audit helper.
 
+Web handlers get their session from ``kiemchung.web.deps.SessionDep`` (one transaction per request).
+``session_scope`` is the one way everything else opens a session: CLI commands, the worker and
+background jobs that run after a response (the tipline's claim engine, intake's engine run).
+
 >>> from kiemchung.store import session_scope
 >>> with session_scope() as s:          # doctest: +SKIP
 ...     s.add(models.Source(name="x"))
@@ -7,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -72,6 +76,33 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def after_commit(session: Session, fn: Callable[[], object]) -> None:
+    """Run ``fn`` once, after ``session``'s current transaction commits (dropped if it rolls back).
+
+    For side effects outside the database that must not run ahead of the data, such as dropping a
+    cache that would otherwise be refilled from rows not yet committed.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(fn)
+
+
+_AFTER_COMMIT = "kiemchung.after_commit"
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for fn in session.info.pop(_AFTER_COMMIT, []):
+        fn()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+class NotFound(LookupError):
+    """No row with that key: services raise it, web routes answer 404 (``web.deps.or_404``)."""
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiemchung import __version__
 from kiemchung.settings import Settings, get_settings
+from kiemchung.web.deps import PageError
 from kiemchung.web.i18n import translate
 from kiemchung.web.security import SECURITY_HEADERS
 
@@ -166,6 +167,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return error_response(request, 422, translate("error.generic.title"))
 
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> Response:
+        return exc.response  # the session dependency has already rolled the request back
+
     @app.exception_handler(Exception)
     async def _server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
@@ -198,7 +203,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from kiemchung.analytics.web import router as analytics_router
     from kiemchung.desk.routes import router as desk_router
-    from kiemchung.desk.sources import router as desk_sources_router
     from kiemchung.intake.api import router as intake_router
     from kiemchung.public.api import router as public_api_router
     from kiemchung.public.routes import router as public_router
@@ -207,7 +211,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_router)
     app.include_router(public_api_router)
     app.include_router(desk_router)
-    app.include_router(desk_sources_router)
     app.include_router(analytics_router)
     app.include_router(scam_router)
     app.include_router(intake_router)

@@ -1,0 +1,61 @@
+"""Desk accounts: logging in and out, and the admin's user list (roles, enable/disable).
+
+Password checks, lockout and session versions are in :mod:`kiemchung.desk.auth`.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiemchung.desk import auth
+from kiemchung.settings import get_settings
+from kiemchung.store import models
+from kiemchung.store.db import audit
+from kiemchung.store.models import Role
+
+
+class Refused(ValueError):
+    """A change an admin may not make (to their own account); ``str(exc)`` is bilingual."""
+
+
+def log_in(db: Session, request: Request, email: str, password: str) -> auth.LoginResult:
+    """Check the credentials (failures count towards the lockout); on success start the session."""
+    s = get_settings()
+    result = auth.attempt_login(
+        db, email, password, max_failures=s.login_max_failures, lockout_seconds=s.login_lockout_seconds
+    )
+    if result.user is not None:
+        auth.start_session(request, db, result.user)
+        audit(db, "user.login", result.user, user_id=result.user.id)
+    return result
+
+
+def log_out(db: Session, request: Request, user_id: int) -> None:
+    """End the session: the cookie is cleared and every other cookie of the account stops working."""
+    user = db.get(models.User, user_id)
+    if user is not None:
+        auth.end_session(request, db, user)
+
+
+def list_users(db: Session) -> list[models.User]:
+    return list(db.scalars(select(models.User).order_by(models.User.email)))
+
+
+def update_user(db: Session, uid: int, role: str, active: str, admin: models.User) -> models.User | None:
+    """Change a role and/or enable ("1") or disable ("0") an account; None when there is no such user."""
+    target = db.get(models.User, uid)
+    if target is None:
+        return None
+    if role and role in Role._value2member_map_ and target.role.value != role:
+        if target.id == admin.id:
+            raise Refused("Không thể tự đổi vai trò của mình / You cannot change your own role")
+        audit(db, "user.set_role", target, user_id=admin.id, data={"old": target.role.value, "new": role})
+        target.role = Role(role)
+    if active in ("0", "1") and target.active != (active == "1"):
+        if target.id == admin.id:
+            raise Refused("Không thể tự vô hiệu hóa / You cannot disable yourself")
+        audit(db, "user.disable" if active == "0" else "user.enable", target, user_id=admin.id)
+        target.active = active == "1"
+    return target
