@@ -29,7 +29,7 @@ from kiemchung.desk.factchecks import field_changes
 from kiemchung.desk.routes import flash, get_db, get_or_404, page, redirect, require_role
 from kiemchung.scam import blocklist, registry
 from kiemchung.scam.domains import clean_host
-from kiemchung.scam.lookup import invalidate_registry
+from kiemchung.scam.registry import invalidate_registry
 from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.store.models import SourceKind, utcnow

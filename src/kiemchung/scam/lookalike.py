@@ -31,7 +31,7 @@ from rapidfuzz.distance import OSA
 
 from kiemchung.scam.blocklist import Snapshot, get_snapshot
 from kiemchung.scam.domains import clean_host, is_ip, registered_domain, site_unit, split_host
-from kiemchung.scam.registry import Official, Registry, bundled_registry
+from kiemchung.scam.registry import Official, Registry, default_registry
 from kiemchung.text import fold
 
 SCAM, SUSPICIOUS = 0.75, 0.5
@@ -459,16 +459,6 @@ def _family(snap: Snapshot, registry: Registry) -> _Family:
     _family_cache.clear()
     _family_cache[id(snap)] = fam
     return fam
-
-
-_default_registry: Registry | None = None
-
-
-def default_registry() -> Registry:
-    global _default_registry
-    if _default_registry is None:
-        _default_registry = Registry(bundled_registry())
-    return _default_registry
 
 
 def _brand_hits(name: str, registry: Registry) -> list[tuple[str, Official]]:
