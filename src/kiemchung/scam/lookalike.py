@@ -71,7 +71,7 @@ class Assessment:
 def _confusable_char(c: str) -> str:
     hits = confusables.confusables_data.get(c) or []
     for h in hits:
-        t = h["c"]
+        t = str(h["c"])  # the package's data is untyped JSON
         if len(t) == 1 and t.isascii() and t.isalnum():
             return t.lower()
     return c
