@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -141,3 +143,20 @@ def test_reindex_rebuilds_everything_from_the_store(store: str) -> None:
     res = CliRunner().invoke(app, ["reindex", "--progress"])
     assert res.exit_code == 0, res.output
     assert "1 kiểm chứng/fact-checks, 1 đoạn/passages, 1 nhận định/claims" in res.output
+
+
+def test_worker_command_loops_until_sigterm(store: str) -> None:
+    _pending(POSTS[:1])
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    timer = threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        res = CliRunner().invoke(app, ["worker", "--interval", "0.5"])
+    finally:
+        timer.cancel()
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    assert res.exit_code == 0, res.output
+    assert "worker running every 0.5s" in res.output
+    assert "1 tin/items" in res.output  # the round that found work reported it
+    assert "stopped; 1 items processed" in res.output
