@@ -6,8 +6,8 @@ appears in any text file under src/, tests/, docs/, bench/ or README.md. The rul
 shared ``eval-leak`` tool (scam domains of 8+ characters, queries of 40+ characters compared on their
 first 60), plus one it lacks: a query retyped with small edits still leaks, so any run of
 ``RUN`` consecutive words of a query, compared without diacritics, counts too (shorter runs hit
-stock phrases such as an agency's full name). Library claims and raw posts are not needles: the demo
-corpus may tell the same public stories. Skipped when the evaluation sets are absent.
+stock phrases such as an agency's full name); the verdict set's claims are checked the same way.
+Library claims and raw posts are not needles: the demo corpus may tell the same public stories. Skipped when the evaluation sets are absent.
 """
 
 from __future__ import annotations
@@ -63,11 +63,17 @@ def query_openings() -> set[str]:
 
 
 def query_runs() -> set[str]:
+    """Runs of ``RUN`` folded words of the matching queries and of the verdict set's claims."""
+    texts = [
+        str(o.get("query", ""))
+        for name in ("dev.jsonl", "posts-dev.jsonl")
+        for o in _jsonl(EVAL / "matching" / name)
+    ]
+    texts += [str(o.get("claim", "")) for o in _jsonl(EVAL / "verdict" / "vihallu-dev.jsonl")]
     out = set()
-    for name in ("dev.jsonl", "posts-dev.jsonl"):
-        for o in _jsonl(EVAL / "matching" / name):
-            words = WORD.findall(fold(str(o.get("query", ""))).lower())
-            out.update(" ".join(words[i : i + RUN]) for i in range(len(words) - RUN + 1))
+    for text in texts:
+        words = WORD.findall(fold(text).lower())
+        out.update(" ".join(words[i : i + RUN]) for i in range(len(words) - RUN + 1))
     return out
 
 
@@ -103,7 +109,7 @@ def leaks(files: list[Path]) -> list[str]:
             hits.append(f"{where}: matching query {q[:40]!r}...")
         words = WORD.findall(fold(raw).lower())
         for r in sorted({" ".join(words[i : i + RUN]) for i in range(len(words) - RUN + 1)} & runs):
-            hits.append(f"{where}: {RUN} words of a matching query {r!r}")
+            hits.append(f"{where}: {RUN} words of a matching query or verdict claim {r!r}")
     return hits
 
 
