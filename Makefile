@@ -24,12 +24,14 @@ test: $(STAMP) lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/cog --check docs/settings.md
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Doctests of src/kiemchung run too (pyproject addopts); line coverage must stay at 90 % or more.
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --cov --cov-report=term --cov-fail-under=90
 
 ## make bench: benchmarks and the evaluation harness (long)
 bench: $(STAMP)

@@ -14,8 +14,9 @@ import statistics
 import time
 
 from kiemchung.scam.blocklist import get_snapshot
-from kiemchung.scam.lookalike import assess_domain, default_registry
+from kiemchung.scam.lookalike import assess_domain
 from kiemchung.scam.lookup import check
+from kiemchung.scam.registry import default_registry
 
 
 def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]

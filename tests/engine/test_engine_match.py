@@ -14,11 +14,11 @@ from kiemchung.engine.lexical import BM25Index, analyse, folded_syllables, numbe
 from kiemchung.engine.match import Matcher, claim_units
 
 LIBRARY = {
-    "fc-xemay": "Từ ngày 1/9/2024, người đi xe đạp điện không đội mũ bảo hiểm bị phạt từ 400.000 đến 600.000 đồng.",
+    "fc-xemay": "Từ ngày 1/9/2024, người chở ba trên xe máy điện bị phạt từ 400.000 đến 600.000 đồng.",
     "fc-nuocam": "Uống nước gừng nóng hoặc nước chanh không giúp diệt được virus cúm trong cơ thể.",
     "fc-hocphi": "Học phí ngành điều dưỡng của Trường Cao đẳng Y tế Hòa Lâm năm 2024 dự kiến 25 triệu đồng một năm.",
     "fc-giamdoc": "Giám đốc Sở Giao thông vận tải tỉnh Hòa Lâm Lê Văn Minh nộp đơn xin nghỉ hưu sớm từ ngày 20/8.",
-    "fc-benhvien": "Bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Đa khoa Hòa Lâm vào tối nay.",
+    "fc-benhvien": "Lính cứu hỏa rửa sạch khuôn viên Bệnh viện Đa khoa Hòa Lâm vào tối nay.",
     "fc-tiente": "Ngân hàng Nhà nước sắp phát hành tờ tiền mệnh giá 1 triệu đồng.",
     "fc-dientu": "Giá điện sinh hoạt tăng 8% kể từ ngày 20/3.",
     "fc-hanoi": "Hà Nội cấm xe máy ở các quận nội thành từ năm 2030.",
@@ -93,8 +93,8 @@ def test_different_number_is_not_answered(matcher: Matcher) -> None:
 
 
 def test_different_place_lowers_confidence(matcher: Matcher) -> None:
-    same = matcher.match(["Tối nay bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Đa khoa Hòa Lâm"])[0]
-    other = matcher.match(["Tối nay bộ đội hóa học phun khử trùng toàn bộ Bệnh viện Đa khoa Sơn Hà"])[0]
+    same = matcher.match(["Tối nay lính cứu hỏa rửa sạch khuôn viên Bệnh viện Đa khoa Hòa Lâm"])[0]
+    other = matcher.match(["Tối nay lính cứu hỏa rửa sạch khuôn viên Bệnh viện Đa khoa Sơn Hà"])[0]
     assert other.results[0].id == "fc-benhvien"
     assert other.confidence < same.confidence
     assert any("son ha" in reason for reason in other.reasons)

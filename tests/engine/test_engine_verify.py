@@ -15,8 +15,8 @@ def features(query: str, cand: str) -> dict[str, float]:
 
 
 def test_entities_are_folded_capitalised_runs() -> None:
-    ents = V.entities("Bộ trưởng Tô Lâm thăm Bệnh viện Bạch Mai và UBND TP Hà Nội")
-    assert {"to lam", "bach mai", "ubnd"} <= ents
+    ents = V.entities("Bộ trưởng Lê Văn Minh thăm Bệnh viện Sơn Hà và UBND TP Hòa Lâm")
+    assert {"le van minh", "son ha", "ubnd"} <= ents
     # an all-capitals headline is not a list of names
     assert "thang cap bac ham" not in V.entities("THĂNG CẤP BẬC HÀM cho chiến sĩ")
 
@@ -49,8 +49,8 @@ def test_different_number_conflicts() -> None:
 
 
 def test_swapped_place_is_flagged() -> None:
-    same = features("Phun khử trùng Bệnh viện Bạch Mai", "Phun khử trùng tại Bệnh viện Bạch Mai tối nay")
-    other = features("Phun khử trùng Bệnh viện Chợ Rẫy", "Phun khử trùng tại Bệnh viện Bạch Mai tối nay")
+    same = features("Sơn lại Nhà văn hóa Sơn Hà", "Sơn lại toàn bộ Nhà văn hóa Sơn Hà tuần này")
+    other = features("Sơn lại Nhà văn hóa Phú Lâm", "Sơn lại toàn bộ Nhà văn hóa Sơn Hà tuần này")
     assert same["ent_swap"] == 0.0 and same["ent_q_miss"] == 0.0
     assert other["ent_swap"] == 1.0 and other["ent_q_miss"] == 1.0
     assert other["cov_q"] < same["cov_q"]

@@ -170,14 +170,18 @@ def http_server() -> Iterator[str]:
 
 
 def test_url_fetch_feed_and_jsonl(configured: str, http_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiemchung.settings import get_settings
+
+    with pytest.raises(IntakeError, match="Refused"):  # a local address, until the operator allows it
+        ingest_path(f"{http_server}/feed", progress=False, run_engine=False)
+    monkeypatch.setenv("KIEMCHUNG_FETCH_ALLOW_HOSTS", '["127.0.0.1"]')
+    get_settings.cache_clear()
     report = ingest_path(f"{http_server}/feed", progress=False, run_engine=False)
     assert (report.stored, report.source_name) == (2, "import:127.0.0.1/feed")
     assert ingest_path(f"{http_server}/posts", fmt="jsonl", progress=False, run_engine=False).stored == 1
     with pytest.raises(IntakeError, match="404"):
         ingest_path(f"{http_server}/missing", progress=False, run_engine=False)
     monkeypatch.setenv("KIEMCHUNG_MAX_UPLOAD_BYTES", "100")
-    from kiemchung.settings import get_settings
-
     get_settings.cache_clear()
     with pytest.raises(IntakeError, match="too large"):
         ingest_path(f"{http_server}/feed", progress=False, run_engine=False)

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiemchung.engine.evidence import split_passages
+from kiemchung.net import FetchError, safe_fetch
 from kiemchung.store import models
 from kiemchung.text import content_hash, normalise
 
@@ -114,11 +117,7 @@ def extract_text(filename: str, data: bytes, content_type: str = "") -> tuple[st
 
 
 def split_into_passages(text: str) -> list[str]:
-    """Evidence passages, with the engine's splitter (falls back to paragraphs if it is absent)."""
-    try:
-        from kiemchung.engine.evidence import split_passages
-    except ImportError:  # pragma: no cover - the engine ships with the package
-        return [p.strip() for p in text.split("\n\n") if p.strip()]
+    """Evidence passages, with the engine's splitter."""
     return split_passages(text)
 
 
@@ -169,42 +168,25 @@ class Fetched:
 
 
 def fetch_urls(urls: list[str], *, max_bytes: int, timeout: float = 10.0) -> list[Fetched]:
-    """Fetch each URL (http/https only) with a timeout and a size cap; failures reported per URL."""
-    import httpx
-
+    """Fetch each URL through ``safe_fetch`` (public http(s) addresses only, size cap, deadline);
+    failures reported per URL."""
     out: list[Fetched] = []
-    with httpx.Client(
-        timeout=timeout, follow_redirects=True, headers={"User-Agent": "kiemchung-library/0.1"}
-    ) as client:
-        for url in urls:
-            if not url.startswith(("http://", "https://")):
-                out.append(Fetched(url, error="Không phải địa chỉ http(s) / Not an http(s) URL"))
+    for url in urls:
+        try:
+            resp = safe_fetch(url, max_bytes=max_bytes, timeout=timeout)
+            if resp.status_code >= 400:
+                out.append(Fetched(url, error=f"HTTP {resp.status_code}"))
                 continue
-            try:
-                with client.stream("GET", url) as resp:
-                    if resp.status_code >= 400:
-                        out.append(Fetched(url, error=f"HTTP {resp.status_code}"))
-                        continue
-                    buf = bytearray()
-                    for chunk in resp.iter_bytes():
-                        buf.extend(chunk)
-                        if len(buf) > max_bytes:
-                            break
-                    if len(buf) > max_bytes:
-                        out.append(Fetched(url, error="Quá lớn / Too large"))
-                        continue
-                    ctype = resp.headers.get("content-type", "")
-                name = PurePath(httpx.URL(url).path or "/").name or "index.html"
-                if "html" in ctype and not name.endswith((".html", ".htm")):
-                    name += ".html"
-                title, text = extract_text(name, bytes(buf), ctype)
-                out.append(Fetched(url, title, text))
-            except UnsupportedFile:
-                out.append(Fetched(url, error="Định dạng không hỗ trợ / Unsupported format"))
-            except httpx.TimeoutException:
-                out.append(Fetched(url, error="Hết thời gian chờ / Timed out"))
-            except (httpx.HTTPError, ValueError) as exc:
-                out.append(Fetched(url, error=f"Lỗi tải / Fetch failed: {type(exc).__name__}"))
-            except Exception as exc:  # a broken PDF must not stop the rest of the list
-                out.append(Fetched(url, error=f"Không đọc được / Unreadable: {type(exc).__name__}"))
+            ctype = resp.content_type
+            name = PurePath(httpx.URL(resp.url).path or "/").name or "index.html"
+            if "html" in ctype and not name.endswith((".html", ".htm")):
+                name += ".html"
+            title, text = extract_text(name, resp.content, ctype)
+            out.append(Fetched(url, title, text))
+        except UnsupportedFile:
+            out.append(Fetched(url, error="Định dạng không hỗ trợ / Unsupported format"))
+        except FetchError as exc:
+            out.append(Fetched(url, error=str(exc)))
+        except Exception as exc:  # a broken PDF must not stop the rest of the list
+            out.append(Fetched(url, error=f"Không đọc được / Unreadable: {type(exc).__name__}"))
     return out

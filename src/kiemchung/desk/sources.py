@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from kiemchung.desk.factchecks import field_changes
 from kiemchung.scam import blocklist, registry
 from kiemchung.scam.domains import clean_host
-from kiemchung.scam.lookup import invalidate_registry
+from kiemchung.scam.registry import invalidate_registry
 from kiemchung.store import models
 from kiemchung.store.db import NotFound, after_commit, audit
 from kiemchung.store.models import SourceKind

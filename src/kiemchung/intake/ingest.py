@@ -14,9 +14,9 @@ same input. Only one batch (``batch_size`` records) is held in memory at a time.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,27 +230,17 @@ def open_source(
 
 @contextlib.contextmanager
 def _fetch(url: str, limit: int) -> Iterator[tuple[IO[bytes], str]]:
-    import httpx
+    from kiemchung.net import FetchError, safe_fetch
 
-    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as tmp:
-        try:
-            with httpx.stream("GET", url, timeout=FETCH_TIMEOUT, follow_redirects=True) as resp:
-                if resp.status_code >= 400:
-                    raise IntakeError(f"Không tải được / download failed: HTTP {resp.status_code}")
-                declared = int(resp.headers.get("content-length") or 0)
-                if declared > limit:
-                    raise IntakeError(f"Tệp quá lớn / too large: {declared} bytes > {limit}")
-                total = 0
-                for chunk in resp.iter_bytes():
-                    total += len(chunk)
-                    if total > limit:  # the declared length can lie, or be absent
-                        raise IntakeError(f"Tệp quá lớn / too large: > {limit} bytes")
-                    tmp.write(chunk)
-                ctype = resp.headers.get("content-type", "")
-        except httpx.HTTPError as exc:
-            raise IntakeError(f"Không tải được / download failed: {exc}") from None
-        tmp.seek(0)
-        yield tmp, ctype  # type: ignore[misc]
+    try:
+        resp = safe_fetch(url, max_bytes=limit, timeout=FETCH_TIMEOUT)
+    except FetchError as exc:
+        if exc.kind == "too_large":
+            raise IntakeError(f"Tệp quá lớn / too large: > {limit} bytes") from None
+        raise IntakeError(f"Không tải được / download failed: {exc}") from None
+    if resp.status_code >= 400:
+        raise IntakeError(f"Không tải được / download failed: HTTP {resp.status_code}")
+    yield io.BytesIO(resp.content), resp.content_type
 
 
 def ingest_path(

@@ -177,15 +177,20 @@ def parse_feed(text: str, fmt: str = "auto") -> ParseResult:
     return res
 
 
+FEED_MAX_BYTES = 50_000_000  # the full ChongLuaDao list is under 1 MB; leave room for bigger feeds
+FEED_TIMEOUT = 60.0
+
+
 def read_source(url: str | None = None, path: str | Path | None = None) -> str:
     """The body of a feed from a URL (HTTP GET) or a local file."""
     if path is not None:
         return Path(path).read_text("utf-8", errors="replace")
     if url:
-        import httpx
+        from kiemchung.net import FetchError, safe_fetch
 
-        resp = httpx.get(url, timeout=60, follow_redirects=True, headers={"User-Agent": "kiemchung"})
-        resp.raise_for_status()
+        resp = safe_fetch(url, max_bytes=FEED_MAX_BYTES, timeout=FEED_TIMEOUT)
+        if resp.status_code >= 400:
+            raise FetchError(f"Không tải được / download failed: HTTP {resp.status_code}", "http")
         return resp.text
     raise ValueError("Cần --url hoặc --file / Need --url or --file")
 

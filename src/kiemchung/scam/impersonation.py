@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from kiemchung.scam.domains import clean_host, registered_domain
-from kiemchung.scam.lookalike import default_registry
-from kiemchung.scam.registry import Official, Registry
+from kiemchung.scam.registry import Official, Registry, default_registry
 from kiemchung.text import fold
 
 # Words impostor pages add to an official name: support, care, promotions, "official" ...

@@ -31,348 +31,28 @@ from rapidfuzz.distance import OSA
 
 from kiemchung.scam.blocklist import Snapshot, get_snapshot
 from kiemchung.scam.domains import clean_host, is_ip, registered_domain, site_unit, split_host
-from kiemchung.scam.registry import Official, Registry, bundled_registry
+from kiemchung.scam.registry import Official, Registry, default_registry
+from kiemchung.scam.wordlists import WORDS
 from kiemchung.text import fold
 
 SCAM, SUSPICIOUS = 0.75, 0.5
 
 # Suffixes only public bodies / schools can register in Viet Nam (VNNIC rules).
-RESTRICTED_SUFFIXES = ("gov.vn", "edu.vn", "ac.vn", "mil.vn", "org.vn", "int.vn", "health.vn")
+RESTRICTED_SUFFIXES = WORDS.restricted_suffixes
 VN_SUFFIXES = ("vn",)
 CLASSIC_TLDS = frozenset(["com", "net", "org"])
 MONEY_CATEGORIES = frozenset(["bank", "ewallet", "finance", "securities"])
 
-# TLDs heavily abused for throw-away scam sites (cheap or free registration).
-RISKY_TLDS_STRONG = frozenset(
-    [
-        "xyz",
-        "top",
-        "vip",
-        "club",
-        "icu",
-        "cc",
-        "tk",
-        "ml",
-        "ga",
-        "cf",
-        "gq",
-        "cfd",
-        "buzz",
-        "sbs",
-        "win",
-        "bet",
-        "casino",
-        "loan",
-        "click",
-        "cyou",
-        "rest",
-        "bond",
-        "monster",
-        "quest",
-        "lol",
-        "mom",
-        "beauty",
-        "hair",
-        "skin",
-        "makeup",
-        "autos",
-        "boats",
-        "yachts",
-        "pw",
-        "bid",
-        "racing",
-        "date",
-        "download",
-        "stream",
-        "review",
-        "trade",
-        "party",
-        "accountant",
-        "cricket",
-        "science",
-        "faith",
-        "men",
-        "gdn",
-        "work",
-        "kim",
-        "country",
-    ]
-)
-RISKY_TLDS = frozenset(
-    [
-        "online",
-        "site",
-        "live",
-        "fun",
-        "shop",
-        "store",
-        "life",
-        "pro",
-        "asia",
-        "info",
-        "biz",
-        "ws",
-        "one",
-        "best",
-        "vin",
-        "today",
-        "link",
-        "website",
-        "space",
-        "tech",
-        "fit",
-        "host",
-        "press",
-        "ink",
-        "services",
-        "email",
-        "support",
-        "world",
-        "games",
-        "game",
-        "cash",
-        "money",
-        "fund",
-        "finance",
-        "investments",
-        "credit",
-        "loans",
-        "gold",
-        "plus",
-        "run",
-        "tips",
-        "ltd",
-        "group",
-        "center",
-        "company",
-        "app",
-    ]
-)
-
-# General Vietnamese (folded, no spaces) and English scam vocabulary. (keyword, weight, mode):
-# "sub" matches anywhere in the folded host, "tok" only as a whole token or token prefix.
-KEYWORDS: list[tuple[str, float, str, str]] = [
-    # gambling
-    *(
-        (k, 0.7, "sub", "cờ bạc / gambling")
-        for k in (
-            "nhacai",
-            "casino",
-            "cacuoc",
-            "taixiu",
-            "nohu",
-            "danhbai",
-            "gamebai",
-            "bancaonline",
-            "jackpot",
-            "baccarat",
-            "poker",
-            "betting",
-            "sicbo",
-            "xocdia",
-            "roulette",
-            "keonhacai",
-            "tylekeo",
-            "soikeo",
-            "doithuong",
-            "gamedoithuong",
-            "slotgame",
-            "lottery",
-            "xoilac",
-            "daga",
-            "dagatructiep",
-            "sabong",
-            "cuoc",
-            "quayhu",
-            "banca",
-            "chanle",
-            "lodeonline",
-            "danhde",
-            "soicau",
-            "vegas",
-            "bingo",
-        )
-    ),
-    *((k, 0.55, "tok", "cờ bạc / gambling") for k in ("bet", "slot", "lode", "win", "xoso", "cltx", "tx")),
-    # loans
-    *(
-        (k, 0.6, "sub", "vay tiền / loan")
-        for k in (
-            "vaytien",
-            "vayvon",
-            "vaynhanh",
-            "vayonline",
-            "vaygap",
-            "vaytinchap",
-            "giaingan",
-            "vaytieudung",
-            "vaytheo",
-            "hotrovay",
-            "vaysieutoc",
-            "chovay",
-            "nhanvay",
-            "vaycamco",
-            # general loan-shark vocabulary: cheap, on trust, same day, by ID card, instalments
-            "vayre",
-            "vaytin",
-            "vayngay",
-            "vaycccd",
-            "vaytragop",
-            "vaytheocccd",
-            "vaysinhvien",
-        )
-    ),
-    # counterfeit money and "currency exchange" fronts
-    *(
-        (k, 0.6, "sub", "tiền giả, đổi tiền / counterfeit money")
-        for k in ("tiengia", "bantiengia", "doitiengia")
-    ),
-    # fake "digital bank / e-wallet" portals
-    *(
-        (k, 0.5, "sub", "giả ngân hàng số / fake digital bank")
-        for k in ("nganhangso", "vidientu", "chuyenkhoanquocte")
-    ),
-    *((k, 0.5, "tok", "vay tiền / loan") for k in ("vay", "loan", "credit")),
-    # get-rich, tasks, investment
-    *(
-        (k, 0.55, "sub", "làm giàu / get-rich")
-        for k in (
-            "kiemtien",
-            "lamgiau",
-            "hoahong",
-            "nhiemvu",
-            "congtacvien",
-            "tuyenctv",
-            "viecnhe",
-            "luongcao",
-            "chotdon",
-            "lamviectainha",
-            "thunhap",
-            "profit",
-            "forex",
-            "bitcoin",
-            "crypto",
-            "airdrop",
-            "mining",
-            "invest",
-            "doubler",
-            "trading",
-            "exchange",
-            "wallet",
-            "defi",
-            "usdt",
-            "tether",
-            "dautu",
-            "sanao",
-            "tienao",
-            "nangcap",
-            "hanmuc",
-            "mohanmuc",
-            "daohan",
-        )
-    ),
-    *(
-        (k, 0.45, "tok", "làm giàu / get-rich")
-        for k in (
-            "ctv",
-            "btc",
-            "coin",
-            "trade",
-            "fx",
-            "capital",
-            "wealth",
-            "cash",
-            "stake",
-            "miner",
-            "bnb",
-            "eth",
-        )
-    ),
-    # prize, support, account-takeover phishing
-    *(
-        (k, 0.6, "sub", "lừa nhận quà, xác minh / prize or verification lure")
-        for k in (
-            "nhanqua",
-            "nhanthuong",
-            "trungthuong",
-            "trian",
-            "quatang",
-            "hoantien",
-            "xacminh",
-            "xacthuc",
-            "binhchon",
-            "napthe",
-            "napkc",
-            "kimcuong",
-            "quayso",
-            "vongquay",
-            "mienphi",
-            "giftcode",
-            "freefire",
-            "robux",
-            "nhantien",
-            "ruttien",
-            "rutien",
-            "chuyentien",
-            "nhanlixi",
-            "lixi",
-            "trungqua",
-            "baotri",
-            "khoataikhoan",
-            "mokhoa",
-            "unlock",
-            "recovery",
-            "hoanthue",
-            "hopqua",
-            "dangnhap",
-            "dangky",
-            "sukien",
-            "tangqua",
-            "quaythuong",
-            "lienquan",
-            "shopacc",
-            "napgame",
-        )
-    ),
-    *(
-        (k, 0.35, "sub", "hỗ trợ, khuyến mãi / support or promotion lure")
-        for k in (
-            "hotro",
-            "cskh",
-            "chamsoc",
-            "khuyenmai",
-            "uudai",
-            "thanhtoan",
-            "dichvu",
-            "login",
-            "signin",
-            "verify",
-            "secure",
-            "support",
-            "account",
-            "update",
-            "banking",
-            "service",
-            "online",
-            "member",
-            "reward",
-            "bonus",
-            "gift",
-            "promo",
-            "claim",
-            "hethong",
-            "taikhoan",
-        )
-    ),
-    *(
-        (k, 0.3, "tok", "hỗ trợ, khuyến mãi / support or promotion lure")
-        for k in ("nap", "the", "bank", "vip", "shop", "mall", "ebank", "ibank", "otp")
-    ),
-]
+# TLDs heavily abused for throw-away scam sites, and ones often abused (data/wordlists.json).
+RISKY_TLDS_STRONG = WORDS.risky_tlds_strong
+RISKY_TLDS = WORDS.risky_tlds
+# Scam vocabulary: (keyword, weight, mode, reason); "sub" matches anywhere in the folded host,
+# "tok" only as a whole token or token prefix.
+KEYWORDS = WORDS.keywords
 _SUB_KW = [(k, w, why) for k, w, m, why in KEYWORDS if m == "sub"]
 _TOK_KW = {k: (w, why) for k, w, m, why in KEYWORDS if m == "tok"}
 # Ticker-like keywords end ordinary names ("airbnb"): match them only at the start of a token.
-_PREFIX_TOK_KW = frozenset(["bnb", "eth", "btc"])
+_PREFIX_TOK_KW = WORDS.prefix_only_keywords
 _LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a"})
 _VOWELS = set("aeiouy")
 
@@ -391,7 +71,7 @@ class Assessment:
 def _confusable_char(c: str) -> str:
     hits = confusables.confusables_data.get(c) or []
     for h in hits:
-        t = h["c"]
+        t = str(h["c"])  # the package's data is untyped JSON
         if len(t) == 1 and t.isascii() and t.isalnum():
             return t.lower()
     return c
@@ -461,16 +141,6 @@ def _family(snap: Snapshot, registry: Registry) -> _Family:
     return fam
 
 
-_default_registry: Registry | None = None
-
-
-def default_registry() -> Registry:
-    global _default_registry
-    if _default_registry is None:
-        _default_registry = Registry(bundled_registry())
-    return _default_registry
-
-
 def _brand_hits(name: str, registry: Registry) -> list[tuple[str, Official]]:
     """Brand tokens of the registry present in a folded, skeletonised host name."""
     toks = _tokens(name)
@@ -495,27 +165,7 @@ def _brand_hits(name: str, registry: Registry) -> list[tuple[str, Official]]:
     return list(best.values())
 
 
-_BRAND_SUFFIXES = {
-    "vn",
-    "bank",
-    "online",
-    "app",
-    "pay",
-    "hotro",
-    "cskh",
-    "support",
-    "care",
-    "card",
-    "the",
-    "digital",
-    "ebank",
-    "ibank",
-    "smart",
-    "mobile",
-    "vip",
-    "qua",
-    "gift",
-}
+_BRAND_SUFFIXES = WORDS.brand_suffixes
 
 
 def assess_domain(
@@ -739,7 +389,7 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
     if len(letters) >= 5 and (_vowel_ratio(letters) < 0.2 or odd):
         # Brand acronyms ("bidv", "vnpt", "fpt") explain their own consonant runs, and short
         # leftovers are acronyms too ("vnpayqr", "evnnpc"): judge what is left ("bidvmetlife" ->
-        # "metlife"). Only when that leaves nothing odd: "vcbigrndrnk" stays random.
+        # "metlife"). Only when that leaves nothing odd: "vcbqxtrmplk" stays random.
         parts = _without_brands(letters, reg)
         rest = "".join(parts)
         explained = not any(_unpronounceable(x) for x in parts if len(x) > 3) and (
@@ -768,7 +418,7 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         )
     elif len(label) >= 7 and fam.labels:
         best = process.extractOne(label, fam.labels, scorer=fuzz.ratio, score_cutoff=88)
-        # A scam label that merely adds characters to this one ("bachhoaxanhh") imitates *this*
+        # A scam label that merely adds characters to this one ("dienmayxanhh") imitates *this*
         # name, which is then more likely the genuine site than a sibling of the scam.
         if best is not None and not _is_subsequence(label, best[0]) and _family_match(label, best[0]):
             weights.append(0.5 if not is_vn else 0.2)
@@ -790,8 +440,8 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
 def _without_brands(letters: str, reg: Registry) -> list[str]:
     """``letters`` cut at every brand token of 3+ letters.
 
-    >>> _without_brands("vnptsmart", default_registry()), _without_brands("rjedjfrh", default_registry())
-    (['smart'], ['rjedjfrh'])
+    >>> _without_brands("vnptsmart", default_registry()), _without_brands("pxrotwdkal", default_registry())
+    (['smart'], ['pxrotwdkal'])
     """
     parts = [letters]
     for t in sorted((t for t in reg.tokens if len(t) >= 3 and t in letters), key=len, reverse=True):
@@ -824,14 +474,14 @@ def _vn_words(letters: str) -> bool:
 def _family_match(label: str, scam: str) -> bool:
     """Whether a fuzzy hit on a known scam label is evidence, not coincidence.
 
-    Scam families vary digits, hyphens and affixes ("tiki66", "tiki888"; "sukienff", "sukienffvn";
-    "shopplaytogether", "shopplaytogethervip"). A long, clean, pronounceable name (letters only,
+    Scam families vary digits, hyphens and affixes ("lazada66", "lazada888"; "quatangff", "quatangffvn";
+    "shopnapgame", "shopnapgamevip"). A long, clean, pronounceable name (letters only,
     reads like words) is different: a listed letters-only label a few letters away from it is more
     often a typo-squat *of* it ("vietnamoks" of "vietnamworks") than its sibling. Such a name needs
     the listed label plus an affix, or a one-letter swap of it that does not turn Vietnamese words
     into a non-word ("thegioididonq" is the fake, "thegioididong" the original).
 
-    >>> _family_match("vietnamworks", "vietnamoks"), _family_match("tinhot247vn", "tinhot247")
+    >>> _family_match("vietnamworks", "vietnamoks"), _family_match("tintuc365vn", "tintuc365")
     (False, True)
     """
     clean = (
@@ -854,37 +504,7 @@ def _official_domain(o: Official, label: str) -> str:
 
 # Words that many names share: two labels that differ only before "bank" or "express" name two
 # organisations ("gpbank" / "vpbank", "jtexpress" / "vnexpress"), not a typo of one of them.
-GENERIC_PARTS = (
-    "bank",
-    "pay",
-    "money",
-    "express",
-    "post",
-    "mobile",
-    "telecom",
-    "group",
-    "life",
-    "finance",
-    "credit",
-    "land",
-    "mart",
-    "shop",
-    "store",
-    "airlines",
-    "airways",
-    "air",
-    "securities",
-    "capital",
-    "invest",
-    "insurance",
-    "homes",
-    "home",
-    "media",
-    "news",
-    "online",
-    "tech",
-    "hospital",
-)
+GENERIC_PARTS = WORDS.generic_parts
 
 
 def _typo_of(label: str, official: str) -> bool:
@@ -925,146 +545,12 @@ def _is_subsequence(short: str, long: str) -> bool:
 
 # Consonant clusters that Vietnamese (folded) or English words start or end with; a run of
 # consonants that cannot be split into "end of one word + start of the next" reads as random.
-_INITIALS = frozenset(
-    [
-        "b",
-        "c",
-        "d",
-        "g",
-        "h",
-        "k",
-        "l",
-        "m",
-        "n",
-        "p",
-        "q",
-        "r",
-        "s",
-        "t",
-        "v",
-        "x",
-        "f",
-        "j",
-        "w",
-        "z",
-        "ch",
-        "gh",
-        "gi",
-        "kh",
-        "ng",
-        "ngh",
-        "nh",
-        "ph",
-        "qu",
-        "th",
-        "tr",
-        "bl",
-        "br",
-        "cl",
-        "cr",
-        "dr",
-        "fl",
-        "fr",
-        "gl",
-        "gr",
-        "kn",
-        "pl",
-        "pr",
-        "sc",
-        "sch",
-        "scr",
-        "sh",
-        "sk",
-        "sl",
-        "sm",
-        "sn",
-        "sp",
-        "spl",
-        "spr",
-        "st",
-        "str",
-        "sw",
-        "thr",
-        "tw",
-        "wh",
-        "wr",
-    ]
-) | {""}
-_FINALS = frozenset(
-    [
-        "b",
-        "c",
-        "d",
-        "g",
-        "h",
-        "k",
-        "l",
-        "m",
-        "n",
-        "p",
-        "r",
-        "s",
-        "t",
-        "x",
-        "f",
-        "w",
-        "z",
-        "ch",
-        "ng",
-        "nh",
-        "ck",
-        "ct",
-        "ff",
-        "ft",
-        "gh",
-        "ght",
-        "ld",
-        "lf",
-        "lk",
-        "ll",
-        "lm",
-        "lp",
-        "lt",
-        "mp",
-        "nce",
-        "nd",
-        "nk",
-        "ns",
-        "nt",
-        "pt",
-        "rb",
-        "rc",
-        "rd",
-        "rf",
-        "rg",
-        "rk",
-        "rl",
-        "rm",
-        "rn",
-        "rp",
-        "rs",
-        "rst",
-        "rt",
-        "rth",
-        "sh",
-        "sk",
-        "sp",
-        "ss",
-        "st",
-        "th",
-        "tch",
-        "ts",
-        "tt",
-        "ll",
-        "nn",
-        "gg",
-        "dd",
-    ]
-) | {""}
+_INITIALS = WORDS.initials
+_FINALS = WORDS.finals
 
 
 def _unpronounceable(letters: str) -> int:
-    """How many consonant runs in ``letters`` no word boundary can explain ('rjedjfrh' -> 2)."""
+    """How many consonant runs in ``letters`` no word boundary can explain ('pxrotwdkal' -> 2)."""
     bad = 0
     runs = list(re.finditer(r"[^aeiouy]+", letters))
     for m in runs:

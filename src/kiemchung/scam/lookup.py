@@ -13,8 +13,6 @@ top of the bundled blocklist); otherwise the bundled data alone, so it works on 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,8 +23,8 @@ from kiemchung.scam.blocklist import Snapshot, get_snapshot, normalise_url
 from kiemchung.scam.domains import clean_host, registered_domain
 from kiemchung.scam.impersonation import check_page, page_key
 from kiemchung.scam.indicators import Indicator, defang, extract_indicators
-from kiemchung.scam.lookalike import Assessment, assess_domain, default_registry
-from kiemchung.scam.registry import Registry, registry_from_db
+from kiemchung.scam.lookalike import Assessment, assess_domain
+from kiemchung.scam.registry import Registry, registry_for
 
 RANK = {"scam": 3, "suspicious": 2, "unknown": 1, "ok": 0}
 KIND_VI = {
@@ -54,35 +52,6 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-REGISTRY_TTL = 30.0  # seconds an index of the official channels is reused before re-reading
-_registries: dict[str, tuple[Registry, float]] = {}
-_registries_lock = threading.Lock()
-
-
-def _registry(session: Session | None) -> Registry:
-    """The official-channel index for this database (rebuilt at most every ``REGISTRY_TTL`` s:
-    reading ~300 Sources on every lookup cost more than the rest of a tip's handling)."""
-    if session is None:
-        return default_registry()
-    key = str(session.get_bind().engine.url)
-    now = time.monotonic()
-    with _registries_lock:
-        cached = _registries.get(key)
-        if cached is not None and now - cached[1] < REGISTRY_TTL:
-            return cached[0]
-    officials = registry_from_db(session)
-    reg = Registry(officials) if officials else default_registry()
-    with _registries_lock:
-        _registries[key] = (reg, now)
-    return reg
-
-
-def invalidate_registry() -> None:
-    """Forget cached registries (after editing the official channels)."""
-    with _registries_lock:
-        _registries.clear()
 
 
 def _check_indicator(ind: Indicator, snap: Snapshot, reg: Registry) -> Assessment:
@@ -215,7 +184,7 @@ def check(q: str, session: Session | None = None, *, snapshot: Snapshot | None =
     if not q:
         return CheckResult(q, "empty", "unknown", 0.0, ["Chưa nhập nội dung / Nothing to check"])
     snap = snapshot if snapshot is not None else get_snapshot(session)
-    reg = _registry(session)
+    reg = registry_for(session)
     single = _single(q)
     if single is not None:
         a = _check_indicator(single, snap, reg)

@@ -13,6 +13,8 @@ The bundled seed (``data/official_sources.json``) is loaded into the Source tabl
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -128,8 +130,6 @@ def load_registry(session: Session) -> tuple[int, int]:
         )
         created += 1
     session.flush()
-    from kiemchung.scam.lookup import invalidate_registry
-
     invalidate_registry()
     return created, len(_seed_rows()) - created
 
@@ -194,3 +194,38 @@ class Registry:
             if o is not None:
                 return o
         return None
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The index over the bundled registry (used when no database is at hand)."""
+    return Registry(bundled_registry())
+
+
+REGISTRY_TTL = 30.0  # seconds an index of the official channels is reused before re-reading
+_registries: dict[str, tuple[Registry, float]] = {}
+_registries_lock = threading.Lock()
+
+
+def registry_for(session: Session | None) -> Registry:
+    """The official-channel index for this database (rebuilt at most every ``REGISTRY_TTL`` s:
+    reading ~300 Sources on every lookup cost more than the rest of a tip's handling)."""
+    if session is None:
+        return default_registry()
+    key = str(session.get_bind().engine.url)
+    now = time.monotonic()
+    with _registries_lock:
+        cached = _registries.get(key)
+        if cached is not None and now - cached[1] < REGISTRY_TTL:
+            return cached[0]
+    officials = registry_from_db(session)
+    reg = Registry(officials) if officials else default_registry()
+    with _registries_lock:
+        _registries[key] = (reg, now)
+    return reg
+
+
+def invalidate_registry() -> None:
+    """Forget cached registries (after editing the official channels)."""
+    with _registries_lock:
+        _registries.clear()

@@ -1,0 +1,104 @@
+"""desk/engine_link against the real engine on a real store: matches with their level, evidence,
+indexing and retraction; and a page-friendly None when the index cannot be opened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiemchung.desk import engine_link
+from kiemchung.engine import index as index_mod
+from kiemchung.engine import pipeline
+from kiemchung.settings import get_settings
+from kiemchung.store import session_scope, upgrade
+from kiemchung.store.models import Document, FactCheck, FactCheckStatus, Passage, Verdict
+
+CLAIM = "Thành phố Huế miễn phí vé tham quan Đại Nội cho mọi du khách trong suốt năm 2027"
+OTHER = "Giá vé tàu hỏa Hà Nội - Lào Cai giảm một nửa trong dịp nghỉ lễ Quốc khánh"
+
+
+@pytest.fixture
+def engine_store(configured: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+    monkeypatch.setenv("KIEMCHUNG_EMBEDDER", "none")
+    get_settings.cache_clear()
+    upgrade()
+    index_mod.reset_index()
+    pipeline.reset_state()
+    with session_scope() as s:
+        fcs = [
+            FactCheck(
+                slug=f"fc-{i}",
+                claim_reviewed=t,
+                verdict=Verdict.false,
+                status=FactCheckStatus.published,
+                published_at=datetime(2026, 10, 1),
+            )
+            for i, t in enumerate([CLAIM, OTHER])
+        ]
+        doc = Document(
+            title="Thông báo của Trung tâm Bảo tồn Di tích Cố đô Huế",
+            text="Trung tâm cho biết vé tham quan Đại Nội năm 2027 giữ nguyên giá, chỉ miễn cho trẻ em dưới 7 tuổi.",
+            content_hash="doc-hue",
+        )
+        doc.passages = [Passage(position=0, text=doc.text)]
+        s.add_all([*fcs, doc])
+        s.flush()
+        ids = {"claim": fcs[0].id, "other": fcs[1].id, "passage": doc.passages[0].id}
+    with session_scope() as s:
+        assert engine_link.index_pending(s) is True
+    yield ids
+    index_mod.reset_index()
+    pipeline.reset_state()
+
+
+def test_matches_come_best_first_with_their_level(engine_store: dict[str, int]) -> None:
+    got = engine_link.match_fact_checks(CLAIM, top=2)
+    assert got is not None and got[0].fact_check_id == engine_store["claim"]
+    assert got[0].level in ("answer", "suggest") and got[0].score >= got[-1].score
+    assert all(m.level is None for m in got[1:])
+    unrelated = engine_link.match_fact_checks("Hôm nay trời đẹp quá", top=2)
+    assert unrelated is not None and all(m.level is None for m in unrelated)
+
+
+def test_evidence_returns_passage_ids(engine_store: dict[str, int]) -> None:
+    got = engine_link.evidence("vé tham quan Đại Nội năm 2027", k=1)
+    assert got is not None and got[0][0] == engine_store["passage"] and got[0][1] > 0
+
+
+def test_retracted_fact_check_leaves_the_index(engine_store: dict[str, int]) -> None:
+    with session_scope() as s:
+        fc = s.scalars(select(FactCheck).where(FactCheck.id == engine_store["claim"])).one()
+        fc.status = FactCheckStatus.retracted
+        s.flush()
+        assert engine_link.unindex_fact_check(s, fc.id) is True
+    got = engine_link.match_fact_checks(CLAIM, top=2) or []
+    assert engine_store["claim"] not in [m.fact_check_id for m in got]
+
+
+def test_unavailable_index_degrades_to_none(
+    engine_store: dict[str, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    monkeypatch.setenv("KIEMCHUNG_INDEX_DIR", str(blocker / "index"))  # cannot be created
+    get_settings.cache_clear()
+    index_mod.reset_index()
+    assert engine_link.match_fact_checks(CLAIM) is None
+    assert engine_link.evidence(CLAIM) is None
+    assert "unavailable" in caplog.text
+
+
+def test_indexing_failure_is_reported_not_raised(
+    engine_store: dict[str, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = Session(bind=None)  # no database behind it: the pipeline's first query fails
+    assert engine_link.index_pending(broken) is False
+    assert "indexing unavailable" in caplog.text
