@@ -93,6 +93,19 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed by CORS; empty disables CORS."
     )
     log_level: str = Field("INFO", description="Python logging level.")
+    smtp_url: str = Field(
+        "",
+        description="SMTP server for replies to tipsters: `smtp://host:port`, `smtps://user:pass@host:465` "
+        "or `smtp+starttls://...`. Empty: e-mail replies wait in the outbox.",
+    )
+    smtp_from: str = Field(
+        "Bàn Kiểm Chứng <no-reply@kiemchung.local>", description="From address of replies to tipsters."
+    )
+    contact_retention_days: int = Field(
+        90,
+        ge=1,
+        description="Days a tipster's contact details are kept when no reply has been sent; deleted after.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -24,6 +24,7 @@ import markupsafe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiemchung.desk.replies import enqueue_replies
 from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.store.models import FactCheckStatus, Role, Verdict, utcnow
@@ -424,6 +425,7 @@ def transition(
                     data={"old": claim.status.value, "new": "checked"},
                 )
                 claim.status = models.ClaimStatus.checked
+        enqueue_replies(session, fc)  # tipsters waiting on this claim get their reply (outbox)
     elif action == "retract":
         if old != FactCheckStatus.published:
             raise WorkflowError(

@@ -15,15 +15,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from kiemchung.desk import auth, engine_link, factchecks, library
+from kiemchung.desk import auth, engine_link, factchecks, library, replies
 from kiemchung.desk.auth import ADMIN, READ, REVIEW, WRITE
 from kiemchung.desk.queue import ClaimStats, priority, timeline_buckets, timeline_svg
+from kiemchung.public import tipstatus
 from kiemchung.settings import get_settings
 from kiemchung.store import models
 from kiemchung.store.db import audit, sessionmaker_for
@@ -494,6 +495,7 @@ def claim_detail(
         )
     )
     linked = list(db.scalars(select(models.FactCheck).where(models.FactCheck.claim_id == claim.id)))
+    asked, waiting = tipstatus.demand(db, claim.id)
     return page(
         request,
         "desk/claim.html",
@@ -512,6 +514,8 @@ def claim_detail(
             "attachable": attachable,
             "editors": editors,
             "linked": linked,
+            "asked": asked,
+            "waiting": waiting,
             "can_write": user.role in WRITE,
             "statuses": [
                 ClaimStatus.triaged,
@@ -567,6 +571,7 @@ def claim_assign(
 def claim_attach(
     request: Request,
     claim_id: int,
+    background: BackgroundTasks,
     fact_check_id: int = Form(...),
     user: models.User = Depends(require_role(WRITE)),
     db: Session = Depends(get_db),
@@ -587,7 +592,9 @@ def claim_attach(
     claim.best_match_level = "answer"
     claim.best_match_score = max(claim.best_match_score or 0.0, 1.0) if claim.best_match_id == fc.id else 1.0
     claim.status = ClaimStatus.checked
+    replies.enqueue_for_claim(db, claim, fc)
     db.commit()
+    background.add_task(replies.run_replies)
     flash(request, "Đã gắn vào bài kiểm chứng / Attached to the fact-check")
     return redirect(f"/desk/claims/{claim.id}")
 
@@ -887,6 +894,7 @@ def _conflict_page(
 def fact_check_workflow(
     request: Request,
     fc_id: int,
+    background: BackgroundTasks,
     action: str = Form(...),
     version: str = Form(""),
     note: str = Form(""),
@@ -926,6 +934,7 @@ def fact_check_workflow(
         if not engine_link.index_pending(db):
             messages["publish"] += " — chỉ mục sẽ được cập nhật sau / the index will be updated later"
         db.commit()
+        background.add_task(replies.run_replies)  # tipsters waiting on the claim get their reply
     elif action == "retract":
         engine_link.unindex_fact_check(db, fc.id)
         db.commit()

@@ -24,12 +24,19 @@ log = logging.getLogger(__name__)
 
 
 def run_once(progress: bool = False) -> PipelineStats:
-    """One round in its own transaction."""
+    """One round in its own transaction, then replies owed to tipsters (and the contact purge)."""
     from kiemchung.engine.pipeline import process_pending
     from kiemchung.store import session_scope
 
     with session_scope() as session:
-        return process_pending(session, progress=progress)
+        stats = process_pending(session, progress=progress)
+    try:
+        from kiemchung.desk.replies import run_replies
+
+        run_replies()
+    except Exception:  # a mail outage must not stop the claim engine; the outbox retries
+        log.exception("reply delivery round failed")
+    return stats
 
 
 def run_loop(
