@@ -71,7 +71,12 @@ def test_contact_without_the_box_ticked_is_asked_about_not_dropped(client: TestC
     # "Gửi tin, không lưu liên hệ" sends the tip without it
     no = client.post(
         "/gui-tin",
-        data={"text": text + " Ai biết không?", "contact": "x@example.org", "no_reply": "1", "csrf_token": csrf},
+        data={
+            "text": text + " Ai biết không?",
+            "contact": "x@example.org",
+            "no_reply": "1",
+            "csrf_token": csrf,
+        },
         follow_redirects=False,
     )
     assert no.status_code == 303
@@ -109,7 +114,9 @@ def test_not_my_question_turns_an_answer_into_a_claim_and_records_the_miss(
     page = client.get(f"/gui-tin/trang-thai/{token}")
     assert "Không phải điều tôi hỏi" in html.unescape(page.text)
     csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    r = client.post(f"/gui-tin/trang-thai/{token}/khong-phai", data={"csrf_token": csrf}, follow_redirects=False)
+    r = client.post(
+        f"/gui-tin/trang-thai/{token}/khong-phai", data={"csrf_token": csrf}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"] == f"/gui-tin/trang-thai/{token}"
     after = html.unescape(client.get(r.headers["location"]).text)
     assert "Tin đã được chuyển tới bàn biên tập" in after and "Không phải điều tôi hỏi" not in after
@@ -118,7 +125,9 @@ def test_not_my_question_turns_an_answer_into_a_claim_and_records_the_miss(
         assert tip.status == TipStatus.queued and tip.claim_id is not None and tip.fact_check_id is None
         fb = s.scalars(select(MatchFeedback)).one()
         assert (fb.tip_id, fb.fact_check_id, fb.text) == (tip.id, seeded.ids[Verdict.false], tip.text)
-        assert s.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "tip.not_my_question")) == 1
+        assert (
+            s.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "tip.not_my_question")) == 1
+        )
     # a second click (here through the API) changes nothing and records nothing new
     again = client.post(f"/api/v1/tips/{token}/not-answered")
     assert again.status_code == 200 and again.json()["status"] == "received"
@@ -126,7 +135,9 @@ def test_not_my_question_turns_an_answer_into_a_claim_and_records_the_miss(
         assert s.scalar(select(func.count(MatchFeedback.id))) == 1
     # a tip that was never answered automatically has nothing to take back
     other = client.post("/api/v1/tips", json={"text": "Đường Láng sẽ thành phố đi bộ từ năm sau."}).json()
-    assert client.post(f"/api/v1/tips/{other['status_url'].rsplit('/', 1)[1]}/not-answered").status_code == 409
+    assert (
+        client.post(f"/api/v1/tips/{other['status_url'].rsplit('/', 1)[1]}/not-answered").status_code == 409
+    )
 
 
 def test_near_miss_is_a_suggestion_and_still_reaches_the_desk(
@@ -187,4 +198,6 @@ def test_scam_warning_verdict_first_one_language_vietnamese_phones(client: TestC
     with session_scope() as s:
         tip = s.scalars(select(Tip).where(Tip.status_token == token)).one()
         assert tip.answer["scam_verdict"] == "scam"
-        assert {"kind": "phone", "value": "+84987654321", "verdict": "scam"} in tip.answer["scam"]["indicators"]
+        assert {"kind": "phone", "value": "+84987654321", "verdict": "scam"} in tip.answer["scam"][
+            "indicators"
+        ]
