@@ -125,6 +125,8 @@ def tip_view(session: Session, tip: Tip) -> TipView:
         wants_reply=contact is not None,
         delete_token=contact.delete_token if contact is not None else None,
     )
+    if isinstance(answer.get("scam"), dict):
+        view.warning = answer["scam"]  # also kept for an answer about a scam: the advice still applies
     if tip.status == TipStatus.answered:
         view.status, view.answered_at_once = "answered", True
         view.fact_check = _published(session, tip.fact_check_id)
@@ -133,7 +135,6 @@ def tip_view(session: Session, tip: Tip) -> TipView:
         return view
     if tip.status == TipStatus.warned:
         view.status = "warned"
-        view.warning = answer.get("scam") if isinstance(answer.get("scam"), dict) else None
         return view
     claim = session.get(Claim, tip.claim_id) if tip.claim_id is not None else None
     view.fact_check = claim_fact_check(session, claim)
