@@ -174,3 +174,42 @@ def test_contacts_are_purged_after_the_retention_period(configured: str) -> None
     with session_scope() as s:
         assert [c.tip_id for c in s.scalars(select(TipContact))] == [new_id]
         assert s.get(Tip, old_id) is not None
+
+
+def _published_fc(slug: str, claim_id: int | None = None) -> int:
+    with session_scope() as s:
+        fc = models.FactCheck(
+            slug=slug,
+            claim_id=claim_id,
+            claim_reviewed="Vinh thu phí xe máy vào trung tâm",
+            verdict=models.Verdict.false,
+            status=models.FactCheckStatus.published,
+            published_at=utcnow(),
+        )
+        s.add(fc)
+        s.flush()
+        return fc.id
+
+
+def test_attaching_a_claim_to_a_published_fact_check_replies(client_for, smtp: Inbox) -> None:  # type: ignore[no-untyped-def]
+    _, claim_id = _tip(TEXT, "gan@example.org")
+    fid = _published_fc("vinh-thu-phi-co-san")
+    ed, et = client_for("editor")
+    r = ed.post(f"/desk/claims/{claim_id}/attach", data={"fact_check_id": str(fid), "csrf_token": et})
+    assert r.status_code == 200
+    assert [m["To"] for m in smtp.messages] == ["gan@example.org"]
+
+
+def test_a_tip_joining_an_already_answered_claim_is_owed_its_reply(configured: str, smtp: Inbox) -> None:
+    _, claim_id = _tip(TEXT, None)
+    fid = _published_fc("vinh-thu-phi", claim_id)
+    with session_scope() as s:  # the claim was answered before the next tipster wrote in
+        s.get(models.Claim, claim_id).status = models.ClaimStatus.checked  # type: ignore[union-attr]
+        late = handle_tip(s, TEXT + " Mong được trả lời.", "web", "muon@example.org")
+        late_id = late.tip_id
+        assert late.status == "received"
+    process_tip_queue()  # settles the tip onto the claim, then delivers what is owed
+    with session_scope() as s:
+        assert s.get(Tip, late_id).claim_id == claim_id  # type: ignore[union-attr]
+        assert s.scalars(select(Outbox)).one().fact_check_id == fid
+    assert [m["To"] for m in smtp.messages] == ["muon@example.org"]

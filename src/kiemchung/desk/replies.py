@@ -115,6 +115,25 @@ def enqueue_replies(session: Session, fc: FactCheck, claim_id: int | None = None
     return added
 
 
+def enqueue_settled(session: Session) -> int:
+    """Owe replies to tipsters whose tip joined a claim that was already answered when it arrived."""
+    from kiemchung.public.tipstatus import claim_fact_check
+
+    claim_ids: set[int] = set(
+        session.scalars(  # type: ignore[arg-type]
+            select(Tip.claim_id)
+            .join(TipContact, TipContact.tip_id == Tip.id)
+            .where(Tip.claim_id.is_not(None), Tip.status != TipStatus.answered)
+        )
+    )
+    added = 0
+    for claim_id in sorted(claim_ids):
+        fc = claim_fact_check(session, session.get(Claim, claim_id))
+        if fc is not None:
+            added += enqueue_replies(session, fc, claim_id)
+    return added
+
+
 def enqueue_for_claim(session: Session, claim: Claim, fc: FactCheck) -> int:
     """An editor attached ``claim`` to the published ``fc``: its waiting tipsters are owed a reply."""
     return enqueue_replies(session, fc, claim.id)
@@ -262,6 +281,8 @@ def run_replies() -> DeliveryStats:
     from kiemchung.store.db import session_scope
 
     with session_scope() as session:
+        enqueue_settled(session)
+        session.commit()
         stats = deliver_due(session)
         purge_contacts(session)
     return stats

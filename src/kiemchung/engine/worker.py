@@ -3,8 +3,10 @@
     KIEMCHUNG_ENGINE_IN_PROCESS=false kiemchung serve &   # web/ingest only store items
     kiemchung worker --interval 10                        # this process does the engine work
 
-Each round is one transaction (``process_pending``); a failing round is logged and retried on the
-next tick, so one bad batch never stops the worker. SIGINT/SIGTERM finish the current round first.
+Each round is one transaction (``process_pending``, which also settles waiting tips onto claims),
+then the replies owed to tipsters are delivered and expired contact details purged
+(``desk.replies.run_replies``); a failing round is logged and retried on the next tick, so one bad
+batch never stops the worker. SIGINT/SIGTERM finish the current round first.
 """
 
 from __future__ import annotations

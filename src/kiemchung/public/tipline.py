@@ -409,6 +409,13 @@ def process_tip_queue() -> None:
                         run_pending_engine(session)  # links tips to claims at the end of the pass
                 except Exception:  # tips stay stored; the items stay pending for the next pass
                     log.exception("claim engine failed on queued tips; items left pending")
+                    continue
+                try:  # a tip that joined an already answered claim is owed its reply now
+                    from kiemchung.desk.replies import run_replies
+
+                    run_replies()
+                except Exception:
+                    log.exception("reply delivery failed; the outbox retries later")
         finally:
             _drain_lock.release()
 

@@ -138,6 +138,9 @@ def tip_view(session: Session, tip: Tip) -> TipView:
         return view
     claim = session.get(Claim, tip.claim_id) if tip.claim_id is not None else None
     view.fact_check = claim_fact_check(session, claim)
+    if view.fact_check is not None and view.fact_check.id == answer.get("answered_fact_check_id"):
+        view.fact_check = None  # the sender said this one was not what they asked
+
     if view.fact_check is not None:
         view.status = "answered"
     elif claim is not None and claim.status == ClaimStatus.dismissed:

@@ -7,6 +7,7 @@ only for items of a registered Source (a declared publisher or official channel)
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -391,7 +392,9 @@ class Tip(Base):
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="SET NULL"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
     # Secret handle of the tip's public status page and of its "not what I asked" button.
-    status_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    status_token: Mapped[str | None] = mapped_column(
+        String(64), unique=True, index=True, default=lambda: secrets.token_urlsafe(24)
+    )
 
 
 class MatchFeedback(Base):
