@@ -201,3 +201,15 @@ def test_scam_warning_verdict_first_one_language_vietnamese_phones(client: TestC
         assert {"kind": "phone", "value": "+84987654321", "verdict": "scam"} in tip.answer["scam"][
             "indicators"
         ]
+
+
+def test_fact_check_page_shows_how_often_it_was_asked(client: TestClient, seeded: Seed) -> None:
+    slug = seeded.slugs[Verdict.false]
+    assert "Được hỏi" not in html.unescape(client.get(f"/kiem-chung/{slug}").text)
+    for _ in range(2):
+        assert (
+            client.post("/api/v1/tips", json={"text": CLAIMS[Verdict.false][0]}).json()["status"]
+            == "answered"
+        )
+    assert "Được hỏi 2 lần qua đường dây nhận tin" in html.unescape(client.get(f"/kiem-chung/{slug}").text)
+    assert "Asked 2 times" in client.get(f"/kiem-chung/{slug}?lang=en").text
