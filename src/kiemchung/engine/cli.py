@@ -92,10 +92,12 @@ def tips_audit(
     for p in problems:
         mark = "…" if p.pending else "✗"
         typer.echo(f"{mark} tin/tip #{p.tip_id} [{p.status}]: {p.problem}")
+
+    def n(x: int) -> str:
+        return f"{x:,}".replace(",", ".")  # Vietnamese thousands separator
+
     typer.echo(
-        f"{total:,} tin/tips, {len(failing):,} vi phạm/broken, {len(problems) - len(failing):,} đang chờ/pending".replace(
-            ",", "."
-        )
+        f"{n(total)} tin/tips, {n(len(failing))} vi phạm/broken, {n(len(problems) - len(failing))} đang chờ/pending"
     )
     if failing:
         raise typer.Exit(1)
