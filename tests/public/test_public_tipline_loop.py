@@ -213,3 +213,13 @@ def test_fact_check_page_shows_how_often_it_was_asked(client: TestClient, seeded
         )
     assert "Được hỏi 2 lần qua đường dây nhận tin" in html.unescape(client.get(f"/kiem-chung/{slug}").text)
     assert "Asked 2 times" in client.get(f"/kiem-chung/{slug}?lang=en").text
+
+
+def test_api_says_when_a_contact_was_not_kept(client: TestClient) -> None:
+    text = "Có tin công viên Thống Nhất thu vé vào cổng 50 nghìn từ tháng tới."
+    body = client.post("/api/v1/tips", json={"text": text, "contact": "hoi@example.org"}).json()
+    assert body["contact_ignored"] is True and body["delete_url"] is None
+    kept = client.post(
+        "/api/v1/tips", json={"text": text + " Thật không?", "contact": "hoi@example.org", "want_reply": True}
+    ).json()
+    assert kept["contact_ignored"] is False and kept["delete_url"]

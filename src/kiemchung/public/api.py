@@ -147,6 +147,11 @@ class TipOut(BaseModel):
         "(“Không phải điều tôi hỏi”); the tip then goes to the desk.",
     )
     delete_url: str | None = Field(None, description="Where the tipster can delete their contact details.")
+    contact_ignored: bool = Field(
+        False,
+        description="A `contact` came without `want_reply: true`, so it was not stored: ask the sender "
+        "whether they want a reply and resend with `want_reply`.",
+    )
 
 
 class TipStatusOut(BaseModel):
@@ -285,6 +290,7 @@ def submit_tip(body: TipIn, background: BackgroundTasks) -> TipOut:
                 session, body.text, body.channel or "api", body.contact if body.want_reply else None
             )
             out = tip_out(result)
+            out.contact_ignored = bool(body.contact and body.contact.strip() and not body.want_reply)
     except TipRejected as exc:
         raise HTTPException(422, str(exc)) from exc
     if result.queued:  # committed above; the claim engine runs after the reply is sent
