@@ -15,7 +15,7 @@ import typer
 from kiemchung import __version__
 from kiemchung.analytics.cli import report
 from kiemchung.desk.cli import users_app
-from kiemchung.engine.cli import eval_app, reindex
+from kiemchung.engine.cli import eval_app, reindex, tips_app
 from kiemchung.engine.worker import worker
 from kiemchung.intake.cli import backup, ingest, restore
 from kiemchung.scam.cli import scam_app
@@ -31,6 +31,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
 app.add_typer(scam_app, name="scam")
 app.add_typer(users_app, name="users")
+app.add_typer(tips_app, name="tips")
 app.command()(ingest)
 app.command()(backup)
 app.command()(restore)

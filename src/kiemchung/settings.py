@@ -148,6 +148,23 @@ class Settings(BaseSettings):
             ipaddress.ip_network(n.strip(), strict=False)  # raises ValueError on a typo
         return value
 
+    smtp_url: str = Field(
+        "",
+        description="SMTP server that sends replies to tipsters who asked for one by e-mail: `smtp://host:port` "
+        "(plain), `smtp+starttls://user:pass@host:587` or `smtps://user:pass@host:465`. Empty: e-mail replies "
+        "stay in the outbox (retried with backoff) until it is set; the tip's status page still shows the answer.",
+    )
+    smtp_from: str = Field(
+        "Bàn Kiểm Chứng <no-reply@kiemchung.local>", description="From address of those replies."
+    )
+    contact_retention_days: int = Field(
+        90,
+        ge=1,
+        description="Days a tipster's contact details are kept while no reply has been sent. They are deleted "
+        "as soon as the reply is sent, after this period otherwise (`kiemchung worker` purges them), and at "
+        "once through the tipster's deletion link.",
+    )
+
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.env == "production" and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):

@@ -7,6 +7,8 @@
 - ``browser``: Playwright's Chromium driving Debian's ``/usr/bin/chromium`` (headless).
 - ``page``: a fresh browser context and page per test (own cookies), 1280×900.
 - ``shot(page, "name")``: saves ``test-artifacts/<folder>/<name>.png``.
+- ``smtp_inbox``: a real local SMTP server (aiosmtpd) the live server sends tipster replies to;
+  ``smtp_inbox.messages`` holds what it received.
 
 The tests skip, with the reason, when ``/usr/bin/chromium`` or Playwright is missing. The demo load
 uses ``KIEMCHUNG_E2E_EMBEDDER`` (default ``none``: lexical matching only, to keep the run short).
@@ -51,13 +53,42 @@ def live_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'var' / 'kiemchung.db'}"
 
 
+class SmtpInbox:
+    """What the local SMTP server received, parsed (``email.message.EmailMessage``)."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-def live_server(live_db_url: str) -> Iterator[str]:
+def smtp_inbox() -> Iterator[SmtpInbox]:
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    inbox.port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db_url: str, smtp_inbox: SmtpInbox) -> Iterator[str]:
     """Base URL (no trailing slash) of the app serving a demo database."""
     data = Path(live_db_url.removeprefix("sqlite:///")).parent
     data.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
+        "KIEMCHUNG_SMTP_URL": f"smtp://127.0.0.1:{smtp_inbox.port}",
         "KIEMCHUNG_ENV": "test",
         "KIEMCHUNG_DATA_DIR": str(data),
         "KIEMCHUNG_DATABASE_URL": live_db_url,

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiemchung.desk import engine_link
+from kiemchung.desk import engine_link, replies
 from kiemchung.desk.auth import WRITE
 from kiemchung.desk.queue import DESK_ROLES, ClaimStats, priority, timeline_buckets, timeline_svg
+from kiemchung.public import tipstatus
 from kiemchung.store import models
 from kiemchung.store.db import NotFound, audit
 from kiemchung.store.models import ClaimStatus, FactCheckStatus, utcnow
@@ -99,6 +100,7 @@ def claim_page(db: Session, claim_id: int, now: datetime | None = None) -> dict[
         db.scalars(select(models.User).where(models.User.active.is_(True), models.User.role.in_(DESK_ROLES)))
     )
     linked = list(db.scalars(select(models.FactCheck).where(models.FactCheck.claim_id == claim.id)))
+    asked, waiting = tipstatus.demand(db, claim.id)
     return {
         "claim": claim,
         "items": items,
@@ -114,6 +116,8 @@ def claim_page(db: Session, claim_id: int, now: datetime | None = None) -> dict[
         "attachable": attachable,
         "editors": editors,
         "linked": linked,
+        "asked": asked,  # tips about this claim ("hỏi N lần")
+        "waiting": waiting,  # tipsters waiting for a reply
         "statuses": PAGE_STATUSES,
     }
 
@@ -158,3 +162,4 @@ def attach(db: Session, claim_id: int, fact_check_id: int, user: models.User) ->
     claim.best_match_level = "answer"
     claim.best_match_score = max(claim.best_match_score or 0.0, 1.0) if claim.best_match_id == fc.id else 1.0
     claim.status = ClaimStatus.checked
+    replies.enqueue_for_claim(db, claim, fc)  # tipsters waiting on the claim get their reply

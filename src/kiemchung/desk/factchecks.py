@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiemchung.desk import engine_link
+from kiemchung.desk.replies import enqueue_replies
 from kiemchung.store import models
 from kiemchung.store.db import NotFound, audit
 from kiemchung.store.models import FactCheckStatus, Role, Verdict, utcnow
@@ -432,6 +433,7 @@ def transition(
                     data={"old": claim.status.value, "new": "checked"},
                 )
                 claim.status = models.ClaimStatus.checked
+        enqueue_replies(session, fc)  # tipsters waiting on this claim get their reply (outbox)
     elif action == "retract":
         if old != FactCheckStatus.published:
             raise WorkflowError(

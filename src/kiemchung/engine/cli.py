@@ -1,4 +1,4 @@
-"""Engine commands: ``kiemchung eval matching`` and ``kiemchung reindex``."""
+"""Engine commands: ``kiemchung eval matching``, ``kiemchung reindex`` and ``kiemchung tips audit``."""
 
 from __future__ import annotations
 
@@ -48,3 +48,56 @@ def reindex(
         f"{stats['fact_checks']} kiểm chứng/fact-checks, {stats['passages']} đoạn/passages, "
         f"{stats['claims']} nhận định/claims"
     )
+
+
+tips_app = typer.Typer(help="Tin báo của người dân / citizens' tips.", no_args_is_help=True)
+
+
+@tips_app.command("audit")
+def tips_audit(
+    grace_minutes: float = typer.Option(
+        10.0,
+        "--grace-minutes",
+        min=0,
+        help="Tin mới hơn chưa tới lượt xử lý / newer tips may still be pending.",
+    ),
+    repair: bool = typer.Option(
+        False, "--repair", help="Chạy một lượt xử lý trước khi kiểm tra / run an engine pass first."
+    ),
+) -> None:
+    """Kiểm tra không tin nào bị bỏ sót / check that no tip is lost.
+
+    Every tip must be answered (with its fact-check), warned (with its scam verdict) or linked to
+    a claim in the desk queue. Lists each tip that is not, and exits with 1 when there is any.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from kiemchung.engine import tips
+    from kiemchung.store import session_scope, upgrade
+    from kiemchung.store.models import Tip
+
+    upgrade()
+    if repair:
+        from kiemchung.engine.pipeline import process_pending, save_dedup
+
+        with session_scope() as session:
+            process_pending(session)
+        save_dedup(force=True)
+    with session_scope() as session:
+        problems = tips.audit(session, grace=timedelta(minutes=grace_minutes))
+        total = int(session.scalar(select(func.count(Tip.id))) or 0)
+    failing = [p for p in problems if not p.pending]
+    for p in problems:
+        mark = "…" if p.pending else "✗"
+        typer.echo(f"{mark} tin/tip #{p.tip_id} [{p.status}]: {p.problem}")
+
+    def n(x: int) -> str:
+        return f"{x:,}".replace(",", ".")  # Vietnamese thousands separator
+
+    typer.echo(
+        f"{n(total)} tin/tips, {n(len(failing))} vi phạm/broken, {n(len(problems) - len(failing))} đang chờ/pending"
+    )
+    if failing:
+        raise typer.Exit(1)

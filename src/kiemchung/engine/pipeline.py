@@ -25,11 +25,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiemchung.engine.checkworthy import ClaimCandidate, extract_claims, top_claims
+from kiemchung.engine.checkworthy import ClaimCandidate, extract_claims, score_sentence, top_claims
 from kiemchung.engine.claims import cluster
 from kiemchung.engine.dedup import Deduper, DedupHit
 from kiemchung.engine.index import SearchIndex, get_index
-from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, Item
+from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, Item, ItemKind
 from kiemchung.text import fold, normalise
 
 log = logging.getLogger(__name__)
@@ -183,6 +183,20 @@ def match_claims(session: Session, index: SearchIndex, claims: Sequence[Claim]) 
     return answers, suggests
 
 
+def tip_candidates(norm: str) -> list[ClaimCandidate]:
+    """Claim sentences of a citizen's tip. A question sent to the desk is always worth a look, so a
+    tip keeps its best sentence even when no sentence reaches ``CLAIM_THRESHOLD``.
+
+    >>> [c.text for c in tip_candidates("Có thật không ạ?")]
+    ['Có thật không ạ?']
+    """
+    cands = extract_claims(norm, normalised=True)
+    good = top_claims(cands, threshold=CLAIM_THRESHOLD, limit=CLAIMS_PER_ITEM)
+    if good:
+        return good
+    return top_claims(cands, threshold=0.0, limit=1) or [score_sentence(norm)]
+
+
 # the pipeline -----------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Triaged:
@@ -227,6 +241,9 @@ def process_pending(session: Session, *, progress: bool = False) -> PipelineStat
     stats.fact_checks_indexed = synced["fact_checks"]
     stats.passages_indexed = synced["passages"]
 
+    from kiemchung.engine import tips
+
+    tips.enqueue_orphans(session)  # tips stored without an item (older data, a failed intake)
     pending_ids = list(session.scalars(select(Item.id).where(Item.processed.is_(False)).order_by(Item.id)))
     touched: set[int] = set()
     created: set[int] = set()
@@ -254,6 +271,13 @@ def process_pending(session: Session, *, progress: bool = False) -> PipelineStat
             .limit(REMATCH_LIMIT)
         ).all()
         to_match.extend(extra)
+    # every tip whose item is processed ends linked to a claim (joining one or starting one)
+    tip_new, tip_touched = tips.settle(session, index)
+    extra_ids = sorted(tip_touched - touched)
+    refresh_spread(session, extra_ids)
+    to_match.extend(c for c in (session.get(Claim, i) for i in extra_ids) if c is not None)
+    created |= tip_new
+    touched |= tip_touched
     stats.matched_answer, stats.matched_suggest = match_claims(session, index, to_match)
     stats.claims_new = len(created)
     stats.claims_updated = len(touched - created)
@@ -289,9 +313,12 @@ def _process_chunk(
             stats.exact_duplicates += int(hit.exact)
         else:
             item.duplicate_of_id = None
-            cands = top_claims(
-                extract_claims(norm, normalised=True), threshold=CLAIM_THRESHOLD, limit=CLAIMS_PER_ITEM
-            )
+            if item.kind == ItemKind.tip:
+                cands = tip_candidates(norm)
+            else:
+                cands = top_claims(
+                    extract_claims(norm, normalised=True), threshold=CLAIM_THRESHOLD, limit=CLAIMS_PER_ITEM
+                )
             originals.append((item, cands))
         item.processed = True
         stats.items += 1

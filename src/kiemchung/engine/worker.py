@@ -3,8 +3,10 @@
     KIEMCHUNG_ENGINE_IN_PROCESS=false kiemchung serve &   # web/ingest only store items
     kiemchung worker --interval 10                        # this process does the engine work
 
-Each round is one transaction (``process_pending``); a failing round is logged and retried on the
-next tick, so one bad batch never stops the worker. SIGINT/SIGTERM finish the current round first.
+Each round is one transaction (``process_pending``, which also settles waiting tips onto claims),
+then the replies owed to tipsters are delivered and expired contact details purged
+(``desk.replies.run_replies``); a failing round is logged and retried on the next tick, so one bad
+batch never stops the worker. SIGINT/SIGTERM finish the current round first.
 """
 
 from __future__ import annotations
@@ -24,12 +26,19 @@ log = logging.getLogger(__name__)
 
 
 def run_once(progress: bool = False) -> PipelineStats:
-    """One round in its own transaction."""
+    """One round in its own transaction, then replies owed to tipsters (and the contact purge)."""
     from kiemchung.engine.pipeline import process_pending
     from kiemchung.store import session_scope
 
     with session_scope() as session:
-        return process_pending(session, progress=progress)
+        stats = process_pending(session, progress=progress)
+    try:
+        from kiemchung.desk.replies import run_replies
+
+        run_replies()
+    except Exception:  # a mail outage must not stop the claim engine; the outbox retries
+        log.exception("reply delivery round failed")
+    return stats
 
 
 def run_loop(

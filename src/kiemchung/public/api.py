@@ -4,6 +4,8 @@ GET  /api/v1/fact-checks?q=nuoc chanh&verdict=false&page=1&per_page=20
 GET  /api/v1/fact-checks/{id}
 POST /api/v1/match   {"text": "..."}
 POST /api/v1/tips    {"text": "...", "channel": "zalo", "contact": "...", "want_reply": true}
+GET  /api/v1/tips/{token}                 where the tip stands (token from the tip's ``status_url``)
+POST /api/v1/tips/{token}/not-answered    "not what I asked": the tip goes to the desk
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ from kiemchung.public.tipline import (
     MAX_TIP_CHARS,
     PRIVACY_NOTICE_EN,
     PRIVACY_NOTICE_VI,
+    SCAM_ADVICE,
+    NotAnswerable,
     TipRejected,
     TipResult,
+    find_tip,
     handle_tip,
+    mark_not_answered,
     process_tip_queue,
 )
+from kiemchung.public.tipstatus import tip_view
 from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
 from kiemchung.web.deps import SessionDep
 
@@ -113,33 +120,70 @@ class TipIn(BaseModel):
 
 
 class ScamOut(BaseModel):
-    verdict: str = Field(description="scam | suspicious | ok | unknown")
+    verdict: str = Field(description="scam | suspicious")
     kind: str
     score: float
-    reasons: list[str]
+    headline: str = Field(description="The verdict in words, Vietnamese.")
+    advice: str = Field(description="What to do, Vietnamese.")
+    reasons: list[str] = Field(description="Short reasons, Vietnamese; phones as 0987 654 321.")
+    reasons_en: list[str]
 
 
 class TipOut(BaseModel):
     status: Literal["answered", "warned", "received"]
     tip_id: int | None
-    fact_check: FactCheckOut | None
+    fact_check: FactCheckOut | None = Field(description="The fact-check that answers the tip (automatic).")
+    suggestion: FactCheckOut | None = Field(
+        None,
+        description="A close fact-check that is *not* an answer: show it as “Có thể liên quan” only.",
+    )
     scam: ScamOut | None
     message: str = Field(description="Vietnamese reply a chatbot can relay as is.")
+    status_url: str | None = Field(None, description="Public status page of the tip (keep it to follow up).")
+    not_my_question_url: str | None = Field(
+        None,
+        description="For automatic answers: POST here when the answer is not what was asked "
+        "(“Không phải điều tôi hỏi”); the tip then goes to the desk.",
+    )
     delete_url: str | None = Field(None, description="Where the tipster can delete their contact details.")
+    contact_ignored: bool = Field(
+        False,
+        description="A `contact` came without `want_reply: true`, so it was not stored: ask the sender "
+        "whether they want a reply and resend with `want_reply`.",
+    )
+
+
+class TipStatusOut(BaseModel):
+    status: Literal["received", "in_progress", "answered", "warned", "closed"] = Field(
+        description="received (waiting for the desk) | in_progress (being checked) | answered | warned | closed"
+    )
+    status_label: str = Field(description="The status in Vietnamese.")
+    status_label_en: str
+    status_url: str
+    received_at: datetime
+    url: str | None = Field(description="The fact-check's public page, once one answers the tip.")
+    fact_check_id: int | None
+    suggest_url: str | None = Field(description="A possibly related fact-check (not an answer).")
+    not_my_question_url: str | None
+    wants_reply: bool = Field(description="A reply will be sent to the contact left with the tip.")
 
 
 def _fc_out(fc: FactCheck) -> FactCheckOut:
     return FactCheckOut(**queries.fact_check_dict(fc))
 
 
-def _scam_out(scam: Any) -> ScamOut | None:
-    if scam is None:
+def _scam_out(result: TipResult) -> ScamOut | None:
+    w, scam = result.warning, result.scam
+    if w is None or scam is None:
         return None
     return ScamOut(
-        verdict=str(scam.verdict),
+        verdict=str(w["verdict"]),
         kind=str(getattr(scam, "kind", "") or ""),
         score=float(getattr(scam, "score", 0.0) or 0.0),
-        reasons=[str(r) for r in (getattr(scam, "reasons", None) or [])],
+        headline=w["headline"]["vi"],
+        advice=SCAM_ADVICE["vi"],
+        reasons=list(w["reasons"]["vi"]),
+        reasons_en=list(w["reasons"]["en"]),
     )
 
 
@@ -148,8 +192,11 @@ def tip_out(result: TipResult) -> TipOut:
         status=result.status,  # type: ignore[arg-type]
         tip_id=result.tip_id,
         fact_check=_fc_out(result.fact_check) if result.fact_check is not None else None,
-        scam=_scam_out(result.scam),
+        suggestion=_fc_out(result.suggestion) if result.suggestion is not None else None,
+        scam=_scam_out(result),
         message=result.message,
+        status_url=result.status_url,
+        not_my_question_url=result.not_my_question_url,
         delete_url=result.delete_url,
     )
 
@@ -242,4 +289,38 @@ def submit_tip(body: TipIn, session: SessionDep, background: BackgroundTasks) ->
         raise HTTPException(422, str(exc)) from exc
     if result.queued:  # SessionDep commits before background tasks run: the claim engine sees the tip
         background.add_task(process_tip_queue)
-    return tip_out(result)
+    out = tip_out(result)
+    out.contact_ignored = bool(body.contact and body.contact.strip() and not body.want_reply)
+    return out
+
+
+TOKEN = Path(min_length=8, max_length=64, description="The token at the end of the tip's `status_url`.")
+
+
+@router.get("/tips/{token}", response_model=TipStatusOut, responses=ERRORS)
+def tip_status(session: SessionDep, token: str = TOKEN) -> TipStatusOut:
+    """Trạng thái tin đã gửi / where a tip stands; `url` is the fact-check once published."""
+    tip = find_tip(session, token)
+    if tip is None:
+        raise HTTPException(404, "Không tìm thấy tin / Tip not found")
+    return TipStatusOut(**tip_view(session, tip).as_json())
+
+
+@router.post(
+    "/tips/{token}/not-answered",
+    response_model=TipStatusOut,
+    responses={**ERRORS, 409: {"model": ErrorResponse, "description": "Không phải tin trả lời tự động"}},
+    dependencies=[Depends(rate_limit)],
+)
+def tip_not_answered(background: BackgroundTasks, session: SessionDep, token: str = TOKEN) -> TipStatusOut:
+    """“Không phải điều tôi hỏi”: the automatic answer missed; the tip goes to the desk as a claim."""
+    tip = find_tip(session, token)
+    if tip is None:
+        raise HTTPException(404, "Không tìm thấy tin / Tip not found")
+    try:
+        changed = mark_not_answered(session, tip)
+    except NotAnswerable as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if changed:  # SessionDep commits before background tasks run
+        background.add_task(process_tip_queue)
+    return TipStatusOut(**tip_view(session, tip).as_json())

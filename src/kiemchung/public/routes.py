@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -22,12 +22,18 @@ from kiemchung.public.tipline import (
     MAX_TIP_CHARS,
     PRIVACY_NOTICE_EN,
     PRIVACY_NOTICE_VI,
+    SCAM_ADVICE,
+    NotAnswerable,
     TipRejected,
     delete_contact,
     find_contact,
+    find_tip,
     handle_tip,
+    mark_not_answered,
     process_tip_queue,
+    status_path,
 )
+from kiemchung.public.tipstatus import asked_about, tip_view
 from kiemchung.store.models import (
     VERDICT_RATING,
     Correction,
@@ -140,6 +146,7 @@ def fact_check_detail(request: Request, slug: str, session: SessionDep) -> HTMLR
     appearance = fc.claim_appearance_url if source is not None and source.registered else None
     ctx = _common() | {
         "fc": fc,
+        "asked": asked_about(session, fc),
         "retracted": retracted,
         "jsonld": jsonld,
         "source": source,
@@ -203,7 +210,8 @@ def tip_form(request: Request) -> HTMLResponse:
 @router.post(
     "/gui-tin", response_class=HTMLResponse, dependencies=[Depends(rate_limit), Depends(require_csrf)]
 )
-async def tip_submit(request: Request, session: SessionDep, background: BackgroundTasks) -> HTMLResponse:
+async def tip_submit(request: Request, session: SessionDep, background: BackgroundTasks) -> Response:
+    """Post/redirect/get: a stored tip redirects to its status page, so a reload never sends it twice."""
     form = await request.form()
     text = str(form.get("text") or "")
     want_reply = form.get("want_reply") in ("1", "on", "true")
@@ -221,30 +229,54 @@ async def tip_submit(request: Request, session: SessionDep, background: Backgrou
             ),
             status_code=422,
         )
+    if contact.strip() and not want_reply and form.get("no_reply") != "1":
+        # A contact typed without ticking the box: ask, rather than silently dropping it.
+        return render(request, "public/tip.html", _tip_ctx(form=values, confirm_contact=True))
 
     # Sync DB work in a worker thread: this handler is async only to read the form.
-    def work() -> dict[str, Any]:
+    def work() -> tuple[str | None, bool]:
         r = handle_tip(session, text, "web", contact if want_reply else None)
-        return {
-            "status": r.status,
-            "message": r.message,
-            "tip_id": r.tip_id,
-            "fc": r.fact_check,
-            "scam": r.scam,
-            "delete_url": r.delete_url,
-            "queued": r.queued,
-        }
+        return r.status_token, r.queued
 
     try:
-        result = await run_in_threadpool(work)
+        token, queued = await run_in_threadpool(work)
     except TipRejected as exc:
         page = render(request, "public/tip.html", _tip_ctx(form=values, error=str(exc)), status_code=422)
         raise PageError(page) from exc
-    if result["queued"]:
+    if queued:
         # SessionDep commits before the response is sent and before background tasks run,
         # so the claim engine sees the tip.
         background.add_task(process_tip_queue)
-    return render(request, "public/tip.html", _tip_ctx(result=result) | _common())
+    return RedirectResponse(status_path(token or ""), status_code=303)
+
+
+@router.get("/gui-tin/trang-thai/{token}", response_class=HTMLResponse)
+def tip_status_page(request: Request, token: str, session: SessionDep) -> HTMLResponse:
+    tip = find_tip(session, token)
+    if tip is None:
+        return render(request, "public/tip_status.html", {"view": None}, 404)
+    ctx = {"view": tip_view(session, tip), "advice": SCAM_ADVICE}
+    return render(request, "public/tip_status.html", ctx)
+
+
+@router.post(
+    "/gui-tin/trang-thai/{token}/khong-phai",
+    dependencies=[Depends(rate_limit), Depends(require_csrf)],
+)
+def tip_not_my_question(
+    request: Request, token: str, background: BackgroundTasks, session: SessionDep
+) -> Response:
+    """ "Không phải điều tôi hỏi": the tip goes to the desk, the miss is recorded."""
+    tip = find_tip(session, token)
+    if tip is None:
+        raise HTTPException(404, "Không tìm thấy tin / Tip not found")
+    try:
+        changed = mark_not_answered(session, tip)
+    except NotAnswerable as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if changed:  # SessionDep commits before background tasks run
+        background.add_task(process_tip_queue)
+    return RedirectResponse(status_path(token), status_code=303)
 
 
 @router.get("/gui-tin/xoa/{token}", response_class=HTMLResponse)

@@ -81,6 +81,49 @@ register(
             "Link to delete your contact details (keep it):",
         ),
         "pub.tip.another": ("Gửi tin khác", "Send another tip"),
+        "pub.tip.confirm_contact": (
+            "Bạn đã nhập thông tin liên hệ nhưng chưa chọn «Tôi muốn nhận phản hồi».",
+            "You typed contact details but did not tick “I would like a reply”.",
+        ),
+        "pub.tip.confirm_contact_help": (
+            "Bạn có muốn chúng tôi lưu thông tin này để phản hồi khi kiểm chứng xong không? Nếu không, tin vẫn được gửi nhưng thông tin liên hệ sẽ không được lưu.",
+            "Shall we keep it to reply once the check is done? If not, the tip is still sent but the contact is not stored.",
+        ),
+        "pub.tip.confirm_yes": ("Có, hãy phản hồi cho tôi", "Yes, reply to me"),
+        "pub.tip.confirm_no": ("Gửi tin, không lưu liên hệ", "Send without my contact"),
+        "pub.tipstatus.title": ("Trạng thái tin bạn gửi", "Status of your tip"),
+        "pub.tipstatus.missing": (
+            "Không tìm thấy tin với đường dẫn này.",
+            "No tip found at this link.",
+        ),
+        "pub.tipstatus.status": ("Trạng thái", "Status"),
+        "pub.tipstatus.received_at": ("Gửi lúc", "Sent at"),
+        "pub.tipstatus.your_tip": ("Nội dung", "Your tip"),
+        "pub.tipstatus.keep_link": (
+            "Lưu đường dẫn này để xem kết quả khi bài kiểm chứng được đăng:",
+            "Keep this link to see the result once the fact-check is published:",
+        ),
+        "pub.tipstatus.will_reply": (
+            "Chúng tôi sẽ phản hồi qua thông tin liên hệ bạn để lại khi kiểm chứng xong, rồi xóa thông tin đó.",
+            "We will reply to the contact you left once the check is done, then delete it.",
+        ),
+        "pub.tipstatus.what_to_do": ("Bạn nên làm gì", "What to do"),
+        "pub.tipstatus.why": ("Vì sao", "Why"),
+        "pub.tipstatus.not_mine": ("Không phải điều tôi hỏi", "Not what I asked"),
+        "pub.tipstatus.not_mine_help": (
+            "Bài này không đúng câu hỏi của bạn? Bấm nút để chuyển tin tới biên tập viên.",
+            "Not your question? Send your tip to an editor.",
+        ),
+        "pub.tipstatus.sent_to_desk": (
+            "Cảm ơn bạn đã báo. Tin đã được chuyển tới bàn biên tập.",
+            "Thank you. Your tip has been passed to the editors.",
+        ),
+        "pub.tipstatus.related": ("Có thể liên quan", "Possibly related"),
+        "pub.tipstatus.related_help": (
+            "Bài này gần với tin của bạn nhưng chưa chắc là cùng một thông tin, nên chưa phải câu trả lời.",
+            "This is close to your tip but may not be the same claim, so it is not an answer.",
+        ),
+        "pub.fc.asked": ("Được hỏi {n} lần qua đường dây nhận tin", "Asked {n} times through the tipline"),
         "pub.tip.scam_check": (
             "Kiểm tra chi tiết đường dẫn / số điện thoại",
             "Check the link / phone number",

@@ -7,6 +7,7 @@ only for items of a registered Source (a declared publisher or official channel)
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -390,6 +391,56 @@ class Tip(Base):
     fact_check_id: Mapped[int | None] = mapped_column(ForeignKey("fact_check.id", ondelete="SET NULL"))
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="SET NULL"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
+    # Secret handle of the tip's public status page and of its "not what I asked" button.
+    status_token: Mapped[str | None] = mapped_column(
+        String(64), unique=True, index=True, default=lambda: secrets.token_urlsafe(24)
+    )
+
+
+class MatchFeedback(Base):
+    """A tipster said an automatic answer was not what they asked: calibration data for the matcher.
+
+    Keeps the tip's text (a citizen's question, no contact details) so the case survives the tip.
+    """
+
+    __tablename__ = "match_feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id", ondelete="SET NULL"))
+    fact_check_id: Mapped[int | None] = mapped_column(ForeignKey("fact_check.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(30), default="not_my_question")
+    text: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OutboxStatus(enum.StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # gave up after the last attempt
+    no_channel = "no_channel"  # the contact is not an address we can send to; the status page answers
+
+
+class Outbox(Base):
+    """One reply owed to a tipster for one fact-check: durable, retried with backoff, sent at most once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("tip_id", "fact_check_id", name="uq_outbox_tip_fact_check"),
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tip_id: Mapped[int] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"))
+    fact_check_id: Mapped[int] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20), default="email")
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.pending
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class TipContact(Base):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiemchung.desk import claims
+from kiemchung.desk import claims, replies
 from kiemchung.desk.auth import WRITE
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, or_404, page, redirect
 
@@ -48,7 +48,12 @@ def claim_assign(
 
 @router.post("/claims/{claim_id}/attach")
 def claim_attach(
-    request: Request, claim_id: int, user: Editor, db: SessionDep, fact_check_id: int = Form(...)
+    request: Request,
+    claim_id: int,
+    user: Editor,
+    db: SessionDep,
+    background: BackgroundTasks,
+    fact_check_id: int = Form(...),
 ) -> Response:
     """Attach the claim to an existing published fact-check: it is answered, status checked."""
     try:
@@ -56,5 +61,6 @@ def claim_attach(
             claims.attach(db, claim_id, fact_check_id, user)
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
+    background.add_task(replies.run_replies)  # after the commit: the outbox rows are there
     flash(request, "Đã gắn vào bài kiểm chứng / Attached to the fact-check")
     return redirect(f"/desk/claims/{claim_id}")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from kiemchung.desk import factchecks
+from kiemchung.desk import factchecks, replies
 from kiemchung.desk.auth import REVIEW, WRITE
 from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
 from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
@@ -180,6 +180,7 @@ def fact_check_workflow(
     fc_id: int,
     user: Editor,
     db: SessionDep,
+    background: BackgroundTasks,
     action: str = Form(...),
     version: str = Form(""),
     note: str = Form(""),
@@ -204,6 +205,8 @@ def fact_check_workflow(
             "error",
         )
         raise PageError(redirect(back)) from exc
+    if action == "publish":
+        background.add_task(replies.run_replies)  # tipsters waiting on the claim get their reply
     flash(request, message)
     return redirect(back)
 

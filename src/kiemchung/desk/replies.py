@@ -1,0 +1,288 @@
+"""Replies to tipsters once their claim is checked: a durable outbox, delivered outside the request.
+
+    enqueue_replies(session, fc)     # publish hook: one outbox row per (tip, fact-check), idempotent
+    deliver_due(session)             # after publish (background task) and on every worker round
+    purge_contacts(session)          # contact details past ``contact_retention_days``
+
+A row is retried with exponential backoff (``BACKOFF_SECONDS`` doubling, capped) until it is sent
+or ``MAX_ATTEMPTS`` is reached; every attempt is an audit event (never with the address in it).
+A reply goes by e-mail through ``KIEMCHUNG_SMTP_URL``; a contact that is not an e-mail address has
+no channel we can send to, and its sender reads the answer on the tip's status page. Contact
+details are deleted as soon as the reply is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kiemchung.public import queries
+from kiemchung.public.tipline import status_url
+from kiemchung.settings import get_settings
+from kiemchung.store.models import (
+    AuditEvent,
+    Claim,
+    FactCheck,
+    FactCheckStatus,
+    Outbox,
+    OutboxStatus,
+    Tip,
+    TipContact,
+    TipStatus,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_SECONDS = 60
+BACKOFF_CAP_SECONDS = 12 * 3600
+SMTP_TIMEOUT = 20.0
+LEASE = timedelta(minutes=5)  # a send in progress holds its row this long
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def is_email(contact: str) -> bool:
+    """
+    >>> is_email("an@example.vn"), is_email("0901 234 567")
+    (True, False)
+    """
+    return bool(_EMAIL.match(contact.strip()))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after ``attempts`` failures.
+
+    >>> [int(backoff(n).total_seconds()) for n in (1, 2, 3)], backoff(30) == timedelta(hours=12)
+    ([60, 120, 240], True)
+    """
+    return timedelta(seconds=min(BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
+
+
+def _audit(session: Session, action: str, tip_id: int, data: dict[str, object]) -> None:
+    session.add(AuditEvent(action=action, entity_type="tip", entity_id=tip_id, data=data))
+
+
+def enqueue_replies(session: Session, fc: FactCheck, claim_id: int | None = None) -> int:
+    """Owe a reply to every tip on the fact-check's claim whose sender asked for one; returns new rows.
+
+    ``claim_id`` defaults to ``fc.claim_id`` (an editor attaching a claim to an existing fact-check
+    passes the claim). Rows already owed for the same (tip, fact-check) are left alone.
+    """
+    claim_id = claim_id if claim_id is not None else fc.claim_id
+    if claim_id is None or fc.status != FactCheckStatus.published:
+        return 0
+    rows = session.execute(
+        select(Tip.id, TipContact.contact)
+        .join(TipContact, TipContact.tip_id == Tip.id)
+        .where(Tip.claim_id == claim_id, Tip.status != TipStatus.answered)
+    ).all()
+    owed = set(
+        session.scalars(
+            select(Outbox.tip_id).where(
+                Outbox.fact_check_id == fc.id, Outbox.tip_id.in_([r[0] for r in rows] or [0])
+            )
+        )
+    )
+    added = 0
+    for tip_id, contact in rows:
+        if tip_id in owed:
+            continue
+        try:
+            with session.begin_nested():
+                session.add(
+                    Outbox(
+                        tip_id=tip_id,
+                        fact_check_id=fc.id,
+                        channel="email" if is_email(contact) else "other",
+                        status=OutboxStatus.pending,
+                        next_attempt_at=utcnow(),
+                    )
+                )
+            added += 1
+        except IntegrityError:  # another publish raced us to it: still one row per (tip, fact-check)
+            continue
+    return added
+
+
+def enqueue_settled(session: Session) -> int:
+    """Owe replies to tipsters whose tip joined a claim that was already answered when it arrived."""
+    from kiemchung.public.tipstatus import claim_fact_check
+
+    claim_ids: set[int] = set(
+        session.scalars(  # type: ignore[arg-type]
+            select(Tip.claim_id)
+            .join(TipContact, TipContact.tip_id == Tip.id)
+            .where(Tip.claim_id.is_not(None), Tip.status != TipStatus.answered)
+        )
+    )
+    added = 0
+    for claim_id in sorted(claim_ids):
+        fc = claim_fact_check(session, session.get(Claim, claim_id))
+        if fc is not None:
+            added += enqueue_replies(session, fc, claim_id)
+    return added
+
+
+def enqueue_for_claim(session: Session, claim: Claim, fc: FactCheck) -> int:
+    """An editor attached ``claim`` to the published ``fc``: its waiting tipsters are owed a reply."""
+    return enqueue_replies(session, fc, claim.id)
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    no_channel: int = 0
+    waiting_for_smtp: int = 0
+
+
+def reply_message(fc: FactCheck, tip: Tip, to: str) -> EmailMessage:
+    """The e-mail a tipster receives: Vietnamese first, English after."""
+    settings = get_settings()
+    label_vi = queries.verdict_label(fc.verdict, "vi")
+    label_en = queries.verdict_label(fc.verdict, "en")
+    url = queries.fact_check_url(fc)
+    follow = status_url(tip.status_token) if tip.status_token else queries.absolute_url("/kiem-chung")
+    excerpt = tip.text if len(tip.text) <= 300 else tip.text[:300] + "…"
+    msg = EmailMessage()
+    msg["From"] = settings.smtp_from
+    msg["To"] = to
+    msg["Subject"] = f"Kết quả kiểm chứng tin bạn gửi / Your tip has been checked: {label_vi}"
+    msg.set_content(
+        f"Chào bạn,\n\nBạn đã gửi cho {settings.org_name} tin sau:\n«{excerpt}»\n\n"
+        f"Bài kiểm chứng đã được đăng: «{fc.claim_reviewed}»\nKết luận: {label_vi.upper()}\n"
+        f"{fc.summary.strip()}\n\nĐọc bài: {url}\nTrạng thái tin của bạn: {follow}\n\n"
+        "Thông tin liên hệ của bạn đã được xóa sau khi gửi thư này.\n\n"
+        "---\n\n"
+        f"You sent {settings.org_name} a tip. The fact-check is published: «{fc.claim_reviewed}» — "
+        f"verdict: {label_en}.\nRead it: {url}\n"
+        "Your contact details have been deleted now that this reply is sent.\n"
+    )
+    return msg
+
+
+def send_email(msg: EmailMessage) -> None:
+    """Send through ``KIEMCHUNG_SMTP_URL`` (smtp://, smtp+starttls://, smtps://; user:pass@ optional)."""
+    url = urlsplit(get_settings().smtp_url)
+    scheme = url.scheme.lower()
+    host = url.hostname or "localhost"
+    if scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(host, url.port or 465, timeout=SMTP_TIMEOUT)
+    elif scheme in ("smtp", "smtp+starttls"):
+        client = smtplib.SMTP(
+            host, url.port or (587 if scheme == "smtp+starttls" else 25), timeout=SMTP_TIMEOUT
+        )
+    else:
+        raise ValueError(f"unsupported SMTP URL scheme: {scheme!r}")
+    with client:
+        if scheme == "smtp+starttls":
+            client.starttls()
+        if url.username:
+            client.login(unquote(url.username), unquote(url.password or ""))
+        client.send_message(msg)
+
+
+def deliver_due(session: Session, *, now: datetime | None = None, limit: int = 100) -> DeliveryStats:
+    """Try every outbox row that is due; each row is committed on its own (a crash loses no result)."""
+    stats = DeliveryStats()
+    now = now or utcnow()
+    smtp_ready = bool(get_settings().smtp_url)
+    rows = list(
+        session.scalars(
+            select(Outbox)
+            .where(Outbox.status == OutboxStatus.pending, Outbox.next_attempt_at <= now)
+            .order_by(Outbox.next_attempt_at, Outbox.id)
+            .limit(limit)
+        )
+    )
+    for row in rows:
+        tip = session.get(Tip, row.tip_id)
+        fc = session.get(FactCheck, row.fact_check_id)
+        contact = session.scalars(select(TipContact).where(TipContact.tip_id == row.tip_id)).first()
+        base = {"outbox_id": row.id, "fact_check_id": row.fact_check_id, "channel": row.channel}
+        if tip is None or fc is None or fc.status != FactCheckStatus.published or contact is None:
+            # the sender deleted their contact, or the fact-check was retracted: nothing to send
+            row.status, row.last_error = OutboxStatus.no_channel, "no contact or fact-check"
+            _audit(session, "tip.reply", row.tip_id, base | {"result": "no_channel"})
+            stats.no_channel += 1
+            session.commit()
+            continue
+        if not is_email(contact.contact):
+            row.status, row.last_error = OutboxStatus.no_channel, "contact is not an e-mail address"
+            _audit(session, "tip.reply", row.tip_id, base | {"result": "no_channel"})
+            stats.no_channel += 1
+            session.commit()
+            continue
+        if not smtp_ready:
+            stats.waiting_for_smtp += 1  # stays pending, without spending an attempt
+            continue
+        # Lease the row first, so a worker and a background task never send the same reply twice.
+        leased: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+            update(Outbox)
+            .where(Outbox.id == row.id, Outbox.status == OutboxStatus.pending, Outbox.next_attempt_at <= now)
+            .values(next_attempt_at=now + LEASE)
+        )
+        session.commit()
+        if leased.rowcount != 1:
+            continue
+        row.attempts += 1
+        try:
+            send_email(reply_message(fc, tip, contact.contact.strip()))
+        except (OSError, smtplib.SMTPException, ValueError) as exc:
+            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = OutboxStatus.failed
+                stats.failed += 1
+            else:
+                row.next_attempt_at = now + backoff(row.attempts)
+                stats.retried += 1
+            _audit(
+                session,
+                "tip.reply",
+                row.tip_id,
+                base | {"result": row.status.value, "attempt": row.attempts, "error": row.last_error},
+            )
+            log.warning("reply to tip %s failed (attempt %s): %s", row.tip_id, row.attempts, row.last_error)
+        else:
+            row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
+            session.execute(delete(TipContact).where(TipContact.id == contact.id))
+            _audit(session, "tip.reply", row.tip_id, base | {"result": "sent", "attempt": row.attempts})
+            stats.sent += 1
+        session.commit()
+    return stats
+
+
+def purge_contacts(session: Session, *, now: datetime | None = None) -> int:
+    """Delete contact details kept longer than ``contact_retention_days``; returns how many."""
+    cutoff = (now or utcnow()) - timedelta(days=get_settings().contact_retention_days)
+    old = list(session.scalars(select(TipContact.tip_id).where(TipContact.created_at < cutoff)))
+    if old:
+        session.execute(delete(TipContact).where(TipContact.tip_id.in_(old)))
+        session.add(
+            AuditEvent(action="tip.contact_purged", entity_type="tip", entity_id=None, data={"tips": old})
+        )
+    return len(old)
+
+
+def run_replies() -> DeliveryStats:
+    """One round of deliveries and the retention purge, in its own session (worker, background task)."""
+    from kiemchung.store.db import session_scope
+
+    with session_scope() as session:
+        enqueue_settled(session)
+        session.commit()
+        stats = deliver_due(session)
+        purge_contacts(session)
+    return stats
