@@ -325,12 +325,19 @@ def ingest_path(
     return report
 
 
+ENGINE_CHUNK = 100  # items per engine transaction outside requests
+
+
 def run_pending_engine(session: Session, *, progress: bool = False) -> bool:
-    """Run the claim engine over unprocessed items. True once it ran."""
+    """Run the claim engine over unprocessed items, committing every ``ENGINE_CHUNK``. True once it ran.
+
+    The caller owns ``session`` (CLI, background task): small transactions keep SQLite's write lock
+    short, so tips and other writers beside a long pass are not refused with "database is locked".
+    """
     # Imported here: the engine loads its models and index, which a plain ingest without it never needs.
     from kiemchung.engine.pipeline import process_pending
 
-    process_pending(session, progress=progress)
+    process_pending(session, progress=progress, commit_every=ENGINE_CHUNK)
     return True
 
 
