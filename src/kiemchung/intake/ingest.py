@@ -14,6 +14,7 @@ same input. Only one batch (``batch_size`` records) is held in memory at a time.
 from __future__ import annotations
 
 import contextlib
+import enum
 import logging
 import sys
 import tempfile
@@ -179,18 +180,57 @@ def _flush(
     # PostgreSQL (its planner, without statistics on a fresh table, used only source_id from the
     # unique index), which made a large ingest quadratic.
     rows = list(batch.values())
-    stmt = (
-        _insert(session, Item)
-        .on_conflict_do_nothing(index_elements=["source_id", "content_hash"])
-        .returning(Item.id)
-    )
-    stored = len(session.execute(stmt, rows).all())
+    if session.get_bind().dialect.name == "postgresql":
+        stored = _insert_items_pg(session, rows)
+    else:
+        stmt = (
+            _insert(session, Item)
+            .on_conflict_do_nothing(index_elements=["source_id", "content_hash"])
+            .returning(Item.id)
+        )
+        stored = len(session.execute(stmt, rows).all())
     report.stored += stored
     report.duplicates += len(rows) - stored
     if commit:
         session.commit()
     else:
         session.flush()
+
+
+def _insert_items_pg(session: Session, rows: list[dict[str, Any]]) -> int:
+    """PostgreSQL: one short INSERT … ON CONFLICT DO NOTHING sent with psycopg's pipelined executemany.
+
+    SQLAlchemy's multi-row VALUES statement (thousands of placeholders) spent most of a large
+    ingest in psycopg re-parsing a query text too long for its cache; the short statement is parsed
+    once. The connection is the session's own, so the rows are in the caller's transaction.
+    """
+    table = Item.__table__
+    full = []
+    for row in rows:
+        out = dict(row)
+        for col in table.c:
+            if col.name not in out and col.default is not None and not col.primary_key:
+                default = col.default
+                if getattr(default, "is_scalar", False):
+                    out[col.name] = default.arg  # type: ignore[attr-defined]
+                elif getattr(default, "is_callable", False):
+                    out[col.name] = default.arg(None)  # type: ignore[attr-defined]
+        full.append(out)
+    cols = sorted(full[0])
+    sql = (
+        f"INSERT INTO {Item.__tablename__} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
+        "ON CONFLICT (source_id, content_hash) DO NOTHING"
+    )
+    params = [tuple(_pg_value(r.get(c)) for c in cols) for r in full]
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        cur.executemany(sql, params)
+        return max(0, int(cur.rowcount))
+
+
+def _pg_value(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 # --- whole sources: files and URLs -------------------------------------------------------------
