@@ -136,3 +136,11 @@ def test_scam_lookup_is_rate_limited_like_the_tipline(app_env: Path, monkeypatch
         assert c.get("/kiem-tra").status_code == 200  # the empty form is free
     with TestClient(create_app(), client=("198.51.100.3", 1)) as other:
         assert other.get("/api/v1/scam/check", params={"q": "0912345600"}).status_code == 200
+
+
+def test_the_about_page_tells_readers_what_is_logged(app_env: Path) -> None:
+    with TestClient(create_app()) as c:
+        vi = c.get("/gioi-thieu").text
+        en = c.get("/gioi-thieu", params={"lang": "en"}).text
+    assert "Nhật ký máy chủ" in vi and "không ghi địa chỉ IP" in vi
+    assert "We do not log IP addresses" in en
