@@ -63,6 +63,11 @@ def serve(
         reload=reload,
         workers=None if reload else workers,
         log_level=settings.log_level.lower(),
+        # Our own access log (kiemchung.web.access_log) replaces uvicorn's, which records client
+        # addresses and full URLs; proxy headers are believed only from KIEMCHUNG_TRUSTED_PROXIES,
+        # in the app (uvicorn's default trusts 127.0.0.1).
+        access_log=False,
+        proxy_headers=False,
     )
 
 

@@ -37,10 +37,8 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         DEFAULT_SECRET,
-        description=(
-            "Secret for signing session cookies and tokens. Must be a random value of at least 32 "
-            "characters in production."
-        ),
+        description="Secret for signing session cookies and tokens. Must be set (≥ 32 chars) in production; "
+        "elsewhere an unset one is generated on first run and kept in `<data_dir>/secret_key` (mode 0600).",
     )
     data_dir: Path = Field(
         Path("var"), description="Directory for the SQLite file, the search index and uploads."
@@ -117,11 +115,22 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         120, description="Requests per minute per client on public POST endpoints."
     )
+    lookup_rate_limit_per_minute: int = Field(
+        60, description="Scam look-ups per minute per client (`/kiem-tra` and `/api/v1/scam/check`)."
+    )
     login_max_failures: int = Field(
-        5, description="Failed logins before a desk account is temporarily locked."
+        5, description="Failed logins from one address before that (account, address) pair is locked."
     )
     login_lockout_seconds: int = Field(
-        300, description="How long an account stays locked after too many failures."
+        300, description="First lock of an (account, address) pair; each further lock doubles it (≤ 1 day)."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For/-Proto headers are trusted; "
+        "empty trusts none.",
+    )
+    access_log: bool = Field(
+        True, description="Write the app's own access log (request id, method, path, status; no IPs)."
     )
     session_max_age: int = Field(12 * 3600, description="Desk session lifetime in seconds (12 hours).")
     cors_origins: list[str] = Field(
@@ -191,6 +200,43 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.env == "production"
+
+
+SECRET_FILE = "secret_key"
+
+
+def resolve_secret(settings: Settings) -> str:
+    """The configured secret, else one generated on first run and kept in the data directory.
+
+    The file is created with mode 0600 and reused on later runs, so sessions survive a restart
+    while no two installs share the public default. Production never gets here with the default:
+    the settings validator refuses it.
+    """
+    if settings.secret_key != DEFAULT_SECRET:
+        return settings.secret_key
+    import os
+    import secrets
+
+    path = settings.data_dir / SECRET_FILE
+    try:
+        value = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        value = ""
+    if len(value) >= 32:
+        return value
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value + "\n")
+    try:
+        os.link(tmp, path)  # first writer wins when two processes start together
+    except FileExistsError:
+        value = path.read_text(encoding="ascii").strip()
+    finally:
+        tmp.unlink(missing_ok=True)
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -73,7 +73,7 @@ def test_wrong_password_message_and_lockout(app, monkeypatch) -> None:
             "/desk/login", data={"email": "viewer@test.vn", "password": "sai-mat-khau-1", "csrf_token": token}
         )
         assert r.status_code == 429 and "tạm khóa" in r.text and "locked" in r.text
-        # Even the right password is refused while locked.
+        # Even the right password is refused from this address while locked.
         r = c.post(
             "/desk/login",
             data={"email": "viewer@test.vn", "password": PASSWORD, "csrf_token": token},
@@ -82,12 +82,82 @@ def test_wrong_password_message_and_lockout(app, monkeypatch) -> None:
         assert r.status_code == 429
         # Other accounts are not affected.
         assert login(c, "editor")
+    # The account itself is not locked: its owner, from another address, still gets in.
+    with TestClient(app, client=("198.51.100.7", 40000)) as other:
+        assert login(other, "viewer")
     with session_scope() as s:
         u = s.scalar(select(models.User).where(models.User.email == "viewer@test.vn"))
-        assert u is not None and u.locked_until is not None
-        u.locked_until = models.utcnow()  # lock expired
+        assert u is not None and u.locked_until is None
+
+
+def test_lockout_backs_off_per_account_and_address() -> None:
+    from kiemchung.web.security import LoginGuard
+
+    g = LoginGuard(max_failures=3, lockout_seconds=60)
+    ends = []
+    now = 0.0
+    for _ in range(3):  # three locks in a row: 60 s, 120 s, 240 s
+        for _ in range(3):
+            end = g.failure("a@test.vn", "203.0.113.5", now=now)
+        assert end is not None
+        ends.append(end - now)
+        now = end + 1
+    assert ends == [60, 120, 240]
+    assert g.locked_until("a@test.vn", "203.0.113.6", now=now) is None
+    g.success("a@test.vn", "203.0.113.5")
+    assert g.failure("a@test.vn", "203.0.113.5", now=now) is None  # a success starts over
+
+
+def test_successful_logins_do_not_count_towards_the_address_limit(app) -> None:
     with TestClient(app) as c:
-        assert login(c, "viewer")
+        for _ in range(30):  # more than the per-address limit (20)
+            tok = login(c, "editor")
+            assert c.post("/desk/logout", data={"csrf_token": tok}, follow_redirects=False).status_code == 303
+        assert login(c, "editor")
+
+
+def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(app) -> None:
+    with TestClient(app, client=("127.0.0.1", 40000)) as c:
+        token = csrf_of(c)
+        codes = [
+            c.post(
+                "/desk/login",
+                data={"email": f"x{i}@test.vn", "password": "x" * 10, "csrf_token": token},
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            ).status_code
+            for i in range(25)
+        ]
+        assert codes[-1] == 429  # rotating the header did not reset the limit
+
+
+def test_forwarded_for_from_a_trusted_proxy_names_the_client(desk_users, monkeypatch) -> None:
+    from kiemchung.settings import get_settings
+    from kiemchung.web.app import create_app
+
+    monkeypatch.setenv("KIEMCHUNG_TRUSTED_PROXIES", '["127.0.0.1"]')
+    get_settings.cache_clear()
+    app = create_app()
+    with TestClient(app, client=("127.0.0.1", 40000)) as c:
+        token = csrf_of(c)
+        for _ in range(5):
+            c.post(
+                "/desk/login",
+                data={"email": "viewer@test.vn", "password": "sai-mat-khau-1", "csrf_token": token},
+                headers={"X-Forwarded-For": "203.0.113.50"},
+            )
+        r = c.post(
+            "/desk/login",
+            data={"email": "viewer@test.vn", "password": PASSWORD, "csrf_token": token},
+            headers={"X-Forwarded-For": "203.0.113.50"},
+        )
+        assert r.status_code == 429  # that client's pair is locked
+        r = c.post(
+            "/desk/login",
+            data={"email": "viewer@test.vn", "password": PASSWORD, "csrf_token": token},
+            headers={"X-Forwarded-For": "203.0.113.51"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303  # another client behind the same proxy is not
 
 
 def test_unknown_email_same_message(app) -> None:

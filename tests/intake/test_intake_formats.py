@@ -220,7 +220,10 @@ def test_engine_hook_runs_when_enabled(
     calls: list[int] = []
     fake = types.ModuleType("kiemchung.engine.pipeline")
 
-    def process_pending(session: object, *, progress: bool = False) -> object:
+    def process_pending(
+        session: object, *, progress: bool = False, commit_every: int | None = None
+    ) -> object:
+        assert commit_every  # outside a request the engine commits in small chunks
         calls.append(len(session.scalars(select(Item)).all()))  # type: ignore[attr-defined]
         return None
 

@@ -14,18 +14,26 @@ from kiemchung.settings import get_settings
 from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.store.models import Role
+from kiemchung.web.security import client_key
 
 
 class Refused(ValueError):
     """A change an admin may not make (to their own account); ``str(exc)`` is bilingual."""
 
 
+def login_guard(request: Request) -> auth.LoginGuard:
+    """The app's (account, address) lockout state, made on first use."""
+    guard = getattr(request.app.state, "desk_login_guard", None)
+    if guard is None:
+        s = get_settings()
+        guard = auth.LoginGuard(s.login_max_failures, s.login_lockout_seconds)
+        request.app.state.desk_login_guard = guard
+    return guard
+
+
 def log_in(db: Session, request: Request, email: str, password: str) -> auth.LoginResult:
     """Check the credentials (failures count towards the lockout); on success start the session."""
-    s = get_settings()
-    result = auth.attempt_login(
-        db, email, password, max_failures=s.login_max_failures, lockout_seconds=s.login_lockout_seconds
-    )
+    result = auth.attempt_login(db, email, password, guard=login_guard(request), client=client_key(request))
     if result.user is not None:
         auth.start_session(request, db, result.user)
         audit(db, "user.login", result.user, user_id=result.user.id)

@@ -14,6 +14,7 @@ including copies of the cookie kept by an attacker after logout.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.store.models import Role, utcnow
+from kiemchung.web.security import LoginGuard
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong password.
@@ -87,32 +89,39 @@ def attempt_login(
     email: str,
     password: str,
     *,
-    max_failures: int,
-    lockout_seconds: int,
-    now: datetime | None = None,
+    guard: LoginGuard,
+    client: str,
+    now: float | None = None,
 ) -> LoginResult:
-    """Check credentials with a per-account lockout after ``max_failures`` consecutive failures.
+    """Check credentials; ``guard`` locks the (account, client address) pair after repeated failures.
 
-    A locked account is refused even with the right password until the lock expires; every
-    failure while unlocked counts, and reaching the limit (re)starts the lock.
+    A locked pair is refused even with the right password until its lock expires; the same account
+    from another address is not affected, so a stranger cannot lock an editor out. A success resets
+    the pair and does not count.
     """
-    now = now or utcnow()
+    now = time.monotonic() if now is None else now
+    until = guard.locked_until(email, client, now)
+    if until is not None:
+        return LoginResult(None, "locked", utcnow() + timedelta(seconds=until - now))
     user = session.scalar(select(models.User).where(func.lower(models.User.email) == email.strip().lower()))
     if user is None:
         verify_password(_DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = verify_password(user.password_hash, password)
+    if not ok:
+        if user is not None:
+            user.failed_logins = (user.failed_logins or 0) + 1  # shown to admins, locks nothing
+        until = guard.failure(email, client, now)
+        if until is not None:
+            if user is not None:
+                audit(session, "user.locked", user, data={"seconds": round(until - now)})
+            return LoginResult(None, "locked", utcnow() + timedelta(seconds=until - now))
         return LoginResult(None, "invalid")
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(None, "locked", user.locked_until)
-    if not verify_password(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(seconds=lockout_seconds)
-            user.failed_logins = 0
-            audit(session, "user.locked", user, data={"until": user.locked_until.isoformat()})
-            return LoginResult(None, "locked", user.locked_until)
-        return LoginResult(None, "invalid")
+    assert user is not None
     if not user.active:
         return LoginResult(None, "disabled")
+    guard.success(email, client)
     user.failed_logins = 0
     user.locked_until = None
     return LoginResult(user)

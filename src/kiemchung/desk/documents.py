@@ -89,14 +89,13 @@ def import_files(
     for f in files:
         try:
             title, text = library.extract_text(f.name, f.data, f.content_type)
-        except library.UnsupportedFile:
-            report.append(
-                {
-                    "name": f.name,
-                    "status": "error",
-                    "message": "Định dạng không hỗ trợ (txt, html, pdf) / Unsupported format (txt, html, pdf)",
-                }
+        except library.UnsupportedFile as exc:
+            message = (
+                "Tệp không phải văn bản / Not a text file (binary content)"
+                if str(exc) == "binary"
+                else "Định dạng không hỗ trợ (txt, html, pdf) / Unsupported format (txt, html, pdf)"
             )
+            report.append({"name": f.name, "status": "error", "message": message})
             continue
         except Exception as exc:  # a corrupt PDF is reported, the other files still import
             report.append(

@@ -57,9 +57,13 @@ def evidence(text: str, k: int = 5) -> list[tuple[int, float]] | None:
 
 
 def index_pending(session: Session) -> bool:
-    """Run the engine's indexing of new documents and published fact-checks. False if it failed."""
+    """Run the engine's indexing of new documents and published fact-checks. False if it failed.
+
+    Inside a request: the backlog of pending items is left to the worker or the next ingest, so a
+    publication never runs a whole engine pass (and holds the write lock) in the request.
+    """
     try:
-        process_pending(session)
+        process_pending(session, backlog=False)
         return True
     except Exception as exc:
         log.warning("indexing unavailable, run `kiemchung reindex` later: %s", exc)

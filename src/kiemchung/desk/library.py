@@ -55,6 +55,8 @@ class _TextExtractor(HTMLParser):
         self._in_title = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._in_title:
+            return  # a title holds text only: a stray (unclosed) <svg> there must not hide the body
         if tag in _SKIP:
             self._skip += 1
         elif tag == "title":
@@ -63,6 +65,8 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if self._in_title and tag != "title":
+            return
         if tag in _SKIP:
             self._skip = max(0, self._skip - 1)
         elif tag == "title":
@@ -102,6 +106,32 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "replace")  # pragma: no cover - latin-1 never fails
 
 
+def looks_binary(data: bytes, sample: int = 8192) -> bool:
+    """True for bytes that are not text, whatever the upload claims (NUL bytes, or < 90 % printable).
+
+    >>> looks_binary("Giá xăng giảm. Từ 15h.".encode()), looks_binary(bytes(range(256)))
+    (False, True)
+    """
+    head = data[:sample]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    text = head.decode("utf-8", "ignore") if _utf8_prefix(head) else head.decode("cp1258", "replace")
+    if not text:
+        return True
+    printable = sum(1 for ch in text if (ch.isprintable() and ch != "\ufffd") or ch in "\n\r\t\f")
+    return printable / len(text) < 0.9
+
+
+def _utf8_prefix(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # only a character cut at the sample's end
+    return True
+
+
 def extract_text(filename: str, data: bytes, content_type: str = "") -> tuple[str, str]:
     """(title, text) from an uploaded file, by extension or content type (txt, md, html, pdf)."""
     suffix = PurePath(filename).suffix.lower()
@@ -112,6 +142,8 @@ def extract_text(filename: str, data: bytes, content_type: str = "") -> tuple[st
         title, text = html_to_text(_decode(data))
         return title or stem, text
     if suffix in (".txt", ".md", ".text", "") or content_type.startswith("text/"):
+        if looks_binary(data):
+            raise UnsupportedFile("binary")
         return stem, _decode(data)
     raise UnsupportedFile(suffix or content_type)
 

@@ -368,7 +368,8 @@ class SearchIndex:
     # whole-store operations ----------------------------------------------------------------
     def sync(self, session: Session) -> dict[str, int]:
         """Bring the index in line with the store: new/changed/retracted fact-checks, new documents,
-        deleted passages and claims. Cheap when nothing changed (id lists only)."""
+        deleted passages and claims, and rows whose content changed under the same id. Cheap when
+        nothing changed (ids, document ids and claim texts; no embedding)."""
         stats = {"fact_checks": 0, "passages": 0, "claims": 0, "removed": 0}
         published = {
             str(i): (cr, ct)
@@ -386,12 +387,17 @@ class SearchIndex:
             if self.fc_stamps.get(i) != _stamp(fact_check_text(cr, ct))
         ]
         stats["fact_checks"] = self.upsert_fact_checks(changed)
+        # Ids alone are not enough: after a restore the same id can name another row. Passages are
+        # compared by their document, claims by their text (fetched anyway).
+        live_passages = {str(i): d for i, d in session.execute(select(Passage.id, Passage.document_id))}
+        stats["removed"] += self.remove_passages(
+            [i for i, d in self.passage_docs.items() if live_passages.get(i) != d]
+        )
         stats["passages"] = self.index_documents(session)
-        live_passages = {str(i) for (i,) in session.execute(select(Passage.id))}
-        stats["removed"] += self.remove_passages([i for i in self.passage_docs if i not in live_passages])
-        live_claims = {i for (i,) in session.execute(select(Claim.id))}
+        live_claims: dict[int, str] = {i: t for i, t in session.execute(select(Claim.id, Claim.text))}
         self.remove_claims([i for i in self.claims.ids if i not in live_claims])
-        missing = [(i, t) for i, t in session.execute(select(Claim.id, Claim.text)) if i not in self.claims]
+        indexed = dict(zip(self.claims.ids, self.claims.texts, strict=True))
+        missing = [(i, t) for i, t in live_claims.items() if indexed.get(i) != t]
         if missing:
             vecs = self.claims.embed([t for _, t in missing])
             self.add_claims([i for i, _ in missing], [t for _, t in missing], vecs)

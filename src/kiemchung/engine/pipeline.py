@@ -232,29 +232,54 @@ def triage(dd: Deduper, rows: Iterable[tuple[int, str]]) -> list[Triaged]:
     return out
 
 
-def process_pending(session: Session, *, progress: bool = False) -> PipelineStats:
-    """Process every Item with ``processed=False`` (see module docstring). Idempotent."""
+def process_pending(
+    session: Session, *, progress: bool = False, commit_every: int | None = None, backlog: bool = True
+) -> PipelineStats:
+    """Process every Item with ``processed=False`` (see module docstring). Idempotent.
+
+    ``commit_every``: commit after the index sync and after each chunk of that many items, so a
+    long backlog holds SQLite's write lock for one small chunk at a time instead of the whole pass
+    (tips and ingests beside it wait milliseconds, not minutes). Only for callers that own the
+    session (CLI, worker, background tasks), never inside a web request.
+    ``backlog=False`` only brings the index in line with the store (published fact-checks, new
+    documents) and re-matches open claims, leaving pending items to the worker or the next run.
+    """
     t0 = time.perf_counter()
     stats = PipelineStats()
     index = get_index(session)
     synced = index.sync(session)
     stats.fact_checks_indexed = synced["fact_checks"]
     stats.passages_indexed = synced["passages"]
+    if commit_every:
+        session.commit()
+    batch = commit_every or BATCH
 
     from kiemchung.engine import tips
 
     tips.enqueue_orphans(session)  # tips stored without an item (older data, a failed intake)
-    pending_ids = list(session.scalars(select(Item.id).where(Item.processed.is_(False)).order_by(Item.id)))
+    pending_ids = (
+        list(session.scalars(select(Item.id).where(Item.processed.is_(False)).order_by(Item.id)))
+        if backlog
+        else []
+    )
     touched: set[int] = set()
     created: set[int] = set()
     with _DEDUP_LOCK:
         dd = _deduper(session) if pending_ids else None
         with _bar(progress, len(pending_ids)) as bar:
-            for start in range(0, len(pending_ids), BATCH):
-                chunk_ids = pending_ids[start : start + BATCH]
-                items = list(session.scalars(select(Item).where(Item.id.in_(chunk_ids)).order_by(Item.id)))
+            for start in range(0, len(pending_ids), batch):
+                chunk_ids = pending_ids[start : start + batch]
+                items = list(
+                    session.scalars(
+                        select(Item)
+                        .where(Item.id.in_(chunk_ids), Item.processed.is_(False))
+                        .order_by(Item.id)
+                    )
+                )
                 assert dd is not None
                 _process_chunk(session, index, dd, items, stats, touched, created)
+                if commit_every:
+                    session.commit()
                 if bar is not None:
                     bar[0].update(bar[1], advance=len(chunk_ids))
         if dd is not None:

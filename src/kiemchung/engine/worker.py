@@ -3,10 +3,11 @@
     KIEMCHUNG_ENGINE_IN_PROCESS=false kiemchung serve &   # web/ingest only store items
     kiemchung worker --interval 10                        # this process does the engine work
 
-Each round is one transaction (``process_pending``, which also settles waiting tips onto claims),
-then the replies owed to tipsters are delivered and expired contact details purged
-(``desk.replies.run_replies``); a failing round is logged and retried on the next tick, so one bad
-batch never stops the worker. SIGINT/SIGTERM finish the current round first.
+Each round is one ``process_pending`` committed in chunks of 100 items (the write lock is held
+briefly; it also settles waiting tips onto claims), then the replies owed to tipsters are delivered
+and expired contact details purged (``desk.replies.run_replies``); a failing round is logged and
+retried on the next tick (its committed chunks stay done), so one bad batch never stops the worker.
+SIGINT/SIGTERM finish the current round first.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def run_once(progress: bool = False) -> PipelineStats:
     from kiemchung.store import session_scope
 
     with session_scope() as session:
-        stats = process_pending(session, progress=progress)
+        # Small transactions: the live site keeps writing while a long backlog is processed.
+        stats = process_pending(session, progress=progress, commit_every=100)
     try:
         from kiemchung.desk.replies import run_replies
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -26,6 +27,50 @@ from kiemchung.intake.records import MAX_LINE_BYTES, RecordError
 Numbered = tuple[int, dict[str, Any] | RecordError]
 OnBytes = Callable[[int], None] | None
 FORMATS = ("jsonl", "csv", "rss")
+# A record may carry the adapter's own warnings under this key (a BOM mid-file, a repaired line);
+# ``ingest`` reports them with the line number and removes the key before the privacy filter.
+WARNINGS_KEY = "\x00warnings"
+_BOM = "\ufeff"
+_EXACT = 2**53  # integers past this are not exact as JSON doubles
+
+
+def _exact_int(digits: str) -> int | str:
+    n = int(digits)
+    return n if -_EXACT < n < _EXACT else digits
+
+
+def _inexact(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, float):
+        return value.is_integer() and abs(value) >= _EXACT
+    if depth < 2 and isinstance(value, dict):
+        return any(_inexact(v, depth + 1) for v in value.values())
+    if depth < 2 and isinstance(value, list):
+        return any(_inexact(v, depth + 1) for v in value)
+    return False
+
+
+def loads_json(data: str | bytes) -> Any:
+    """JSON as orjson reads it, except where orjson would lose or refuse a value.
+
+    Integers past 2^53 (post ids) stay exact, as strings; a number out of a double's range
+    (``1e400``) becomes ``inf`` for the field check to reject, instead of failing the whole record.
+
+    >>> loads_json('{"id": 123456789012345678901, "likes": 1e400, "n": 5}')
+    {'id': '123456789012345678901', 'likes': inf, 'n': 5}
+    """
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        obj = None
+        fallback = True
+    else:
+        fallback = _inexact(obj)
+    if not fallback:
+        return obj
+    try:
+        return json.loads(data, parse_int=_exact_int)
+    except (ValueError, RecursionError) as exc:
+        raise orjson.JSONDecodeError(str(exc), "", 0) from None
 
 
 class IntakeError(RuntimeError):
@@ -68,24 +113,52 @@ def _too_long(size: int) -> RecordError:
 
 
 def read_jsonl(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
-    """One JSON object per line (blank lines skipped). A file that is one JSON array also works."""
+    """One JSON object per line (blank lines skipped). A file that is one JSON array also works.
+
+    A file is read as one array only when its first line does not hold a complete JSON value of
+    its own, or nothing follows that value: a JSONL file whose first line happens to be an array
+    loses that line (reported), not the whole file.
+    """
     head = stream.read(1)
+    skipped = 0
     while head and head in b" \t\r\n\xef\xbb\xbf":
         if on_bytes:
             on_bytes(1)
+        skipped += head == b"\n"
         head = stream.read(1)
     if head == b"[":
-        yield from _read_json_array(head + stream.read(), on_bytes)
-        return
+        first = head + stream.readline()
+        rest = b""
+        while not rest.strip():  # blank lines after the first, kept for the line numbers
+            more = stream.readline()
+            if not more:
+                break
+            rest += more
+        line_is_value = True
+        try:
+            loads_json(first)
+        except orjson.JSONDecodeError:
+            line_is_value = False
+        if not line_is_value or not rest.strip():
+            yield from _read_json_array(first + rest + stream.read(), on_bytes)
+            return
+        stream = _Prepend(first + rest, stream)  # type: ignore[assignment]
+        head = b""
     for n, raw, size in _lines(_Prepend(head, stream), on_bytes):  # type: ignore[arg-type]
+        n += skipped
         if raw is None:
             yield n, _too_long(size)
             continue
         if not raw.strip():
             continue
+        warnings: list[str] = []
         try:
             text = _decode(raw, n == 1)
-            obj = orjson.loads(text)
+            if text.startswith(_BOM):
+                # Files glued together keep each part's byte order mark: the line is fine without it.
+                text = text.lstrip(_BOM)
+                warnings.append("BOM giữa tệp đã bỏ / byte order mark in mid-file removed")
+            obj = loads_json(text)
         except RecordError as exc:
             yield n, exc
             continue
@@ -95,6 +168,8 @@ def read_jsonl(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered
         if not isinstance(obj, dict):
             yield n, RecordError(f"không phải đối tượng JSON / not a JSON object ({type(obj).__name__})")
             continue
+        if warnings:
+            obj[WARNINGS_KEY] = warnings
         yield n, obj
 
 
@@ -102,9 +177,11 @@ def _read_json_array(data: bytes, on_bytes: OnBytes) -> Iterator[Numbered]:
     if on_bytes:
         on_bytes(len(data))
     try:
-        items = orjson.loads(data)
+        items = loads_json(data)
     except orjson.JSONDecodeError as exc:
         raise IntakeError(f"Tệp JSON không hợp lệ / invalid JSON file: {exc}") from None
+    if not isinstance(items, list):
+        raise IntakeError("Tệp JSON không phải danh sách / the JSON file is not an array")
     for i, obj in enumerate(items, 1):
         if isinstance(obj, dict):
             yield i, obj
@@ -121,28 +198,44 @@ class _Prepend:
     def readline(self, limit: int = -1) -> bytes:
         if not self._head:
             return self._stream.readline(limit)
-        head, self._head = self._head, b""
-        if head.endswith(b"\n"):
+        cut = self._head.find(b"\n") + 1
+        if cut:
+            head, self._head = self._head[:cut], self._head[cut:]
             return head
+        head, self._head = self._head, b""
         return head + self._stream.readline(limit - len(head) if limit > 0 else -1)
 
 
 def read_csv(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
-    """CSV/TSV with a header row; the delimiter is sniffed. Line numbers are physical lines."""
+    r"""CSV/TSV with a header row; the delimiter is sniffed. Line numbers are physical lines.
+
+    A quoted field may span lines. A quote left open (a broken export) would swallow the records
+    that follow it into one field; the reader is strict about quotes, so such a span fails, its
+    first line is reported and the lines it swallowed are read again as records of their own.
+
+    >>> import io
+    >>> rows = read_csv(io.BytesIO(b'id,text\n1,"Tin A\n2,Tin B\n3,"Tin C"\n'))
+    >>> [(n, r if isinstance(r, dict) else "lỗi") for n, r in rows]
+    [(2, 'lỗi'), (3, {'id': '2', 'text': 'Tin B'}), (4, {'id': '3', 'text': 'Tin C'})]
+    """
     bad_lines: dict[int, RecordError] = {}
+    physical: dict[int, str] = {}  # text of the lines of the span being read, for a re-read
     lines = _lines(stream, on_bytes)
 
     def text_lines() -> Iterator[str]:
         for n, raw, size in lines:
             if raw is None:
                 bad_lines[n] = _too_long(size)
+                physical[n] = "\n"
                 yield "\n"
                 continue
             try:
-                yield _decode(raw, n == 1)
+                text = _decode(raw, n == 1)
             except RecordError as exc:
                 bad_lines[n] = exc
-                yield raw.decode("utf-8", "replace")
+                text = raw.decode("utf-8", "replace")
+            physical[n] = text
+            yield text
 
     source = text_lines()
     header_line = next(source, None)
@@ -155,8 +248,30 @@ def read_csv(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
     if not any(h.strip() for h in header):
         raise IntakeError("Tệp CSV không có tiêu đề / CSV file has no header row")
 
+    def result(first: int, row: list[str]) -> Numbered | None:
+        if not row or not any(cell.strip() for cell in row):
+            return None
+        if len(row) > len(header):
+            return first, RecordError(f"số cột sai / too many columns: {len(row)} > {len(header)}")
+        return first, dict(zip(header, row, strict=False))
+
+    def reread(first: int, end: int, reason: str) -> Iterator[Numbered]:
+        yield first, RecordError(f"CSV hỏng / malformed CSV: {reason}")
+        for i in range(first + 1, end + 1):
+            if i in bad_lines:
+                yield i, bad_lines.pop(i)
+                continue
+            try:
+                row = next(csv.reader([physical.get(i, "")], delimiter=delimiter, strict=True), [])
+            except csv.Error as exc:
+                yield i, RecordError(f"CSV hỏng / malformed CSV: {exc}")
+                continue
+            out = result(i, row)
+            if out is not None:
+                yield out
+
     csv.field_size_limit(MAX_LINE_BYTES)
-    reader = csv.reader(source, delimiter=delimiter)
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
     start = 1
     while True:
         try:
@@ -165,24 +280,26 @@ def read_csv(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
             return
         except csv.Error as exc:
             end = reader.line_num + 1
+            yield from reread(start + 1, end, f"{exc} (dấu ngoặc kép không khớp? / unbalanced quote?)")
             for i in range(start + 1, end + 1):
                 bad_lines.pop(i, None)
-            yield start + 1, RecordError(f"CSV hỏng / malformed CSV: {exc}")
+                physical.pop(i, None)
             start = end
             continue
         end = reader.line_num + 1  # +1: the header was read separately
         first, start = start + 1, end
         bad = next((bad_lines.pop(i) for i in range(first, end + 1) if i in bad_lines), None)
+        out = None if bad is not None else result(first, row)
+        if end > first and out is not None and isinstance(out[1], RecordError):
+            # A multi-line record that does not fit the header: most likely an open quote.
+            yield from reread(first, end, f"{out[1]} (dấu ngoặc kép không khớp? / unbalanced quote?)")
+        elif bad is not None:
+            yield first, bad
+        elif out is not None:
+            yield out
         for i in range(first, end + 1):
             bad_lines.pop(i, None)
-        if bad is not None:
-            yield first, bad
-        elif not row or not any(cell.strip() for cell in row):
-            continue
-        elif len(row) > len(header):
-            yield first, RecordError(f"số cột sai / too many columns: {len(row)} > {len(header)}")
-        else:
-            yield first, dict(zip(header, row, strict=False))
+            physical.pop(i, None)
 
 
 _BLOCK = re.compile(r"(?i)<\s*(?:br|/p|/div|/li|/h[1-6])\s*/?>")

@@ -18,6 +18,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from kiemchung.intake.adapters import loads_json
 from kiemchung.intake.ingest import ingest_records, run_pending_engine
 from kiemchung.settings import get_settings
 from kiemchung.store.db import session_scope
@@ -43,7 +44,7 @@ def _check_token(request: Request, expected: str) -> None:
 
 def _parse(body: bytes) -> tuple[str, list[Any]]:
     try:
-        data = orjson.loads(body)
+        data = loads_json(body)
     except orjson.JSONDecodeError as exc:
         raise HTTPException(400, f"JSON không hợp lệ / invalid JSON: {exc}") from None
     source: Any = DEFAULT_SOURCE

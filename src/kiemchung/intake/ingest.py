@@ -14,6 +14,7 @@ same input. Only one batch (``batch_size`` records) is held in memory at a time.
 from __future__ import annotations
 
 import contextlib
+import enum
 import io
 import logging
 import sys
@@ -22,11 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiemchung.intake.adapters import READERS, IntakeError, Numbered, guess_format
+from kiemchung.intake.adapters import READERS, WARNINGS_KEY, IntakeError, Numbered, guess_format
 from kiemchung.intake.privacy import scrub
 from kiemchung.intake.records import RecordError, validate
 from kiemchung.settings import get_settings
@@ -63,15 +63,33 @@ class IngestReport:
         }
 
 
+def _insert(session: Session, table: Any) -> Any:
+    """The back-end's INSERT, which has ``on_conflict_do_nothing`` (SQLite and PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
 def get_or_create_source(
     session: Session, name: str, *, registered: bool = False, kind: SourceKind = SourceKind.platform
 ) -> Source:
-    """The Source called ``name``; a new one is unregistered unless ``registered`` is asked for."""
+    """The Source called ``name``; a new one is unregistered unless ``registered`` is asked for.
+
+    Create-or-get in one statement (``INSERT … ON CONFLICT (name) DO NOTHING``), so two ingests
+    of a new file at the same time both get the one Source instead of one failing on the unique name.
+    """
     src = session.scalars(select(Source).where(Source.name == name)).first()
     if src is None:
-        src = Source(name=name, kind=kind, registered=registered, category="import")
-        session.add(src)
-        session.flush()
+        session.execute(
+            _insert(session, Source)
+            .values(name=name, kind=kind, registered=registered, category="import", page_names=[])
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        src = session.scalars(select(Source).where(Source.name == name)).one()
     return src
 
 
@@ -131,6 +149,9 @@ def ingest_numbered(
         if not isinstance(rec, dict):
             report.rejected.append((line, f"không phải đối tượng / not an object ({type(rec).__name__})"))
             continue
+        adapter_warnings = rec.pop(WARNINGS_KEY, None)
+        if isinstance(adapter_warnings, list):
+            report.warnings.extend((line, str(w)) for w in adapter_warnings)
         try:
             v = validate(scrub(rec, registered=keep_url))
         except RecordError as exc:
@@ -154,31 +175,62 @@ def ingest_numbered(
 def _flush(
     session: Session, source_id: int, batch: dict[str, dict[str, Any]], report: IngestReport, commit: bool
 ) -> None:
-    existing = set(
-        session.scalars(
-            select(Item.content_hash).where(Item.source_id == source_id, Item.content_hash.in_(list(batch)))
+    # One bulk statement: rows whose (source, content_hash) exists are skipped by the database
+    # itself. A "which of these exist?" query first cost a scan of the source's items per batch on
+    # PostgreSQL (its planner, without statistics on a fresh table, used only source_id from the
+    # unique index), which made a large ingest quadratic.
+    rows = list(batch.values())
+    if session.get_bind().dialect.name == "postgresql":
+        stored = _insert_items_pg(session, rows)
+    else:
+        stmt = (
+            _insert(session, Item)
+            .on_conflict_do_nothing(index_elements=["source_id", "content_hash"])
+            .returning(Item.id)
         )
-    )
-    rows = [row for h, row in batch.items() if h not in existing]
-    report.duplicates += len(existing)
-    if rows:
-        try:
-            with session.begin_nested():
-                session.execute(insert(Item), rows)
-            report.stored += len(rows)
-        except IntegrityError:
-            # Another writer stored some of these meanwhile: fall back to one row at a time.
-            for row in rows:
-                try:
-                    with session.begin_nested():
-                        session.execute(insert(Item), [row])
-                    report.stored += 1
-                except IntegrityError:
-                    report.duplicates += 1
+        stored = len(session.execute(stmt, rows).all())
+    report.stored += stored
+    report.duplicates += len(rows) - stored
     if commit:
         session.commit()
     else:
         session.flush()
+
+
+def _insert_items_pg(session: Session, rows: list[dict[str, Any]]) -> int:
+    """PostgreSQL: one short INSERT … ON CONFLICT DO NOTHING sent with psycopg's pipelined executemany.
+
+    SQLAlchemy's multi-row VALUES statement (thousands of placeholders) spent most of a large
+    ingest in psycopg re-parsing a query text too long for its cache; the short statement is parsed
+    once. The connection is the session's own, so the rows are in the caller's transaction.
+    """
+    table = Item.__table__
+    full = []
+    for row in rows:
+        out = dict(row)
+        for col in table.c:
+            if col.name not in out and col.default is not None and not col.primary_key:
+                default = col.default
+                if getattr(default, "is_scalar", False):
+                    out[col.name] = default.arg  # type: ignore[attr-defined]
+                elif getattr(default, "is_callable", False):
+                    out[col.name] = default.arg(None)  # type: ignore[attr-defined]
+        full.append(out)
+    cols = sorted(full[0])
+    sql = (
+        f"INSERT INTO {Item.__tablename__} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
+        "ON CONFLICT (source_id, content_hash) DO NOTHING"
+    )
+    params = [tuple(_pg_value(r.get(c)) for c in cols) for r in full]
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        cur.executemany(sql, params)
+        return max(0, int(cur.rowcount))
+
+
+def _pg_value(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 # --- whole sources: files and URLs -------------------------------------------------------------
@@ -303,12 +355,19 @@ def ingest_path(
     return report
 
 
+ENGINE_CHUNK = 100  # items per engine transaction outside requests
+
+
 def run_pending_engine(session: Session, *, progress: bool = False) -> bool:
-    """Run the claim engine over unprocessed items. True once it ran."""
+    """Run the claim engine over unprocessed items, committing every ``ENGINE_CHUNK``. True once it ran.
+
+    The caller owns ``session`` (CLI, background task): small transactions keep SQLite's write lock
+    short, so tips and other writers beside a long pass are not refused with "database is locked".
+    """
     # Imported here: the engine loads its models and index, which a plain ingest without it never needs.
     from kiemchung.engine.pipeline import process_pending
 
-    process_pending(session, progress=progress)
+    process_pending(session, progress=progress, commit_every=ENGINE_CHUNK)
     return True
 
 

@@ -22,8 +22,24 @@ def _limiter(request: Request) -> RateLimiter:
 
 def rate_limit(request: Request) -> None:
     """Dependency for public POST endpoints: 429 with Retry-After once a client exceeds the limit."""
-    limiter = _limiter(request)
-    key = client_key(request)
+    _enforce(_limiter(request), client_key(request))
+
+
+def lookup_rate_limit(request: Request) -> None:
+    """Dependency for the scam look-up (page and API): its own per-client budget.
+
+    The empty form (no ``q``) is free: only look-ups count.
+    """
+    if not request.query_params.get("q", "").strip():
+        return
+    limiter = getattr(request.app.state, "public_lookup_limiter", None)
+    if limiter is None:
+        limiter = RateLimiter(limit=get_settings().lookup_rate_limit_per_minute, window=60.0)
+        request.app.state.public_lookup_limiter = limiter
+    _enforce(limiter, client_key(request))
+
+
+def _enforce(limiter: RateLimiter, key: str) -> None:
     if not limiter.hit(key):
         wait = limiter.retry_after(key)
         raise HTTPException(

@@ -219,6 +219,11 @@ register(
         ),
         "pub.corrections.retraction": ("Rút bài", "Retraction"),
         "pub.corrections.empty": ("Chưa có đính chính nào.", "No corrections yet."),
+        "pub.about.logs": ("Nhật ký máy chủ", "Server logs"),
+        "pub.about.logs_body": (
+            "Máy chủ chỉ ghi mỗi yêu cầu một dòng: mã yêu cầu, loại yêu cầu, đường dẫn đã bỏ phần truy vấn (nội dung bạn tra cứu, mã xóa liên hệ không bao giờ được ghi), mã kết quả và thời gian xử lý. Chúng tôi không ghi địa chỉ IP, trình duyệt hay trang bạn đến từ đó. Mã yêu cầu được gửi kèm câu trả lời (X-Request-ID) để bạn có thể báo lỗi mà không cần cho biết danh tính.",
+            "The server writes one line per request: a request id, the method, the path without its query string (what you looked up and contact-deletion tokens are never written), the status and the time taken. We do not log IP addresses, browsers or referring pages. The request id is sent back with the answer (X-Request-ID) so you can report a problem without identifying yourself.",
+        ),
         "pub.about.title": ("Giới thiệu", "About us"),
         "pub.about.publisher": ("Đơn vị xuất bản", "Publisher"),
         "pub.about.body": (

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
 
+from kiemchung.public.deps import lookup_rate_limit
 from kiemchung.scam.lookup import CheckResult, check
 from kiemchung.web.deps import SessionDep
 
@@ -51,7 +52,13 @@ def _run(q: str, db: Session) -> CheckResult:
     return check(q, db) if database_ready() else check(q)
 
 
-@router.get("/api/v1/scam/check", response_model=CheckOut, tags=["scam"])
+@router.get(
+    "/api/v1/scam/check",
+    response_model=CheckOut,
+    tags=["scam"],
+    dependencies=[Depends(lookup_rate_limit)],
+    responses={429: {"description": "Too many look-ups from this client (Retry-After)"}},
+)
 async def api_check(
     db: SessionDep,
     q: str = Query(..., min_length=1, max_length=MAX_Q, description="Link, domain, phone, account or text"),
@@ -67,7 +74,12 @@ async def api_check(
     return d
 
 
-@router.get("/kiem-tra", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/kiem-tra",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[Depends(lookup_rate_limit)],
+)
 async def page_check(request: Request, db: SessionDep, q: str = Query("", max_length=MAX_Q)) -> HTMLResponse:
     from kiemchung.web.templating import render
 

@@ -15,17 +15,37 @@ batched inserts).
 from __future__ import annotations
 
 import gzip
+import logging
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Date, DateTime, Integer, Table, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    Table,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
+from kiemchung.settings import get_settings
 from kiemchung.store.db import get_engine
 from kiemchung.store.models import Base
 
+log = logging.getLogger(__name__)
 FORMAT = "kiemchung-backup"
 VERSION = 1
 BATCH = 1000
@@ -47,13 +67,46 @@ def _revision(conn: Connection) -> str | None:
 
 
 def backup(file: str | Path, *, url: str | None = None) -> dict[str, int]:
-    """Write every table of the database at ``url`` (default: configured) to ``file``; row counts."""
+    """Write every table of the database at ``url`` (default: configured) to ``file``; row counts.
+
+    The file is one consistent snapshot even while the site takes writes. PostgreSQL reads every
+    table in one REPEATABLE READ transaction. SQLite is first copied with its online backup API
+    (a single read of the whole file, which does not block writers under WAL), and the export reads
+    the copy: read table by table from the live file, a tip committed between reading ``item`` and
+    reading ``tip`` pointed at an item missing from the backup, and the restore failed.
+    """
     engine = get_engine(url)
+    if engine.dialect.name != "sqlite":
+        return _export(engine, Path(file))
+    out = Path(file)
+    with tempfile.TemporaryDirectory(prefix=".kiemchung-snapshot-", dir=out.resolve().parent) as tmp:
+        copy = Path(tmp) / "snapshot.db"
+        sqlite_snapshot(engine, copy)
+        snap = create_engine(f"sqlite:///{copy.as_posix()}")
+        try:
+            return _export(snap, out)
+        finally:
+            snap.dispose()
+
+
+def sqlite_snapshot(engine: Engine, dest: Path) -> None:
+    """Copy the SQLite database behind ``engine`` to ``dest`` in one step (``sqlite3`` backup API)."""
+    raw = engine.raw_connection()
+    try:
+        src = raw.driver_connection
+        assert isinstance(src, sqlite3.Connection)
+        with closing(sqlite3.connect(dest)) as target:
+            src.backup(target, pages=-1)  # all pages at once: one read transaction, one snapshot
+    finally:
+        raw.close()
+
+
+def _export(engine: Engine, file: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     tables = _tables()
-    with engine.connect() as conn, gzip.open(Path(file), "wb", compresslevel=6) as out:
-        # One read transaction: a consistent snapshot on PostgreSQL (REPEATABLE READ) and SQLite.
+    with engine.connect() as conn, gzip.open(file, "wb", compresslevel=6) as out:
         if engine.dialect.name == "postgresql":
+            # One read transaction: every table as of the same moment.
             conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
         header = {
             "format": FORMAT,
@@ -163,7 +216,32 @@ def restore(file: str | Path, *, url: str | None = None, force: bool = False) ->
         _finish_table(conn, tables, current, deferred)
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn)
+    if url is None or url == get_settings().resolved_database_url:
+        drop_derived_state()
     return counts
+
+
+def drop_derived_state() -> None:
+    """Forget what was derived from the old rows: the search index and the near-duplicate state.
+
+    After a restore the same ids name other claims, passages and fact-checks; an index kept from
+    before would answer with other rows' texts. Both are rebuilt from the store on next use (the
+    index when it is opened, the dedup state from the items).
+    """
+    settings = get_settings()
+    index_dir = settings.resolved_index_dir
+    if index_dir.exists():
+        shutil.rmtree(index_dir, ignore_errors=True)
+    (settings.data_dir / "dedup.pkl").unlink(missing_ok=True)
+    # This process's copies too (the CLI, or tests that restore in-process).
+    from kiemchung import cache
+    from kiemchung.engine.index import reset_index
+    from kiemchung.engine.pipeline import reset_state
+
+    reset_state()
+    reset_index()
+    cache.clear_all()
+    log.info("search index and dedup state dropped after restore; rebuilt on next use")
 
 
 def _decode_row(

@@ -28,12 +28,20 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _engines: dict[str, Engine] = {}
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """Every SQLite connection: WAL (readers never wait for the writer) and a busy timeout.
+
+    The timeout is how long a writer waits for another one's lock before "database is locked";
+    engine passes outside requests commit in small chunks, so waits stay far below it.
+    """
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.close()
 
 
@@ -46,7 +54,10 @@ def get_engine(url: str | None = None) -> Engine:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            eng = create_engine(
+                url,
+                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            )
             event.listen(eng, "connect", _sqlite_pragmas)
         else:
             eng = create_engine(url, pool_pre_ping=True)

@@ -13,14 +13,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiemchung import __version__
-from kiemchung.settings import Settings, get_settings
+from kiemchung.settings import Settings, get_settings, resolve_secret
+from kiemchung.web.access_log import AccessLog
 from kiemchung.web.deps import PageError
 from kiemchung.web.i18n import translate
-from kiemchung.web.security import SECURITY_HEADERS
+from kiemchung.web.security import HSTS, SECURITY_HEADERS, TrustedProxies
 
 log = logging.getLogger("kiemchung.web")
 STATIC = Path(__file__).parent / "static"
@@ -46,24 +48,38 @@ class BodySizeLimit:
             await _too_large(scope, send)
             return
         seen = 0
+        over = False
+        started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            # Past the limit (a chunked body, or one longer than declared) the app is told the body
+            # ended, and whatever it answers is replaced by the 413 below. Raising here instead
+            # surfaced as a 500 through the middlewares' task groups.
+            nonlocal seen, over
+            if over:
+                return {"type": "http.request", "body": b"", "more_body": False}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge()
+                    over = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if over:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
+            await self.app(scope, counted, guarded_send)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
             await _too_large(scope, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _too_large(scope: Scope, send: Send) -> None:
@@ -144,8 +160,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             resp.headers[k] = v
         return resp
 
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
     @app.exception_handler(StarletteHTTPException)
     async def _starlette_error(request: Request, exc: StarletteHTTPException) -> Response:
         return error_response(request, exc.status_code, str(exc.detail) if exc.detail else None)
@@ -176,18 +190,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("unhandled error on %s", request.url.path)
         return error_response(request, 500)
 
+    hsts = settings.env == "production"
+
     @app.middleware("http")
     async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
+        if hsts and request.url.scheme == "https":
+            # Only over HTTPS (RFC 6797 §7.2); the scheme comes from a trusted proxy or the socket.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if request.query_params.get("lang") in ("vi", "en"):
             response.set_cookie("lang", request.query_params["lang"], max_age=365 * 86400, samesite="lax")
         return response
 
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=resolve_secret(settings),
         session_cookie="kiemchung_session",
         max_age=settings.session_max_age,
         same_site="lax",
@@ -198,6 +217,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit, limit=settings.max_request_bytes, upload_limit=settings.max_upload_bytes
     )
+    # Outermost: the client address and scheme are settled before anything reads them, and the
+    # access log sees every answer, the 413s of the size limit included.
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)
+    if settings.access_log:
+        app.add_middleware(AccessLog)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -32,6 +32,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from kiemchung.desk import auth
 from kiemchung.desk.auth import ADMIN, READ, REVIEW, WRITE
@@ -99,7 +100,8 @@ class RequireRole:
         return f"RequireRole({','.join(sorted(r.value for r in self.roles))})"
 
     async def __call__(self, request: Request, db: SessionDep) -> models.User:
-        user = auth.load_user(request, db)
+        # Async only to read a form for the CSRF check; the database query runs off the event loop.
+        user = await run_in_threadpool(auth.load_user, request, db)
         if user is None:
             raise login_redirect(request)
         request.state.user = user

@@ -42,7 +42,9 @@ def login(
 ) -> Response:
     ctx: dict[str, Any] = {"next": safe_next(next), "email": email}
     limiter = _login_limiter(request)
-    if not limiter.hit(client_key(request)):
+    # Only failures count towards the per-address limit: an office behind one address that
+    # logs in all day is never throttled.
+    if limiter.exceeded(client_key(request)):
         ctx["error"] = (
             "Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau. / "
             "Too many login attempts from this address. Try again later."
@@ -54,6 +56,7 @@ def login(
     result = accounts.log_in(db, request, email, password)
     if result.user is not None:
         return redirect(safe_next(next))
+    limiter.hit(client_key(request))
     if result.error == "locked":
         minutes = max(1, round(((result.locked_until or utcnow()) - utcnow()).total_seconds() / 60))
         ctx["error"] = (

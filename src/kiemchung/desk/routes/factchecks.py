@@ -8,6 +8,8 @@ from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from kiemchung.desk import factchecks, replies
 from kiemchung.desk.auth import REVIEW, WRITE
@@ -111,7 +113,12 @@ def fact_check_new(request: Request, user: Editor, db: SessionDep, claim: int | 
 
 @router.post("/fact-checks/new", response_class=HTMLResponse)
 async def fact_check_create(request: Request, user: Editor, db: SessionDep) -> Response:
-    form = form_from_request(await request.form())
+    # Async only to read the form: the save and the page run in a worker thread.
+    return await run_in_threadpool(_create, request, user, db, await request.form())
+
+
+def _create(request: Request, user: Any, db: Session, data: FormData) -> Response:
+    form = form_from_request(data)
     try:
         fc = factchecks.create(db, form, user)
     except factchecks.WorkflowError as exc:
@@ -134,7 +141,10 @@ def citation_row(
 async def fact_check_preview(request: Request, user: Editor) -> HTMLResponse:
     form = await request.form()
     body = form.get("body")
-    return page(request, "desk/_preview.html", {"body": body if isinstance(body, str) else ""})
+    # Markdown rendering of a long body is CPU work: off the event loop.
+    return await run_in_threadpool(
+        page, request, "desk/_preview.html", {"body": body if isinstance(body, str) else ""}
+    )
 
 
 @router.get("/fact-checks/{fc_id}", response_class=HTMLResponse)
@@ -157,7 +167,11 @@ def fact_check_edit(request: Request, fc_id: int, user: Editor, db: SessionDep) 
 
 @router.post("/fact-checks/{fc_id}/edit", response_class=HTMLResponse)
 async def fact_check_save(request: Request, fc_id: int, user: Editor, db: SessionDep) -> Response:
-    form = form_from_request(await request.form())
+    return await run_in_threadpool(_save, request, fc_id, user, db, await request.form())
+
+
+def _save(request: Request, fc_id: int, user: Any, db: Session, data: FormData) -> Response:
+    form = form_from_request(data)
     try:
         with or_404():
             factchecks.save(db, fc_id, form, user)

@@ -32,7 +32,7 @@ def library_pick(request: Request, user: Editor, db: SessionDep, q: str = "") ->
 
 
 @router.post("/library/upload")
-async def library_upload(
+def library_upload(
     request: Request,
     user: Editor,
     db: SessionDep,
@@ -47,7 +47,9 @@ async def library_upload(
     uploads: list[documents.Upload] = []
     for f in files:
         name = f.filename or "tệp"
-        data = await f.read(limit + 1)
+        # A sync handler runs in a worker thread: extracting text and embedding passages never
+        # blocks the event loop, so other requests (``/healthz`` too) keep being answered.
+        data = f.file.read(limit + 1)
         if len(data) > limit:
             raise HTTPException(413, f"{name}: quá {limit // 1_000_000} MB / over {limit // 1_000_000} MB")
         uploads.append(documents.Upload(name, data, f.content_type or ""))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from kiemchung.desk import queue
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, page, redirect, safe_next
@@ -58,7 +59,9 @@ async def claims_bulk(request: Request, user: Editor, db: SessionDep) -> Respons
         return redirect(back)
     if action not in ("dismiss", "assign"):
         raise HTTPException(400, "Thao tác không hợp lệ / Unknown action")
-    n, error = queue.bulk_update(db, ids, action, str(form.get("assignee_id") or ""), user)
+    n, error = await run_in_threadpool(
+        queue.bulk_update, db, ids, action, str(form.get("assignee_id") or ""), user
+    )
     if error:
         flash(request, error, "error")
     elif action == "dismiss":

@@ -1,0 +1,122 @@
+"""A large upload is processed off the event loop: a real uvicorn server keeps answering /healthz."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+from deskutil import PASSWORD
+
+from kiemchung.desk.library import UnsupportedFile, extract_text, html_to_text
+
+
+@pytest.fixture()
+def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=20)
+
+
+def _logged_in(base: str) -> tuple[httpx.Client, str]:
+    import re
+
+    c = httpx.Client(base_url=base, timeout=120)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/desk/login").text)
+    assert token
+    r = c.post(
+        "/desk/login",
+        data={"email": "editor@test.vn", "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert r.status_code in (200, 303)
+    return c, token.group(1)
+
+
+def big_text(paragraphs: int) -> bytes:
+    """Distinct Vietnamese paragraphs, so every passage is new work for the importer."""
+    lines = [
+        f"Đoạn {i}: Ủy ban phường {i % 97} thông báo lịch tiêm chủng đợt {i} cho trẻ dưới {i % 6 + 1} "
+        f"tuổi, mang theo sổ tiêm và giấy tờ tùy thân; thời gian từ {i % 12 + 7} giờ sáng."
+        for i in range(paragraphs)
+    ]
+    return "\n\n".join(lines).encode()
+
+
+def test_healthz_answers_while_a_large_upload_is_processed(live_server: str) -> None:
+    client, token = _logged_in(live_server)
+    data = big_text(int(os.environ.get("KIEMCHUNG_TEST_UPLOAD_PARAGRAPHS", "4000")))
+    result: dict[str, float] = {}
+
+    def upload() -> None:
+        t0 = time.perf_counter()
+        r = client.post(
+            "/desk/library/upload",
+            data={"csrf_token": token, "publisher": "", "kind": "article"},
+            files={"files": ("lich-tiem.txt", data, "text/plain")},
+        )
+        result["status"] = r.status_code
+        result["seconds"] = time.perf_counter() - t0
+
+    worker = threading.Thread(target=upload)
+    worker.start()
+    time.sleep(0.3)  # the upload is in flight
+    worst = 0.0
+    probes = 0
+    with httpx.Client(base_url=live_server, timeout=60) as probe:
+        while worker.is_alive() and probes < 400:
+            t0 = time.perf_counter()
+            assert probe.get("/healthz").status_code == 200
+            worst = max(worst, time.perf_counter() - t0)
+            probes += 1
+            time.sleep(0.05)
+    worker.join(timeout=300)
+    print(
+        f"upload {result.get('seconds', 0):.1f} s, worst /healthz {worst * 1000:.0f} ms over {probes} probes"
+    )
+    assert result.get("status") in (200, 303)
+    assert result["seconds"] > 1.0, "the upload was too quick to show anything; raise its size"
+    assert probes >= 3
+    assert worst < 2.0, f"/healthz took {worst:.2f} s during a {result['seconds']:.1f} s upload"
+
+
+def test_binary_bytes_sent_as_text_are_refused_not_imported(client_for) -> None:
+    c, token = client_for("editor")
+    noise = os.urandom(200_000)
+    with pytest.raises(UnsupportedFile):
+        extract_text("du-lieu.txt", noise, "text/plain")
+    t0 = time.perf_counter()
+    r = c.post(
+        "/desk/library/upload",
+        data={"csrf_token": token},
+        files={"files": ("du-lieu.txt", noise, "text/plain")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert time.perf_counter() - t0 < 10
+    page = c.get("/desk/library").text
+    assert "du-lieu.txt" in page and "Not a text file" in page
+
+
+def test_unclosed_svg_in_the_title_keeps_the_text() -> None:
+    title, text = html_to_text(
+        "<html><head><title>Thông báo <svg viewBox='0 0 1 1'><path d='M0 0'></title></head>"
+        "<body><p>Trường học nghỉ thứ Hai do bão.</p><svg><text>biểu tượng</text></svg>"
+        "<p>Học sinh học bù vào thứ Bảy.</p></body></html>"
+    )
+    assert title == "Thông báo"
+    assert text == "Trường học nghỉ thứ Hai do bão.\nHọc sinh học bù vào thứ Bảy."
