@@ -96,6 +96,9 @@ _EXACT_CUES = {
 _NOT_ATTRIB_AFTER_THEO = {"doi", "toi", "minh", "kieu"}  # theo dõi / theo tôi ...
 _CAPTION = re.compile(r"\b(?:ảnh|nguồn|video)\s*:", re.I)
 
+CLAIM_THRESHOLD = 0.5  # check-worthiness a sentence needs to become (part of) a claim
+CLAIMS_PER_ITEM = 3
+
 
 def _lexicon(cues: dict[str, str]) -> dict[str, str]:
     return {phrase: cat for cat, phrases in cues.items() for phrase in phrases.split("|")}

@@ -25,18 +25,24 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiemchung.engine.checkworthy import ClaimCandidate, extract_claims, score_sentence, top_claims
+from kiemchung.engine import tips
+from kiemchung.engine.checkworthy import (
+    CLAIM_THRESHOLD,
+    CLAIMS_PER_ITEM,
+    ClaimCandidate,
+    extract_claims,
+    top_claims,
+)
 from kiemchung.engine.claims import cluster
 from kiemchung.engine.dedup import Deduper, DedupHit
 from kiemchung.engine.index import SearchIndex, get_index
+from kiemchung.engine.tips import item_text, tip_candidates
 from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, Item, ItemKind
 from kiemchung.text import fold, normalise
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
-CLAIM_THRESHOLD = 0.5  # check-worthiness a sentence needs to become (part of) a claim
-CLAIMS_PER_ITEM = 3
 DEDUP_SAVE_SECONDS = 30.0
 REMATCH_LIMIT = 5000  # open claims re-matched when new fact-checks are published
 OPEN_STATUSES = (ClaimStatus.new, ClaimStatus.triaged, ClaimStatus.in_progress)
@@ -103,14 +109,6 @@ def reset_state() -> None:
 
 
 # helpers ----------------------------------------------------------------------------------------
-def item_text(item: Item) -> str:
-    """The normalised text a post is judged on: its title (if any) then its body."""
-    if item.norm_text:
-        return item.norm_text
-    parts = [p for p in (item.title, item.text) if p]
-    return normalise("\n".join(parts))
-
-
 def _seen(item: Item) -> datetime:
     return item.published_at or item.ingested_at
 
@@ -183,20 +181,6 @@ def match_claims(session: Session, index: SearchIndex, claims: Sequence[Claim]) 
     return answers, suggests
 
 
-def tip_candidates(norm: str) -> list[ClaimCandidate]:
-    """Claim sentences of a citizen's tip. A question sent to the desk is always worth a look, so a
-    tip keeps its best sentence even when no sentence reaches ``CLAIM_THRESHOLD``.
-
-    >>> [c.text for c in tip_candidates("Có thật không ạ?")]
-    ['Có thật không ạ?']
-    """
-    cands = extract_claims(norm, normalised=True)
-    good = top_claims(cands, threshold=CLAIM_THRESHOLD, limit=CLAIMS_PER_ITEM)
-    if good:
-        return good
-    return top_claims(cands, threshold=0.0, limit=1) or [score_sentence(norm)]
-
-
 # the pipeline -----------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Triaged:
@@ -253,8 +237,6 @@ def process_pending(
     if commit_every:
         session.commit()
     batch = commit_every or BATCH
-
-    from kiemchung.engine import tips
 
     tips.enqueue_orphans(session)  # tips stored without an item (older data, a failed intake)
     pending_ids = (
