@@ -27,10 +27,11 @@ from kiemchung.media.ocr import read_text
 CONFIGS = {
     "bare": frozenset(),
     "upscale": frozenset({"upscale"}),
-    "chrome": frozenset({"chrome"}),
-    "upscale+chrome": frozenset({"upscale", "chrome"}),
-    "upscale+binarise+chrome": frozenset({"upscale", "binarise", "chrome"}),
-    "upscale+deskew+chrome": frozenset({"upscale", "deskew", "chrome"}),
+    "reflow": frozenset({"reflow"}),
+    "reflow+chrome": frozenset({"reflow", "chrome"}),
+    "reflow+chrome+upscale": frozenset({"reflow", "chrome", "upscale"}),
+    "reflow+chrome+binarise": frozenset({"reflow", "chrome", "binarise"}),
+    "reflow+chrome+deskew": frozenset({"reflow", "chrome", "deskew"}),
 }
 
 
@@ -55,9 +56,9 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for name in args.configs.split(","):
         steps = CONFIGS[name]
-        t0 = time.process_time()
+        t0 = time.perf_counter()
         reads = [read_text(im, steps) for im in images]
-        secs = (time.process_time() - t0) / len(images)
+        secs = (time.perf_counter() - t0) / len(images)
         res = matcher.match([r.text for r in reads], top=10)
         m = metrics(res, golds)
         conf = sum(r.confidence for r in reads) / len(reads)

@@ -14,7 +14,10 @@ Steps (each switchable, for the measurement in ``bench/ocr_steps.py``):
 - ``upscale``: small text is enlarged so a capital letter is ~30 px tall (Tesseract's sweet spot);
 - ``binarise``: grey, then Otsu threshold; light-on-dark cards are inverted to dark-on-light;
 - ``deskew``: rotate by the angle Tesseract's OSD reports (only when it is confident);
-- ``chrome``: drop lines that are only UI chrome (timestamps, reaction counts, button labels).
+- ``chrome``: drop lines that are only UI chrome (timestamps, reaction counts, button labels);
+- ``reflow``: join the lines of one paragraph with spaces (a screenshot wraps a sentence over
+  several lines; kept as separate lines, "… trường Đại học Y" / "<tỉnh> để đào tạo …" would be
+  matched as separate sentences and a changed place name would fall out of the matched one).
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ import numpy as np
 from PIL import Image, ImageOps
 
 LANG = "vie"
-DEFAULT_STEPS = frozenset({"upscale", "chrome"})
-ALL_STEPS = ("upscale", "binarise", "deskew", "chrome")
+DEFAULT_STEPS = frozenset({"reflow", "chrome"})
+ALL_STEPS = ("upscale", "binarise", "deskew", "chrome", "reflow")
 TARGET_LINE_PX = 40  # median text line height we scale to
 MAX_SCALE = 3.0
 
@@ -213,6 +216,7 @@ def read_text(image: Image.Image, steps: frozenset[str] = DEFAULT_STEPS, *, psm:
         key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
         lines.setdefault(key, []).append((word, conf))
     out_lines: list[str] = []
+    paragraphs: dict[tuple[int, int], list[str]] = {}
     confs: list[float] = []
     for key in sorted(lines):
         words = lines[key]
@@ -220,6 +224,25 @@ def read_text(image: Image.Image, steps: frozenset[str] = DEFAULT_STEPS, *, psm:
         if "chrome" in steps and is_chrome(text):
             continue
         out_lines.append(text)
+        paragraphs.setdefault(key[:2], []).append(text)
         confs.extend(c for _, c in words)
     conf = float(np.mean(confs)) / 100 if confs else 0.0
-    return OcrResult("\n".join(out_lines), round(conf, 3), tuple(sorted(steps)), out_lines)
+    text = "\n".join(reflow(p) for p in paragraphs.values()) if "reflow" in steps else "\n".join(out_lines)
+    return OcrResult(text, round(conf, 3), tuple(sorted(steps)), out_lines)
+
+
+def reflow(lines: list[str]) -> str:
+    """One paragraph's lines as running text; a hyphen at a line end joins the word.
+
+    >>> reflow(["Người dân phường", "Tân Định được miễn", "phí gửi xe."])
+    'Người dân phường Tân Định được miễn phí gửi xe.'
+    >>> reflow(["COVID-", "19 giảm"])
+    'COVID-19 giảm'
+    """
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        out = out + line if (not out or out.endswith("-")) else f"{out} {line}"
+    return out

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from kiemchung.media.intake import CheckedImage, load_image, media_dir, store_image, stored_path
 from kiemchung.media.pdq import MATCH_DISTANCE, MIN_QUALITY, hamming, pdq_hash
@@ -135,3 +135,9 @@ def pdq_match(
         return None
     fc, image = session.get(FactCheck, best[0]), session.get(MediaImage, best[1])
     return PdqHit(fc, image, best[2]) if fc is not None and image is not None else None
+
+
+def images_of(fc: FactCheck) -> list[FactCheckImage]:
+    """Template helper: the pictures attached to ``fc`` (through the fact-check's own session)."""
+    session = object_session(fc)
+    return fact_check_images(session, fc.id) if session is not None and fc.id else []
