@@ -184,14 +184,15 @@ def is_chrome(line: str) -> bool:
 
     >>> [is_chrome(x) for x in ("Thích · Bình luận · Chia sẻ", "10:42", "2 giờ", "1,2K", "Uống nước muối")]
     [True, True, True, True, False]
+    >>> is_chrome("Thích Bình luận Chia sẻ"), is_chrome("Chia sẻ để mọi người cùng biết")
+    (True, False)
     """
     s = unicodedata.normalize("NFC", line).strip().lower()
     if not s or _TIME.match(s) or _COUNTS.match(s):
         return True
-    parts = [p.strip() for p in re.split(r"[·•|,\s]{2,}|\s·\s|\s•\s", s) if p.strip()]
-    parts = [re.sub(r"^[\d.,kK]+\s*", "", p).strip(" .:") for p in parts]
-    parts = [p for p in parts if p]
-    return bool(parts) and all(p in _CHROME_WORDS for p in parts)
+    for word in sorted(_CHROME_WORDS, key=len, reverse=True):
+        s = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", s)
+    return bool(_COUNTS.match(s))
 
 
 # -- OCR ---------------------------------------------------------------------------------------

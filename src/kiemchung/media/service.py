@@ -38,15 +38,12 @@ def ocr(checked: CheckedImage) -> tuple[str | None, float | None]:
     return res.text, res.confidence
 
 
-def save_image(session: Session, data: bytes, *, run_ocr: bool = True) -> MediaImage:
-    """Check, strip, store and hash ``data``; OCR it once. The same picture twice is one row."""
+def read_image(data: bytes, *, run_ocr: bool = True) -> MediaImage:
+    """Check, strip, hash and OCR ``data`` in memory: a row not yet added to any session.
+
+    Nothing is written (no file, no row), so callers can make read-only decisions first.
+    """
     checked = load_image(data)
-    found = session.scalars(select(MediaImage).where(MediaImage.sha256 == checked.sha256)).first()
-    if found is not None:
-        if not stored_path(found.sha256, found.ext).exists():  # data dir restored without media
-            store_image(checked)
-        return found
-    store_image(checked)
     pdq, quality = pdq_hash(checked.image)
     text, conf = ocr(checked) if run_ocr else (None, None)
     image = MediaImage(
@@ -60,9 +57,32 @@ def save_image(session: Session, data: bytes, *, run_ocr: bool = True) -> MediaI
         ocr_confidence=conf,
         ocr_edited=False,
     )
+    image.checked = checked  # type: ignore[attr-defined]  # the bytes to store, until stored
+    return image
+
+
+def keep_image(session: Session, image: MediaImage) -> MediaImage:
+    """Store the re-encoded file and the row (once per content hash); returns the stored row."""
+    checked: CheckedImage | None = getattr(image, "checked", None)
+    found = session.scalars(select(MediaImage).where(MediaImage.sha256 == image.sha256)).first()
+    if checked is not None and not stored_path(image.sha256, image.ext).exists():
+        store_image(checked)
+    if found is not None:
+        return found
     session.add(image)
     session.flush()
     return image
+
+
+def save_image(session: Session, data: bytes, *, run_ocr: bool = True) -> MediaImage:
+    """Check, strip, store and hash ``data``; OCR it once. The same picture twice is one row."""
+    checked = load_image(data)
+    found = session.scalars(select(MediaImage).where(MediaImage.sha256 == checked.sha256)).first()
+    if found is not None:
+        if not stored_path(found.sha256, found.ext).exists():  # data dir restored without media
+            store_image(checked)
+        return found
+    return keep_image(session, read_image(data, run_ocr=run_ocr))
 
 
 def image_file(image: MediaImage) -> tuple[bytes, str]:

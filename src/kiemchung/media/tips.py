@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from kiemchung.media.intake import ImageRejected
-from kiemchung.media.service import PdqHit, pdq_match, save_image
+from kiemchung.media.service import PdqHit, keep_image, pdq_match, read_image
 from kiemchung.public.tipline import MAX_TIP_CHARS, TipRejected, TipResult, handle_tip
 from kiemchung.store.models import MediaImage, Tip, TipImage
 from kiemchung.text import normalise
@@ -81,7 +81,7 @@ def handle_image_tip(
 ) -> tuple[TipResult, MediaImage]:
     """Store a picture tip and decide the reply. Raises ``TipRejected`` (bilingual) for a bad image."""
     try:
-        image = save_image(session, data)
+        image = read_image(data)  # in memory: on SQLite the engine must read before anything is written
     except ImageRejected as exc:
         raise TipRejected(str(exc)) from exc
     hit = pdq_match(session, image.pdq, image.pdq_quality)
@@ -90,6 +90,7 @@ def handle_image_tip(
     result = handle_tip(
         session, tip_text(text, image), channel, contact, image_answer=hit.fact_check if hit else None
     )
+    image = keep_image(session, image)
     if result.tip_id is not None:
         session.add(TipImage(tip_id=result.tip_id, image_id=image.id))
         tip = session.get(Tip, result.tip_id)
