@@ -5,6 +5,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "public"))
 
-from public_seed import client, seeded  # noqa: E402
+from public_seed import client, seeded
 
 __all__ = ["client", "seeded"]

@@ -14,7 +14,8 @@ Steps (each switchable, for the measurement in ``bench/ocr_steps.py``):
 - ``upscale``: small text is enlarged so a capital letter is ~30 px tall (Tesseract's sweet spot);
 - ``binarise``: grey, then Otsu threshold; light-on-dark cards are inverted to dark-on-light;
 - ``deskew``: rotate by the angle Tesseract's OSD reports (only when it is confident);
-- ``chrome``: drop lines that are only UI chrome (timestamps, reaction counts, button labels);
+- ``chrome``: drop lines that are only UI chrome (timestamps, reaction counts, button labels) and
+  short header paragraphs (page or group name, time) around a longer post;
 - ``reflow``: join the lines of one paragraph with spaces (a screenshot wraps a sentence over
   several lines; kept as separate lines, "… trường Đại học Y" / "<tỉnh> để đào tạo …" would be
   matched as separate sentences and a changed place name would fall out of the matched one).
@@ -228,8 +229,34 @@ def read_text(image: Image.Image, steps: frozenset[str] = DEFAULT_STEPS, *, psm:
         paragraphs.setdefault(key[:2], []).append(text)
         confs.extend(c for _, c in words)
     conf = float(np.mean(confs)) / 100 if confs else 0.0
-    text = "\n".join(reflow(p) for p in paragraphs.values()) if "reflow" in steps else "\n".join(out_lines)
+    paras = list(paragraphs.values())
+    if "chrome" in steps:
+        paras = drop_headers(paras)
+    if "reflow" in steps:
+        text = "\n".join(reflow(p) for p in paras)
+    else:  # one line per OCR line, as Tesseract read them
+        text = "\n".join(line for p in paras for line in p)
     return OcrResult(text, round(conf, 3), tuple(sorted(steps)), out_lines)
+
+
+HEADER_WORDS = 4  # a paragraph this short is a page/group name, a time or a greeting ...
+BODY_WORDS = 8  # ... when the picture also has a paragraph at least this long
+
+
+def drop_headers(paragraphs: list[list[str]]) -> list[list[str]]:
+    """Drop the short paragraphs around a post (page name, "2 giờ", a group's name) when the
+    picture has a real paragraph: their numbers ("Khu phố 3", "24h") would otherwise count as
+    facts the query states and veto a correct answer.
+
+    >>> drop_headers([["Tổ dân phố 7"], ["Từ mai phường Bến Nghé cắt nước", "cả ngày để sửa ống"]])
+    [['Từ mai phường Bến Nghé cắt nước', 'cả ngày để sửa ống']]
+    >>> drop_headers([["Cấm xe tải"], ["Từ thứ Hai"]])
+    [['Cấm xe tải'], ['Từ thứ Hai']]
+    """
+    sizes = [len(" ".join(p).split()) for p in paragraphs]
+    if not any(n >= BODY_WORDS for n in sizes):
+        return paragraphs
+    return [p for p, n in zip(paragraphs, sizes, strict=True) if n > HEADER_WORDS]
 
 
 def reflow(lines: list[str]) -> str:
