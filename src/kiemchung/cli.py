@@ -78,8 +78,12 @@ def demo(
     from kiemchung.demo.load import load_demo
     from kiemchung.store import upgrade
 
+    from kiemchung.media.ocr import INSTALL_HINT, available
+
     upgrade()
     load_demo()
+    if not available():  # the rest works; pictures are kept and hashed but not read
+        typer.echo(f"Lưu ý / note: {INSTALL_HINT}", err=True)
     if serve_after:
         serve(host=host, port=port, reload=False, workers=1)
 
