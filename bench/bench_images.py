@@ -18,10 +18,10 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from kiemchung.engine.evaluate import CachedQueryEmbedder, build_matcher, load_library, read_jsonl  # noqa: E402
-from kiemchung.media.intake import load_image  # noqa: E402
-from kiemchung.media.ocr import read_text  # noqa: E402
-from kiemchung.media.pdq import pdq_hash  # noqa: E402
+from kiemchung.engine.evaluate import CachedQueryEmbedder, build_matcher, load_library, read_jsonl
+from kiemchung.media.intake import load_image
+from kiemchung.media.ocr import read_text
+from kiemchung.media.pdq import pdq_hash
 
 
 def main() -> None:

@@ -76,9 +76,8 @@ def demo(
 ) -> None:
     """Dữ liệu mẫu / load the bundled demo data (idempotent), then serve on http://127.0.0.1:8000."""
     from kiemchung.demo.load import load_demo
-    from kiemchung.store import upgrade
-
     from kiemchung.media.ocr import INSTALL_HINT, available
+    from kiemchung.store import upgrade
 
     upgrade()
     load_demo()
