@@ -245,7 +245,7 @@ BODY_WORDS = 8  # ... when the picture also has a paragraph at least this long
 
 def drop_headers(paragraphs: list[list[str]]) -> list[list[str]]:
     """Drop the short paragraphs around a post (page name, "2 giờ", a group's name) when the
-    picture has a real paragraph: their numbers ("Khu phố 3", "24h") would otherwise count as
+    picture has a real paragraph: their numbers ("Tổ 7", "5 giờ") would otherwise count as
     facts the query states and veto a correct answer.
 
     >>> drop_headers([["Tổ dân phố 7"], ["Từ mai phường Bến Nghé cắt nước", "cả ngày để sửa ống"]])
