@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session, object_session
 
 from kiemchung.media.intake import CheckedImage, load_image, media_dir, store_image, stored_path
 from kiemchung.media.pdq import MATCH_DISTANCE, MIN_QUALITY, hamming, pdq_hash
-from kiemchung.store.models import FactCheck, FactCheckImage, FactCheckStatus, MediaImage
+from kiemchung.store.models import (
+    Claim,
+    FactCheck,
+    FactCheckImage,
+    FactCheckStatus,
+    MediaImage,
+    Tip,
+    TipImage,
+)
 
 log = logging.getLogger("kiemchung.media")
 
@@ -161,3 +169,31 @@ def images_of(fc: FactCheck) -> list[FactCheckImage]:
     """Template helper: the pictures attached to ``fc`` (through the fact-check's own session)."""
     session = object_session(fc)
     return fact_check_images(session, fc.id) if session is not None and fc.id else []
+
+
+def claim_images(claim: Claim) -> list[MediaImage]:
+    """Template helper: the pictures of the tips that became ``claim``."""
+    session = object_session(claim)
+    if session is None or not claim.id:
+        return []
+    return list(
+        session.scalars(
+            select(MediaImage)
+            .join(TipImage, TipImage.image_id == MediaImage.id)
+            .join(Tip, Tip.id == TipImage.tip_id)
+            .where(Tip.claim_id == claim.id)
+            .distinct()
+            .order_by(MediaImage.id)
+        )
+    )
+
+
+def recent_images(session: Session, limit: int = 60) -> list[tuple[MediaImage, int | None]]:
+    """The newest pictures, each with the tip it came with (None for a fact-check's own picture)."""
+    rows = session.execute(
+        select(MediaImage, TipImage.tip_id)
+        .outerjoin(TipImage, TipImage.image_id == MediaImage.id)
+        .order_by(MediaImage.id.desc())
+        .limit(limit)
+    ).all()
+    return [(image, tip_id) for image, tip_id in rows]

@@ -1,6 +1,7 @@
 """Image routes: the public copy of a checked picture, and the desk's image tools.
 
 - ``GET /anh/{id}`` — a picture attached to a *published* fact-check (tip pictures are never public);
+- ``GET /desk/images`` — the newest pictures (tips' and fact-checks');
 - ``GET /desk/images/{id}`` — any stored picture, for desk users;
 - ``GET /desk/images/{id}/view`` — the picture beside its OCR text (editable) and the engine's matches;
 - ``POST /desk/images/{id}/ocr`` — save a corrected reading and re-run matching;
@@ -21,7 +22,7 @@ from starlette.formparsers import MultiPartParser
 
 from kiemchung.media import strings as _strings  # noqa: F401 - registers the media.* strings
 from kiemchung.media.intake import MAX_BYTES, ImageRejected
-from kiemchung.media.service import attach_image, detach_image, image_file, save_image
+from kiemchung.media.service import attach_image, detach_image, image_file, recent_images, save_image
 from kiemchung.store.models import FactCheck, FactCheckImage, FactCheckStatus, MediaImage, TipImage
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, page, redirect
 
@@ -65,6 +66,11 @@ def public_image(image_id: int, session: SessionDep) -> Response:
     if published is None:
         raise HTTPException(404)
     return _image_response(published)
+
+
+@router.get("/desk/images", response_class=HTMLResponse)
+def desk_images(request: Request, user: CurrentUser, session: SessionDep) -> HTMLResponse:
+    return page(request, "media/images.html", {"rows": recent_images(session)})
 
 
 @router.get("/desk/images/{image_id}")

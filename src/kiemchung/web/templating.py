@@ -47,7 +47,14 @@ def _fc_images(fc: Any) -> list[Any]:
     return images_of(fc)
 
 
+def _claim_images(claim: Any) -> list[Any]:
+    from kiemchung.media.service import claim_images
+
+    return claim_images(claim)
+
+
 _env.globals["fc_images"] = _fc_images
+_env.globals["claim_images"] = _claim_images
 _env.filters["percent"] = i18n.fmt_percent
 _env.filters["date"] = i18n.fmt_date
 _env.filters["datetime"] = i18n.fmt_datetime
