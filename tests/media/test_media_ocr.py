@@ -58,3 +58,11 @@ def test_demo_says_what_to_install(monkeypatch: pytest.MonkeyPatch, configured: 
     out = CliRunner().invoke(cli.app, ["demo", "--no-serve"])
     assert out.exit_code == 0, out.output
     assert "apt-get install tesseract-ocr tesseract-ocr-vie" in out.output
+
+
+@needs_ocr
+def test_deskew_turns_a_sideways_screenshot_upright() -> None:
+    sideways = screenshot(LINES * 2).rotate(90, expand=True)
+    upright = ocr.deskew(sideways)
+    assert upright.width > upright.height
+    assert "Bến Thành" in ocr.read_text(sideways, frozenset({"deskew", "reflow", "chrome"})).text
