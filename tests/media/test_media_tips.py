@@ -69,6 +69,7 @@ def test_api_accepts_multipart_and_base64(client: TestClient, seeded: Seed) -> N
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "answered"
     assert r.json()["fact_check"]["id"] == seeded.ids[Verdict.false]
+    assert 0.5 < r.json()["ocr_confidence"] <= 1.0
     b64 = base64.b64encode(encode(screenshot(LEMON, size=28), "PNG")).decode()
     r2 = client.post("/api/v1/tips", json={"image_base64": b64})
     assert r2.status_code == 200 and r2.json()["status"] == "answered"

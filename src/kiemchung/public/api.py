@@ -167,6 +167,9 @@ class TipOut(BaseModel):
         description="A `contact` came without `want_reply: true`, so it was not stored: ask the sender "
         "whether they want a reply and resend with `want_reply`.",
     )
+    ocr_confidence: float | None = Field(
+        None, description="For a picture: mean confidence (0–1) of the text read from it; null if unread."
+    )
 
 
 class TipStatusOut(BaseModel):
@@ -339,19 +342,21 @@ async def submit_tip(request: Request, session: SessionDep, background: Backgrou
         raise RequestValidationError(exc.errors()) from exc
     contact = body.contact if body.want_reply else None
 
-    def work() -> TipResult:
+    def work() -> tuple[TipResult, float | None]:
         if image is not None:
-            return handle_image_tip(session, image, body.text, body.channel or "api", contact)[0]
-        return handle_tip(session, body.text, body.channel or "api", contact)
+            r, stored = handle_image_tip(session, image, body.text, body.channel or "api", contact)
+            return r, stored.ocr_confidence
+        return handle_tip(session, body.text, body.channel or "api", contact), None
 
     try:
-        result = await run_in_threadpool(work)
+        result, ocr_confidence = await run_in_threadpool(work)
     except TipRejected as exc:
         raise HTTPException(422, str(exc)) from exc
     if result.queued:  # SessionDep commits before background tasks run: the claim engine sees the tip
         background.add_task(process_tip_queue)
     out = tip_out(result)
     out.contact_ignored = bool(body.contact and body.contact.strip() and not body.want_reply)
+    out.ocr_confidence = ocr_confidence
     return out
 
 
