@@ -64,3 +64,31 @@ def test_screenshot_tip_is_read_and_answered(page: Any, live_server: str, shot: 
     # post/redirect/get: a reload shows the same status without sending the picture again
     page.reload()
     page.wait_for_selector(".tip-answered")
+
+
+def test_fact_check_page_shows_the_checked_picture_stamped(
+    page: Any, live_server: str, live_db_url: str, shot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiemchung.media.service import attach_image, save_image
+    from kiemchung.settings import get_settings
+    from kiemchung.store import session_scope
+    from kiemchung.store.models import FactCheck
+
+    base = live_server
+    text, fc = answerable_claim(base)
+    # the picture goes into the live server's data dir, as an editor's upload would
+    monkeypatch.setenv("KIEMCHUNG_DATA_DIR", str(Path(live_db_url.removeprefix("sqlite:///")).parent))
+    get_settings.cache_clear()
+    picture = render_post(text, tmp_path / "lan-truyen.png").read_bytes()
+    with session_scope(live_db_url) as s:
+        row = s.get(FactCheck, fc["id"])
+        assert row is not None
+        attach_image(s, row, save_image(s, picture, run_ocr=False), "Ảnh chụp bài đăng lan truyền")
+    get_settings.cache_clear()
+    page.goto(f"{base}/kiem-chung/{fc['slug']}")
+    page.wait_for_selector(".checked-image img")
+    shot(page, "03-fact-check-with-checked-image")
+    assert "ẢNH ĐÃ KIỂM CHỨNG" in page.inner_text(".checked-stamp")
+    img = page.locator(".checked-image img")
+    assert img.get_attribute("alt") == "Ảnh chụp bài đăng lan truyền"
+    assert page.evaluate("document.querySelector('.checked-image img').naturalWidth") > 0
