@@ -157,15 +157,10 @@ async def attach(request: Request, fc_id: int, user: Editor, session: SessionDep
 @router.post("/desk/fact-checks/{fc_id}/images/{image_id}/detach")
 def detach(request: Request, fc_id: int, image_id: int, user: Editor, session: SessionDep) -> Response:
     fc = session.get(FactCheck, fc_id)
-    if fc is None or not detach_image(session, fc, image_id):
+    if fc is None:
         raise HTTPException(404)
-    flash(request, "Đã gỡ ảnh / Image detached")
+    if detach_image(session, fc, image_id):
+        flash(request, "Đã gỡ ảnh / Image detached")
+    else:  # a second click, or another editor was quicker
+        flash(request, "Ảnh này không còn gắn với bài / This image was not attached", "error")
     return redirect(f"/desk/fact-checks/{fc_id}")
-
-
-def tip_image(tip_id: int | None, session: Session | None) -> MediaImage | None:
-    if tip_id is None or session is None:
-        return None
-    return session.scalars(
-        select(MediaImage).join(TipImage, TipImage.image_id == MediaImage.id).where(TipImage.tip_id == tip_id)
-    ).first()
