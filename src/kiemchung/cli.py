@@ -81,10 +81,13 @@ def demo(
 ) -> None:
     """Dữ liệu mẫu / load the bundled demo data (idempotent), then serve on http://127.0.0.1:8000."""
     from kiemchung.demo.load import load_demo
+    from kiemchung.media.ocr import INSTALL_HINT, available
     from kiemchung.store import upgrade
 
     upgrade()
     load_demo()
+    if not available():  # the rest works; pictures are kept and hashed but not read
+        typer.echo(f"Lưu ý / note: {INSTALL_HINT}", err=True)
     if serve_after:
         serve(host=host, port=port, reload=False, workers=1)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from io import BytesIO
 
 import pytest
 from deskutil import ROLES, seed_claims
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from PIL import Image
 
+from kiemchung.media.service import attach_image, save_image
 from kiemchung.store import models, session_scope
 
 ALL = set(ROLES)
@@ -62,6 +65,12 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/analytics"): ALL,
     ("GET", "/desk/analytics/report.csv"): ALL,
     ("GET", "/desk/analytics/report.md"): ALL,
+    ("GET", "/desk/images"): ALL,
+    ("GET", "/desk/images/{image_id}"): ALL,
+    ("GET", "/desk/images/{image_id}/view"): ALL,
+    ("POST", "/desk/images/{image_id}/ocr"): WRITE,
+    ("POST", "/desk/fact-checks/{fc_id}/images"): WRITE,
+    ("POST", "/desk/fact-checks/{fc_id}/images/{image_id}/detach"): WRITE,
 }
 
 
@@ -97,7 +106,12 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         )
         s.add_all([fc, doc, ind, src])
         s.flush()
+        picture = BytesIO()
+        Image.new("RGB", (64, 48), (200, 40, 40)).save(picture, "PNG")
+        image = save_image(s, picture.getvalue(), run_ocr=False)
+        attach_image(s, fc, image, "Ảnh thử")
         return {
+            "image_id": image.id,
             "claim_id": claim,
             "fc_id": fc.id,
             "doc_id": doc.id,
@@ -123,6 +137,7 @@ FORMS = {
     "/desk/indicators/{ind_id}/remove": {"reason": ""},
     "/desk/sources/new": {"name": ""},
     "/desk/sources/{source_id}/edit": {"name": ""},
+    "/desk/images/{image_id}/ocr": {"ocr_text": "Giá điện tăng"},
 }
 
 

@@ -101,8 +101,9 @@ def test_openapi_schema_is_precise(client: TestClient) -> None:
     for p in ("/api/v1/fact-checks", "/api/v1/fact-checks/{fc_id}", "/api/v1/match", "/api/v1/tips"):
         assert p in paths
     assert "/kiem-chung" not in paths and "/feed.xml" not in paths
-    comps = schema["components"]["schemas"]
-    assert comps["TipIn"]["properties"]["text"]["maxLength"] == 5000
+    bodies = paths["/api/v1/tips"]["post"]["requestBody"]["content"]
+    assert bodies["application/json"]["schema"]["properties"]["text"]["maxLength"] == 5000
+    assert bodies["multipart/form-data"]["schema"]["properties"]["image"]["format"] == "binary"
     assert "Quyền riêng tư" in paths["/api/v1/tips"]["post"]["description"]
     assert "429" in paths["/api/v1/tips"]["post"]["responses"]
     assert client.get("/api/v1/docs").status_code == 200

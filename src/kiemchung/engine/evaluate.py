@@ -2,7 +2,9 @@
 
     kiemchung eval matching --library L.jsonl --queries Q.jsonl --output OUT.jsonl [--top 10]
 
-``L`` lines are ``{id, text}``, ``Q`` lines ``{qid, query, gold?}``. Metrics (when ``gold`` is given;
+``L`` lines are ``{id, text}``, ``Q`` lines ``{qid, query, gold?}`` or ``{qid, image, gold?}`` where
+``image`` is a picture's path relative to the queries file: it is read by OCR
+(:mod:`kiemchung.media.ocr`) and the text goes through the same matching. Metrics (when ``gold`` is given;
 an empty list marks a query that matches nothing):
 
 - Recall@k, MRR over queries with a non-empty gold (any listed id counts);
@@ -56,12 +58,30 @@ def load_library(path: Path) -> tuple[list[str], list[str]]:
 
 
 def load_queries(path: Path) -> list[dict[str, Any]]:
+    """Query lines; image lines get ``query`` (OCR text) and ``ocr_confidence`` filled in."""
     out = []
     for no, obj in read_jsonl(path):
+        if "qid" in obj and isinstance(obj.get("image"), str) and "query" not in obj:
+            obj = {**obj, **image_query(path.parent / obj["image"], f"{path.name}:{no}")}
         if "qid" not in obj or not isinstance(obj.get("query"), str):
             raise ValueError(f"{path.name}:{no}: thiếu qid/query / missing qid or query")
         out.append(obj)
     return out
+
+
+def image_query(image: Path, where: str) -> dict[str, Any]:
+    """OCR text and confidence of a query image, as a query line's ``query``/``ocr_confidence``."""
+    from kiemchung.media.intake import ImageRejected, load_image
+    from kiemchung.media.ocr import OcrUnavailable, read_text
+
+    try:
+        checked = load_image(image.read_bytes())
+        res = read_text(checked.image)
+    except FileNotFoundError as exc:
+        raise ValueError(f"{where}: không thấy ảnh / image not found: {image.name}") from exc
+    except (ImageRejected, OcrUnavailable) as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+    return {"query": res.text, "ocr_confidence": res.confidence}
 
 
 def build_matcher(
@@ -122,12 +142,15 @@ def metrics(results: list[MatchResult], golds: list[list[str]]) -> Metrics:
     )
 
 
-def result_line(qid: Any, res: MatchResult) -> dict[str, Any]:
-    return {
+def result_line(qid: Any, res: MatchResult, ocr_confidence: float | None = None) -> dict[str, Any]:
+    line: dict[str, Any] = {
         "qid": qid,
         "results": [{"id": c.id, "score": round(c.score, 6)} for c in res.results],
         "answer": res.answer,
     }
+    if ocr_confidence is not None:
+        line["ocr_confidence"] = ocr_confidence
+    return line
 
 
 # -- the `kiemchung eval matching` command -----------------------------------------------------
@@ -221,7 +244,8 @@ def run_matching(
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8") as fh:
         for q, r in zip(qs, per_mode[modes[0]], strict=True):
-            fh.write(json.dumps(result_line(q["qid"], r), ensure_ascii=False) + "\n")
+            line = result_line(q["qid"], r, q.get("ocr_confidence"))
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
     console.print(f"Đã ghi / wrote {len(qs)} dòng / lines → {output}")
     if not any("gold" in q for q in qs):
         return {}

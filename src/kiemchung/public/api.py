@@ -4,18 +4,23 @@ GET  /api/v1/fact-checks?q=nuoc chanh&verdict=false&page=1&per_page=20
 GET  /api/v1/fact-checks/{id}
 POST /api/v1/match   {"text": "..."}
 POST /api/v1/tips    {"text": "...", "channel": "zalo", "contact": "...", "want_reply": true}
+                     a picture: {"image_base64": "...", ...} or multipart/form-data with an ``image`` file
 GET  /api/v1/tips/{token}                 where the tip stands (token from the tip's ``status_url``)
 POST /api/v1/tips/{token}/not-answered    "not what I asked": the tip goes to the desk
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from kiemchung.public import queries
 from kiemchung.public.deps import rate_limit
@@ -103,11 +108,16 @@ class MatchOut(BaseModel):
     confidence: float
 
 
+MAX_IMAGE_B64 = 14_000_000  # base64 of a 10 MB picture (the request-size setting may be lower)
+
+
 class TipIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"text": "Có tin nhắn báo trúng thưởng, bảo bấm link vcb-hotro.com"}]}
     )
-    text: str = Field(min_length=1, max_length=MAX_TIP_CHARS, description="The message to check.")
+    text: str = Field(
+        "", max_length=MAX_TIP_CHARS, description="The message to check (may be empty with an image)."
+    )
     channel: str | None = Field(
         None, max_length=40, description="Where it came from: web, zalo, messenger ..."
     )
@@ -117,6 +127,12 @@ class TipIn(BaseModel):
         description="Reply address; stored only when `want_reply` is true.",
     )
     want_reply: bool = Field(False, description="Keep `contact` (stored apart, deletable) to reply later.")
+    image_base64: str | None = Field(
+        None,
+        max_length=MAX_IMAGE_B64,
+        description="A screenshot or picture (JPEG, PNG, WebP, GIF), base64; its text is read by OCR and "
+        "it is matched like typed text. Metadata (GPS, camera, author) is removed before storage.",
+    )
 
 
 class ScamOut(BaseModel):
@@ -150,6 +166,9 @@ class TipOut(BaseModel):
         False,
         description="A `contact` came without `want_reply: true`, so it was not stored: ask the sender "
         "whether they want a reply and resend with `want_reply`.",
+    )
+    ocr_confidence: float | None = Field(
+        None, description="For a picture: mean confidence (0–1) of the text read from it; null if unread."
     )
 
 
@@ -278,19 +297,66 @@ def match(body: MatchIn, session: SessionDep) -> MatchOut:
         "warned when scam indicators are found, otherwise queued for the desk.\n\n"
         f"**Quyền riêng tư.** {PRIVACY_NOTICE_VI}\n\n**Privacy.** {PRIVACY_NOTICE_EN}"
     ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": TipIn.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "image": {"type": "string", "format": "binary"},
+                            "text": {"type": "string", "maxLength": MAX_TIP_CHARS},
+                            "channel": {"type": "string", "maxLength": 40},
+                            "contact": {"type": "string", "maxLength": MAX_CONTACT_CHARS},
+                            "want_reply": {"type": "boolean"},
+                        },
+                    }
+                },
+            },
+        }
+    },
 )
-def submit_tip(body: TipIn, session: SessionDep, background: BackgroundTasks) -> TipOut:
-    """Tipline for people and chatbots."""
+async def submit_tip(request: Request, session: SessionDep, background: BackgroundTasks) -> TipOut:
+    """Tipline for people and chatbots: JSON (``image_base64`` optional) or multipart with an ``image``."""
+    from kiemchung.media.tips import handle_image_tip
+    from kiemchung.media.web import upload_bytes
+
+    image: bytes | None = None
     try:
-        result = handle_tip(
-            session, body.text, body.channel or "api", body.contact if body.want_reply else None
-        )
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            form = await request.form()
+            image = await upload_bytes(form.get("image"))
+            fields = {k: v for k in ("text", "channel", "contact") if isinstance(v := form.get(k), str)}
+            want = str(form.get("want_reply") or "").lower() in ("1", "true", "on", "yes")
+            body = TipIn.model_validate({**fields, "want_reply": want})
+        else:
+            body = TipIn.model_validate_json(await request.body())
+            if body.image_base64:
+                try:
+                    image = base64.b64decode(body.image_base64, validate=True)
+                except (binascii.Error, ValueError) as exc:
+                    raise HTTPException(422, "Ảnh base64 không hợp lệ / invalid base64 image") from exc
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    contact = body.contact if body.want_reply else None
+
+    def work() -> tuple[TipResult, float | None]:
+        if image is not None:
+            r, stored = handle_image_tip(session, image, body.text, body.channel or "api", contact)
+            return r, stored.ocr_confidence
+        return handle_tip(session, body.text, body.channel or "api", contact), None
+
+    try:
+        result, ocr_confidence = await run_in_threadpool(work)
     except TipRejected as exc:
         raise HTTPException(422, str(exc)) from exc
     if result.queued:  # SessionDep commits before background tasks run: the claim engine sees the tip
         background.add_task(process_tip_queue)
     out = tip_out(result)
     out.contact_ignored = bool(body.contact and body.contact.strip() and not body.want_reply)
+    out.ocr_confidence = ocr_confidence
     return out
 
 

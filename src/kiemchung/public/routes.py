@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from kiemchung.media.tips import handle_image_tip
+from kiemchung.media.web import upload_bytes
 from kiemchung.public import queries, strings  # noqa: F401  (strings registers translations)
 from kiemchung.public.claimreview import claim_review, script_tag
 from kiemchung.public.deps import rate_limit
@@ -214,6 +216,7 @@ async def tip_submit(request: Request, session: SessionDep, background: Backgrou
     """Post/redirect/get: a stored tip redirects to its status page, so a reload never sends it twice."""
     form = await request.form()
     text = str(form.get("text") or "")
+    image = await upload_bytes(form.get("image"))
     want_reply = form.get("want_reply") in ("1", "on", "true")
     contact = str(form.get("contact") or "")[: MAX_CONTACT_CHARS * 2]
     values = {"text": text[: MAX_TIP_CHARS * 2], "contact": contact, "want_reply": want_reply}
@@ -235,7 +238,10 @@ async def tip_submit(request: Request, session: SessionDep, background: Backgrou
 
     # Sync DB work in a worker thread: this handler is async only to read the form.
     def work() -> tuple[str | None, bool]:
-        r = handle_tip(session, text, "web", contact if want_reply else None)
+        if image is not None:  # a screenshot: read, then the same path as typed text
+            r, _ = handle_image_tip(session, image, text, "web", contact if want_reply else None)
+        else:
+            r = handle_tip(session, text, "web", contact if want_reply else None)
         return r.status_token, r.queued
 
     try:
@@ -255,7 +261,11 @@ def tip_status_page(request: Request, token: str, session: SessionDep) -> HTMLRe
     tip = find_tip(session, token)
     if tip is None:
         return render(request, "public/tip_status.html", {"view": None}, 404)
-    ctx = {"view": tip_view(session, tip), "advice": SCAM_ADVICE}
+    ctx = {
+        "view": tip_view(session, tip),
+        "advice": SCAM_ADVICE,
+        "image_info": (tip.answer or {}).get("image"),
+    }
     return render(request, "public/tip_status.html", ctx)
 
 

@@ -420,8 +420,18 @@ def process_tip_queue() -> None:
             _drain_lock.release()
 
 
-def handle_tip(session: Session, text: str, channel: str | None, contact: str | None = None) -> TipResult:
+def handle_tip(
+    session: Session,
+    text: str,
+    channel: str | None,
+    contact: str | None = None,
+    *,
+    image_answer: FactCheck | None = None,
+) -> TipResult:
     """Store a tip and decide the reply. ``contact`` only when the tipster asked for a reply.
+
+    ``image_answer``: a published fact-check whose own picture the tip's image is a copy of (PDQ,
+    :func:`kiemchung.media.service.pdq_match`); it answers even when the text decides nothing.
 
     Raises ``TipRejected`` for empty or over-long text. Works in the caller's transaction; when
     ``result.queued``, call ``process_tip_queue()`` after commit so the tip becomes a Claim.
@@ -441,6 +451,8 @@ def handle_tip(session: Session, text: str, channel: str | None, contact: str | 
         )
     }
     fc = live.get(decision.answer) if decision.answer is not None else None
+    if image_answer is not None and image_answer.status == FactCheckStatus.published:
+        fc = image_answer  # the very picture that was checked
     suggestion = None
     if fc is None:
         # A near miss (or an answer we may not give): shown as "có thể liên quan", never as the answer.

@@ -531,3 +531,45 @@ class ChannelPost(Base):
     posted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     reach: Mapped[int] = mapped_column(Integer, default=0)
     clicks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MediaImage(Base):
+    """A stored picture: re-encoded without metadata, under ``<data_dir>/media`` by content hash.
+
+    ``ocr_text`` is what Tesseract read (or an editor's correction, ``ocr_edited``); ``pdq`` is the
+    perceptual hash used to recognise re-shared copies.
+    """
+
+    __tablename__ = "media_image"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    ext: Mapped[str] = mapped_column(String(8))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    pdq: Mapped[str] = mapped_column(String(64), index=True)
+    pdq_quality: Mapped[int] = mapped_column(Integer, default=0)
+    ocr_text: Mapped[str | None] = mapped_column(Text)
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)
+    ocr_edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FactCheckImage(Base):
+    """An image a fact-check is about (the viral picture itself); new copies of it match the check."""
+
+    __tablename__ = "fact_check_image"
+    fact_check_id: Mapped[int] = mapped_column(
+        ForeignKey("fact_check.id", ondelete="CASCADE"), primary_key=True
+    )
+    image_id: Mapped[int] = mapped_column(ForeignKey("media_image.id", ondelete="CASCADE"), primary_key=True)
+    alt_text: Mapped[str] = mapped_column(String(500), default="")
+    image: Mapped[MediaImage] = relationship()
+
+
+class TipImage(Base):
+    """The picture a citizen sent with a tip."""
+
+    __tablename__ = "tip_image"
+    tip_id: Mapped[int] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), primary_key=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("media_image.id", ondelete="CASCADE"), primary_key=True)
+    image: Mapped[MediaImage] = relationship()

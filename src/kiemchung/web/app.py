@@ -228,6 +228,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from kiemchung.analytics.web import router as analytics_router
     from kiemchung.desk.routes import router as desk_router
     from kiemchung.intake.api import router as intake_router
+    from kiemchung.media.web import router as media_router
     from kiemchung.public.api import router as public_api_router
     from kiemchung.public.routes import router as public_router
     from kiemchung.scam.web import router as scam_router
@@ -238,6 +239,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analytics_router)
     app.include_router(scam_router)
     app.include_router(intake_router)
+    app.include_router(media_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -29,6 +29,7 @@ _SEARCH = [
     PKG / "public" / "templates",
     PKG / "scam" / "templates",
     PKG / "analytics" / "templates",
+    PKG / "media" / "templates",
 ]
 
 _env = Environment(
@@ -38,6 +39,22 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.filters["number"] = i18n.fmt_number
+
+
+def _fc_images(fc: Any) -> list[Any]:
+    from kiemchung.media.service import images_of
+
+    return images_of(fc)
+
+
+def _claim_images(claim: Any) -> list[Any]:
+    from kiemchung.media.service import claim_images
+
+    return claim_images(claim)
+
+
+_env.globals["fc_images"] = _fc_images
+_env.globals["claim_images"] = _claim_images
 _env.filters["percent"] = i18n.fmt_percent
 _env.filters["date"] = i18n.fmt_date
 _env.filters["datetime"] = i18n.fmt_datetime
