@@ -117,6 +117,35 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         120, description="Requests per minute per client on public POST endpoints."
     )
+    incident_statement_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"critical": 60, "major": 120, "minor": 240},
+        description=(
+            "Incidents: target minutes from opening an incident to its published holding statement, "
+            "per severity (JSON object `critical`/`major`/`minor`). A missed target is flagged on the "
+            "desk and logged once (audit event `incident.sla_missed`)."
+        ),
+    )
+    incident_update_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"critical": 120, "major": 240, "minor": 720},
+        description=(
+            "Incidents: target minutes between published updates of an open incident, per severity "
+            "(JSON object). Missed targets are flagged and logged like the statement target."
+        ),
+    )
+    incident_cache_seconds: float = Field(
+        60.0,
+        description=(
+            "How long the public incident page, feed, widget and JSON are served from memory; "
+            "publishing an update, linking a claim or closing the incident drops them at once."
+        ),
+    )
+    embed_frame_ancestors: str = Field(
+        "*",
+        description=(
+            "CSP `frame-ancestors` of the embeddable incident widget (`/su-kien/<slug>/nhung`): which "
+            "sites may put it in an `<iframe>`. `*` allows any site; e.g. `https://*.gov.vn` narrows it."
+        ),
+    )
     login_max_failures: int = Field(
         5, description="Failed logins before a desk account is temporarily locked."
     )
