@@ -19,7 +19,11 @@ def _int(value: Any) -> int | None:
 
 
 def _labels() -> dict[str, Any]:
-    return {"severity_labels": incidents.SEVERITY_LABELS, "kind_labels": incidents.KIND_LABELS}
+    return {
+        "severity_labels": incidents.SEVERITY_LABELS,
+        "kind_labels": incidents.KIND_LABELS,
+        "fmt_minutes": incidents.fmt_minutes,
+    }
 
 
 @router.get("/incidents", response_class=HTMLResponse)
@@ -80,7 +84,7 @@ def surge_list(request: Request, user: CurrentUser, db: SessionDep) -> HTMLRespo
 def incident_view(request: Request, incident_id: int, user: CurrentUser, db: SessionDep) -> HTMLResponse:
     with or_404():
         ctx = incidents.view_context(db, incident_id)
-    ctx |= _labels() | {"can_write": user.role in WRITE, "fmt_minutes": incidents.fmt_minutes}
+    ctx |= _labels() | {"can_write": user.role in WRITE}
     return page(request, "desk/incident.html", ctx)
 
 
