@@ -235,7 +235,7 @@ def _shown_default(name: str) -> str:
         return "*(empty)*"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
-    if isinstance(value, list):
+    if isinstance(value, list | dict):
         return f"`{value!r}`".replace("'", '"')
     return f"`{value}`"
 
