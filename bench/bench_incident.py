@@ -17,6 +17,7 @@ import os
 import statistics
 
 import httpx
+
 from bench_tipline import own_server, pct, report, run
 
 
