@@ -219,3 +219,21 @@ def test_surges_show_driving_claims_and_an_open_link(db_url: str) -> None:
         assert sg["topic"] == "điện" and sg["province"] == "Thành phố Đà Nẵng" and sg["count"] == 12
         assert sg["claims"][0]["id"] == c.id and sg["claims"][0]["count"] == 12
         assert "province=48" in sg["open_url"] and sg["open_url"].startswith("/desk/incidents/new?")
+
+
+def test_cli_report_incident(configured: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from kiemchung.cli import app
+
+    ids = _users(configured)
+    inc_id = _open(configured, ids["bt1"])
+    runner = CliRunner()
+    r = runner.invoke(app, ["report", "incident", str(inc_id)])
+    assert r.exit_code == 0 and r.output.startswith("# Báo cáo sau sự kiện")
+    out = tmp_path / "su-kien.md"
+    r = runner.invoke(app, ["report", "incident", str(inc_id), "-o", str(out)])
+    assert r.exit_code == 0 and out.read_text(encoding="utf-8").startswith("# Báo cáo")
+    assert "<table>" in out.with_suffix(".html").read_text(encoding="utf-8")
+    assert runner.invoke(app, ["report", "incident", "999"]).exit_code == 1
+    assert runner.invoke(app, ["report", "incident"]).exit_code == 2

@@ -40,7 +40,7 @@ def write_and_submit(page: Any, form: Any, body: str, source: str, url: str) -> 
 
 def approve_on_phone(browser: Any, base: str, email: str, title: str, shot: Any, name: str) -> None:
     ctx = browser.new_context(**PHONE)
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(60_000)
     phone = ctx.new_page()
     login(phone, base, email, "/desk/incidents")
     phone.locator("section.card li a", has_text=title).first.click()
@@ -59,7 +59,7 @@ def test_incident_end_to_end(browser: Any, live_server: str, live_db_url: str, s
     tag = uuid.uuid4().hex[:4]
     title = f"Bão mạnh đổ bộ miền Trung, tin đồn vỡ đập {tag}"
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(60_000)
     page = ctx.new_page()
     login(page, base, "bientap@demo.kiemchung.vn", "/desk/incidents")
     shot(page, "01-incidents")
@@ -70,7 +70,7 @@ def test_incident_end_to_end(browser: Any, live_server: str, live_db_url: str, s
     page.fill("#topic", "thiên tai")
     page.select_option("#severity", "critical")
     page.select_option("#province", "46")
-    page.wait_for_selector("#ward option:nth-child(3)")
+    page.wait_for_selector("#ward option:nth-child(3)", state="attached")
     page.select_option("#ward", index=1)
     shot(page, "02-open-form")
     page.click("form[action='/desk/incidents/new'] button[type=submit]")
@@ -136,6 +136,7 @@ def test_incident_end_to_end(browser: Any, live_server: str, live_db_url: str, s
     assert "SpecialAnnouncement" in pub.content()
     shot(pub, "08-public")
     phone_ctx = browser.new_context(**PHONE)
+    phone_ctx.set_default_timeout(60_000)
     phone_pub = phone_ctx.new_page()
     phone_pub.goto(base + slug)
     assert phone_pub.evaluate("document.documentElement.scrollWidth") <= 390
