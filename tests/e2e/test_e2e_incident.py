@@ -24,6 +24,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def login(page: Any, base: str, email: str, next_path: str) -> None:
     page.goto(f"{base}{next_path}")
+    assert page.locator("#email").count() == 1, (page.url, page.content()[:800])
     page.fill("#email", email)
     page.fill("#password", DEMO_PASSWORD)
     page.click("form[action='/desk/login'] button[type=submit]")
