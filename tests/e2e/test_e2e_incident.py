@@ -14,7 +14,9 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import select
+
+from kiemchung.store import models, session_scope
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "kiemchung-demo"
@@ -108,9 +110,14 @@ def test_incident_end_to_end(browser: Any, live_server: str, live_db_url: str, s
     # Link two claims: one from the engine's suggestions, one by its number.
     page.goto(base + inc_path)
     shot(page, "06-incident-desk")
-    eng = create_engine(live_db_url)
-    with eng.connect() as conn:
-        claim_ids = [r[0] for r in conn.execute(text("SELECT id FROM claim ORDER BY id"))]
+    with session_scope(live_db_url) as s:  # a claim spreading right now, worded like the incident
+        s.add(
+            models.Claim(
+                text=f"Tin nóng: bão mạnh đổ bộ miền Trung làm vỡ đập thủy điện {tag}", topic="thiên tai"
+            )
+        )
+        claim_ids = list(s.scalars(select(models.Claim.id).order_by(models.Claim.id)))
+    page.reload()
     suggested = page.locator("ul.suggestions form button")
     assert suggested.count() >= 1
     suggested.first.click()
