@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from kiemchung.desk import incidents
 from kiemchung.desk.auth import hash_password
@@ -131,3 +132,12 @@ def test_cached_until_publishing(client: TestClient, seeded_incident: dict[str, 
         _publish(s, seeded_incident["incident"], seeded_incident["draft"], a, b)
     assert "Cập nhật hai" in client.get("/su-kien/sat-lo-dat-o-lao-cai").text
     assert "Cập nhật hai" in client.get("/su-kien/sat-lo-dat-o-lao-cai/atom.xml").text
+
+
+def test_an_incident_without_a_published_statement_is_not_public(client: TestClient) -> None:
+    with session_scope() as s:
+        user = s.scalars(select(models.User).where(models.User.email == "a@test.vn")).one()
+        incidents.open_incident(s, user, title="Mở nhầm sự kiện")
+    assert client.get("/su-kien/mo-nham-su-kien").status_code == 404
+    assert "mo-nham-su-kien" not in client.get("/su-kien").text
+    assert all(i["slug"] != "mo-nham-su-kien" for i in client.get("/api/v1/incidents").json())

@@ -83,7 +83,8 @@ def incident_path(slug: str) -> str:
 def incident_data(session: Session, slug: str) -> dict[str, Any] | None:
     """Everything the public may see of one incident, as plain data (cacheable)."""
     inc = session.scalar(select(models.Incident).where(models.Incident.slug == slug))
-    if inc is None:
+    # Public only once its holding statement is out: an incident opened by mistake never shows.
+    if inc is None or inc.first_statement_at is None:
         return None
     published = sorted(
         (u for u in inc.updates if u.status == FactCheckStatus.published and u.published_at),
@@ -155,7 +156,9 @@ def cached_data(session: Session, slug: str) -> dict[str, Any]:
 def incident_list(session: Session) -> list[dict[str, Any]]:
     def build() -> list[dict[str, Any]]:
         rows = session.scalars(
-            select(models.Incident).order_by(models.Incident.status, models.Incident.opened_at.desc())
+            select(models.Incident)
+            .where(models.Incident.first_statement_at.is_not(None))
+            .order_by(models.Incident.status, models.Incident.opened_at.desc())
         ).all()
         return [
             {
