@@ -62,6 +62,19 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/analytics"): ALL,
     ("GET", "/desk/analytics/report.csv"): ALL,
     ("GET", "/desk/analytics/report.md"): ALL,
+    ("GET", "/desk/incidents"): ALL,
+    ("GET", "/desk/incidents/new"): WRITE,
+    ("POST", "/desk/incidents/new"): WRITE,
+    ("GET", "/desk/incidents/wards"): WRITE,
+    ("GET", "/desk/incidents/surges"): ALL,
+    ("GET", "/desk/incidents/{incident_id}"): ALL,
+    ("POST", "/desk/incidents/{incident_id}/updates"): WRITE,
+    ("POST", "/desk/incidents/{incident_id}/updates/{update_id}/review"): WRITE,
+    ("GET", "/desk/incidents/{incident_id}/updates/{update_id}/approve"): WRITE,
+    ("POST", "/desk/incidents/{incident_id}/links"): WRITE,
+    ("POST", "/desk/incidents/{incident_id}/links/{link_id}/delete"): WRITE,
+    ("POST", "/desk/incidents/{incident_id}/close"): WRITE,
+    ("GET", "/desk/incidents/{incident_id}/report"): ALL,
 }
 
 
@@ -97,7 +110,15 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         )
         s.add_all([fc, doc, ind, src])
         s.flush()
+        inc = models.Incident(slug="su-kien-thu", title="Sự kiện thử", opened_by_id=desk_users["editor2"])
+        inc.updates = [models.IncidentUpdate(kind="statement", body="x", author_id=desk_users["editor2"])]
+        inc.links = [models.IncidentLink(claim_id=claim)]
+        s.add(inc)
+        s.flush()
         return {
+            "incident_id": inc.id,
+            "update_id": inc.updates[0].id,
+            "link_id": inc.links[0].id,
             "claim_id": claim,
             "fc_id": fc.id,
             "doc_id": doc.id,
@@ -123,6 +144,10 @@ FORMS = {
     "/desk/indicators/{ind_id}/remove": {"reason": ""},
     "/desk/sources/new": {"name": ""},
     "/desk/sources/{source_id}/edit": {"name": ""},
+    "/desk/incidents/new": {"title": ""},
+    "/desk/incidents/{incident_id}/updates": {"body": ""},
+    "/desk/incidents/{incident_id}/updates/{update_id}/review": {"action": "approve"},
+    "/desk/incidents/{incident_id}/links": {"claim_id": ""},
 }
 
 

@@ -375,10 +375,11 @@ def link(
 
 
 def unlink(session: Session, incident_id: int, link_id: int, user: models.User) -> None:
+    """Remove a link; removing one already gone is not an error (a double click, a second tab)."""
     inc = get(session, incident_id)
     lk = session.get(models.IncidentLink, link_id)
     if lk is None or lk.incident_id != inc.id:
-        raise NotFound(link_id)
+        return
     audit(session, "incident.unlink", inc, user_id=user.id, data={"claim": lk.claim_id, "tip": lk.tip_id})
     inc.links.remove(lk)
     _drop_public_cache(session)
