@@ -118,6 +118,35 @@ class Settings(BaseSettings):
     lookup_rate_limit_per_minute: int = Field(
         60, description="Scam look-ups per minute per client (`/kiem-tra` and `/api/v1/scam/check`)."
     )
+    incident_statement_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"critical": 60, "major": 120, "minor": 240},
+        description=(
+            "Incidents: target minutes from opening an incident to its published holding statement, "
+            "per severity (JSON object `critical`/`major`/`minor`). A missed target is flagged on the "
+            "desk and logged once (audit event `incident.sla_missed`)."
+        ),
+    )
+    incident_update_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"critical": 120, "major": 240, "minor": 720},
+        description=(
+            "Incidents: target minutes between published updates of an open incident, per severity "
+            "(JSON object). Missed targets are flagged and logged like the statement target."
+        ),
+    )
+    incident_cache_seconds: float = Field(
+        60.0,
+        description=(
+            "How long the public incident page, feed, widget and JSON are served from memory; "
+            "publishing an update, linking a claim or closing the incident drops them at once."
+        ),
+    )
+    embed_frame_ancestors: str = Field(
+        "*",
+        description=(
+            "CSP `frame-ancestors` of the embeddable incident widget (`/su-kien/<slug>/nhung`): which "
+            "sites may put it in an `<iframe>`. `*` allows any site; e.g. `https://*.gov.vn` narrows it."
+        ),
+    )
     login_max_failures: int = Field(
         5, description="Failed logins from one address before that (account, address) pair is locked."
     )
@@ -252,7 +281,7 @@ def _shown_default(name: str) -> str:
         return "*(empty)*"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
-    if isinstance(value, list):
+    if isinstance(value, list | dict):
         return f"`{value!r}`".replace("'", '"')
     return f"`{value}`"
 

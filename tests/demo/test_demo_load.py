@@ -134,6 +134,7 @@ def test_load_demo_rows_and_idempotent(db_url: str) -> None:
     assert first["tips"] == len(DATA.tips)
     assert first["users"] == 4
     assert first["indicators"] == 11  # the scam phones and links of the demo posts, listed by the desk
+    assert first["incidents"] == 2
 
     with session_scope(db_url) as db:
         fcs = db.scalars(select(m.FactCheck)).all()
@@ -155,13 +156,19 @@ def test_load_demo_rows_and_idempotent(db_url: str) -> None:
         assert db.scalar(select(func.count(m.Source.id)).where(m.Source.domains.is_not(None))) >= 10
         from kiemchung.desk.auth import verify_password
 
+        by_status = {i.status: i for i in db.scalars(select(m.Incident))}
+        open_, closed = by_status[m.IncidentStatus.open], by_status[m.IncidentStatus.closed]
+        assert open_.first_statement_at and len(open_.updates) == 3 and open_.area_name == "Thành phố Huế"
+        assert closed.report_md and "Báo cáo sau sự kiện" in closed.report_md and closed.report_html
+        assert all(u.approver_id == reviewer.id != u.author_id for u in open_.updates + closed.updates)
         admin = db.scalars(select(m.User).where(m.User.email == "admin@demo.kiemchung.vn")).one()
         assert admin.role == m.Role.admin and verify_password(admin.password_hash, DATA.password)
     audits = _count(db_url, m.AuditEvent, m.AuditEvent.action == "demo.load")
     assert audits == len(DATA.factchecks)
 
     totals = {
-        model: _count(db_url, model) for model in (m.Source, m.User, m.Document, m.FactCheck, m.Item, m.Tip)
+        model: _count(db_url, model)
+        for model in (m.Source, m.User, m.Document, m.FactCheck, m.Item, m.Tip, m.Incident)
     }
     second = load_demo(db_url, now=now + timedelta(hours=3), quiet=True, process=False)
     assert not any(second.values()), second
@@ -189,5 +196,7 @@ def test_load_demo_runs_the_engine(configured: str) -> None:
             select(m.FactCheck).where(m.FactCheck.status == m.FactCheckStatus.published)
         ).all()
         assert len(published) >= 40 and all(fc.citations for fc in published)
+        linked = db.scalars(select(m.IncidentLink)).all()
+        assert {lk.incident_id for lk in linked} == set(db.scalars(select(m.Incident.id)))
     again = load_demo(quiet=True)
     assert not any(again.values()), again

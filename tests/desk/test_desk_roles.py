@@ -71,6 +71,19 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/desk/images/{image_id}/ocr"): WRITE,
     ("POST", "/desk/fact-checks/{fc_id}/images"): WRITE,
     ("POST", "/desk/fact-checks/{fc_id}/images/{image_id}/detach"): WRITE,
+    ("GET", "/desk/incidents"): ALL,
+    ("GET", "/desk/incidents/new"): WRITE,
+    ("POST", "/desk/incidents/new"): WRITE,
+    ("GET", "/desk/incidents/wards"): WRITE,
+    ("GET", "/desk/incidents/surges"): ALL,
+    ("GET", "/desk/incidents/{incident_id}"): ALL,
+    ("POST", "/desk/incidents/{incident_id}/updates"): WRITE,
+    ("POST", "/desk/incidents/{incident_id}/updates/{update_id}/review"): WRITE,
+    ("GET", "/desk/incidents/{incident_id}/updates/{update_id}/approve"): WRITE,
+    ("POST", "/desk/incidents/{incident_id}/links"): WRITE,
+    ("POST", "/desk/incidents/{incident_id}/links/{link_id}/delete"): WRITE,
+    ("POST", "/desk/incidents/{incident_id}/close"): WRITE,
+    ("GET", "/desk/incidents/{incident_id}/report"): ALL,
 }
 
 
@@ -110,8 +123,16 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         Image.new("RGB", (64, 48), (200, 40, 40)).save(picture, "PNG")
         image = save_image(s, picture.getvalue(), run_ocr=False)
         attach_image(s, fc, image, "Ảnh thử")
+        inc = models.Incident(slug="su-kien-thu", title="Sự kiện thử", opened_by_id=desk_users["editor2"])
+        inc.updates = [models.IncidentUpdate(kind="statement", body="x", author_id=desk_users["editor2"])]
+        inc.links = [models.IncidentLink(claim_id=claim)]
+        s.add(inc)
+        s.flush()
         return {
             "image_id": image.id,
+            "incident_id": inc.id,
+            "update_id": inc.updates[0].id,
+            "link_id": inc.links[0].id,
             "claim_id": claim,
             "fc_id": fc.id,
             "doc_id": doc.id,
@@ -138,6 +159,10 @@ FORMS = {
     "/desk/sources/new": {"name": ""},
     "/desk/sources/{source_id}/edit": {"name": ""},
     "/desk/images/{image_id}/ocr": {"ocr_text": "Giá điện tăng"},
+    "/desk/incidents/new": {"title": ""},
+    "/desk/incidents/{incident_id}/updates": {"body": ""},
+    "/desk/incidents/{incident_id}/updates/{update_id}/review": {"action": "approve"},
+    "/desk/incidents/{incident_id}/links": {"claim_id": ""},
 }
 
 

@@ -2,6 +2,7 @@
 
 kiemchung report --days 30 --format md --output bao-cao.md
 kiemchung report --days 7 --format csv            # to standard output
+kiemchung report incident 3 -o su-kien-3.md       # an incident's after-action report (.md and .html)
 """
 
 from __future__ import annotations
@@ -18,12 +19,17 @@ class ReportFormat(StrEnum):
 
 
 def report(
+    kind: str = typer.Argument(None, help="`incident` để in báo cáo sau sự kiện / for an incident's report."),
+    ident: int = typer.Argument(None, help="Số sự kiện / incident id."),
     days: int = typer.Option(30, "--days", help="Khoảng thời gian / period: 7, 30 hoặc/or 90 ngày/days."),
     fmt: ReportFormat = typer.Option(ReportFormat.md, "--format", help="md | csv"),
     output: Path = typer.Option(None, "--output", "-o", help="Tệp kết quả / output file (default: stdout)."),
     lang: str = typer.Option("vi", "--lang", help="Ngôn ngữ / language of the Markdown report: vi | en."),
 ) -> None:
     """Báo cáo thống kê / analytics report (aggregate counts only, no personal data)."""
+    if kind is not None:
+        _incident_report(kind, ident, output)
+        return
     from kiemchung.analytics.queries import PERIODS, collect
     from kiemchung.analytics.report import render_report
     from kiemchung.store import session_scope, upgrade
@@ -46,3 +52,32 @@ def report(
         typer.echo(f"Không ghi được tệp / Cannot write file {output}: {exc.strerror}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"Đã ghi / Written: {output}", err=True)
+
+
+def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
+    """Markdown to stdout, or ``output`` (.md) plus the HTML page next to it (.html)."""
+    from kiemchung.desk.incidents import incident_report
+    from kiemchung.store import session_scope, upgrade
+    from kiemchung.store.db import NotFound
+
+    if kind != "incident" or ident is None:
+        typer.echo("Dùng / Usage: kiemchung report incident ID [-o FILE.md]", err=True)
+        raise typer.Exit(2)
+    upgrade()
+    try:
+        with session_scope() as s:
+            md, html = incident_report(s, ident)
+    except NotFound as exc:
+        typer.echo(f"Không có sự kiện / No incident {ident}", err=True)
+        raise typer.Exit(1) from exc
+    if output is None:
+        typer.echo(md, nl=False)
+        return
+    html_path = output.with_suffix(".html")
+    try:
+        output.write_text(md, encoding="utf-8")
+        html_path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"Không ghi được tệp / Cannot write file {output}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Đã ghi / Written: {output}, {html_path}", err=True)

@@ -399,6 +399,75 @@ def _load_indicators(db: Session, users: dict[str, m.User]) -> int:
     return added
 
 
+def _load_incidents(db: Session, users: dict[str, m.User], now: datetime) -> int:
+    """The fictional incidents: statement and updates written by the editor and approved by the
+    reviewer, claims linked by keyword (folded), the closed one with its after-action report."""
+    from kiemchung import areas
+    from kiemchung.desk import incidents
+    from kiemchung.text import fold
+
+    rows = json.loads(_data_file("incidents.json"))["incidents"]
+    editor, reviewer = users.get("editor"), users.get("reviewer")
+    made = 0
+    claims = db.execute(select(m.Claim.id, m.Claim.text)).all()
+    for row in rows:
+        if db.scalar(select(m.Incident.id).where(m.Incident.title == row["title"])) is not None:
+            continue  # already loaded
+        slug = incidents.make_slug(db, row["title"])
+        opened = now - timedelta(hours=row["opened_hours_ago"])
+        inc = m.Incident(
+            slug=slug,
+            title=row["title"],
+            topic=row.get("topic"),
+            province_code=row.get("province"),
+            area_name=areas.area_label(row.get("province")),
+            severity=m.IncidentSeverity(row["severity"]),
+            started_at=opened - timedelta(minutes=30),
+            opened_at=opened,
+            opened_by_id=editor.id if editor else None,
+            sla_misses=[],
+        )
+        db.add(inc)
+        db.flush()
+        for u in row["updates"]:
+            at = opened + timedelta(hours=u["hours_after_open"])
+            db.add(
+                m.IncidentUpdate(
+                    incident_id=inc.id,
+                    kind=u["kind"],
+                    body=u["body"],
+                    sources=u["sources"],
+                    status=m.FactCheckStatus.published,
+                    urgent=u["kind"] == "statement",
+                    author_id=editor.id if editor else None,
+                    approver_id=reviewer.id if reviewer else None,
+                    created_at=at - timedelta(minutes=20),
+                    submitted_at=at - timedelta(minutes=10),
+                    published_at=at,
+                )
+            )
+            if u["kind"] == "statement" and inc.first_statement_at is None:
+                inc.first_statement_at = at
+            inc.last_update_at = at
+        keywords = row.get("claim_keywords", [])
+        for claim_id, text in claims:
+            if any(k in fold(text) for k in keywords):
+                db.add(
+                    m.IncidentLink(
+                        incident_id=inc.id, claim_id=claim_id, confirmed_by_id=editor.id if editor else None
+                    )
+                )
+        db.flush()
+        db.refresh(inc)
+        if "closed_hours_after_open" in row:
+            inc.status = m.IncidentStatus.closed
+            inc.closed_at = opened + timedelta(hours=row["closed_hours_after_open"])
+            inc.report_md = incidents.report_markdown(incidents.report_data(db, inc))
+            inc.report_html = incidents.report_html(inc.report_md, inc.title)
+        made += 1
+    return made
+
+
 def load_demo(
     database_url: str | None = None, *, now: datetime | None = None, quiet: bool = False, process: bool = True
 ) -> dict[str, int]:
@@ -440,6 +509,7 @@ def load_demo(
                 matched_suggest=stats.matched_suggest,
             )
             counts.extra["citations_linked"] = _link_passages(db)
+        counts.extra["incidents"] = _load_incidents(db, users, now)
 
     result = counts.as_dict()
     say(

@@ -573,3 +573,100 @@ class TipImage(Base):
     tip_id: Mapped[int] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), primary_key=True)
     image_id: Mapped[int] = mapped_column(ForeignKey("media_image.id", ondelete="CASCADE"), primary_key=True)
     image: Mapped[MediaImage] = relationship()
+
+
+class IncidentSeverity(enum.StrEnum):
+    minor = "minor"
+    major = "major"
+    critical = "critical"
+
+
+class IncidentStatus(enum.StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class Incident(Base):
+    """A sudden event run in incident mode: a holding statement, then verified timestamped updates.
+
+    The area is a province/city and optionally a ward/commune of Vietnam's administrative units in
+    force since 1 July 2025 (codes of ``kiemchung.areas``); names are copied for stable display.
+    """
+
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    topic: Mapped[str | None] = mapped_column(String(80))
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    ward_code: Mapped[int | None] = mapped_column(Integer)
+    area_name: Mapped[str] = mapped_column(String(300), default="")
+    severity: Mapped[IncidentSeverity] = mapped_column(
+        _enum(IncidentSeverity, "incident_severity"), default=IncidentSeverity.major
+    )
+    status: Mapped[IncidentStatus] = mapped_column(
+        _enum(IncidentStatus, "incident_status"), default=IncidentStatus.open
+    )
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    first_statement_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_update_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Missed SLA targets already flagged (so each miss is logged once): [{"kind", "due", "at"}].
+    sla_misses: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    report_md: Mapped[str | None] = mapped_column(Text)
+    report_html: Mapped[str | None] = mapped_column(Text)
+
+    updates: Mapped[list[IncidentUpdate]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="IncidentUpdate.id"
+    )
+    links: Mapped[list[IncidentLink]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="IncidentLink.id"
+    )
+
+
+class IncidentUpdate(Base):
+    """The holding statement (``kind="statement"``) or a later update, with its cited sources.
+
+    Goes through the fact-check review: draft → in_review → approved → published, the approver
+    being a second editor, never the author.
+    """
+
+    __tablename__ = "incident_update"
+    __table_args__ = (Index("ix_incident_update_incident_status", "incident_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20), default="update")  # statement | update
+    body: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"title", "url"}]
+    status: Mapped[FactCheckStatus] = mapped_column(
+        _enum(FactCheckStatus, "incident_update_status"), default=FactCheckStatus.draft
+    )
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    incident: Mapped[Incident] = relationship(back_populates="updates")
+
+
+class IncidentLink(Base):
+    """A claim or a tip an editor confirmed as part of an incident (suggestions are not stored)."""
+
+    __tablename__ = "incident_link"
+    __table_args__ = (
+        CheckConstraint("claim_id IS NOT NULL OR tip_id IS NOT NULL", name="has_target"),
+        UniqueConstraint("incident_id", "claim_id", "tip_id", name="uq_incident_link_target"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"))
+    tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"))
+    score: Mapped[float | None] = mapped_column(Float)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    incident: Mapped[Incident] = relationship(back_populates="links")

@@ -196,6 +196,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
         for k, v in SECURITY_HEADERS.items():
+            if k == "X-Frame-Options" and "frame-ancestors 'none'" not in response.headers.get(
+                "content-security-policy", "frame-ancestors 'none'"
+            ):
+                continue  # an embeddable page (the incident widget) sets its own frame-ancestors
             response.headers.setdefault(k, v)
         if hsts and request.url.scheme == "https":
             # Only over HTTPS (RFC 6797 §7.2); the scheme comes from a trusted proxy or the socket.
@@ -230,11 +234,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from kiemchung.intake.api import router as intake_router
     from kiemchung.media.web import router as media_router
     from kiemchung.public.api import router as public_api_router
+    from kiemchung.public.incidents import api_router as incident_api_router
+    from kiemchung.public.incidents import router as incident_router
     from kiemchung.public.routes import router as public_router
     from kiemchung.scam.web import router as scam_router
 
     app.include_router(public_router)
     app.include_router(public_api_router)
+    app.include_router(incident_router)
+    app.include_router(incident_api_router)
     app.include_router(desk_router)
     app.include_router(analytics_router)
     app.include_router(scam_router)

@@ -1,0 +1,239 @@
+"""Incident services (on SQLite and PostgreSQL): open, two-person review, links, SLA, close, surges."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from kiemchung import cache
+from kiemchung.desk import incidents
+from kiemchung.desk.auth import hash_password
+from kiemchung.store import models, session_scope
+from kiemchung.store.models import FactCheckStatus, IncidentStatus, Role, utcnow
+
+
+def _users(url: str) -> dict[str, int]:
+    ids = {}
+    with session_scope(url) as s:
+        for name, role in (("bt1", Role.editor), ("bt2", Role.editor), ("xem", Role.viewer)):
+            u = models.User(email=f"{name}@test.vn", role=role, password_hash=hash_password("x" * 12))
+            s.add(u)
+            s.flush()
+            ids[name] = u.id
+    return ids
+
+
+def _user(s, uid: int) -> models.User:  # type: ignore[no-untyped-def]
+    u = s.get(models.User, uid)
+    assert u is not None
+    return u
+
+
+def _open(url: str, uid: int, **kw: object) -> int:
+    with session_scope(url) as s:
+        args = {"title": "Ngập sâu ở phường Hoàn Kiếm sau mưa lớn", "topic": "thời tiết", "province_code": 1}
+        args.update(kw)
+        return incidents.open_incident(s, _user(s, uid), **args).id  # type: ignore[arg-type]
+
+
+def _statement(url: str, inc_id: int) -> int:
+    with session_scope(url) as s:
+        return next(u.id for u in incidents.get(s, inc_id).updates if u.kind == "statement")
+
+
+def test_open_prefills_the_holding_statement_and_validates_the_area(db_url: str) -> None:
+    ids = _users(db_url)
+    inc_id = _open(db_url, ids["bt1"], ward_code=70, severity="critical")
+    with session_scope(db_url) as s:
+        inc = incidents.get(s, inc_id)
+        assert inc.area_name == "Phường Hoàn Kiếm, Thành phố Hà Nội"
+        assert inc.slug == "ngap-sau-o-phuong-hoan-kiem-sau-mua-lon"
+        (st,) = inc.updates
+        assert st.kind == "statement" and st.status == FactCheckStatus.draft
+        assert "Những gì chúng tôi đã biết" in st.body and "Những gì chúng tôi chưa biết" in st.body
+        assert "Lần cập nhật tiếp theo" in st.body
+        with pytest.raises(incidents.IncidentError, match="Ward is not in that province"):
+            incidents.open_incident(s, _user(s, ids["bt1"]), title="X", province_code=79, ward_code=70)
+        with pytest.raises(incidents.IncidentError, match="title"):
+            incidents.open_incident(s, _user(s, ids["bt1"]), title="   ")
+
+
+def test_two_person_review_and_the_urgent_path(db_url: str) -> None:
+    ids = _users(db_url)
+    inc_id = _open(db_url, ids["bt1"])
+    st_id = _statement(db_url, inc_id)
+    with session_scope(db_url) as s:
+        bt1, bt2 = _user(s, ids["bt1"]), _user(s, ids["bt2"])
+        with pytest.raises(incidents.IncidentError, match="template"):
+            incidents.review(s, inc_id, st_id, "submit", bt1)  # the "…" blanks are still there
+        incidents.save_update(
+            s,
+            inc_id,
+            bt1,
+            update_id=st_id,
+            body="Mưa lớn gây ngập ở ba tuyến phố. Chưa rõ thiệt hại.",
+            sources=[incidents.Source("UBND phường", "https://example.gov.vn/tin")],
+        )
+        incidents.review(s, inc_id, st_id, "submit", bt1)
+        with pytest.raises(incidents.IncidentError, match="second editor"):
+            incidents.review(s, inc_id, st_id, "urgent", bt1)
+        incidents.review(s, inc_id, st_id, "urgent", bt2)
+        inc = incidents.get(s, inc_id)
+        assert inc.first_statement_at is not None and inc.last_update_at == inc.first_statement_at
+        # An update needs a source; then the ordinary path: approve, then publish.
+        upd = incidents.save_update(s, inc_id, bt2, body="Nước đã rút ở hai tuyến phố.", sources=[])
+        with pytest.raises(incidents.IncidentError, match="source"):
+            incidents.review(s, inc_id, upd.id, "submit", bt2)
+        incidents.save_update(
+            s,
+            inc_id,
+            bt2,
+            update_id=upd.id,
+            body="Nước đã rút ở hai tuyến phố.",
+            sources=[incidents.Source("Công an phường", "")],
+        )
+        incidents.review(s, inc_id, upd.id, "submit", bt2)
+        with pytest.raises(incidents.IncidentError, match="second editor"):
+            incidents.review(s, inc_id, upd.id, "approve", bt2)
+        incidents.review(s, inc_id, upd.id, "approve", bt1)
+        incidents.review(s, inc_id, upd.id, "publish", bt1)
+        assert upd.status == FactCheckStatus.published and upd.approver_id == ids["bt1"]
+        actions = s.scalars(
+            select(models.AuditEvent.action).where(models.AuditEvent.entity_type == "incident_update")
+        )
+        assert {"incident_update.urgent", "incident_update.approve", "incident_update.publish"} <= set(
+            actions
+        )
+
+
+def test_suggestions_links_and_the_report(db_url: str) -> None:
+    ids = _users(db_url)
+    inc_id = _open(db_url, ids["bt1"])
+    now = utcnow()
+    with session_scope(db_url) as s:
+        src = models.Source(name="Nguồn thử")
+        s.add(src)
+        s.flush()
+        near = models.Claim(text="Hà Nội: ngập sâu ở phường Hoàn Kiếm, nước lên tới 1 mét", topic="thời tiết")
+        far = models.Claim(text="Giá vàng hôm nay tăng mạnh", topic="kinh tế")
+        s.add_all([near, far])
+        s.flush()
+        s.add(models.Tip(text="Có thật là phường Hoàn Kiếm bị ngập sâu không?", received_at=now))
+        fc = models.FactCheck(
+            slug="ngap-1-met",
+            claim_reviewed="Ngập 1 mét ở Hoàn Kiếm",
+            verdict=models.Verdict.misleading,
+            status=FactCheckStatus.published,
+            claim_id=near.id,
+            published_at=now + timedelta(minutes=30),
+        )
+        s.add(fc)
+        s.flush()
+        sugg = incidents.suggest_links(s, inc_id)
+        kinds = {(x["kind"], x["id"]) for x in sugg}
+        assert ("claim", near.id) in kinds and ("claim", far.id) not in kinds
+        assert any(k == "tip" for k, _ in kinds)
+        bt1 = _user(s, ids["bt1"])
+        incidents.link(s, inc_id, bt1, claim_id=near.id)
+        incidents.link(s, inc_id, bt1, claim_id=near.id)  # idempotent
+        incidents.link(s, inc_id, bt1, claim_id=far.id)
+        assert len(incidents.get(s, inc_id).links) == 2
+        assert all(x["id"] != near.id for x in incidents.suggest_links(s, inc_id) if x["kind"] == "claim")
+        with pytest.raises(incidents.IncidentError):
+            incidents.link(s, inc_id, bt1)
+        inc = incidents.close(s, inc_id, bt1, "Nước đã rút")
+        assert inc.status == IncidentStatus.closed and inc.report_md and inc.report_html
+        assert "Nhận định liên quan / Linked claims: 2, đã trả lời / answered: 1" in inc.report_md
+        assert "<table>" in inc.report_html and "<script" not in inc.report_html
+        with pytest.raises(incidents.IncidentError, match="closed"):
+            incidents.save_update(s, inc_id, bt1, body="x", sources=[])
+
+
+def test_sla_timers_flag_and_log_each_miss_once(db_url: str) -> None:
+    ids = _users(db_url)
+    inc_id = _open(db_url, ids["bt1"], severity="critical")  # statement due within 60 minutes
+    with session_scope(db_url) as s:
+        inc = incidents.get(s, inc_id)
+        opened = inc.opened_at
+        assert incidents.sla(inc, opened + timedelta(minutes=10))["statement"]["state"] == "ok"
+        assert incidents.sla(inc, opened + timedelta(minutes=50))["statement"]["state"] == "warn"
+        assert incidents.sla(inc, opened + timedelta(minutes=61))["statement"]["state"] == "missed"
+        assert incidents.sla(inc, opened)["update"]["state"] == "off"
+        first = incidents.check_sla(s, opened + timedelta(minutes=61))
+        again = incidents.check_sla(s, opened + timedelta(minutes=90))
+        assert [m["kind"] for m in first] == ["statement"] and again == []
+        assert s.scalar(select(models.AuditEvent.id).where(models.AuditEvent.action == "incident.sla_missed"))
+        inc.first_statement_at = inc.last_update_at = opened + timedelta(minutes=75)
+        timers = incidents.sla(inc, opened + timedelta(minutes=80))
+        assert timers["statement"]["state"] == "late" and timers["update"]["state"] == "ok"
+        assert incidents.sla(inc, opened + timedelta(minutes=75 + 121))["update"]["state"] == "missed"
+
+
+def test_publishing_drops_the_public_cache(db_url: str) -> None:
+    ids = _users(db_url)
+    inc_id = _open(db_url, ids["bt1"])
+    st_id = _statement(db_url, inc_id)
+    incidents.PUBLIC_CACHE.set(("x", "data"), {"stale": True})
+    with session_scope(db_url) as s:
+        incidents.save_update(s, inc_id, _user(s, ids["bt1"]), update_id=st_id, body="Đã rõ.", sources=[])
+        incidents.review(s, inc_id, st_id, "submit", _user(s, ids["bt1"]))
+        incidents.review(s, inc_id, st_id, "urgent", _user(s, ids["bt2"]))
+        assert incidents.PUBLIC_CACHE.get(("x", "data")) is not None  # not before the commit
+    assert incidents.PUBLIC_CACHE.get(("x", "data")) is None
+    cache.clear_all()
+
+
+def test_surges_show_driving_claims_and_an_open_link(db_url: str) -> None:
+    now = utcnow()
+    with session_scope(db_url) as s:
+        src = models.Source(name="Nguồn thử")
+        s.add(src)
+        s.flush()
+        c = models.Claim(text="Đà Nẵng sắp mất điện toàn thành phố ba ngày", topic="điện")
+        s.add(c)
+        s.flush()
+        for k in range(12):
+            it = models.Item(
+                source_id=src.id,
+                text=f"bài {k}",
+                content_hash=f"h{k}",
+                published_at=now - timedelta(minutes=3 * k + 1),
+            )
+            s.add(it)
+            s.flush()
+            s.add(models.ClaimItem(claim_id=c.id, item_id=it.id))
+        for w in range(1, 5):  # the usual volume: one post at this hour in previous weeks
+            it = models.Item(
+                source_id=src.id,
+                text=f"cũ {w}",
+                content_hash=f"o{w}",
+                published_at=now - timedelta(weeks=w, minutes=20),
+            )
+            s.add(it)
+            s.flush()
+            s.add(models.ClaimItem(claim_id=c.id, item_id=it.id))
+        s.flush()
+        (sg,) = incidents.surges(s, now)
+        assert sg["topic"] == "điện" and sg["province"] == "Thành phố Đà Nẵng" and sg["count"] == 12
+        assert sg["claims"][0]["id"] == c.id and sg["claims"][0]["count"] == 12
+        assert "province=48" in sg["open_url"] and sg["open_url"].startswith("/desk/incidents/new?")
+
+
+def test_cli_report_incident(configured: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from kiemchung.cli import app
+
+    ids = _users(configured)
+    inc_id = _open(configured, ids["bt1"])
+    runner = CliRunner()
+    r = runner.invoke(app, ["report", "incident", str(inc_id)])
+    assert r.exit_code == 0 and r.output.startswith("# Báo cáo sau sự kiện")
+    out = tmp_path / "su-kien.md"
+    r = runner.invoke(app, ["report", "incident", str(inc_id), "-o", str(out)])
+    assert r.exit_code == 0 and out.read_text(encoding="utf-8").startswith("# Báo cáo")
+    assert "<table>" in out.with_suffix(".html").read_text(encoding="utf-8")
+    assert runner.invoke(app, ["report", "incident", "999"]).exit_code == 1
+    assert runner.invoke(app, ["report", "incident"]).exit_code == 2
