@@ -107,12 +107,15 @@ def conflicts(
     query: dict[str, frozenset[str]],
     candidate: dict[str, frozenset[str]],
     headline: dict[str, frozenset[str]] | None = None,
+    *,
+    swaps_only: bool = False,
 ) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """Kinds where the query names what the candidate does not: (kind, query values, candidate values).
 
     A conflict is a value of the query that the candidate never names (another place, one more
     country), or a swap against the candidate's ``headline`` (its short claim): each names a value
-    the other lacks. A slot the query leaves open ("sắp cấm xe máy" vs "Hà Nội cấm xe máy") is not a
+    the other lacks (``swaps_only``: only the latter, for one sentence of a long post, whose other
+    sentences name places and topics of their own). A slot the query leaves open ("sắp cấm xe máy" vs "Hà Nội cấm xe máy") is not a
     conflict, nor is Việt Nam, the default setting of every claim here.
 
     >>> conflicts({"place": frozenset({"Huế"})}, {})
@@ -125,7 +128,7 @@ def conflicts(
     for kind in sorted(query):
         q = query[kind] - IMPLICIT.get(kind, frozenset())
         c, h = candidate.get(kind, frozenset()), headline.get(kind, frozenset())
-        if (q - c) or (q - h and h - q):
+        if (not swaps_only and q - c) or (q - h and h - q):
             out.append((kind, tuple(sorted(q)), tuple(sorted(c))))
     return out
 
