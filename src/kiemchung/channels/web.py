@@ -1,0 +1,48 @@
+"""Webhook endpoints: verify, store once, acknowledge; the conversation runs after the response."""
+
+from __future__ import annotations
+
+import orjson
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from kiemchung.channels import messenger
+from kiemchung.channels.service import ADAPTERS, accept, drain
+from kiemchung.settings import get_settings
+from kiemchung.web.deps import SessionDep
+
+router = APIRouter(prefix="/webhooks", include_in_schema=False)
+
+
+@router.get("/messenger")
+def messenger_handshake(request: Request) -> Response:
+    settings = get_settings()
+    if not messenger.enabled(settings):
+        return Response(status_code=404)
+    q = request.query_params
+    challenge = messenger.handshake(
+        settings, q.get("hub.mode", ""), q.get("hub.verify_token", ""), q.get("hub.challenge", "")
+    )
+    if challenge is None:
+        return Response(status_code=403)
+    return PlainTextResponse(challenge)
+
+
+@router.post("/{platform}")
+async def webhook(platform: str, request: Request, background: BackgroundTasks, db: SessionDep) -> Response:
+    adapter = ADAPTERS.get(platform)
+    settings = get_settings()
+    if adapter is None or not adapter.enabled(settings):
+        return Response(status_code=404)
+    body = await request.body()
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    if not adapter.verify(settings, headers, body):
+        return Response(status_code=401 if platform == "telegram" else 403)
+    try:
+        messages = adapter.parse(body)
+    except (orjson.JSONDecodeError, ValueError, TypeError, AttributeError):
+        return JSONResponse({"ok": False, "error": "malformed"}, status_code=400)
+    new, dup = accept(db, platform, messages)
+    if new:
+        background.add_task(drain)  # runs after the session dependency committed the events
+    return JSONResponse({"ok": True, "accepted": new, "ignored": dup})
