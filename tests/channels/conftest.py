@@ -4,7 +4,7 @@ it, an app, and desk accounts to publish with."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,23 +52,31 @@ def client(channels_on: FakePlatform) -> Iterator[TestClient]:
 
 
 @pytest.fixture()
-def desk_admin(client: TestClient) -> TestClient:
-    """The same app, logged in as an admin (a separate cookie jar)."""
+def desk_login(client: TestClient) -> Callable[[str], tuple[TestClient, str]]:
+    """``desk_login("editor") -> (client, csrf)`` on the same app, each with its own cookies."""
     from deskutil import PASSWORD, login
 
     from kiemchung.desk.auth import hash_password
     from kiemchung.store import models, session_scope
 
     with session_scope() as s:
-        for name, role in (("admin", "admin"), ("editor", "editor"), ("reviewer", "reviewer")):
+        for name in ("admin", "editor", "reviewer"):
             s.add(
                 models.User(
                     email=f"{name}@test.vn",
                     display_name=name.title(),
-                    role=models.Role(role),
+                    role=models.Role(name),
                     password_hash=hash_password(PASSWORD),
                 )
             )
-    c = TestClient(client.app, base_url="http://testserver")
-    login(c, "admin")
-    return c
+
+    def make(name: str) -> tuple[TestClient, str]:
+        c = TestClient(client.app, base_url="http://testserver")
+        return c, login(c, name)
+
+    return make
+
+
+@pytest.fixture()
+def desk_admin(desk_login: Callable[[str], tuple[TestClient, str]]) -> TestClient:
+    return desk_login("admin")[0]

@@ -32,6 +32,14 @@ class IncomingMessage:
 class Button:
     title: str
     payload: str
+    short: str = ""  # for platforms with tight title limits (Messenger: 20 characters)
+
+    def label(self, limit: int) -> str:
+        """
+        >>> Button("Không phải điều tôi hỏi", "#x", "Không phải ý tôi hỏi").label(20)
+        'Không phải ý tôi hỏi'
+        """
+        return fit(self.short if len(self.title) > limit and self.short else self.title, limit)
 
 
 @dataclass
@@ -40,11 +48,11 @@ class OutgoingMessage:
     buttons: list[Button] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "buttons": [[b.title, b.payload] for b in self.buttons]}
+        return {"text": self.text, "buttons": [[b.title, b.payload, b.short] for b in self.buttons]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutgoingMessage:
-        return cls(str(data.get("text", "")), [Button(str(t), str(p)) for t, p in data.get("buttons", [])])
+        return cls(str(data.get("text", "")), [Button(*(str(v) for v in b)) for b in data.get("buttons", [])])
 
 
 class SendError(Exception):

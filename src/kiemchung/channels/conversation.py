@@ -93,7 +93,9 @@ def respond(session: Session, msg: IncomingMessage, sender: str) -> tuple[list[O
         return [menu(str(exc).split(" / ")[0])], False
     buttons: list[Button] = []
     if result.status == "answered" and result.status_token:
-        buttons.append(Button("Không phải điều tôi hỏi", f"#notmine:{result.status_token}"))
+        buttons.append(
+            Button("Không phải điều tôi hỏi", f"#notmine:{result.status_token}", "Không phải ý tôi hỏi")
+        )
     if result.status == "warned" and result.tip_id is not None:
         # a warning is the whole answer: no later reply is owed, so the contact goes now
         session.query(TipContact).filter(TipContact.tip_id == result.tip_id).delete()

@@ -99,7 +99,7 @@ def render(message: OutgoingMessage) -> dict[str, Any]:
     out: dict[str, Any] = {"text": fit(message.text, max_text)}
     if message.buttons:
         out["quick_replies"] = [
-            {"content_type": "text", "title": fit(b.title, max_button_title), "payload": b.payload}
+            {"content_type": "text", "title": b.label(max_button_title), "payload": b.payload}
             for b in message.buttons[:max_buttons]
         ]
     return out

@@ -81,7 +81,7 @@ def render(message: OutgoingMessage) -> dict[str, Any]:
     if message.buttons:
         out["reply_markup"] = {
             "inline_keyboard": [
-                [{"text": fit(b.title, max_button_title), "callback_data": _payload(b.payload)}]
+                [{"text": b.label(max_button_title), "callback_data": _payload(b.payload)}]
                 for b in message.buttons[:max_buttons]
             ]
         }

@@ -144,7 +144,7 @@ def render(message: OutgoingMessage) -> dict[str, Any]:
             "payload": {
                 "buttons": [
                     # "oa.query.hide" sends the payload back as the user's message, unseen by them.
-                    {"title": fit(b.title, max_button_title), "payload": b.payload, "type": "oa.query.hide"}
+                    {"title": b.label(max_button_title), "payload": b.payload, "type": "oa.query.hide"}
                     for b in message.buttons[:max_buttons]
                 ]
             },
