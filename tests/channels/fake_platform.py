@@ -40,6 +40,8 @@ class FakePlatform:
     zalo_refreshed: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     base: str = ""
+    fail_every: int = 0  # answer every Nth send with a 429 (load tests)
+    sends: int = 0
 
     def reset(self) -> None:
         with self.lock:
@@ -57,6 +59,9 @@ class FakePlatform:
 
     def _planned(self, platform: str) -> int:
         with self.lock:
+            self.sends += 1
+            if self.fail_every and self.sends % self.fail_every == 0:
+                return 429
             plan = self.plans.get(platform)
             return plan.pop(0) if plan else 200
 
@@ -122,9 +127,14 @@ class FakePlatform:
             {"ok": True, "result": {"message_id": len(self.calls), "chat": {"id": body["chat_id"]}}}
         )
 
+    async def calls_log(self, request: Request) -> JSONResponse:
+        """What was received, for a load test running the fake in its own process."""
+        return JSONResponse([[c.platform, c.path, c.status, c.body] for c in self.calls])
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
+                Route("/_calls", self.calls_log, methods=["GET"]),
                 Route("/v3.0/oa/message/cs", self.zalo_send, methods=["POST"]),
                 Route("/v4/oa/access_token", self.zalo_refresh, methods=["POST"]),
                 Route("/me/messages", self.messenger_send, methods=["POST"]),
@@ -152,3 +162,10 @@ def serve(fake: FakePlatform) -> tuple[uvicorn.Server, threading.Thread]:
         time.sleep(0.02)
     fake.base = f"http://127.0.0.1:{port}"
     return server, thread
+
+
+if __name__ == "__main__":  # python fake_platform.py PORT [FAIL_EVERY]
+    import sys
+
+    fake = FakePlatform(fail_every=int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    uvicorn.run(fake.app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)

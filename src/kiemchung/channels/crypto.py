@@ -19,6 +19,7 @@ from kiemchung.settings import Settings, get_settings
 
 _lock = threading.Lock()
 _cache: dict[str, Fernet] = {}
+_file_keys: dict[str, bytes] = {}
 
 
 class ContactKeyMissing(RuntimeError):
@@ -37,12 +38,15 @@ def contact_key(settings: Settings | None = None) -> bytes:
         raise ContactKeyMissing("KIEMCHUNG_CONTACT_KEY must be set in production when a chat channel is on")
     path = _key_file(settings)
     with _lock:
+        if str(path) in _file_keys:
+            return _file_keys[str(path)]
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(Fernet.generate_key())
-        return path.read_bytes().strip()
+        key = _file_keys[str(path)] = path.read_bytes().strip()
+        return key
 
 
 def _fernet(settings: Settings | None = None) -> Fernet:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import orjson
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from kiemchung.channels import messenger
@@ -28,13 +30,25 @@ def messenger_handshake(request: Request) -> Response:
     return PlainTextResponse(challenge)
 
 
+async def raw_body(request: Request) -> bytes:
+    """The exact bytes the platform signed (read here so the handler itself can run in a thread)."""
+    return await request.body()
+
+
 @router.post("/{platform}")
-async def webhook(platform: str, request: Request, background: BackgroundTasks, db: SessionDep) -> Response:
+def webhook(
+    platform: str,
+    request: Request,
+    background: BackgroundTasks,
+    db: SessionDep,
+    body: Annotated[bytes, Depends(raw_body)],
+) -> Response:
+    # A plain ``def``: the database work runs in the thread pool, never blocking the event loop
+    # that acknowledges the other platforms' requests.
     adapter = ADAPTERS.get(platform)
     settings = get_settings()
     if adapter is None or not adapter.enabled(settings):
         return Response(status_code=404)
-    body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
     if not adapter.verify(settings, headers, body):
         return Response(status_code=401 if platform == "telegram" else 403)
