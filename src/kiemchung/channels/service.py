@@ -14,6 +14,9 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
@@ -199,39 +202,113 @@ def process_pending(limit: int = 500) -> int:
         )
         session.commit()
         for ev_id in ids:
-            leased: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-                update(ChannelEvent)
-                .where(
-                    ChannelEvent.id == ev_id,
-                    or_(
-                        ChannelEvent.status == "pending",
-                        (ChannelEvent.status == "processing") & (ChannelEvent.processed_at < now - LEASE),
-                    ),
-                )
-                .values(status="processing", processed_at=utcnow())
-            )
-            session.commit()
-            if leased.rowcount != 1:
-                continue
-            ev = session.get(ChannelEvent, ev_id)
-            if ev is None:
-                continue
-            try:
-                queued = process_event(session, ev) or queued
-                session.commit()
-                done += 1
-            except Exception:  # the event stays leased and is retried after LEASE
-                session.rollback()
-                log.exception("chat event %s/%s failed; retried later", ev.platform, ev_id)
+            queued = _process_one(session, ev_id, now) or queued
+            done += 1
     if queued:
-        from kiemchung.public.tipline import process_tip_queue
-
-        process_tip_queue()
+        _tips_owed.set()
     return done
+
+
+def run_tip_queue_when_quiet(quiet: float = 0.5) -> None:
+    """The claim engine's pass over new tips holds the database for a while: not during a burst.
+
+    The tipster already has their "received" reply; the pass waits until no webhook has arrived
+    for ``quiet`` seconds (or the worker's next round runs it).
+    """
+    if not _tips_owed.is_set():
+        return
+    deadline = time.monotonic() + 60
+    calm_since = time.monotonic()
+    while time.monotonic() < deadline:
+        if _acks_waiting:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since >= quiet:
+            break
+        time.sleep(0.05)
+    _tips_owed.clear()
+    from kiemchung.public.tipline import process_tip_queue
+
+    process_tip_queue()
+
+
+def _process_one(session: Session, ev_id: int, now: datetime) -> bool:
+    """Lease one event, turn it into outbox rows and mark it done; True when the tip queue should run."""
+    with writing():
+        leased: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+            update(ChannelEvent)
+            .where(
+                ChannelEvent.id == ev_id,
+                or_(
+                    ChannelEvent.status == "pending",
+                    (ChannelEvent.status == "processing") & (ChannelEvent.processed_at < now - LEASE),
+                ),
+            )
+            .values(status="processing", processed_at=utcnow())
+        )
+        session.commit()
+    if leased.rowcount != 1:
+        return False
+    ev = session.get(ChannelEvent, ev_id)
+    if ev is None:
+        return False
+    try:
+        # the whole transaction inside the writer queue: the tipline's writes start before its
+        # commit, and holding the database while waiting for the queue would deadlock with a webhook
+        with writing():
+            queued = process_event(session, ev)
+            session.commit()
+    except Exception:  # the event stays leased and is retried after LEASE
+        session.rollback()
+        log.exception("chat event %s/%s failed; retried later", ev.platform, ev_id)
+        return False
+    return queued
 
 
 _lock = threading.Lock()
 _wanted = threading.Event()
+_sqlite_writer = threading.RLock()
+_counter = threading.Lock()
+_tips_owed = threading.Event()
+
+
+_acks_waiting = 0
+
+
+@contextmanager
+def acknowledging() -> Iterator[None]:
+    """Held from the moment a webhook's body is read until it is committed: background work yields."""
+    global _acks_waiting
+    with _counter:
+        _acks_waiting += 1
+    try:
+        yield
+    finally:
+        with _counter:
+            _acks_waiting -= 1
+
+
+@contextmanager
+def writing(ack: bool = False) -> Iterator[None]:
+    """One writer at a time inside this process, on SQLite only; acknowledgements go first.
+
+    SQLite's own busy handler makes a waiting writer poll with sleeps of up to 100 ms; under a
+    webhook burst that turns into seconds before a platform gets its acknowledgement. Queuing on
+    a process lock hands the database over as soon as the last writer commits, and background
+    work (``ack=False``) steps aside while a webhook is waiting (a Python lock is not fair).
+    """
+    if not get_settings().is_sqlite:
+        yield
+        return
+    if ack:
+        with _sqlite_writer:
+            yield
+        return
+    for _ in range(2000):  # at most ~2 s of deference, then take a turn anyway
+        if not _acks_waiting:
+            break
+        time.sleep(0.001)
+    with _sqlite_writer:
+        yield
 
 
 def drain() -> None:
@@ -256,6 +333,8 @@ def drain() -> None:
                     with session_scope() as session:
                         while deliver_due(session, limit=200).sent:
                             pass
+                    if _tips_owed.is_set() and not _wanted.is_set():
+                        run_tip_queue_when_quiet()
                 except Exception:
                     log.exception("chat drain failed; the worker retries")
         finally:
@@ -355,39 +434,46 @@ def deliver_row(session: Session, row: Outbox, now: datetime) -> str:
         _audit(session, row, "no_channel", reason)
         session.commit()
         return "no_channel"
-    leased: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-        update(Outbox)
-        .where(Outbox.id == row.id, Outbox.status == OutboxStatus.pending, Outbox.next_attempt_at <= now)
-        .values(next_attempt_at=now + LEASE)
-    )
-    session.commit()
+    with writing():
+        leased: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+            update(Outbox)
+            .where(Outbox.id == row.id, Outbox.status == OutboxStatus.pending, Outbox.next_attempt_at <= now)
+            .values(next_attempt_at=now + LEASE)
+        )
+        session.commit()
     if leased.rowcount != 1:
         return "skipped"
     row.attempts += 1
     try:
-        adapter.send(settings, user_id, message)
+        adapter.send(settings, user_id, message)  # outside any transaction: the network is slow
     except SendError as exc:
-        row.last_error = str(exc)[:500]
-        if exc.retryable and row.attempts < MAX_ATTEMPTS:
-            row.next_attempt_at = now + timedelta(seconds=backoff(row.attempts, exc.retry_after))
-            result = "retried"
-        else:
-            row.status, result = OutboxStatus.failed, "failed"
-        _audit(session, row, result, row.last_error)
-        log.warning("%s reply %s failed (attempt %s): %s", row.channel, row.id, row.attempts, row.last_error)
+        with writing():
+            return _failed(session, row, exc, now)
+    with writing():
+        row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
+        if tip_contact is not None:
+            session.execute(delete(TipContact).where(TipContact.id == tip_contact.id))
+        _audit(session, row, "sent")
         session.commit()
-        if result == "failed":
-            _gc_contact(session, row.contact_id)
-            session.commit()
-        return result
-    row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
-    if tip_contact is not None:
-        session.execute(delete(TipContact).where(TipContact.id == tip_contact.id))
-    _audit(session, row, "sent")
-    session.commit()
-    _gc_contact(session, row.contact_id)
-    session.commit()
+        _gc_contact(session, row.contact_id)
+        session.commit()
     return "sent"
+
+
+def _failed(session: Session, row: Outbox, exc: SendError, now: datetime) -> str:
+    row.last_error = str(exc)[:500]
+    if exc.retryable and row.attempts < MAX_ATTEMPTS:
+        row.next_attempt_at = now + timedelta(seconds=backoff(row.attempts, exc.retry_after))
+        result = "retried"
+    else:
+        row.status, result = OutboxStatus.failed, "failed"
+    _audit(session, row, result, row.last_error)
+    log.warning("%s reply %s failed (attempt %s): %s", row.channel, row.id, row.attempts, row.last_error)
+    session.commit()
+    if result == "failed":
+        _gc_contact(session, row.contact_id)
+        session.commit()
+    return result
 
 
 def health(session: Session) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import orjson
@@ -9,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from kiemchung.channels import messenger
-from kiemchung.channels.service import ADAPTERS, accept, drain
+from kiemchung.channels.service import ADAPTERS, accept, acknowledging, drain, writing
 from kiemchung.settings import get_settings
 from kiemchung.web.deps import SessionDep
 
@@ -30,9 +31,14 @@ def messenger_handshake(request: Request) -> Response:
     return PlainTextResponse(challenge)
 
 
-async def raw_body(request: Request) -> bytes:
-    """The exact bytes the platform signed (read here so the handler itself can run in a thread)."""
-    return await request.body()
+async def raw_body(request: Request) -> AsyncIterator[bytes]:
+    """The exact bytes the platform signed (read here so the handler itself can run in a thread).
+
+    From here until the handler returns, the background drain gives way: acknowledging the
+    platforms within their timeouts comes before answering (which may wait a little).
+    """
+    with acknowledging():
+        yield await request.body()
 
 
 @router.post("/{platform}")
@@ -41,7 +47,7 @@ def webhook(
     request: Request,
     background: BackgroundTasks,
     db: SessionDep,
-    body: Annotated[bytes, Depends(raw_body)],
+    body: Annotated[bytes, Depends(raw_body, scope="function")],
 ) -> Response:
     # A plain ``def``: the database work runs in the thread pool, never blocking the event loop
     # that acknowledges the other platforms' requests.
@@ -56,7 +62,11 @@ def webhook(
         messages = adapter.parse(body)
     except (orjson.JSONDecodeError, ValueError, TypeError, AttributeError):
         return JSONResponse({"ok": False, "error": "malformed"}, status_code=400)
-    new, dup = accept(db, platform, messages)
+    with writing(
+        ack=True
+    ):  # committed here, inside the writer queue (the dependency's commit is then a no-op)
+        new, dup = accept(db, platform, messages)
+        db.commit()
     if new:
         background.add_task(drain)  # runs after the session dependency committed the events
     return JSONResponse({"ok": True, "accepted": new, "ignored": dup})
