@@ -430,10 +430,17 @@ def deliver_row(session: Session, row: Outbox, now: datetime) -> str:
         )
         if reason == "channel off":
             return "skipped"  # stays pending until the channel is configured again
-        row.status, row.last_error = OutboxStatus.no_channel, reason
-        _audit(session, row, "no_channel", reason)
-        session.commit()
-        return "no_channel"
+        with writing():
+            # conditional: another process may have sent this row (and dropped the contact) meanwhile
+            marked: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(Outbox)
+                .where(Outbox.id == row.id, Outbox.status == OutboxStatus.pending)
+                .values(status=OutboxStatus.no_channel, last_error=reason)
+            )
+            if marked.rowcount == 1:
+                _audit(session, row, "no_channel", reason)
+            session.commit()
+        return "no_channel" if marked.rowcount == 1 else "skipped"
     with writing():
         leased: CursorResult[Any] = session.execute(  # type: ignore[assignment]
             update(Outbox)
