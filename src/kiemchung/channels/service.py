@@ -450,6 +450,7 @@ def deliver_row(session: Session, row: Outbox, now: datetime) -> str:
         session.commit()
     if leased.rowcount != 1:
         return "skipped"
+    session.refresh(row)  # another process may have tried it since this round read it
     row.attempts += 1
     try:
         adapter.send(settings, user_id, message)  # outside any transaction: the network is slow
