@@ -14,6 +14,7 @@ import typer
 
 from kiemchung import __version__
 from kiemchung.analytics.cli import report
+from kiemchung.channels.cli import channels_app
 from kiemchung.desk.cli import users_app
 from kiemchung.engine.cli import eval_app, reindex, tips_app
 from kiemchung.engine.worker import worker
@@ -32,6 +33,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(scam_app, name="scam")
 app.add_typer(users_app, name="users")
 app.add_typer(tips_app, name="tips")
+app.add_typer(channels_app, name="channels")
 app.command()(ingest)
 app.command()(backup)
 app.command()(restore)

@@ -203,6 +203,70 @@ class Settings(BaseSettings):
         "once through the tipster's deletion link.",
     )
 
+    contact_key: str = Field(
+        "",
+        description="Fernet key (32 url-safe base64 bytes) that encrypts chat platform user ids while a reply is "
+        "owed. Required in production when a chat channel is on; elsewhere, when empty, one is generated into "
+        "`<data_dir>/contact.key` (mode 0600). Losing it only loses the pending chat replies.",
+    )
+    zalo_app_id: str = Field(
+        "", description="Zalo OA: the app id (Zalo for Developers > your app); part of the webhook signature."
+    )
+    zalo_oa_secret: str = Field(
+        "",
+        description="Zalo OA: the OA secret key (app > Webhook) that signs events (`X-ZEvent-Signature`). "
+        "The Zalo channel is off (its webhook answers 404) unless app id, secret and access token are set.",
+    )
+    zalo_access_token: str = Field(
+        "", description="Zalo OA: the OA access token used to send customer-service messages."
+    )
+    zalo_app_secret: str = Field(
+        "",
+        description="Zalo: the app secret key (not the OA secret), needed only to refresh the access token.",
+    )
+    zalo_refresh_token: str = Field(
+        "",
+        description="Zalo OA: refresh token; when set, an expired access token is renewed through the OAuth "
+        "endpoint (the renewed tokens live in memory until restart).",
+    )
+    messenger_app_secret: str = Field(
+        "",
+        description="Messenger: the Meta app secret (App settings > Basic) that signs `X-Hub-Signature-256`. "
+        "The channel is off (404) unless app secret, verify token and page token are set.",
+    )
+    messenger_verify_token: str = Field(
+        "", description="Messenger: a string you choose and paste as the webhook's Verify Token."
+    )
+    messenger_page_token: str = Field(
+        "", description="Messenger: the Page access token used by the Send API."
+    )
+    telegram_bot_token: str = Field(
+        "",
+        description="Telegram: the bot token from @BotFather. The channel is off (404) without it and "
+        "the secret token.",
+    )
+    telegram_secret_token: str = Field(
+        "",
+        description="Telegram: the `secret_token` given to `setWebhook` (1-256 of A-Z a-z 0-9 _ -), checked "
+        "against `X-Telegram-Bot-Api-Secret-Token`; `kiemchung channels telegram set-webhook` sends it.",
+    )
+    zalo_api_base: str = Field(
+        "https://openapi.zalo.me", description="Zalo OA API base URL (tests point it at a local fake)."
+    )
+    zalo_oauth_base: str = Field(
+        "https://oauth.zaloapp.com", description="Zalo OAuth base URL for access-token refresh."
+    )
+    messenger_api_base: str = Field(
+        "https://graph.facebook.com/v21.0", description="Graph API base URL, with version, for the Send API."
+    )
+    telegram_api_base: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
+    channel_event_max_age: int = Field(
+        300,
+        ge=10,
+        description="Seconds after which a webhook event (by its platform timestamp) is refused as stale or "
+        "replayed.",
+    )
+
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.env == "production" and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):

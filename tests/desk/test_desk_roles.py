@@ -48,6 +48,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/desk/library/urls"): WRITE,
     ("GET", "/desk/library/{doc_id}"): ALL,
     ("GET", "/desk/audit"): ADMIN,
+    ("GET", "/desk/channels"): ADMIN,
     ("GET", "/desk/users"): ADMIN,
     ("POST", "/desk/users/{uid}"): ADMIN,
     ("GET", "/desk/indicators"): ALL,

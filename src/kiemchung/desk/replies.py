@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -49,6 +50,7 @@ BACKOFF_SECONDS = 60
 BACKOFF_CAP_SECONDS = 12 * 3600
 SMTP_TIMEOUT = 20.0
 LEASE = timedelta(minutes=5)  # a send in progress holds its row this long
+CHAT_CHANNELS = ("zalo", "messenger", "telegram")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -69,8 +71,8 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
 
 
-def _audit(session: Session, action: str, tip_id: int, data: dict[str, object]) -> None:
-    session.add(AuditEvent(action=action, entity_type="tip", entity_id=tip_id, data=data))
+def _audit(session: Session, action: str, tip_id: int | None, data: Mapping[str, object]) -> None:
+    session.add(AuditEvent(action=action, entity_type="tip", entity_id=tip_id, data=dict(data)))
 
 
 def enqueue_replies(session: Session, fc: FactCheck, claim_id: int | None = None) -> int:
@@ -104,7 +106,7 @@ def enqueue_replies(session: Session, fc: FactCheck, claim_id: int | None = None
                     Outbox(
                         tip_id=tip_id,
                         fact_check_id=fc.id,
-                        channel="email" if is_email(contact) else "other",
+                        channel=reply_channel(contact),
                         status=OutboxStatus.pending,
                         next_attempt_at=utcnow(),
                     )
@@ -137,6 +139,17 @@ def enqueue_settled(session: Session) -> int:
 def enqueue_for_claim(session: Session, claim: Claim, fc: FactCheck) -> int:
     """An editor attached ``claim`` to the published ``fc``: its waiting tipsters are owed a reply."""
     return enqueue_replies(session, fc, claim.id)
+
+
+def reply_channel(contact: str) -> str:
+    """The outbox channel for a contact: email, a chat platform, or other (status page only).
+
+    >>> reply_channel("an@example.vn"), reply_channel("telegram:3fa9"), reply_channel("0901 234 567")
+    ('email', 'telegram', 'other')
+    """
+    from kiemchung.channels.service import is_chat_contact
+
+    return "email" if is_email(contact) else (is_chat_contact(contact) or "other")
 
 
 @dataclass
@@ -208,6 +221,13 @@ def deliver_due(session: Session, *, now: datetime | None = None, limit: int = 1
         )
     )
     for row in rows:
+        if row.channel in CHAT_CHANNELS:  # Zalo, Messenger, Telegram: same outbox, their send APIs
+            from kiemchung.channels.service import deliver_row
+
+            result = deliver_row(session, row, now)
+            if result != "skipped":
+                setattr(stats, result, getattr(stats, result) + 1)
+            continue
         tip = session.get(Tip, row.tip_id)
         fc = session.get(FactCheck, row.fact_check_id)
         contact = session.scalars(select(TipContact).where(TipContact.tip_id == row.tip_id)).first()
@@ -278,8 +298,11 @@ def purge_contacts(session: Session, *, now: datetime | None = None) -> int:
 
 def run_replies() -> DeliveryStats:
     """One round of deliveries and the retention purge, in its own session (worker, background task)."""
+    from kiemchung.channels.service import process_pending
     from kiemchung.store.db import session_scope
 
+    while process_pending():  # chat messages a crash or a busy process left unanswered
+        pass
     with session_scope() as session:
         enqueue_settled(session)
         session.commit()

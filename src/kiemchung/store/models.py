@@ -430,9 +430,17 @@ class Outbox(Base):
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    tip_id: Mapped[int] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"))
-    fact_check_id: Mapped[int] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
+    # A chat reply to a message (menu, answer, warning) has no fact-check, and a menu no tip either.
+    tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"))
+    fact_check_id: Mapped[int | None] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(20), default="email")
+    # Chat channels: who (a ChannelContact, never the platform id itself) and what (the rendered
+    # message); ``dedupe_key`` makes "one reply per incoming event" a database fact.
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channel_contact.id", ondelete="SET NULL"), index=True
+    )
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(
         _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.pending
     )
@@ -452,6 +460,43 @@ class TipContact(Base):
     contact: Mapped[str] = mapped_column(String(300))
     delete_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ChannelContact(Base):
+    """The one place a chat platform's user id lives: Fernet-encrypted, only while a reply is owed.
+
+    ``sender_key`` is a keyed hash of (platform, user id): tips and events point here through it or
+    the row id, never through the platform id.
+    """
+
+    __tablename__ = "channel_contact"
+    __table_args__ = (UniqueConstraint("platform", "sender_key", name="uq_channel_contact_sender"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    sender_key: Mapped[str] = mapped_column(String(64))
+    user_ref: Mapped[str] = mapped_column(Text)  # Fernet token of the platform user id
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ChannelEvent(Base):
+    """A webhook event seen once (idempotency on the platform's id) and its processing state."""
+
+    __tablename__ = "channel_event"
+    __table_args__ = (
+        UniqueConstraint("platform", "event_id", name="uq_channel_event_platform_event"),
+        Index("ix_channel_event_status", "status", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # text | image | postback | follow | unfollow | other
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("channel_contact.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # images, quick-reply payload
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | processing | done
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Feed(Base):

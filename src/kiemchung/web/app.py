@@ -230,6 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     from kiemchung.analytics.web import router as analytics_router
+    from kiemchung.channels.web import router as channels_router
     from kiemchung.desk.routes import router as desk_router
     from kiemchung.intake.api import router as intake_router
     from kiemchung.media.web import router as media_router
@@ -248,6 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scam_router)
     app.include_router(intake_router)
     app.include_router(media_router)
+    app.include_router(channels_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

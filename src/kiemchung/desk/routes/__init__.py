@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from kiemchung.desk.routes import (
     accounts,
     audit,
+    channels,
     claims,
     factchecks,
     feeds,
@@ -27,7 +28,19 @@ from kiemchung.desk.routes import (
 router = APIRouter()
 # Order matters where paths overlap: /claims/rows before /claims/{id}, /fact-checks/new before
 # /fact-checks/{id}, /library/pick before /library/{id}.
-for module in (accounts, queue, claims, factchecks, library, audit, indicators, sources, feeds, incidents):
+for module in (
+    accounts,
+    queue,
+    claims,
+    factchecks,
+    library,
+    audit,
+    indicators,
+    sources,
+    feeds,
+    incidents,
+    channels,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

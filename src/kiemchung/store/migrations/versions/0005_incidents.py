@@ -1,7 +1,7 @@
 """incidents: incident, its reviewed updates and its confirmed claim/tip links
 
 Revision ID: 0005_incidents
-Revises: 0002
+Revises: 0004_media
 Create Date: 2026-11-30 09:45:00
 
 """

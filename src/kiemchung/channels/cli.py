@@ -1,0 +1,34 @@
+"""``kiemchung channels ...``: connecting chat platforms."""
+
+from __future__ import annotations
+
+import typer
+
+from kiemchung.channels import telegram
+from kiemchung.settings import get_settings
+
+channels_app = typer.Typer(
+    help="Kênh trò chuyện / chat channels (Zalo OA, Messenger, Telegram).", no_args_is_help=True
+)
+telegram_app = typer.Typer(help="Telegram bot.", no_args_is_help=True)
+channels_app.add_typer(telegram_app, name="telegram")
+
+
+@telegram_app.command("set-webhook")
+def set_webhook(
+    url: str = typer.Option("", help="Webhook URL; default <KIEMCHUNG_BASE_URL>/webhooks/telegram."),
+) -> None:
+    """Register the webhook with Telegram, with KIEMCHUNG_TELEGRAM_SECRET_TOKEN as its secret_token."""
+    settings = get_settings()
+    if not telegram.enabled(settings):
+        typer.echo(
+            "Đặt KIEMCHUNG_TELEGRAM_BOT_TOKEN và KIEMCHUNG_TELEGRAM_SECRET_TOKEN trước / set both first.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    target = url or settings.base_url.rstrip("/") + "/webhooks/telegram"
+    answer = telegram.set_webhook(settings, target)
+    if not answer.get("ok"):
+        typer.echo(f"Telegram từ chối / refused: {answer.get('description', answer)}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Webhook: {target}")

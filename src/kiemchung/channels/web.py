@@ -1,0 +1,72 @@
+"""Webhook endpoints: verify, store once, acknowledge; the conversation runs after the response."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from kiemchung.channels import messenger
+from kiemchung.channels.service import ADAPTERS, accept, acknowledging, drain, writing
+from kiemchung.settings import get_settings
+from kiemchung.web.deps import SessionDep
+
+router = APIRouter(prefix="/webhooks", include_in_schema=False)
+
+
+@router.get("/messenger")
+def messenger_handshake(request: Request) -> Response:
+    settings = get_settings()
+    if not messenger.enabled(settings):
+        return Response(status_code=404)
+    q = request.query_params
+    challenge = messenger.handshake(
+        settings, q.get("hub.mode", ""), q.get("hub.verify_token", ""), q.get("hub.challenge", "")
+    )
+    if challenge is None:
+        return Response(status_code=403)
+    return PlainTextResponse(challenge)
+
+
+async def raw_body(request: Request) -> AsyncIterator[bytes]:
+    """The exact bytes the platform signed (read here so the handler itself can run in a thread).
+
+    From here until the handler returns, the background drain gives way: acknowledging the
+    platforms within their timeouts comes before answering (which may wait a little).
+    """
+    with acknowledging():
+        yield await request.body()
+
+
+@router.post("/{platform}")
+def webhook(
+    platform: str,
+    request: Request,
+    background: BackgroundTasks,
+    db: SessionDep,
+    body: Annotated[bytes, Depends(raw_body, scope="function")],
+) -> Response:
+    # A plain ``def``: the database work runs in the thread pool, never blocking the event loop
+    # that acknowledges the other platforms' requests.
+    adapter = ADAPTERS.get(platform)
+    settings = get_settings()
+    if adapter is None or not adapter.enabled(settings):
+        return Response(status_code=404)
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    if not adapter.verify(settings, headers, body):
+        return Response(status_code=401 if platform == "telegram" else 403)
+    try:
+        messages = adapter.parse(body)
+    except (orjson.JSONDecodeError, ValueError, TypeError, AttributeError):
+        return JSONResponse({"ok": False, "error": "malformed"}, status_code=400)
+    with writing(
+        ack=True
+    ):  # committed here, inside the writer queue (the dependency's commit is then a no-op)
+        new, dup = accept(db, platform, messages)
+        db.commit()
+    if new:
+        background.add_task(drain)  # runs after the session dependency committed the events
+    return JSONResponse({"ok": True, "accepted": new, "ignored": dup})

@@ -1,0 +1,182 @@
+"""Zalo Official Account (OA API v3).
+
+Webhook: ``X-ZEvent-Signature: mac=<sha256 hex of app_id + raw body + timestamp + OA secret>``,
+the timestamp being the event's ``timestamp`` field (milliseconds). Events handled:
+``user_send_text``, ``user_send_image``, ``follow``, ``unfollow``. Replies go to the OA
+customer-service message endpoint (``POST /v3.0/oa/message/cs``, ``access_token`` header); Zalo
+answers HTTP 200 with ``error`` != 0 on failure, and -216 means the access token expired, which is
+then refreshed once through the OAuth endpoint when a refresh token is configured.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import httpx
+import orjson
+
+from kiemchung.channels.base import (
+    IncomingMessage,
+    OutgoingMessage,
+    SendError,
+    fit,
+    hexdigest,
+    retry_after,
+    same,
+)
+from kiemchung.settings import Settings
+
+name = "zalo"
+max_text = 2000
+max_buttons = 5
+max_button_title = 100
+TIMEOUT = 10.0
+TOKEN_EXPIRED = (-216, -124)
+
+_tokens: dict[str, str] = {}  # renewed access/refresh tokens (memory only)
+_token_lock = threading.Lock()
+
+
+def enabled(settings: Settings) -> bool:
+    return bool(settings.zalo_app_id and settings.zalo_oa_secret and settings.zalo_access_token)
+
+
+def signature(app_id: str, body: bytes, timestamp: str, secret: str) -> str:
+    """The header value Zalo sends.
+
+    >>> signature("1", b"{}", "2", "s") == "mac=" + hexdigest("1{}2s")
+    True
+    """
+    return "mac=" + hexdigest(app_id, body.decode("utf-8"), timestamp, secret)
+
+
+def verify(settings: Settings, headers: dict[str, str], body: bytes) -> bool:
+    given = headers.get("x-zevent-signature", "")
+    try:
+        data = orjson.loads(body)
+        stamp = str(data.get("timestamp", ""))
+        text = body.decode("utf-8")
+    except (orjson.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return False
+    expected = "mac=" + hexdigest(settings.zalo_app_id, text, stamp, settings.zalo_oa_secret)
+    return bool(given) and same(given, expected)
+
+
+def parse(body: bytes) -> list[IncomingMessage]:
+    data: dict[str, Any] = orjson.loads(body)
+    event = str(data.get("event_name", ""))
+    try:
+        stamp: float | None = int(str(data.get("timestamp"))) / 1000.0
+    except ValueError:
+        stamp = None
+    if event in ("follow", "unfollow"):
+        uid = str((data.get("follower") or {}).get("id") or (data.get("user_id_by_app") or ""))
+        if not uid:
+            return []
+        return [IncomingMessage(name, f"{event}:{data.get('timestamp')}", event, uid, timestamp=stamp)]
+    uid = str((data.get("sender") or {}).get("id") or "")
+    msg = data.get("message") or {}
+    mid = str(msg.get("msg_id") or "")
+    if not uid or not mid:
+        return []
+    text = str(msg.get("text") or "")
+    if event == "user_send_text":
+        # A tapped "oa.query" button comes back as the payload text itself.
+        payload = text if text.startswith("#") else ""
+        kind = "postback" if payload else "text"
+        return [
+            IncomingMessage(
+                name, mid, kind, uid, text="" if payload else text, payload=payload, timestamp=stamp
+            )
+        ]
+    if event == "user_send_image":
+        images = [
+            str((a.get("payload") or {}).get("url") or "")
+            for a in msg.get("attachments") or []
+            if a.get("type") == "image"
+        ]
+        return [
+            IncomingMessage(
+                name, mid, "image", uid, text=text, images=[i for i in images if i], timestamp=stamp
+            )
+        ]
+    return [IncomingMessage(name, mid, "other", uid, timestamp=stamp)]
+
+
+def _access_token(settings: Settings) -> str:
+    return _tokens.get("access", settings.zalo_access_token)
+
+
+def refresh_token(settings: Settings) -> bool:
+    """Renew the access token (OAuth v4 ``refresh_token`` grant); False when not configured or refused."""
+    refresh = _tokens.get("refresh", settings.zalo_refresh_token)
+    if not (refresh and settings.zalo_app_secret):
+        return False
+    with _token_lock:
+        try:
+            r = httpx.post(
+                f"{settings.zalo_oauth_base}/v4/oa/access_token",
+                headers={"secret_key": settings.zalo_app_secret},
+                data={
+                    "refresh_token": refresh,
+                    "app_id": settings.zalo_app_id,
+                    "grant_type": "refresh_token",
+                },
+                timeout=TIMEOUT,
+            )
+            data = r.json()
+        except (httpx.HTTPError, ValueError):
+            return False
+        if r.status_code != 200 or not data.get("access_token"):
+            return False
+        _tokens["access"] = str(data["access_token"])
+        if data.get("refresh_token"):
+            _tokens["refresh"] = str(data["refresh_token"])
+        return True
+
+
+def render(message: OutgoingMessage) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": fit(message.text, max_text)}
+    if message.buttons:
+        out["attachment"] = {
+            "type": "template",
+            "payload": {
+                "buttons": [
+                    # "oa.query.hide" sends the payload back as the user's message, unseen by them.
+                    {"title": b.label(max_button_title), "payload": b.payload, "type": "oa.query.hide"}
+                    for b in message.buttons[:max_buttons]
+                ]
+            },
+        }
+    return out
+
+
+def send(settings: Settings, user_id: str, message: OutgoingMessage) -> None:
+    body = {"recipient": {"user_id": user_id}, "message": render(message)}
+    for attempt in (1, 2):
+        try:
+            r = httpx.post(
+                f"{settings.zalo_api_base}/v3.0/oa/message/cs",
+                headers={"access_token": _access_token(settings)},
+                json=body,
+                timeout=TIMEOUT,
+            )
+        except httpx.HTTPError as exc:
+            raise SendError(f"network: {type(exc).__name__}", retryable=True) from exc
+        if r.status_code == 429 or r.status_code >= 500:
+            raise SendError(
+                f"HTTP {r.status_code}", retryable=True, retry_after=retry_after(r.headers.get("retry-after"))
+            )
+        try:
+            data = r.json()
+        except ValueError as exc:
+            raise SendError(f"HTTP {r.status_code}: not JSON", retryable=r.status_code >= 500) from exc
+        code = int(data.get("error", 0) or 0)
+        if r.status_code == 200 and code == 0:
+            return
+        if code in TOKEN_EXPIRED and attempt == 1 and refresh_token(settings):
+            continue
+        raise SendError(
+            f"HTTP {r.status_code} Zalo error {code}: {str(data.get('message', ''))[:200]}", retryable=False
+        )

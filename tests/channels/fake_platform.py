@@ -1,0 +1,171 @@
+"""A local stand-in for the Zalo OA, Graph (Messenger) and Telegram Bot APIs, served by uvicorn.
+
+It records every request and answers like the real APIs: success bodies as documented, and on
+demand a 429 with ``Retry-After`` (and Telegram's ``parameters.retry_after``), a 5xx, or Zalo's
+expired-token error -216 until the token is refreshed through the OAuth endpoint.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+@dataclass
+class Call:
+    platform: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    status: int
+
+
+@dataclass
+class FakePlatform:
+    calls: list[Call] = field(default_factory=list)
+    plans: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # next statuses
+    retry_after: str = "1"
+    zalo_token: str = "zalo-access-1"
+    zalo_refreshed: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    base: str = ""
+    fail_every: int = 0  # answer every Nth send with a 429 (load tests)
+    sends: int = 0
+
+    def reset(self) -> None:
+        with self.lock:
+            self.calls.clear()
+            self.plans.clear()
+            self.zalo_token, self.zalo_refreshed = "zalo-access-1", 0
+
+    def delivered(self, platform: str | None = None) -> list[Call]:
+        """Requests answered with success (the replies a user actually got)."""
+        return [
+            c
+            for c in self.calls
+            if c.status == 200 and (platform is None or c.platform == platform) and "oauth" not in c.path
+        ]
+
+    def _planned(self, platform: str) -> int:
+        with self.lock:
+            self.sends += 1
+            if self.fail_every and self.sends % self.fail_every == 0:
+                return 429
+            plan = self.plans.get(platform)
+            return plan.pop(0) if plan else 200
+
+    async def zalo_send(self, request: Request) -> JSONResponse:
+        body = orjson.loads(await request.body())
+        status = self._planned("zalo")
+        headers = dict(request.headers)
+        if status == 200 and headers.get("access_token") != self.zalo_token:
+            self.calls.append(Call("zalo", request.url.path, headers, body, 299))
+            return JSONResponse({"error": -216, "message": "Access token is invalid"})
+        self.calls.append(Call("zalo", request.url.path, headers, body, status))
+        if status != 200:
+            return JSONResponse(
+                {"error": -32, "message": "busy"},
+                status_code=status,
+                headers={"Retry-After": self.retry_after},
+            )
+        return JSONResponse({"error": 0, "message": "Success", "data": {"message_id": f"m{len(self.calls)}"}})
+
+    async def zalo_refresh(self, request: Request) -> JSONResponse:
+        form = await request.form()
+        self.calls.append(Call("zalo", "/oauth" + request.url.path, dict(request.headers), dict(form), 200))
+        with self.lock:
+            self.zalo_refreshed += 1
+            self.zalo_token = f"zalo-access-{self.zalo_refreshed + 1}"
+        return JSONResponse({"access_token": self.zalo_token, "refresh_token": "r2", "expires_in": "90000"})
+
+    async def messenger_send(self, request: Request) -> JSONResponse:
+        body = orjson.loads(await request.body())
+        status = self._planned("messenger")
+        self.calls.append(Call("messenger", request.url.path, dict(request.headers), body, status))
+        if status != 200:
+            return JSONResponse(
+                {"error": {"message": "(#613) Calls to this api have exceeded the rate limit.", "code": 613}},
+                status_code=status,
+                headers={"Retry-After": self.retry_after},
+            )
+        return JSONResponse({"recipient_id": body["recipient"]["id"], "message_id": f"m_{len(self.calls)}"})
+
+    async def telegram(self, request: Request) -> JSONResponse:
+        body = orjson.loads(await request.body())
+        method = request.path_params["method"]
+        status = self._planned("telegram") if method == "sendMessage" else 200
+        self.calls.append(Call("telegram", request.url.path, dict(request.headers), body, status))
+        if status == 429:
+            wait = int(self.retry_after)
+            return JSONResponse(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {wait}",
+                    "parameters": {"retry_after": wait},
+                },
+                status_code=429,
+            )
+        if status != 200:
+            return JSONResponse(
+                {"ok": False, "error_code": status, "description": "Bad Gateway"}, status_code=status
+            )
+        if method == "setWebhook":
+            return JSONResponse({"ok": True, "result": True, "description": "Webhook was set"})
+        return JSONResponse(
+            {"ok": True, "result": {"message_id": len(self.calls), "chat": {"id": body["chat_id"]}}}
+        )
+
+    async def calls_log(self, request: Request) -> JSONResponse:
+        """What was received, for a load test running the fake in its own process."""
+        return JSONResponse([[c.platform, c.path, c.status, c.body] for c in self.calls])
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/_calls", self.calls_log, methods=["GET"]),
+                Route("/v3.0/oa/message/cs", self.zalo_send, methods=["POST"]),
+                Route("/v4/oa/access_token", self.zalo_refresh, methods=["POST"]),
+                Route("/me/messages", self.messenger_send, methods=["POST"]),
+                Route("/bot{token}/{method}", self.telegram, methods=["POST"]),
+            ]
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(fake: FakePlatform) -> tuple[uvicorn.Server, threading.Thread]:
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.02)
+    fake.base = f"http://127.0.0.1:{port}"
+    return server, thread
+
+
+if __name__ == "__main__":  # python fake_platform.py PORT [FAIL_EVERY]
+    import sys
+
+    fake = FakePlatform(fail_every=int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    uvicorn.run(fake.app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
