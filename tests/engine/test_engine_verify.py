@@ -114,3 +114,14 @@ def test_veto_on_a_swapped_slot_or_an_added_number() -> None:
     assert not V.veto(number, long=True)  # a long post's other sentences carry their own numbers
     notes = V.reasons(place, fc, V.QueryView.of("Phà Sao Mai ở Bạc Liêu ngừng chạy từ 20/8"))
     assert notes[0] == "Địa danh khác / place differs: Bạc Liêu ≠ Cà Mau"
+
+
+def test_an_unrelated_tip_is_not_answered_by_the_only_fact_check() -> None:
+    from kiemchung.engine.match import Matcher
+
+    m = Matcher(None)  # a fresh install: one published fact-check
+    m.add(["fc1"], ["Uống nước lá đu đủ chữa khỏi sốt xuất huyết trong 2 ngày"])
+    unrelated = m.match(["Giá vé xe buýt ở thành phố tăng gấp đôi từ tháng sau"])[0]
+    same = m.match(["uống nước lá đu đủ khỏi sốt xuất huyết trong 2 ngày hả"])[0]
+    assert unrelated.answer is None and unrelated.suggest is None
+    assert same.answer == "fc1"

@@ -300,10 +300,13 @@ class Matcher:
         best = results[0].id
         th = V.THRESHOLDS[mode]
         vetoed = V.veto(p.pair[j0], bool(p.view.units))
+        # hardly a word in common: not even worth suggesting (the confidence is relative, and in a
+        # small library the only fact-check may look "confident" for anything)
+        unrelated = p.pair[j0].get("cov_c", 1.0) < V.MIN_SHARED
         return MatchResult(
             results=results,
             answer=best if conf >= th["answer"] and not vetoed else None,
-            suggest=best if conf >= th["suggest"] else None,
+            suggest=best if conf >= th["suggest"] and not unrelated else None,
             confidence=conf,
             reasons=V.reasons(p.pair[j0], self._view(int(p.slots[j0])), p.view),
         )

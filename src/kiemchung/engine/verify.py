@@ -330,6 +330,10 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
 # "about that claim and little else", so a place or a number it adds is part of its claim. Chosen on
 # the development sets (0,52-0,55 give the same figures; see docs/evaluation.md).
 STRICT_COVERAGE = 0.55
+# Share of the fact-check's words (IDF-weighted) a text must contain to be answered at all: the
+# learned confidence is relative to the other candidates, so in a small library an unrelated tip can
+# score high against the only fact-check there is. No correct development answer is below 0,18.
+MIN_SHARED = 0.15
 
 
 def veto(f: dict[str, float], long: bool) -> bool:
@@ -344,11 +348,15 @@ def veto(f: dict[str, float], long: bool) -> bool:
     (True, True)
     >>> veto({"slot_conflict": 1.0, "cov_q": 0.3}, long=False)  # an aside in a long sentence
     False
+    >>> veto({"cov_c": 0.05}, long=False)  # hardly a word of the fact-check in the text
+    True
     >>> veto({"slot_conflict": 1.0, "slot_swap": 0.0}, long=True), veto({"slot_swap": 1.0}, long=True)
     (False, True)
     >>> veto({"num_added": 0.0, "slot_conflict": 0.0}, long=False)
     False
     """
+    if f.get("cov_c", 1.0) < MIN_SHARED:
+        return True
     if long:
         # a long post: only a slot swapped in the sentence that matched (its other sentences, and
         # that sentence's own asides, name places, diseases and numbers of their own)
