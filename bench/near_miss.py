@@ -99,7 +99,7 @@ def dev_swaps(library: Path, n: int = 300, seed: int = 0) -> list[dict[str, obje
 
 def previous_veto(f: dict[str, float], long: bool) -> bool:
     """The rule before slot checks (the baseline): only a number swapped in a one-claim query."""
-    return not long and f.get("num_q_miss", 0) > 0 and f.get("num_c_has", 0) > 0 and f.get("num_c_hit", 0) < 1
+    return not long and V.number_swapped(f)
 
 
 def both(matcher: Matcher, queries: list[dict[str, object]], mode: Mode) -> dict[str, list[float]]:

@@ -28,6 +28,7 @@ from kiemchung.engine.checkworthy import (
 )
 from kiemchung.engine.claims import cluster
 from kiemchung.engine.index import SearchIndex
+from kiemchung.scam.lookup import WARN_VERDICTS
 from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, Item, Tip, TipStatus, utcnow
 from kiemchung.text import fold, normalise
 
@@ -55,7 +56,6 @@ def tip_candidates(norm: str) -> list[ClaimCandidate]:
 
 
 DESK_STATUSES = (TipStatus.received, TipStatus.queued, TipStatus.closed)
-WARN_VERDICTS = ("scam", "suspicious")
 
 
 def _waiting(session: Session) -> list[Tip]:

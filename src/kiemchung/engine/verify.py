@@ -336,6 +336,15 @@ STRICT_COVERAGE = 0.55
 MIN_SHARED = 0.15
 
 
+def number_swapped(f: dict[str, float]) -> bool:
+    """The query has a number the match lacks AND the match has one the query lacks.
+
+    >>> number_swapped({"num_q_miss": 1.0, "num_c_has": 1.0, "num_c_hit": 0.0})
+    True
+    """
+    return f.get("num_q_miss", 0.0) > 0 and f.get("num_c_has", 0.0) > 0 and f.get("num_c_hit", 0.0) < 1
+
+
 def veto(f: dict[str, float], long: bool) -> bool:
     """Never answer automatically when the query states a fact the match does not.
 
@@ -366,7 +375,7 @@ def veto(f: dict[str, float], long: bool) -> bool:
     if f.get("cov_q", 0.0) < STRICT_COVERAGE:
         # much of the text is not about the fact-check's claim: extra places and numbers may be
         # asides, so only a number swapped against the fact-check's own vetoes
-        return f.get("num_q_miss", 0.0) > 0 and f.get("num_c_has", 0.0) > 0 and f.get("num_c_hit", 0.0) < 1
+        return number_swapped(f)
     if f.get("slot_conflict", 0.0) > 0:  # the tip names a place, disease... the fact-check does not
         return True
     # the query states a number (amount, date, count) the fact-check does not

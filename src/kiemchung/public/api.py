@@ -23,19 +23,17 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from kiemchung.public import queries
-from kiemchung.public.deps import rate_limit
+from kiemchung.public.deps import not_my_question, rate_limit
 from kiemchung.public.tipline import (
     MAX_CONTACT_CHARS,
     MAX_TIP_CHARS,
     PRIVACY_NOTICE_EN,
     PRIVACY_NOTICE_VI,
     SCAM_ADVICE,
-    NotAnswerable,
     TipRejected,
     TipResult,
     find_tip,
     handle_tip,
-    mark_not_answered,
     process_tip_queue,
 )
 from kiemchung.public.tipstatus import tip_view
@@ -380,13 +378,5 @@ def tip_status(session: SessionDep, token: str = TOKEN) -> TipStatusOut:
 )
 def tip_not_answered(background: BackgroundTasks, session: SessionDep, token: str = TOKEN) -> TipStatusOut:
     """“Không phải điều tôi hỏi”: the automatic answer missed; the tip goes to the desk as a claim."""
-    tip = find_tip(session, token)
-    if tip is None:
-        raise HTTPException(404, "Không tìm thấy tin / Tip not found")
-    try:
-        changed = mark_not_answered(session, tip)
-    except NotAnswerable as exc:
-        raise HTTPException(409, str(exc)) from exc
-    if changed:  # SessionDep commits before background tasks run
-        background.add_task(process_tip_queue)
+    tip = not_my_question(session, token, background)
     return TipStatusOut(**tip_view(session, tip).as_json())

@@ -1,4 +1,5 @@
-"""The public routes' POST rate limit (their session is ``kiemchung.web.deps.SessionDep``).
+"""The public routes' POST rate limit (their session is ``kiemchung.web.deps.SessionDep``), and
+the "Không phải điều tôi hỏi" step the tip page and the API share.
 
 The limiter lives on ``app.state`` so each application instance (and each test's fresh app)
 counts on its own, with ``settings.rate_limit_per_minute`` read when the app first needs it.
@@ -6,9 +7,12 @@ counts on its own, with ``settings.rate_limit_per_minute`` read when the app fir
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import BackgroundTasks, HTTPException, Request
+from sqlalchemy.orm import Session
 
+from kiemchung.public.tipline import NotAnswerable, find_tip, mark_not_answered, process_tip_queue
 from kiemchung.settings import get_settings
+from kiemchung.store.models import Tip
 from kiemchung.web.security import RateLimiter, client_key
 
 
@@ -48,3 +52,17 @@ def _enforce(limiter: RateLimiter, key: str) -> None:
             f"Too many requests, please retry in {wait} s",
             headers={"Retry-After": str(wait)},
         )
+
+
+def not_my_question(session: Session, token: str, background: BackgroundTasks) -> Tip:
+    """The tip behind ``token`` sent to the desk as missed (404 unknown, 409 never answered)."""
+    tip = find_tip(session, token)
+    if tip is None:
+        raise HTTPException(404, "Không tìm thấy tin / Tip not found")
+    try:
+        changed = mark_not_answered(session, tip)
+    except NotAnswerable as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if changed:  # SessionDep commits before background tasks run
+        background.add_task(process_tip_queue)
+    return tip

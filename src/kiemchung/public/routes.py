@@ -17,7 +17,7 @@ from kiemchung.media.tips import handle_image_tip
 from kiemchung.media.web import upload_bytes
 from kiemchung.public import queries, strings  # noqa: F401  (strings registers translations)
 from kiemchung.public.claimreview import claim_review, script_tag
-from kiemchung.public.deps import rate_limit
+from kiemchung.public.deps import not_my_question, rate_limit
 from kiemchung.public.feeds import router as feeds_router
 from kiemchung.public.tipline import (
     MAX_CONTACT_CHARS,
@@ -25,13 +25,11 @@ from kiemchung.public.tipline import (
     PRIVACY_NOTICE_EN,
     PRIVACY_NOTICE_VI,
     SCAM_ADVICE,
-    NotAnswerable,
     TipRejected,
     delete_contact,
     find_contact,
     find_tip,
     handle_tip,
-    mark_not_answered,
     process_tip_queue,
     status_path,
 )
@@ -277,15 +275,7 @@ def tip_not_my_question(
     request: Request, token: str, background: BackgroundTasks, session: SessionDep
 ) -> Response:
     """ "Không phải điều tôi hỏi": the tip goes to the desk, the miss is recorded."""
-    tip = find_tip(session, token)
-    if tip is None:
-        raise HTTPException(404, "Không tìm thấy tin / Tip not found")
-    try:
-        changed = mark_not_answered(session, tip)
-    except NotAnswerable as exc:
-        raise HTTPException(409, str(exc)) from exc
-    if changed:  # SessionDep commits before background tasks run
-        background.add_task(process_tip_queue)
+    not_my_question(session, token, background)
     return RedirectResponse(status_path(token), status_code=303)
 
 

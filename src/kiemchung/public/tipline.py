@@ -36,6 +36,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from kiemchung.public import queries
+from kiemchung.scam.lookup import WARN_VERDICTS
 from kiemchung.settings import get_settings
 from kiemchung.store.models import (
     AuditEvent,
@@ -58,7 +59,6 @@ MAX_TIP_CHARS = 5000
 MAX_CONTACT_CHARS = 300
 MAX_REASONS = 4
 TIPLINE_SOURCE = "tipline"
-WARN_VERDICTS = ("scam", "suspicious")
 _CHANNEL = re.compile(r"[^a-z0-9_-]+")
 _E164_VN = re.compile(r"\+84\d{8,10}\b")
 

@@ -27,6 +27,7 @@ from kiemchung.scam.lookalike import Assessment, assess_domain
 from kiemchung.scam.registry import Registry, registry_for
 
 RANK = {"scam": 3, "suspicious": 2, "unknown": 1, "ok": 0}
+WARN_VERDICTS = ("scam", "suspicious")  # verdicts a citizen is warned about
 KIND_VI = {
     "url": "Liên kết",
     "domain": "Tên miền",
