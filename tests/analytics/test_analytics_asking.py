@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from askingdata import NOW, seed
 
 from kiemchung.analytics.asking import asked, last_full_week, week_bounds
@@ -42,8 +43,12 @@ def test_filters_by_topic_and_province(db_url: str) -> None:
     assert nothing.claims == [] and len(nothing.topics) == 3  # the facets still show the whole week
 
 
-def test_calendar_week(sqlite_url: str) -> None:
-    seed(sqlite_url, now=NOW - timedelta(days=7))  # everything one week earlier
+def test_calendar_week(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiemchung.settings import get_settings
+
+    monkeypatch.setenv("KIEMCHUNG_TIMEZONE", "Asia/Ho_Chi_Minh")  # weeks run Monday to Sunday in Vietnam
+    get_settings.cache_clear()
+    ids = seed(sqlite_url, now=NOW - timedelta(days=7))  # everything one week earlier
     week = last_full_week(NOW)
     since, until = week_bounds(week, timedelta(hours=7)) or (None, None)
     assert week == "2026-W47" and since == datetime(2026, 11, 15, 17, 0)
@@ -51,8 +56,9 @@ def test_calendar_week(sqlite_url: str) -> None:
         data = asked(s, now=NOW, week=week)
         this_week = asked(s, now=NOW)
     assert data.week == week and (data.since, data.until) == (since, until)
-    assert len(data.claims) == 3
-    assert len(this_week.claims) < 3  # the rolling 7 days only see the tail of that week
+    # the price claim's posts fell on Sunday 15/11 (Vietnam time), the week before
+    assert [(c.claim_id, c.tips, c.posts) for c in data.claims] == [(ids["flood"], 4, 3), (ids["water"], 2, 0)]
+    assert this_week.claims == []  # the rolling 7 days up to NOW start after every ask
 
 
 def test_report_has_the_same_figures(sqlite_url: str) -> None:
