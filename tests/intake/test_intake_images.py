@@ -147,7 +147,7 @@ def test_api_multipart(api: TestClient, configured: str) -> None:
     )
     assert r.status_code == 200, r.text
     out = r.json()
-    assert (out["source"], out["stored"], out["images"]) == ("Chụp màn hình", 2, 2)
+    assert (out["source"], out["stored"], out["images"]) == ("Chụp màn hình", 2, 2), out
     assert out["errors"][0]["index"] == 2 and "missing.png" in out["errors"][0]["reason"]
     (card, card_images), (photo, photo_images) = _items(configured)
     assert card.text.startswith("Có thật không?\n") and "tân hòa" in card.text.lower()

@@ -23,9 +23,10 @@ import hmac
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.types import Message
 
 from kiemchung.intake.adapters import loads_json

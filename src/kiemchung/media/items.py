@@ -149,13 +149,10 @@ def attach_item_images(session: Session, source_id: int, images: Mapping[str, Me
     """Store each picture and link it to the item of ``source_id`` with that content hash."""
     if not images:
         return 0
-    ids = dict(
-        session.execute(
-            select(Item.content_hash, Item.id).where(
-                Item.source_id == source_id, Item.content_hash.in_(list(images))
-            )
-        ).tuples()
+    rows = session.execute(
+        select(Item.content_hash, Item.id).where(Item.source_id == source_id, Item.content_hash.in_(list(images)))
     )
+    ids = {content_hash: item_id for content_hash, item_id in rows}
     linked = 0
     for content_hash, image in images.items():
         item_id = ids.get(content_hash)

@@ -58,7 +58,7 @@ def _keys_where(session: Session, entity: type[Any], where: Any) -> list[tuple[s
         return [(TIP, tip_contact_key(t)) for t in tokens]
     if entity is ChannelContact:
         stmt2 = select(ChannelContact.platform, ChannelContact.sender_key)
-        rows = session.execute(stmt2.where(where) if where is not None else stmt2).tuples()
+        rows = session.execute(stmt2.where(where) if where is not None else stmt2)
         return [(CHANNEL, channel_contact_key(p, k)) for p, k in rows]
     if entity is Tip:  # a tip's contact goes with it (ON DELETE CASCADE)
         tips = select(Tip.id)
