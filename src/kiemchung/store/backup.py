@@ -289,6 +289,9 @@ def restore(
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise BackupError(f"Tệp sao lưu hỏng / damaged backup header: {exc}") from None
+    # Encrypted contacts not restored: whatever points at them (a pending chat reply) loses the link.
+    skip_contacts = header.get("contacts") == "encrypted" and fernet is None
+    null_refs = _excluded_refs(list(tables.values()), set(CONTACT_TABLES)) if skip_contacts else {}
     counts: dict[str, int] = {}
     with engine.begin() as conn:
         kept_tombstones: list[tuple[str, str]] = []
@@ -327,6 +330,8 @@ def restore(
                     ) from None
             if name not in tables or not isinstance(row, dict):
                 raise BackupError(f"Bảng không có trong lược đồ / unknown table in backup: {name!r}")
+            for col in null_refs.get(name, ()):
+                row[col] = None
             if name != current:
                 flush()
                 _finish_table(conn, tables, current, deferred)
