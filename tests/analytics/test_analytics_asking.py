@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from askingdata import NOW, seed
 
+from askingdata import NOW, seed
 from kiemchung.analytics.asking import asked, last_full_week, week_bounds
 from kiemchung.analytics.queries import collect
 from kiemchung.analytics.report import to_csv, to_markdown
@@ -57,7 +57,10 @@ def test_calendar_week(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None
         this_week = asked(s, now=NOW)
     assert data.week == week and (data.since, data.until) == (since, until)
     # the price claim's posts fell on Sunday 15/11 (Vietnam time), the week before
-    assert [(c.claim_id, c.tips, c.posts) for c in data.claims] == [(ids["flood"], 4, 3), (ids["water"], 2, 0)]
+    assert [(c.claim_id, c.tips, c.posts) for c in data.claims] == [
+        (ids["flood"], 4, 3),
+        (ids["water"], 2, 0),
+    ]
     assert this_week.claims == []  # the rolling 7 days up to NOW start after every ask
 
 
@@ -72,5 +75,8 @@ def test_report_has_the_same_figures(sqlite_url: str) -> None:
     assert f"most_asked,{ids['lone']}," not in csv
     md = to_markdown(a, "vi")
     assert "## Người dân đang hỏi gì (7 ngày qua)" in md
-    assert "| Đà Nẵng sắp ngập sâu 3 mét, người dân phải sơ tán ngay | Thiên tai | Thành phố Đà Nẵng | 4 | 3 | Chưa |" in md
+    assert (
+        "| Đà Nẵng sắp ngập sâu 3 mét, người dân phải sơ tán ngay | Thiên tai | Thành phố Đà Nẵng | 4 | 3 | Chưa |"
+        in md
+    )
     assert "## What people are asking" in to_markdown(a, "en")

@@ -131,7 +131,8 @@ class FakePlatform:
             fid = str(body.get("file_id"))
             if fid not in self.files:
                 return JSONResponse(
-                    {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, status_code=400
+                    {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"},
+                    status_code=400,
                 )
             return JSONResponse(
                 {
@@ -149,7 +150,9 @@ class FakePlatform:
         )
 
     def _file(self, platform: str, request: Request, name: str) -> Response:
-        self.calls.append(Call(platform, request.url.path, dict(request.headers), {}, 200 if name in self.files else 404))
+        self.calls.append(
+            Call(platform, request.url.path, dict(request.headers), {}, 200 if name in self.files else 404)
+        )
         if name not in self.files:
             return Response(b"not found", status_code=404)
         return Response(self.files[name], media_type="application/octet-stream")

@@ -137,10 +137,22 @@ def telegram(
         }
     elif photo:  # PhotoSize variants of one picture; the caption is optional
         sizes = [
-            {"file_id": f"{photo}-small", "file_unique_id": "s1", "file_size": 1200, "width": 90, "height": 60},
+            {
+                "file_id": f"{photo}-small",
+                "file_unique_id": "s1",
+                "file_size": 1200,
+                "width": 90,
+                "height": 60,
+            },
             {"file_id": photo, "file_unique_id": "s2", "file_size": 48000, "width": 800, "height": 533},
         ]
-        message: dict[str, Any] = {"message_id": update_id, "from": who, "chat": chat, "date": date, "photo": sizes}
+        message: dict[str, Any] = {
+            "message_id": update_id,
+            "from": who,
+            "chat": chat,
+            "date": date,
+            "photo": sizes,
+        }
         if text:
             message["caption"] = text
         data = {"update_id": update_id, "message": message}

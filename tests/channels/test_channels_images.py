@@ -24,7 +24,7 @@ from kiemchung.store.models import MediaImage, Tip, TipImage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "media"))
 
-from media_render import encode, screenshot  # noqa: E402
+from media_render import encode, screenshot
 
 __all__ = ["world"]
 needs_ocr = pytest.mark.skipif(not ocr.available(), reason="Tesseract with Vietnamese data is not installed")
@@ -82,7 +82,9 @@ def test_a_picture_is_answered_like_an_image_tip(
     with session_scope() as s:
         tip = s.scalars(select(Tip).where(Tip.channel == platform)).one()
         image = s.scalars(
-            select(MediaImage).join(TipImage, TipImage.image_id == MediaImage.id).where(TipImage.tip_id == tip.id)
+            select(MediaImage)
+            .join(TipImage, TipImage.image_id == MediaImage.id)
+            .where(TipImage.tip_id == tip.id)
         ).one()
         assert tip.status.value == "answered" and "tỏi" in tip.text
         assert image.ocr_text and image.ocr_confidence and len(image.pdq) == 64
@@ -105,7 +107,9 @@ def test_private_addresses_stay_refused_by_default(
 def test_a_missing_picture_falls_back(
     world: None, client: TestClient, channels_on: FakePlatform, fake_reachable: None
 ) -> None:
-    path, body, headers = zalo(USERS["zalo"], "zi99", event="user_send_image", image=f"{channels_on.base}/cdn/x")
+    path, body, headers = zalo(
+        USERS["zalo"], "zi99", event="user_send_image", image=f"{channels_on.base}/cdn/x"
+    )
     assert client.post(path, content=body, headers=headers).status_code == 200
     replies = replies_of(channels_on, "zalo")
     assert "Chúng tôi đã nhận ảnh của bạn" in sent_text(replies[-1].body)

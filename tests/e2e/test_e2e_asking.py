@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kiemchung.store import models, session_scope
-from kiemchung.store.models import FactCheckStatus, ItemKind, TipStatus, Verdict, utcnow
+from kiemchung.store.models import FactCheckStatus, TipStatus, Verdict, utcnow
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "vi-VN"}
@@ -30,13 +30,18 @@ def seed(url: str) -> str:
         s.add(src)
         s.flush()
         slug = f"muoi-i-ot-{tag}"
-        for n, (text, topic, tips, posts) in enumerate([(BRIDGE, "giao-thong", 5, 3), (SALT, "thuc-pham", 3, 1)]):
+        for n, (text, topic, tips, posts) in enumerate(
+            [(BRIDGE, "giao-thong", 5, 3), (SALT, "thuc-pham", 3, 1)]
+        ):
             c = models.Claim(text=text, topic=topic)
             s.add(c)
             s.flush()
             for k in range(posts):
                 it = models.Item(
-                    source_id=src.id, text=text, content_hash=f"{tag}-{n}-{k}", published_at=now - timedelta(hours=k + 1)
+                    source_id=src.id,
+                    text=text,
+                    content_hash=f"{tag}-{n}-{k}",
+                    published_at=now - timedelta(hours=k + 1),
                 )
                 s.add(it)
                 s.flush()
@@ -44,7 +49,10 @@ def seed(url: str) -> str:
             for k in range(tips):
                 s.add(
                     models.Tip(
-                        text=text, claim_id=c.id, received_at=now - timedelta(hours=k + 2), status=TipStatus.received
+                        text=text,
+                        claim_id=c.id,
+                        received_at=now - timedelta(hours=k + 2),
+                        status=TipStatus.received,
                     )
                 )
             if n == 1:

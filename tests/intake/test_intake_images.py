@@ -18,15 +18,15 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "media"))
 
-from media_render import encode, noise_photo, screenshot  # noqa: E402
+from media_render import encode, noise_photo, screenshot
 
-from kiemchung.intake.api import router  # noqa: E402
-from kiemchung.intake.ingest import ingest_path  # noqa: E402
-from kiemchung.media import ocr  # noqa: E402
-from kiemchung.media.intake import media_dir, stored_path  # noqa: E402
-from kiemchung.settings import get_settings  # noqa: E402
-from kiemchung.store.db import session_scope  # noqa: E402
-from kiemchung.store.models import Item, ItemImage, MediaImage  # noqa: E402
+from kiemchung.intake.api import router
+from kiemchung.intake.ingest import ingest_path
+from kiemchung.media import ocr
+from kiemchung.media.intake import media_dir, stored_path
+from kiemchung.settings import get_settings
+from kiemchung.store.db import session_scope
+from kiemchung.store.models import Item, ItemImage, MediaImage
 
 needs_ocr = pytest.mark.skipif(not ocr.available(), reason="Tesseract with Vietnamese data is not installed")
 TOKEN = "t0ken-for-image-tests-0123456789"
@@ -129,7 +129,7 @@ def test_api_base64_json(api: TestClient, configured: str) -> None:
     out = r.json()
     assert (out["stored"], out["images"], out["rejected"]) == (1, 1, 1)
     assert out["errors"][0]["index"] == 1
-    (item, images), = _items(configured)
+    ((item, images),) = _items(configured)
     assert "khẩu trang" in item.text.lower() and len(images) == 1
 
 
@@ -151,6 +151,7 @@ def test_api_multipart(api: TestClient, configured: str) -> None:
     assert out["errors"][0]["index"] == 2 and "missing.png" in out["errors"][0]["reason"]
     (card, card_images), (photo, photo_images) = _items(configured)
     assert card.text.startswith("Có thật không?\n") and "tân hòa" in card.text.lower()
+    assert card_images[0].ocr_text and card_images[0].ocr_confidence
     assert photo.text.startswith("[Ảnh không đọc được chữ") and photo_images[0].width == 320
 
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from askingdata import seed
 from fastapi.testclient import TestClient
 
+from askingdata import seed
 from kiemchung.desk import factchecks
 from kiemchung.desk.auth import hash_password
 from kiemchung.store import models, session_scope
@@ -20,7 +20,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture()
-def asked_client(configured: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, dict[str, int]]]:
+def asked_client(
+    configured: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, dict[str, int]]]:
     monkeypatch.setenv("KIEMCHUNG_EMBEDDER", "none")
     from kiemchung.web.app import create_app
 
@@ -63,7 +65,16 @@ def test_json(asked_client: tuple[TestClient, dict[str, int]]) -> None:
     first = body["claims"][0]
     assert (first["claim_id"], first["tips"], first["posts"], first["total"]) == (ids["flood"], 4, 3, 7)
     assert set(first) == {
-        "claim_id", "text", "topic", "province_code", "area", "tips", "posts", "total", "answered", "fact_check_url",
+        "claim_id",
+        "text",
+        "topic",
+        "province_code",
+        "area",
+        "tips",
+        "posts",
+        "total",
+        "answered",
+        "fact_check_url",
     }  # counts only: nothing about who asked
     assert c.get("/api/v1/asking", params={"topic": "dien"}).json()["claims"][0]["answered"] is True
     assert c.get("/api/v1/asking", params={"week": "nope"}).status_code == 422

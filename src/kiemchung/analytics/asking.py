@@ -188,7 +188,7 @@ def asked(
         .where(Tip.claim_id.is_not(None), Tip.received_at >= since, Tip.received_at < until)
         .group_by(Tip.claim_id)
     ):
-        tips[claim_id] += n
+        tips[int(claim_id or 0)] += n
     posts: dict[int, int] = defaultdict(int)
     stamp = func.coalesce(Item.published_at, Item.ingested_at)
     for claim_id, n in session.execute(
@@ -202,7 +202,9 @@ def asked(
     ids = [cid for cid in set(tips) | set(posts) if tips[cid] + posts[cid] >= min_asks]
     claims = {
         c.id: c
-        for c in session.scalars(select(Claim).where(Claim.id.in_(ids), Claim.status != ClaimStatus.dismissed))
+        for c in session.scalars(
+            select(Claim).where(Claim.id.in_(ids), Claim.status != ClaimStatus.dismissed)
+        )
     }
     answers = _answers(session, claims)
     rows: list[AskedClaim] = []

@@ -86,14 +86,14 @@ def csv_rows(a: Analytics) -> Iterator[tuple[Any, ...]]:
         yield ("top_fact_checks", key, _iso(f.published_at), "verdict", f.verdict.value)
         for metric in ("views", "posts", "reach", "clicks", "score"):
             yield ("top_fact_checks", key, _iso(f.published_at), metric, getattr(f, metric))
-    for c in a.asking.claims if a.asking else []:
-        yield ("most_asked", c.claim_id, "", "text", c.text)
-        yield ("most_asked", c.claim_id, "", "topic", c.topic)
-        yield ("most_asked", c.claim_id, "", "area", c.area)
-        yield ("most_asked", c.claim_id, "", "tips", c.tips)
-        yield ("most_asked", c.claim_id, "", "posts", c.posts)
-        yield ("most_asked", c.claim_id, "", "answered", int(c.answered))
-        yield ("most_asked", c.claim_id, "", "fact_check", c.fact_check_slug or "")
+    for q in a.asking.claims if a.asking else []:
+        yield ("most_asked", q.claim_id, "", "text", q.text)
+        yield ("most_asked", q.claim_id, "", "topic", q.topic)
+        yield ("most_asked", q.claim_id, "", "area", q.area)
+        yield ("most_asked", q.claim_id, "", "tips", q.tips)
+        yield ("most_asked", q.claim_id, "", "posts", q.posts)
+        yield ("most_asked", q.claim_id, "", "answered", int(q.answered))
+        yield ("most_asked", q.claim_id, "", "fact_check", q.fact_check_slug or "")
 
 
 def _iso(value: Any) -> str:

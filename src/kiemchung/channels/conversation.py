@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiemchung.channels.base import Button, IncomingMessage, OutgoingMessage
-from kiemchung.public import queries
 from kiemchung.media.tips import handle_read_image_tip
+from kiemchung.public import queries
 from kiemchung.public.tipline import (
     TipRejected,
     TipResult,

@@ -148,7 +148,8 @@ async def post_items(request: Request, session: SessionDep, background: Backgrou
         body += chunk
         if len(body) > settings.max_request_bytes:
             raise HTTPException(413, "Yêu cầu quá lớn / request too large")
-    raw, files = bytes(body), {}
+    raw = bytes(body)
+    files: dict[str, bytes] = {}
     if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raw, files = await _multipart(request, raw)
     source, items = _parse(raw)

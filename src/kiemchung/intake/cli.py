@@ -122,7 +122,9 @@ def backup(
         typer.echo(f"Lỗi / error: {exc}", err=True)
         raise typer.Exit(1) from None
     if not include_contacts:
-        typer.echo("Liên hệ không được sao lưu / contacts left out (--include-contacts to keep them, encrypted)")
+        typer.echo(
+            "Liên hệ không được sao lưu / contacts left out (--include-contacts to keep them, encrypted)"
+        )
     typer.echo(f"Đã sao lưu / backed up {_vn(sum(counts.values()))} dòng / rows → {file}")
     for table, n in counts.items():
         if n:
@@ -146,7 +148,9 @@ def restore(
     upgrade()
     notes: dict[str, int] = {}
     try:
-        counts = do_restore(file, force=force, passphrase=_passphrase("KIEMCHUNG_BACKUP_PASSPHRASE"), notes=notes)
+        counts = do_restore(
+            file, force=force, passphrase=_passphrase("KIEMCHUNG_BACKUP_PASSPHRASE"), notes=notes
+        )
     except BackupError as exc:
         typer.echo(f"Lỗi / error: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -157,4 +161,6 @@ def restore(
             "encrypted contacts skipped (no passphrase)"
         )
     if notes.get("tombstoned_contacts"):
-        typer.echo(f"Liên hệ đã xóa không khôi phục / deleted contacts not restored: {_vn(notes['tombstoned_contacts'])}")
+        typer.echo(
+            f"Liên hệ đã xóa không khôi phục / deleted contacts not restored: {_vn(notes['tombstoned_contacts'])}"
+        )

@@ -150,7 +150,9 @@ def attach_item_images(session: Session, source_id: int, images: Mapping[str, Me
     if not images:
         return 0
     rows = session.execute(
-        select(Item.content_hash, Item.id).where(Item.source_id == source_id, Item.content_hash.in_(list(images)))
+        select(Item.content_hash, Item.id).where(
+            Item.source_id == source_id, Item.content_hash.in_(list(images))
+        )
     )
     ids = {content_hash: item_id for content_hash, item_id in rows}
     linked = 0

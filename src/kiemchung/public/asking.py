@@ -208,7 +208,9 @@ def api_asking(
                 posts=c.posts,
                 total=c.total,
                 answered=c.answered,
-                fact_check_url=absolute_url(f"/kiem-chung/{c.fact_check_slug}") if c.fact_check_slug else None,
+                fact_check_url=absolute_url(f"/kiem-chung/{c.fact_check_slug}")
+                if c.fact_check_slug
+                else None,
             )
             for c in data.claims
         ],

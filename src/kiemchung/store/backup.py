@@ -71,7 +71,9 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSPHRASE = 12
 
 
-def passphrase_key(passphrase: str, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> bytes:
+def passphrase_key(
+    passphrase: str, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
+) -> bytes:
     """The Fernet key (urlsafe base64 of 32 bytes) that ``passphrase`` and ``salt`` derive with Scrypt."""
     import base64
 
@@ -146,7 +148,15 @@ class _ExportOptions:
         return {
             "contacts": "encrypted" if self.fernet else "excluded",
             **(
-                {"kdf": {"name": "scrypt", "salt": self.salt.hex(), "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}}
+                {
+                    "kdf": {
+                        "name": "scrypt",
+                        "salt": self.salt.hex(),
+                        "n": SCRYPT_N,
+                        "r": SCRYPT_R,
+                        "p": SCRYPT_P,
+                    }
+                }
                 if self.fernet
                 else {}
             ),
@@ -211,7 +221,11 @@ def _export(engine: Engine, file: Path, opts: _ExportOptions | None = None) -> d
                     data = dict(row._mapping)
                     for col in nulls:
                         data[col] = None
-                    if opts.without_password_hashes and "password_hash" in data and table.name == "user_account":
+                    if (
+                        opts.without_password_hashes
+                        and "password_hash" in data
+                        and table.name == "user_account"
+                    ):
                         data["password_hash"] = DISABLED_PASSWORD
                     if encrypt is not None:
                         token = encrypt.encrypt(orjson.dumps(data, default=_json_default)).decode()
@@ -285,7 +299,9 @@ def restore(
         kdf = header.get("kdf") or {}
         try:
             fernet = Fernet(
-                passphrase_key(passphrase, bytes.fromhex(kdf["salt"]), int(kdf["n"]), int(kdf["r"]), int(kdf["p"]))
+                passphrase_key(
+                    passphrase, bytes.fromhex(kdf["salt"]), int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+                )
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise BackupError(f"Tệp sao lưu hỏng / damaged backup header: {exc}") from None

@@ -106,11 +106,13 @@ def apply(conn: Connection) -> int:
     ]
     chat_ids = [
         i
-        for i, p, k in conn.execute(select(ChannelContact.id, ChannelContact.platform, ChannelContact.sender_key))
+        for i, p, k in conn.execute(
+            select(ChannelContact.id, ChannelContact.platform, ChannelContact.sender_key)
+        )
         if (CHANNEL, channel_contact_key(p, k)) in dead
     ]
     if tip_ids:
-        conn.execute(delete(TipContact.__table__).where(TipContact.__table__.c.id.in_(tip_ids)))
+        conn.execute(delete(TipContact).where(TipContact.id.in_(tip_ids)))
     if chat_ids:
-        conn.execute(delete(ChannelContact.__table__).where(ChannelContact.__table__.c.id.in_(chat_ids)))
+        conn.execute(delete(ChannelContact).where(ChannelContact.id.in_(chat_ids)))
     return len(tip_ids) + len(chat_ids)
