@@ -1,6 +1,6 @@
 """'Người dân đang hỏi gì' in a real browser: reached from the public navigation, the most asked
-claims with their counts and answers, the topic and province filters, the English page, a phone
-screen without sideways scrolling, and the weekly feed entry's link.
+claims with their counts and answers, the topic and province filters (and a link through to the
+answering fact-check), the English page, and a phone screen without sideways scrolling.
 
 Screenshots go to test-artifacts/asking/.
 """

@@ -158,3 +158,20 @@ def test_api_multipart(api: TestClient, configured: str) -> None:
 def test_api_multipart_needs_items(api: TestClient) -> None:
     r = api.post("/api/items", files=[("f1", ("a.png", encode(noise_photo(1)), "image/png"))], headers=AUTH)
     assert r.status_code == 422
+
+
+@needs_ocr
+def test_picture_records_on_both_backends(configured: str, db_url: str) -> None:
+    """The bulk insert differs per back-end (PostgreSQL's executemany); the picture links the same."""
+    from kiemchung.intake.ingest import ingest_records
+
+    png = base64.b64encode(encode(screenshot(CARD))).decode()
+    records = [{"image_base64": png, "external_id": "p1"}, {"text": "Một bài chỉ có chữ", "external_id": "p2"}]
+    with session_scope(db_url) as s:
+        report = ingest_records(s, records, source_name="Ảnh hai cơ sở dữ liệu")
+    assert (report.stored, report.images) == (2, 1)
+    (card, images), (plain, none) = _items(db_url)
+    assert "khẩu trang" in card.text.lower() and len(images) == 1 and none == []
+    with session_scope(db_url) as s:  # the same records again: nothing new, no second link
+        again = ingest_records(s, records, source_name="Ảnh hai cơ sở dữ liệu")
+    assert (again.stored, again.duplicates, again.images) == (0, 2, 0)
