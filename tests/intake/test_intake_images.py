@@ -166,12 +166,16 @@ def test_picture_records_on_both_backends(configured: str, db_url: str) -> None:
     from kiemchung.intake.ingest import ingest_records
 
     png = base64.b64encode(encode(screenshot(CARD))).decode()
-    records = [{"image_base64": png, "external_id": "p1"}, {"text": "Một bài chỉ có chữ", "external_id": "p2"}]
+    records = [
+        {"image_base64": png, "external_id": "p1"},
+        {"text": "Một bài chỉ có chữ", "external_id": "p2"},
+    ]
     with session_scope(db_url) as s:
         report = ingest_records(s, records, source_name="Ảnh hai cơ sở dữ liệu")
     assert (report.stored, report.images) == (2, 1)
     (card, images), (plain, none) = _items(db_url)
-    assert "khẩu trang" in card.text.lower() and len(images) == 1 and none == []
+    assert "khẩu trang" in card.text.lower() and len(images) == 1
+    assert plain.text == "Một bài chỉ có chữ" and none == []
     with session_scope(db_url) as s:  # the same records again: nothing new, no second link
         again = ingest_records(s, records, source_name="Ảnh hai cơ sở dữ liệu")
     assert (again.stored, again.duplicates, again.images) == (0, 2, 0)
