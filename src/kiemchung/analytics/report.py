@@ -86,6 +86,14 @@ def csv_rows(a: Analytics) -> Iterator[tuple[Any, ...]]:
         yield ("top_fact_checks", key, _iso(f.published_at), "verdict", f.verdict.value)
         for metric in ("views", "posts", "reach", "clicks", "score"):
             yield ("top_fact_checks", key, _iso(f.published_at), metric, getattr(f, metric))
+    for q in a.asking.claims if a.asking else []:
+        yield ("most_asked", q.claim_id, "", "text", q.text)
+        yield ("most_asked", q.claim_id, "", "topic", q.topic)
+        yield ("most_asked", q.claim_id, "", "area", q.area)
+        yield ("most_asked", q.claim_id, "", "tips", q.tips)
+        yield ("most_asked", q.claim_id, "", "posts", q.posts)
+        yield ("most_asked", q.claim_id, "", "answered", int(q.answered))
+        yield ("most_asked", q.claim_id, "", "fact_check", q.fact_check_slug or "")
 
 
 def _iso(value: Any) -> str:
@@ -258,6 +266,30 @@ def to_markdown(a: Analytics, lang: str = "vi") -> str:
             for f in a.top_fact_checks
         ]
         or [[t("analytics.none"), "", "", "", "", "", ""]],
+    )
+    out += [f"## {t('analytics.asking.title')}", "", t("analytics.asking.desc"), ""]
+    asked = a.asking.claims if a.asking else []
+    out += _table(
+        [
+            t("analytics.col.claim"),
+            t("analytics.col.topic"),
+            t("analytics.col.area"),
+            t("analytics.col.asks"),
+            t("analytics.col.posts"),
+            t("analytics.col.answered"),
+        ],
+        [
+            [
+                c.text,
+                topic_label(c.topic, lang),
+                c.area or "—",
+                fmt_number(c.tips),
+                fmt_number(c.posts),
+                t("analytics.yes") if c.answered else t("analytics.no"),
+            ]
+            for c in asked
+        ]
+        or [[t("analytics.none"), "", "", "", "", ""]],
     )
     return "\n".join(out)
 

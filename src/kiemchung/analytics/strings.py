@@ -30,6 +30,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No data in this period yet. Choose a longer period or load some data.",
     ),
     "analytics.none": ("Chưa có số liệu.", "No data yet."),
+    "analytics.asking.title": ("Người dân đang hỏi gì (7 ngày qua)", "What people are asking (last 7 days)"),
+    "analytics.asking.desc": (
+        "Nhận định được hỏi nhiều nhất: số lượt hỏi qua tin gửi và số bài đăng theo dõi, chỉ số đếm.",
+        "The claims most asked about: asks through tips and monitored posts, counts only.",
+    ),
+    "analytics.col.asks": ("Lượt hỏi", "Asks"),
+    "analytics.col.area": ("Địa bàn", "Area"),
+    "analytics.col.answered": ("Đã trả lời", "Answered"),
+    "analytics.yes": ("Có", "Yes"),
+    "analytics.no": ("Chưa", "Not yet"),
     "analytics.no_topic": ("Chưa phân chủ đề", "No topic"),
     # headline figures
     "analytics.kpi.new_claims": ("Nhận định mới", "New claims"),

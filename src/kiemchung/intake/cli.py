@@ -58,6 +58,8 @@ def ingest(
         f"Đã lưu / stored: {_vn(report.stored)} · trùng lặp / duplicates: {_vn(report.duplicates)} · "
         f"bị loại / rejected: {_vn(len(report.rejected))} · cảnh báo / warnings: {_vn(len(report.warnings))}"
     )
+    if report.images:
+        typer.echo(f"Ảnh / images: {_vn(report.images)} (chữ đọc từ ảnh / text read by OCR)")
     for line, reason in report.rejected[:SHOW_REJECTIONS]:
         typer.echo(f"  dòng / line {line}: {reason}")
     if len(report.rejected) > SHOW_REJECTIONS:
@@ -76,15 +78,53 @@ def ingest(
         raise typer.Exit(1)
 
 
+def _passphrase(env: str) -> str | None:
+    import os
+
+    return os.environ.get(env) or None
+
+
 def backup(
     file: Path = typer.Argument(..., help="Tệp sao lưu / backup file (.jsonl.gz)."),
+    include_contacts: bool = typer.Option(
+        False,
+        "--include-contacts",
+        help="Kèm liên hệ của người gửi tin, mã hóa bằng mật khẩu / include tipster and chat contacts, "
+        "encrypted with a passphrase (KIEMCHUNG_BACKUP_PASSPHRASE or asked).",
+    ),
+    without_password_hashes: bool = typer.Option(
+        False,
+        "--without-password-hashes",
+        help="Bỏ mã băm mật khẩu / leave password hashes out (accounts need a new password after restore).",
+    ),
 ) -> None:
-    """Sao lưu / back up every table to a portable gzip'd JSONL file (SQLite <-> PostgreSQL)."""
+    """Sao lưu / back up every table to a portable gzip'd JSONL file (SQLite <-> PostgreSQL).
+
+    Contacts are left out unless --include-contacts (then encrypted with a passphrase)."""
     from kiemchung.store import upgrade
+    from kiemchung.store.backup import BackupError
     from kiemchung.store.backup import backup as do_backup
 
+    passphrase = None
+    if include_contacts:
+        passphrase = _passphrase("KIEMCHUNG_BACKUP_PASSPHRASE") or typer.prompt(
+            "Mật khẩu mã hóa / passphrase", hide_input=True, confirmation_prompt=True
+        )
     upgrade()
-    counts = do_backup(file)
+    try:
+        counts = do_backup(
+            file,
+            include_contacts=include_contacts,
+            passphrase=passphrase,
+            without_password_hashes=without_password_hashes,
+        )
+    except BackupError as exc:
+        typer.echo(f"Lỗi / error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if not include_contacts:
+        typer.echo(
+            "Liên hệ không được sao lưu / contacts left out (--include-contacts to keep them, encrypted)"
+        )
     typer.echo(f"Đã sao lưu / backed up {_vn(sum(counts.values()))} dòng / rows → {file}")
     for table, n in counts.items():
         if n:
@@ -97,15 +137,30 @@ def restore(
         False, "--force", help="Xóa dữ liệu hiện có / wipe a non-empty database first."
     ),
 ) -> None:
-    """Khôi phục / restore a backup into an empty (or, with --force, wiped) database."""
+    """Khôi phục / restore a backup into an empty (or, with --force, wiped) database.
+
+    Encrypted contacts are restored when KIEMCHUNG_BACKUP_PASSPHRASE is set; contacts deleted
+    since the backup (tombstones) stay deleted."""
     from kiemchung.store import upgrade
     from kiemchung.store.backup import BackupError
     from kiemchung.store.backup import restore as do_restore
 
     upgrade()
+    notes: dict[str, int] = {}
     try:
-        counts = do_restore(file, force=force)
+        counts = do_restore(
+            file, force=force, passphrase=_passphrase("KIEMCHUNG_BACKUP_PASSPHRASE"), notes=notes
+        )
     except BackupError as exc:
         typer.echo(f"Lỗi / error: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Đã khôi phục / restored {_vn(sum(counts.values()))} dòng / rows từ / from {file}")
+    if notes.get("skipped_encrypted"):
+        typer.echo(
+            f"Bỏ qua {_vn(notes['skipped_encrypted'])} liên hệ đã mã hóa (chưa đặt KIEMCHUNG_BACKUP_PASSPHRASE) / "
+            "encrypted contacts skipped (no passphrase)"
+        )
+    if notes.get("tombstoned_contacts"):
+        typer.echo(
+            f"Liên hệ đã xóa không khôi phục / deleted contacts not restored: {_vn(notes['tombstoned_contacts'])}"
+        )

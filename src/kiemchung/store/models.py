@@ -620,6 +620,27 @@ class TipImage(Base):
     image: Mapped[MediaImage] = relationship()
 
 
+class ItemImage(Base):
+    """The picture an ingested post is (a screenshot, a status card); its OCR text is the item's text."""
+
+    __tablename__ = "item_image"
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("media_image.id", ondelete="CASCADE"), primary_key=True)
+    image: Mapped[MediaImage] = relationship()
+
+
+class ContactTombstone(Base):
+    """A deleted contact, remembered without personal data so that restoring an older backup does
+    not bring it back: ``key`` is a SHA-256 of the contact's own key (see ``store.backup``)."""
+
+    __tablename__ = "contact_tombstone"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_contact_tombstone_kind_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # tip_contact | channel_contact
+    key: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class IncidentSeverity(enum.StrEnum):
     minor = "minor"
     major = "major"

@@ -235,6 +235,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from kiemchung.intake.api import router as intake_router
     from kiemchung.media.web import router as media_router
     from kiemchung.public.api import router as public_api_router
+    from kiemchung.public.asking import api_router as asking_api_router
+    from kiemchung.public.asking import router as asking_router
     from kiemchung.public.incidents import api_router as incident_api_router
     from kiemchung.public.incidents import router as incident_router
     from kiemchung.public.routes import router as public_router
@@ -244,6 +246,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_api_router)
     app.include_router(incident_router)
     app.include_router(incident_api_router)
+    app.include_router(asking_router)
+    app.include_router(asking_api_router)
     app.include_router(desk_router)
     app.include_router(analytics_router)
     app.include_router(scam_router)
