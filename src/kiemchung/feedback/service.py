@@ -174,14 +174,14 @@ def _groups(session: Session, sim: Similarity, province_code: int | None) -> lis
             .order_by(FeedbackItem.id.desc())
             .limit(ITEMS_PER_THREAD)
         ).all()
-        vectors: list[Any] = []
-        if sim.method == "lexical":
-            vectors = sim.vectors([i.text for i in items])
-        else:
-            missing = [i for i in items if not i.embedding or len(i.embedding) != sim.embedder.dim]  # type: ignore[union-attr]
-            for i, v in zip(missing, sim.vectors([i.text for i in missing]), strict=True):
-                i.embedding = [round(float(x), 5) for x in v]
-            vectors = [i.embedding for i in items]
+        if sim.method != "lexical":  # embed once, keep it on the row
+            dim = getattr(sim.embedder, "dim", 0)
+            missing = [i for i in items if not i.embedding or len(i.embedding) != dim]
+            for i, e in zip(missing, sim.embed([i.text for i in missing]), strict=True):
+                i.embedding = e
+        vectors = sim.vectors(
+            [i.text for i in items], None if sim.method == "lexical" else [i.embedding for i in items]
+        )
         groups.append(Group(t.id, t.province_code, t.ward_code, vectors))
     return groups
 
@@ -213,7 +213,8 @@ def submit(
             raise FeedbackError("fb.err.image") from exc
     sim = sim or Similarity()
     flagged = abuse.flag_terms(clean)
-    vector = sim.vectors([clean])[0]
+    embedding = sim.embed([clean])[0] if sim.method != "lexical" else None
+    vector = sim.vectors([clean], None if embedding is None else [embedding])[0]
     decision, group, score = assign(
         sim, vector, province_code, ward_code, _groups(session, sim, province_code)
     )
@@ -228,7 +229,7 @@ def submit(
         image_id=image_row.id if image_row is not None else None,
         flag_terms=flagged,
         moderation="held" if flagged else "ok",
-        embedding=None if sim.method == "lexical" else [round(float(x), 5) for x in vector],
+        embedding=embedding,
         received_at=now,
         score=round(score, 4) if group is not None else None,
     )
