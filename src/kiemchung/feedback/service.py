@@ -547,9 +547,10 @@ def merge(session: Session, thread_id: int, into_id: int, user: models.User) -> 
     dst.support_count += src.support_count
     _event(dst, user, "note", text=f"#{src.id} → #{dst.id}", public=False)
     audit(session, "feedback.merge", dst, user_id=user.id, data={"from": src.id, "items": moved})
-    session.flush()
+    session.flush()  # the items are in ``dst`` before ``src`` (now empty) goes
     session.expire(src)
     session.delete(src)
+    session.flush()
     return dst
 
 

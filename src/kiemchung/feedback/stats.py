@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiemchung.feedback import departments
+from kiemchung.feedback import strings as _strings  # noqa: F401 - the labels below
 from kiemchung.store.models import FeedbackItem, FeedbackStatus, FeedbackThread, utcnow
 from kiemchung.web.i18n import fmt_number, translate
 
