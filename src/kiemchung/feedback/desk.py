@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiemchung import areas
@@ -79,11 +79,22 @@ def _back(thread_id: int) -> str:
     return f"/desk/gop-y/{thread_id}"
 
 
+def _send_mail(background: BackgroundTasks) -> None:
+    """Deliver the outbox after the commit (the worker retries what fails)."""
+    from kiemchung.desk.replies import run_replies
+
+    background.add_task(run_replies)
+
+
 @router.post("/gop-y/{thread_id}/route")
-async def feedback_route(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
+async def feedback_route(
+    request: Request, thread_id: int, user: Editor, db: SessionDep, background: BackgroundTasks
+) -> Response:
     form = await request.form()
     dept = str(form.get("department") or "")
-    return _act(request, _back(thread_id), lambda: service.route(db, thread_id, user, dept), "fb.desk.routed")
+    resp = _act(request, _back(thread_id), lambda: service.route(db, thread_id, user, dept), "fb.desk.routed")
+    _send_mail(background)
+    return resp
 
 
 @router.post("/gop-y/{thread_id}/status")
@@ -124,8 +135,16 @@ async def feedback_answer(request: Request, thread_id: int, user: Editor, db: Se
 
 @router.post("/gop-y/{thread_id}/answers/{answer_id}/{action}")
 def feedback_review(
-    request: Request, thread_id: int, answer_id: int, action: str, user: Editor, db: SessionDep
+    request: Request,
+    thread_id: int,
+    answer_id: int,
+    action: str,
+    user: Editor,
+    db: SessionDep,
+    background: BackgroundTasks,
 ) -> Response:
+    if action == "approve":
+        _send_mail(background)  # the answer to every contact of the thread
     return _act(
         request,
         _back(thread_id),
