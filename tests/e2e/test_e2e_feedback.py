@@ -9,6 +9,7 @@ Screenshots go to test-artifacts/feedback/.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def headings_in_order(page: Any) -> None:
         for h in page.eval_on_selector_all("main h1, main h2, main h3", "els => els.map(e => e.tagName)")
     ]
     assert levels and levels[0] == 1 and levels.count(1) == 1
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b - a <= 1 for a, b in pairwise(levels)), levels
 
 
 def unlabelled_fields(page: Any) -> list[str]:
