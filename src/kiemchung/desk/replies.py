@@ -232,7 +232,8 @@ def deliver_due(session: Session, *, now: datetime | None = None, limit: int = 1
             from kiemchung.feedback.replies import deliver_row as deliver_feedback
 
             result = deliver_feedback(session, row, now, smtp_ready)  # citizens' feedback, departments
-            setattr(stats, result, getattr(stats, result) + 1)
+            if result != "skipped":
+                setattr(stats, result, getattr(stats, result) + 1)
             continue
         tip = session.get(Tip, row.tip_id)
         fc = session.get(FactCheck, row.fact_check_id)

@@ -16,7 +16,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -139,7 +139,8 @@ def _done(session: Session, row: Outbox, status: OutboxStatus, result: str, erro
 
 
 def deliver_row(session: Session, row: Outbox, now: datetime, smtp_ready: bool) -> str:
-    """Send one feedback row: ``sent`` | ``no_channel`` | ``retried`` | ``failed`` | ``waiting_for_smtp``."""
+    """Send one feedback row: ``sent`` | ``no_channel`` | ``retried`` | ``failed`` | ``waiting_for_smtp``
+    (or ``skipped`` when another process holds its lease)."""
     from kiemchung.desk.replies import LEASE, MAX_ATTEMPTS, backoff, is_email, send_email
     from kiemchung.feedback.departments import get as department
 
@@ -163,8 +164,15 @@ def deliver_row(session: Session, row: Outbox, now: datetime, smtp_ready: bool) 
         msg = forward_message(t, dept.name_vi, str(p["to"]))
     if not smtp_ready:
         return "waiting_for_smtp"
-    row.next_attempt_at = now + LEASE
+    # Lease the row first, so a worker and a background task never send the same mail twice.
+    leased: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Outbox)
+        .where(Outbox.id == row.id, Outbox.status == OutboxStatus.pending, Outbox.next_attempt_at <= now)
+        .values(next_attempt_at=now + LEASE)
+    )
     session.commit()
+    if leased.rowcount != 1:
+        return "skipped"
     row.attempts += 1
     try:
         send_email(msg)
