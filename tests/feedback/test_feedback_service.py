@@ -201,3 +201,41 @@ def test_monthly_statistics(fb_users: dict[str, int]) -> None:
         assert by[""]["received"] == 1 and b.department is None
         md, html = stats.report(s, stats.current_month())
         assert "| Sở Xây dựng | 2 | 1 | 3 ngày |" in md and "<table>" in html
+
+
+class _WordHashEmbedder:
+    """A tiny deterministic stand-in for e5: folded words hashed into 32 dimensions, L2-normalised."""
+
+    dim = 32
+    name = "word-hash-test"
+
+    def query(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        import zlib
+
+        import numpy as np
+
+        from kiemchung.text import fold
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, t in enumerate(texts):
+            for w in fold(t).split():
+                out[row, zlib.crc32(w.encode()) % self.dim] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    passage = query
+
+
+def test_hybrid_scoring_stores_each_embedding_once(fb_users: dict[str, int]) -> None:
+    sim = Similarity(_WordHashEmbedder())
+    assert sim.method == "hybrid"
+    with session_scope() as s:
+        first = service.submit(
+            s, kind="issue", topic="giao-thong", province_code=1, ward_code=None, text=POTHOLE[0], sim=sim
+        )
+        assert first.item.embedding is not None and len(first.item.embedding) == 32
+        first.item.embedding = None  # e.g. stored before an embedder was configured
+        second = service.submit(
+            s, kind="issue", topic="giao-thong", province_code=1, ward_code=None, text=POTHOLE[1], sim=sim
+        )
+        assert second.decision == "join" and second.thread.id == first.thread.id
+        assert first.item.embedding is not None  # filled in while comparing

@@ -166,19 +166,25 @@ def _groups(session: Session, sim: Similarity, province_code: int | None) -> lis
         .order_by(FeedbackThread.last_item_at.desc())
         .limit(CANDIDATE_THREADS)
     ).all()
+    by_thread: dict[int, list[FeedbackItem]] = {t.id: [] for t in threads}
+    for item in session.scalars(  # one query; the newest items of each thread are kept
+        select(FeedbackItem)
+        .where(FeedbackItem.thread_id.in_(list(by_thread) or [0]), FeedbackItem.moderation != "hidden")
+        .order_by(FeedbackItem.id.desc())
+    ):
+        kept = by_thread[item.thread_id]  # type: ignore[index]
+        if len(kept) < ITEMS_PER_THREAD:
+            kept.append(item)
+    if sim.method != "lexical":  # embed what has no stored vector yet, once, and keep it on the row
+        dim = getattr(sim.embedder, "dim", 0)
+        missing = [
+            i for items in by_thread.values() for i in items if not i.embedding or len(i.embedding) != dim
+        ]
+        for i, e in zip(missing, sim.embed([i.text for i in missing]), strict=True):
+            i.embedding = e
     groups = []
     for t in threads:
-        items = session.scalars(
-            select(FeedbackItem)
-            .where(FeedbackItem.thread_id == t.id, FeedbackItem.moderation != "hidden")
-            .order_by(FeedbackItem.id.desc())
-            .limit(ITEMS_PER_THREAD)
-        ).all()
-        if sim.method != "lexical":  # embed once, keep it on the row
-            dim = getattr(sim.embedder, "dim", 0)
-            missing = [i for i in items if not i.embedding or len(i.embedding) != dim]
-            for i, e in zip(missing, sim.embed([i.text for i in missing]), strict=True):
-                i.embedding = e
+        items = by_thread[t.id]
         vectors = sim.vectors(
             [i.text for i in items], None if sim.method == "lexical" else [i.embedding for i in items]
         )
