@@ -145,7 +145,7 @@ def test_feedback_end_to_end(browser: Any, live_server: str, smtp_inbox: Any, sh
     headings_in_order(citizen)
     shot(citizen, "06-public-thread-vi")
     citizen.goto(citizen.url.split("?")[0] + "?lang=en")
-    assert citizen.locator("#fb-support-title").inner_text() == "1 people also care about this"
+    assert citizen.locator("#fb-support-title").inner_text() == "People who also care: 1"
     assert "Official answer" in citizen.content() and "Trả lời chính thức" not in citizen.content()
     shot(citizen, "07-public-thread-en")
 

@@ -54,8 +54,8 @@ register(
         "fb.pub.all_topics": ("Mọi lĩnh vực", "All topics"),
         "fb.pub.all_provinces": ("Mọi tỉnh/thành", "All provinces"),
         "fb.pub.no_threads": ("Chưa có ý kiến nào được đăng.", "No feedback has been published yet."),
-        "fb.pub.people": ("{n} người góp ý cùng vấn đề", "{n} people sent feedback on this issue"),
-        "fb.pub.supporters": ("{n} người cũng quan tâm", "{n} people also care about this"),
+        "fb.pub.people": ("{n} người góp ý cùng vấn đề", "People who sent feedback on this issue: {n}"),
+        "fb.pub.supporters": ("{n} người cũng quan tâm", "People who also care: {n}"),
         "fb.pub.support_button": ("Tôi cũng quan tâm", "I care about this too"),
         "fb.pub.support_counted": (
             "Cảm ơn bạn, chúng tôi đã ghi nhận sự quan tâm của bạn.",
