@@ -165,3 +165,56 @@ def test_statistics_page_both_languages(client_for) -> None:  # type: ignore[no-
     en = anon.get("/gop-y/thong-ke?lang=en").text
     assert "By department" in en and "Theo cơ quan" not in en
     assert anon.get("/gop-y/thong-ke?thang=2026-13").status_code == 404
+
+
+def _jpeg_with_exif() -> bytes:
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", (64, 48), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x013B] = "Nguoi Chup Anh"  # Artist
+    exif[0x010F] = "PhoneMaker"
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", exif=exif)
+    return buf.getvalue()
+
+
+def test_photo_goes_through_the_media_pipeline_without_exif(client_for) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from kiemchung.media.service import image_file
+    from kiemchung.store import models, session_scope
+
+    anon, csrf = client_for("")
+    data = _jpeg_with_exif()
+    assert b"Nguoi Chup Anh" in data
+    r = anon.post(
+        "/gop-y",
+        data={"kind": "report", "topic": "moi-truong", "province": "1", "text": TEXTS[0], "csrf_token": csrf},
+        files={"photo": ("anh.jpg", data, "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    with session_scope() as s:
+        item = s.scalars(select(models.FeedbackItem)).one()
+        assert item.image_id is not None
+        stored, _ = image_file(s.get(models.MediaImage, item.image_id))  # type: ignore[arg-type]
+    assert b"Nguoi Chup Anh" not in stored and b"PhoneMaker" not in stored
+    bad = anon.post(
+        "/gop-y",
+        data={"kind": "report", "topic": "moi-truong", "province": "1", "text": TEXTS[1], "csrf_token": csrf},
+        files={"photo": ("anh.jpg", b"not an image at all", "image/jpeg")},
+    )
+    assert bad.status_code == 422 and "Ảnh không hợp lệ" in bad.text
+
+
+def test_rate_limit_through_the_public_limiter(client_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kiemchung.settings import get_settings
+
+    monkeypatch.setenv("KIEMCHUNG_RATE_LIMIT_PER_MINUTE", "2")
+    get_settings.cache_clear()
+    anon, csrf = client_for("")
+    codes = [_send(anon, csrf, TEXTS[i % 2]).status_code for i in range(3)]
+    assert codes == [303, 303, 429]
