@@ -275,9 +275,9 @@ def stats_page(request: Request, session: SessionDep, thang: str = "") -> HTMLRe
 
 class FeedbackIn(BaseModel):
     kind: str = Field(description="`issue` (góp ý về một vấn đề), `idea` (hiến kế), `report` (phản ánh).")
-    topic: str = Field(description="Chủ đề / topic slug: " + ", ".join(TOPICS))
-    province_code: int = Field(description="Mã tỉnh/thành (34 đơn vị từ 1/7/2025) / province code.")
-    ward_code: int | None = Field(None, description="Mã phường/xã / ward code (optional).")
+    topic: str = Field(description="Topic slug: " + ", ".join(TOPICS))
+    province_code: int = Field(description="Province code (one of the 34 units in force since 1 July 2025).")
+    ward_code: int | None = Field(None, description="Ward code in that province (optional).")
     text: str = Field(max_length=service.MAX_TEXT_CHARS * 2)
     contact: str = Field("", max_length=service.MAX_CONTACT_CHARS * 2, description="Optional, kept apart.")
     photo_base64: str | None = Field(
@@ -297,7 +297,7 @@ class FeedbackOut(BaseModel):
 
 @api_router.post("/feedback", response_model=FeedbackOut, dependencies=[Depends(rate_limit)], status_code=201)
 def api_feedback(body: FeedbackIn, session: SessionDep) -> FeedbackOut:
-    """Gửi góp ý, hiến kế hoặc phản ánh / Send feedback, a suggestion or a report (see `/gop-y`)."""
+    """Send feedback (góp ý), a proposed solution (hiến kế) or a report (phản ánh), as the `/gop-y` form does."""
     photo = None
     if body.photo_base64:
         try:
