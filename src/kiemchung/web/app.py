@@ -232,6 +232,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from kiemchung.analytics.web import router as analytics_router
     from kiemchung.channels.web import router as channels_router
     from kiemchung.desk.routes import router as desk_router
+    from kiemchung.feedback.desk import router as feedback_desk_router
+    from kiemchung.feedback.public import api_router as feedback_api_router
+    from kiemchung.feedback.public import router as feedback_router
     from kiemchung.intake.api import router as intake_router
     from kiemchung.media.web import router as media_router
     from kiemchung.public.api import router as public_api_router
@@ -254,6 +257,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(intake_router)
     app.include_router(media_router)
     app.include_router(channels_router)
+    app.include_router(feedback_router)
+    app.include_router(feedback_api_router)
+    app.include_router(feedback_desk_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
