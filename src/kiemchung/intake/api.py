@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kiemchung.intake.adapters import loads_json
-from kiemchung.intake.ingest import ingest_records, run_pending_engine
+from kiemchung.intake.ingest import ingest_records
+from kiemchung.jobs import tasks
+from kiemchung.jobs.queue import enqueue
 from kiemchung.settings import get_settings
-from kiemchung.store.db import session_scope
 from kiemchung.web.deps import SessionDep
 
 router = APIRouter(tags=["intake"])
@@ -74,12 +75,6 @@ def _store(session: Session, source: str, items: list[Any]) -> dict[str, Any]:
     }
 
 
-def _engine() -> None:
-    # A background task, after the response: the request's session is closed by then.
-    with session_scope() as session:
-        run_pending_engine(session)
-
-
 @router.post("/api/items")
 async def post_items(request: Request, session: SessionDep, background: BackgroundTasks) -> dict[str, Any]:
     """Store a batch of posts; returns counts and per-index errors."""
@@ -95,6 +90,6 @@ async def post_items(request: Request, session: SessionDep, background: Backgrou
             raise HTTPException(413, "Yêu cầu quá lớn / request too large")
     source, items = _parse(bytes(body))
     result = await run_in_threadpool(_store, session, source, items)
-    if result["stored"] and settings.engine_in_process:
-        background.add_task(_engine)
+    if result["stored"]:
+        background.add_task(enqueue, tasks.process_pending)  # after the commit; a job, not here
     return result
