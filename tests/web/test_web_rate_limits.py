@@ -31,7 +31,9 @@ def _two_apps(monkeypatch: pytest.MonkeyPatch, storage: str) -> tuple[TestClient
 
 def _statuses(a: TestClient, b: TestClient, n: int) -> list[int]:
     clients = [a, b]
-    return [clients[i % 2].get("/api/v1/scam/check", params={"q": "0901234567"}).status_code for i in range(n)]
+    return [
+        clients[i % 2].get("/api/v1/scam/check", params={"q": "0901234567"}).status_code for i in range(n)
+    ]
 
 
 @pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")

@@ -60,7 +60,8 @@ def worker(
     """Chạy việc nền / run the background jobs (claim engine, index, replies) from the queue."""
     from kiemchung.engine.pipeline import save_dedup
     from kiemchung.jobs import tasks
-    from kiemchung.jobs.queue import describe, enqueue, make_consumer
+    from kiemchung.jobs.consumer import make_consumer
+    from kiemchung.jobs.queue import describe, enqueue
     from kiemchung.settings import get_settings
     from kiemchung.store import upgrade
 

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiemchung.jobs.queue import enqueue_after_commit
+from kiemchung.jobs.tasks import TASKS
 from kiemchung.store.db import NotFound, audit
 from kiemchung.store.models import DeadJob, DeadJobStatus, utcnow
 
@@ -31,19 +33,6 @@ class DeadView:
     reason: str
     retries: int
     created_at: datetime
-
-
-def record(task: str, args: list[Any], reason: str, *, retries: int = 0) -> int:
-    """Store a dead job in its own transaction; returns its id."""
-    from kiemchung.store.db import session_scope
-
-    with session_scope() as session:
-        row = DeadJob(task=task[:100], args=args, reason=reason[:2000], retries=retries)
-        session.add(row)
-        session.flush()
-        audit(session, "job.dead", row, data={"task": row.task, "reason": row.reason[:200]})
-        session.commit()
-        return row.id
 
 
 def dead_jobs(session: Session, limit: int = 200) -> list[DeadView]:
@@ -68,9 +57,6 @@ def _open(session: Session, dead_id: int) -> DeadJob:
 
 def retry(session: Session, dead_id: int, *, user_id: int | None) -> None:
     """Put the job back on the queue once this transaction commits (with fresh retries)."""
-    from kiemchung.jobs.queue import enqueue_after_commit
-    from kiemchung.jobs.tasks import TASKS
-
     row = _open(session, dead_id)
     task = TASKS.get(row.task)
     if task is None:

@@ -12,7 +12,7 @@ Each job opens its own session, commits in small transactions and is safe to run
 - ``sweep`` (periodic, every minute): whatever a lost job or a crash left behind.
 
 Failures are retried with exponential backoff (``RETRY_DELAY`` doubling); a job that fails every
-retry is stored as a ``DeadJob`` with its reason (``jobs.dead``) for ``/desk/jobs``.
+retry is stored as a ``DeadJob`` with its reason (``record_dead``) for ``/desk/jobs`` (``jobs.dead``).
 """
 
 from __future__ import annotations
@@ -128,15 +128,27 @@ TASKS: dict[str, Any] = {
 }
 
 
+def record_dead(task: str, args: list[Any], reason: str, *, retries: int = 0) -> int:
+    """Store a job that failed every retry, in its own transaction; returns its id."""
+    from kiemchung.store.db import audit, session_scope
+    from kiemchung.store.models import DeadJob
+
+    with session_scope() as session:
+        row = DeadJob(task=task[:100], args=args, reason=reason[:2000], retries=retries)
+        session.add(row)
+        session.flush()
+        audit(session, "job.dead", row, data={"task": row.task, "reason": row.reason[:200]})
+        session.commit()
+        return row.id
+
+
 @huey.signal(SIGNAL_ERROR, SIGNAL_TIMEOUT)
 def _dead_letter(signal: str, task: Any, exc: BaseException | None = None) -> None:
     """A job that failed its last retry goes to the dead-letter table with the reason."""
     if task.retries:
         return  # it will be retried
-    from kiemchung.jobs.dead import record
-
     reason = f"{type(exc).__name__}: {exc}" if exc is not None else signal
     try:
-        record(task.name, list(task.args or ()), reason, retries=RETRIES)
+        record_dead(task.name, list(task.args or ()), reason, retries=RETRIES)
     except Exception:
         log.exception("could not record dead job %s (%s)", task.name, reason)

@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The job consumer of this process (unless workers run it) and the start-up index sync.
-        from kiemchung.jobs.queue import start_background
+        from kiemchung.jobs.consumer import start_background
 
         stop = start_background(settings)
         try:
