@@ -49,3 +49,21 @@ def test_in_memory_each_app_counts_on_its_own(configured: str, monkeypatch: pyte
     a, b = _two_apps(monkeypatch, "memory://")
     assert _statuses(a, b, 6) == [200] * 6  # 3 each
     assert a.get("/api/v1/scam/check", params={"q": "0901234567"}).status_code == 429
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_login_lockout_is_shared_through_redis() -> None:
+    """Two processes' guards over one Redis: failures add up per (account, address), locks double."""
+    from kiemchung.web.security import SharedLoginGuard
+
+    ns = f"kc-test-{uuid.uuid4().hex[:10]}"
+    a, b = (SharedLoginGuard(2, 10, storage="redis://127.0.0.1:6379/0", namespace=ns) for _ in range(2))
+    assert a.failure("BT@test.vn", "1.1.1.1", now=0) is None
+    assert b.failure("bt@test.vn", "1.1.1.1", now=0) == 10  # the second failure, in another process
+    until = a.locked_until("bt@test.vn", "1.1.1.1", now=0)
+    assert until is not None and 8 < until <= 10
+    assert b.locked_until("bt@test.vn", "2.2.2.2", now=0) is None  # another address is not locked
+    b.failure("bt@test.vn", "1.1.1.1", now=0)
+    assert a.failure("bt@test.vn", "1.1.1.1", now=0) == 20  # the next lock doubles
+    a.success("bt@test.vn", "1.1.1.1")
+    assert b.locked_until("bt@test.vn", "1.1.1.1", now=0) is None

@@ -231,6 +231,52 @@ class LoginGuard:
             self._pairs.pop(self._key(account, client), None)
 
 
+class SharedLoginGuard(LoginGuard):
+    """``LoginGuard`` whose counters and locks live in a ``limits`` storage (Redis): every web process
+    sees the same failures and locks. Times given and returned are on the caller's clock (``now``,
+    monotonic by default), like ``LoginGuard``'s; the storage keeps wall-clock expiries.
+    """
+
+    def __init__(self, max_failures: int, lockout_seconds: float, *, storage: str, namespace: str) -> None:
+        from limits.storage import storage_from_string
+
+        super().__init__(max_failures, lockout_seconds)
+        options: dict[str, Any] = {}
+        if storage.startswith(("redis://", "rediss://")):
+            options["key_prefix"] = "kiemchung-limits"
+        self.storage: Any = storage_from_string(storage, **options)
+        self.namespace = namespace
+
+    def _k(self, kind: str, account: str, client: str) -> str:
+        acct, addr = self._key(account, client)
+        return f"{self.namespace}:login:{kind}:{acct}:{addr}"
+
+    def locked_until(self, account: str, client: str, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        key = self._k("lock", account, client)
+        if self.storage.get(key) <= 0:
+            return None
+        remaining = float(self.storage.get_expiry(key)) - time.time()
+        return now + remaining if remaining > 0 else None
+
+    def failure(self, account: str, client: str, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        window = max(1, int(self.lockout_seconds))
+        if self.storage.incr(self._k("fail", account, client), window) < self.max_failures:
+            return None
+        self.storage.clear(self._k("fail", account, client))
+        locks = self.storage.incr(self._k("locks", account, client), int(self.MAX_LOCK_SECONDS))
+        seconds = min(self.MAX_LOCK_SECONDS, self.lockout_seconds * 2 ** (locks - 1))
+        lock = self._k("lock", account, client)
+        self.storage.clear(lock)
+        self.storage.incr(lock, max(1, round(seconds)))
+        return now + seconds
+
+    def success(self, account: str, client: str) -> None:
+        for kind in ("fail", "locks", "lock"):
+            self.storage.clear(self._k(kind, account, client))
+
+
 HSTS = "max-age=31536000; includeSubDomains"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
