@@ -199,6 +199,7 @@ class SearchIndex:
             self.claims = ClaimLibrary(self.embedder)
             self.fc_stamps, self.fc_disk, self.passage_docs = {}, {}, {}
             self.state_version = None  # the tables may lag the store: sync at next use
+            self._state_checked_at = 0.0
             for t in TABLES:
                 if t not in names:
                     continue
@@ -558,7 +559,7 @@ def sync_with_state(idx: SearchIndex, *, force: bool = False) -> bool:
     logged and the index keeps serving what it has.
     """
     now = time.monotonic()
-    if not force and idx.state_version is not None and now - idx._state_checked_at < STATE_CHECK_SECONDS:
+    if not force and now - idx._state_checked_at < STATE_CHECK_SECONDS:
         return False
     idx._state_checked_at = now
     from kiemchung.store import session_scope
