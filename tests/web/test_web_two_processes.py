@@ -1,4 +1,4 @@
-"""One index for every process: two real servers on one SQLite file; a publication in one is
+"""One index for every process: two real servers on one database (SQLite file, PostgreSQL); a publication in one is
 answered by the other within 2 s (no worker running), and a server started after a crash serves it
 while the durable index job still waits in the queue."""
 
@@ -68,8 +68,12 @@ class Server:
                 self.proc.wait()
 
 
-@pytest.fixture()
-def setup(configured: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def setup(
+    request: pytest.FixtureRequest, configured: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, object]]:
+    if request.param == "postgres":  # the same on one PostgreSQL database
+        monkeypatch.setenv("KIEMCHUNG_DATABASE_URL", str(request.getfixturevalue("pg_url")))
     queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
     monkeypatch.setenv("KIEMCHUNG_QUEUE_URL", queue_url)
     monkeypatch.setenv("KIEMCHUNG_EMBEDDER", "none")
