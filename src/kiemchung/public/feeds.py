@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from kiemchung.public import queries
 from kiemchung.settings import get_settings
 from kiemchung.store.models import FactCheck, utcnow
+from kiemchung.web import baseurl
 from kiemchung.web.deps import SessionDep
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -99,7 +100,7 @@ def atom(fact_checks: Sequence[FactCheck]) -> bytes:
     a(root, "updated", rfc3339(max((d for d in stamps if d), default=utcnow())))
     author = a(root, "author")
     a(author, "name", s.org_name)
-    a(author, "uri", s.org_url)
+    a(author, "uri", baseurl.org_url(s))
     for fc in fact_checks:
         e = a(root, "entry")
         url = queries.fact_check_url(fc)

@@ -60,6 +60,7 @@ def form_from_request(form: Any) -> factchecks.FactCheckForm:
         citations=citations,
         version=int(version) if version.isdigit() else None,
         correction_note=s("correction_note"),
+        minor=s("minor") == "1",
     )
 
 
@@ -184,7 +185,11 @@ def _save(request: Request, fc_id: int, user: Any, db: Session, data: FormData) 
     except factchecks.WorkflowError as exc:
         fc = db.get(FactCheck, fc_id)
         raise PageError(_editor_page(request, db, form, fc, exc.message.split("\n"), exc.status)) from exc
-    flash(request, "Đã lưu phiên bản mới / New version saved")
+    fc = db.get(FactCheck, fc_id)
+    if fc is not None and fc.pending_correction:
+        flash(request, "desk.fc.correction_sent")
+    else:
+        flash(request, "Đã lưu phiên bản mới / New version saved")
     return redirect(f"/desk/fact-checks/{fc_id}")
 
 
