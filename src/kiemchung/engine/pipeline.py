@@ -38,7 +38,17 @@ from kiemchung.engine.dedup import Deduper, DedupHit
 from kiemchung.engine.index import SearchIndex, get_index
 from kiemchung.engine.match import MatchResult
 from kiemchung.engine.tips import item_text, tip_candidates
-from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, FactCheck, FactCheckStatus, Item, ItemKind
+from kiemchung.store.models import (
+    Claim,
+    ClaimItem,
+    ClaimStatus,
+    FactCheck,
+    FactCheckStatus,
+    Item,
+    ItemKind,
+    MatchFeedback,
+    Tip,
+)
 from kiemchung.text import fold, normalise
 
 log = logging.getLogger(__name__)
@@ -228,14 +238,22 @@ def _settle_answered_and_topics(session: Session, results: list[tuple[Claim, Mat
         select(FactCheck.id, FactCheck.topics, FactCheck.status).where(FactCheck.id.in_(ids))
     ).all()
     topics = {i: list(t or []) for i, t, st in rows if st == FactCheckStatus.published}
+    # A tipster who said "not what I asked" of this answer keeps the claim in front of the desk.
+    refused = set(
+        session.execute(
+            select(Tip.claim_id, MatchFeedback.fact_check_id)
+            .join(Tip, Tip.id == MatchFeedback.tip_id)
+            .where(Tip.claim_id.in_([claim.id for claim, _res in results]))
+        ).all()
+    )
     for claim, res in results:
         if not claim.topic:
             topic = claim_topic(res, topics)
             if topic:
                 claim.topic = topic[:80]
         if res.answer is not None and claim.status in (ClaimStatus.new, ClaimStatus.triaged):
-            if int(res.answer) not in topics:
-                continue  # only a published fact-check settles a claim
+            if int(res.answer) not in topics or (claim.id, int(res.answer)) in refused:
+                continue  # only a published fact-check settles a claim, and only one not refused
             audit(
                 session,
                 "claim.status",

@@ -320,7 +320,9 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
                     continue
                 weights.append(0.85 if len(off_label) >= 7 and not is_vn else 0.45)
                 imitated = off_label
-                altered = True
+                # "vletcombank": a letter swapped for one that looks the same is a deliberate copy;
+                # "vietbank" vs "vietabank" is a different name and stays a weak signal.
+                altered = _visual(skel) == _visual(off_label) or _visual(deleet) == _visual(off_label)
                 shown = _official_domain(target, off_label)
                 reasons.append(
                     f"Tên miền gần giống '{shown}' ({target.label}) — lỗi chính tả cố ý / "
@@ -402,7 +404,7 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         )
         if not explained:
             shape_w = max(shape_w, 0.35 + 0.1 * min(odd, 2)) + (0.15 if digits else 0.0)
-    if shape_w and not (altered and not digits):
+    if shape_w and not (imitated and not digits):
         # A copied brand name reads as "random" only because it is misspelt: the copy is the reason.
         weights.append(shape_w * (0.5 if is_vn else 1.0))
         reasons.append(
@@ -443,6 +445,20 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
             "Not on any list and no warning signs found"
         )
     return Assessment(host, verdict, score, reasons)
+
+
+_VISUAL = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("1", "l"), ("!", "l"), ("i", "l"), ("0", "o"))
+
+
+def _visual(label: str) -> str:
+    """``label`` with letters that look alike in a browser's address bar made equal.
+
+    >>> _visual("vletcombank") == _visual("vietcombank"), _visual("vietbank") == _visual("vietabank")
+    (True, False)
+    """
+    for a, b in _VISUAL:
+        label = label.replace(a, b)
+    return label
 
 
 def _without_brands(letters: str, reg: Registry) -> list[str]:
