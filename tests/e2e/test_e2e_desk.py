@@ -82,6 +82,9 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     rpage.click("button[value=publish]")
     rpage.wait_for_selector(".alert-ok >> text=Đã xuất bản")
     assert rpage.locator(".steps li.current").inner_text() in ("Đã xuất bản", "Published")
+    public_link = rpage.locator(".public-link a")  # after publishing: straight to the public page
+    assert public_link.get_attribute("href").startswith("/kiem-chung/")
+    public_path = public_link.get_attribute("href")
     shot(rpage, "07-published")
 
     # correction by the editor: a note is required, a new version is made, still published
@@ -92,7 +95,24 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     shot(page, "08-correction-form")
     page.click("form.editor button[type=submit]")
     page.wait_for_url(fc_url)
+    # the correction waits for a second person; readers still see the published text
+    assert page.locator(".pending-correction").count() == 1
     assert "Bổ sung ngày ban hành văn bản." in page.content()
+    assert page.locator("button[value=approve_correction]").count() == 0
+    shot(page, "08b-correction-pending")
+    public = editor.new_page()
+    public.goto(base + public_path)
+    assert "01/11/2026" not in public.locator("article").inner_text()
+    rpage.goto(fc_url)
+    rpage.click("button[value=approve_correction]")
+    rpage.wait_for_selector(".alert-ok")
+    public.goto(base + public_path)
+    notice = public.locator(".correction-notice")
+    assert "Bổ sung ngày ban hành văn bản." in notice.inner_text()
+    assert notice.bounding_box()["y"] < public.locator("h1.claim").bounding_box()["y"]
+    shot(public, "08c-public-correction-notice", full_page=False)
+    public.close()
+    page.goto(fc_url)
     page.click("text=Lịch sử phiên bản")
     page.wait_for_selector(".revision")
     assert page.locator(".diff-add", has_text="01/11/2026").count() >= 1

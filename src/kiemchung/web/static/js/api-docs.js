@@ -4,7 +4,7 @@ window.addEventListener("DOMContentLoaded", function () {
   window.SwaggerUIBundle({
     url: root.getAttribute("data-openapi-url"),
     dom_id: "#swagger-ui",
-    deepLinking: true,
+    deepLinking: false,  // a link inside each operation's toggle button is a nested control (axe: nested-interactive)
     layout: "BaseLayout",
     presets: [window.SwaggerUIBundle.presets.apis],
   });
