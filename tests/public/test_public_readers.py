@@ -81,3 +81,11 @@ def test_search_ignores_stop_words_and_admits_when_nothing_matches(client: TestC
     hits = found("nuoc chanh")
     assert hits == [CLAIMS[Verdict.false][0]]
     assert found("xăng tăng giá") == [CLAIMS[Verdict.mostly_true][0]]
+
+
+def test_related_fact_checks_share_words_or_a_topic(client: TestClient, seeded: Seed) -> None:
+    page = html.unescape(client.get(f"/kiem-chung/{seeded.slugs[Verdict.false]}").text)
+    aside = page.split("<aside>", 1)[1]
+    assert "Bài liên quan" in aside
+    assert CLAIMS[Verdict.unproven][0] in aside  # the other "Sức khỏe" fact-check
+    assert CLAIMS[Verdict.false][0] not in aside  # never itself

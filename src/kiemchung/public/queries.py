@@ -309,6 +309,31 @@ def _lexical_scores(session: Session, q: str) -> dict[int, float]:
     }
 
 
+def related(session: Session, fc: FactCheck, n: int = 3) -> list[FactCheck]:
+    """Published fact-checks closest to ``fc``: those sharing a topic first, each group ordered by
+    BM25 over ``fc``'s claim and summary (any shared word counts, unlike search); never ``fc``."""
+    signature = session.execute(
+        _published().with_only_columns(func.count(FactCheck.id), func.max(FactCheck.updated_at))
+    ).one()
+    index = _SEARCH_CACHE.revalidate("all", lambda: tuple(signature), lambda: _build_search_index(session))
+    if not index.ids:
+        return []
+    scores = index.bm25.scores([f"{fc.claim_reviewed}. {fc.summary}"])[0]
+    bm25 = {fc_id: float(scores[slot]) for slot, fc_id in enumerate(index.ids)}
+    wanted = {topic_slug(t) for t in fc.topics or []}
+    same_topic = {
+        other_id
+        for other_id, topics in session.execute(
+            _published().with_only_columns(FactCheck.id, FactCheck.topics)
+        )
+        if wanted & {topic_slug(t) for t in topics or []}
+    }
+    candidates = [i for i in index.ids if i != fc.id and (bm25[i] > 0 or i in same_topic)]
+    ranked = sorted(candidates, key=lambda i: (i not in same_topic, -bm25[i], -i))[:n]
+    by_id = {x.id: x for x in session.scalars(_published().where(FactCheck.id.in_(ranked or [0])))}
+    return [by_id[i] for i in ranked if i in by_id]
+
+
 def _engine_ranking(q: str, top: int = 50) -> tuple[list[int], set[int]]:
     """Engine candidate order and the ids it would answer/suggest; empty when the index is unusable."""
     from kiemchung.engine.index import get_index

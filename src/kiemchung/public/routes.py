@@ -160,9 +160,7 @@ def fact_check_detail(request: Request, slug: str, session: SessionDep) -> HTMLR
         "jsonld": jsonld,
         "source": source,
         "appearance": appearance,
-        "related": [x for x in queries.search(session, fc.claim_reviewed, use_engine=False) if x.id != fc.id][
-            :3
-        ],
+        "related": queries.related(session, fc),
     }
     return render(request, "public/detail.html", ctx)
 

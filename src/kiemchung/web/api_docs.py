@@ -32,7 +32,7 @@ def docs_html(openapi_url: str, title: str) -> str:
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 </head>
 <body>
-<main id="swagger-ui" data-openapi-url="{html.escape(openapi_url)}"></main>
+<div id="swagger-ui" data-openapi-url="{html.escape(openapi_url)}"></div>
 <script src="{SWAGGER_UI}/swagger-ui-bundle.js"></script>
 <script src="/static/js/api-docs.js"></script>
 </body>
