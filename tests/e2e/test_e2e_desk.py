@@ -123,6 +123,11 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     ppage = phone.new_page()
     login(ppage, base, "xem@demo.kiemchung.vn")
     assert ppage.evaluate("document.documentElement.scrollWidth") <= 400
+    # compact on a phone: the first claims are on the first screen and a row is a short card
+    rows = ppage.locator("#queue-rows tr")
+    first, second = rows.nth(0).bounding_box(), rows.nth(1).bounding_box()
+    assert first["y"] + first["height"] < 844 and second["y"] < 844
+    assert first["height"] < 240, first
     shot(ppage, "10-queue-phone", full_page=False)
     for ctx in (editor, reviewer, phone):
         ctx.close()
