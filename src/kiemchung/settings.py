@@ -60,13 +60,18 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `kiemchung serve` binds to.")
     port: int = Field(8000, description="Port `kiemchung serve` listens on.")
     base_url: str = Field(
-        "http://127.0.0.1:8000", description="Public base URL used in feeds, sitemaps and ClaimReview links."
+        "",
+        description=(
+            "Public base URL used in every absolute link (canonical, feeds, sitemap, ClaimReview, tip and "
+            "warning links). Empty: taken from each request (its Host, and X-Forwarded-Host/-Proto from "
+            "`trusted_proxies`); outside a request `http://<host>:<port>`."
+        ),
     )
     org_name: str = Field(
         "Bàn Kiểm Chứng", description="Name of the publishing organisation (the ClaimReview author)."
     )
     org_url: str = Field(
-        "http://127.0.0.1:8000/gioi-thieu", description="URL of the publishing organisation."
+        "", description="URL of the publishing organisation. Empty: this site's about page (`/gioi-thieu`)."
     )
     org_description: str = Field(
         "Bàn kiểm chứng thông tin công cộng, độc lập và phi lợi nhuận.",

@@ -31,6 +31,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/claims/{claim_id}"): ALL,
     ("POST", "/desk/claims/{claim_id}/status"): WRITE,
     ("POST", "/desk/claims/{claim_id}/assign"): WRITE,
+    ("POST", "/desk/claims/{claim_id}/topic"): WRITE,
     ("POST", "/desk/claims/{claim_id}/attach"): WRITE,
     ("GET", "/desk/fact-checks"): ALL,
     ("GET", "/desk/fact-checks/new"): WRITE,
@@ -155,6 +156,7 @@ FORMS = {
     "/desk/claims/bulk": {"action": "dismiss"},
     "/desk/claims/{claim_id}/status": {"status": "triaged"},
     "/desk/claims/{claim_id}/assign": {"assignee_id": ""},
+    "/desk/claims/{claim_id}/topic": {"topic": "Y tế"},
     "/desk/claims/{claim_id}/attach": {"fact_check_id": "{fc_id}"},
     "/desk/fact-checks/new": {"claim_reviewed": ""},
     "/desk/fact-checks/preview": {"body": "x"},
@@ -216,3 +218,27 @@ def test_route_role_matrix(app, ids, role) -> None:  # type: ignore[no-untyped-d
                     assert r.status_code in (200, 303, 400, 409), (where, r.status_code, r.text[:300])
             else:
                 assert r.status_code == 403, (where, r.status_code)
+
+
+def test_a_refused_editor_stays_in_the_desk(client_for) -> None:  # type: ignore[no-untyped-def]
+    c, _token = client_for("editor")
+    r = c.get("/desk/audit")
+    assert r.status_code == 403
+    assert 'class="desk"' in r.text  # the desk layout: its navigation, not the public site's
+    assert 'href="/desk/fact-checks"' in r.text and "Về hàng đợi" in r.text
+    assert 'href="/gui-tin"' not in r.text.split("</header>", 1)[0]
+
+
+def test_an_editor_sets_a_claims_topic(client_for) -> None:  # type: ignore[no-untyped-def]
+    c, token = client_for("editor")
+    (cid,) = seed_claims([{"text": "Giá điện tăng gấp đôi từ tháng sau"}])
+    page = c.get(f"/desk/claims/{cid}").text
+    assert f'action="/desk/claims/{cid}/topic"' in page
+    c.post(f"/desk/claims/{cid}/topic", data={"topic": "  Năng lượng ", "csrf_token": token})
+    with session_scope() as s:
+        assert s.get(models.Claim, cid).topic == "Năng lượng"
+        ev = s.scalars(
+            models.AuditEvent.__table__.select().where(models.AuditEvent.action == "claim.topic")
+        ).first()
+        assert ev is not None
+    assert "Năng lượng" in c.get("/desk/?topic=Năng lượng").text

@@ -238,3 +238,22 @@ register(
         "pub.about.contact": ("Liên hệ", "Contact"),
     }
 )
+
+register(
+    {
+        "pub.detail.byline": ("Bởi {name}", "By {name}"),
+        "pub.detail.corrected_on": ("Bài đã được đính chính ngày {date}", "Corrected on {date}"),
+        "pub.detail.corrected_minor": ("sửa nhỏ", "minor fix"),
+        "pub.share.title": ("Chia sẻ bài này", "Share this fact-check"),
+        "pub.share.email": ("Gửi thư", "E-mail"),
+        "pub.method.meaning": ("Ý nghĩa", "Meaning"),
+        "pub.method.unrated": (
+            "không xếp trên thang đúng–sai: chưa đủ căn cứ để kết luận",
+            "not placed on the true–false scale: not enough evidence to conclude",
+        ),
+        "pub.list.no_such_page": (
+            "Không có trang này trong danh sách.",
+            "There is no such page in this list.",
+        ),
+    }
+)
