@@ -53,6 +53,17 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/jobs"): WRITE,
     ("GET", "/desk/jobs/index-status"): ALL,
     ("POST", "/desk/jobs/{dead_id}/{action}"): WRITE,
+    ("GET", "/desk/gop-y"): ALL,
+    ("GET", "/desk/gop-y/{thread_id}"): ALL,
+    ("POST", "/desk/gop-y/{thread_id}/route"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/status"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/notes"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/answers"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/answers/{answer_id}/{action}"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/publish"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/merge"): WRITE,
+    ("POST", "/desk/gop-y/items/{item_id}/split"): WRITE,
+    ("POST", "/desk/gop-y/items/{item_id}/moderate"): WRITE,
     ("GET", "/desk/users"): ADMIN,
     ("POST", "/desk/users/{uid}"): ADMIN,
     ("GET", "/desk/indicators"): ALL,
@@ -128,6 +139,12 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         Image.new("RGB", (64, 48), (200, 40, 40)).save(picture, "PNG")
         image = save_image(s, picture.getvalue(), run_ocr=False)
         attach_image(s, fc, image, "Ảnh thử")
+        thread = models.FeedbackThread(
+            slug="gop-y-thu", title="Đèn đường hỏng", kind=models.FeedbackKind.issue
+        )
+        thread.items = [models.FeedbackItem(kind=models.FeedbackKind.issue, text="Đèn đường hỏng")]
+        thread.answers = [models.FeedbackAnswer(body="")]
+        s.add(thread)
         dead = models.DeadJob(task="deliver_replies", args=[], reason="OSError: thử")
         s.add(dead)
         inc = models.Incident(slug="su-kien-thu", title="Sự kiện thử", opened_by_id=desk_users["editor2"])
@@ -138,6 +155,9 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         return {
             "image_id": image.id,
             "dead_id": dead.id,
+            "thread_id": thread.id,
+            "item_id": thread.items[0].id,
+            "answer_id": thread.answers[0].id,
             "action": "discard",
             "incident_id": inc.id,
             "update_id": inc.updates[0].id,
@@ -173,6 +193,12 @@ FORMS = {
     "/desk/incidents/{incident_id}/updates": {"body": ""},
     "/desk/incidents/{incident_id}/updates/{update_id}/review": {"action": "approve"},
     "/desk/incidents/{incident_id}/links": {"claim_id": ""},
+    "/desk/gop-y/{thread_id}/route": {"department": ""},
+    "/desk/gop-y/{thread_id}/status": {"status": ""},
+    "/desk/gop-y/{thread_id}/notes": {"text": ""},
+    "/desk/gop-y/{thread_id}/answers": {"body": ""},
+    "/desk/gop-y/{thread_id}/merge": {"into": "{thread_id}"},
+    "/desk/gop-y/items/{item_id}/moderate": {"action": ""},
 }
 
 
