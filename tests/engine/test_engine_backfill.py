@@ -97,3 +97,63 @@ def test_parquet_input_matches_jsonl(tmp_path: Path) -> None:
     bf.backfill_file(src, tmp_path / "a", embedder_name="none", block=64)
     bf.backfill_file(tmp_path / "posts.parquet", tmp_path / "b", embedder_name="none", block=64)
     assert outputs(tmp_path / "a") == outputs(tmp_path / "b")
+
+
+def _seed_pending(url: str, posts: list[dict[str, str]]) -> None:
+    from kiemchung.store import session_scope
+    from kiemchung.store.models import Item, Source
+
+    with session_scope(url) as s:
+        src = Source(name="Kênh theo dõi")
+        s.add(src)
+        s.flush()
+        for k, p in enumerate(posts):
+            s.add(Item(source_id=src.id, text=p["text"], content_hash=f"h{k}"))
+
+
+def _claims_of(url: str) -> tuple[list[tuple[int, str, int]], list[tuple[int, int | None, bool]], list[Any]]:
+    from sqlalchemy import select
+
+    from kiemchung.store import session_scope
+    from kiemchung.store.models import Claim, ClaimItem, Item
+
+    with session_scope(url) as s:
+        claims = [(c.id, c.text, c.item_count) for c in s.scalars(select(Claim).order_by(Claim.id))]
+        items = [(i.id, i.duplicate_of_id, i.processed) for i in s.scalars(select(Item).order_by(Item.id))]
+        links = sorted(s.execute(select(ClaimItem.claim_id, ClaimItem.item_id)).all())
+    return claims, items, links
+
+
+def test_store_backfill_writes_claims_back_and_resumes(
+    configured: str, ray_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiemchung.engine import index as index_mod
+    from kiemchung.settings import get_settings
+
+    monkeypatch.setenv("KIEMCHUNG_EMBEDDER", "none")
+    get_settings.cache_clear()
+    index_mod.reset_index()
+    posts = generate_posts(400, seed=9)
+    _seed_pending(configured, posts)
+    with pytest.raises(bf.Stopped):
+        bf.backfill_store(block=100, stop_after=2)
+    mid = _claims_of(configured)
+    assert sum(done for _, _, done in mid[1]) == 200
+    report = bf.backfill_store(block=100, ray_address="local", workers=2)
+    assert (report.posts, report.blocks) == (200, 2)
+    claims, items, links = _claims_of(configured)
+    assert all(done for _, _, done in items)
+    assert sum(n for _, _, n in claims) == len(links)
+    # the same posts through the file runner give the same grouping of posts into claims
+    src = write_jsonl(Path(get_settings().data_dir) / "p.jsonl", posts)
+    bf.backfill_file(src, Path(get_settings().data_dir) / "out", embedder_name="none", block=100)
+    file_posts, _ = outputs(Path(get_settings().data_dir) / "out")
+    first_id = items[0][0]
+    by_item: dict[int, list[int]] = {}
+    for cid, iid in links:
+        by_item.setdefault(iid - first_id + 1, []).append(cid)
+    store_groups = {tuple(sorted(by_item.get(k, []))) for k in file_posts["key"]}
+    file_groups = {tuple(sorted(c)) for c in file_posts["claim_ids"]}
+    assert len(store_groups) == len(file_groups)
+    assert [d is None for _, d, _ in items] == [d is None for d in file_posts["duplicate_of"]]
+    index_mod.reset_index()

@@ -139,6 +139,10 @@ class BackfillState:
     dedup: Deduper
     library: ClaimLibrary
     root_claims: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # original -> claims
+    # originals written before this run (the store): their claims, looked up on demand
+    lookup_root: Callable[[int], list[tuple[int, str]]] | None = None
+    # how new claims join the library (the store's runner also writes them to the search index)
+    add_claims: Callable[[list[int], list[str], np.ndarray | None], None] | None = None
 
     @classmethod
     def empty(cls, embedder: Embedder | None) -> BackfillState:
@@ -187,11 +191,16 @@ def assign_block(state: BackfillState, block: PreparedBlock, sink: Sink, number:
         state.root_claims[res.key] = list(zip(res.claim_ids, res.sentences, strict=True))
     for res in results:
         if res.duplicate_of is not None:
-            for cid, text in state.root_claims.get(res.duplicate_of, []):
+            links = state.root_claims.get(res.duplicate_of)
+            if links is None and state.lookup_root is not None:
+                links = state.root_claims[res.duplicate_of] = state.lookup_root(res.duplicate_of)
+            for cid, text in links or []:
                 res.claim_ids.append(cid)
                 res.sentences.append(text)
     new_vectors = block.vectors[[c.row for c in claims]] if block.vectors is not None and claims else None
-    state.library.add([c.id for c in claims], [c.text for c in claims], new_vectors)
+    add = state.add_claims or state.library.add
+    if claims:
+        add([c.id for c in claims], [c.text for c in claims], new_vectors)
     sink.store_block(number, results, claims, new_vectors)
     return results
 
@@ -514,5 +523,152 @@ def backfill_file(
                 raise Stopped(f"stopped after {report.blocks} blocks")
         sink.finish()
     report.claims = sink.next_id - 1
+    report.seconds = round(time.perf_counter() - t0, 3)
+    return report
+
+
+# the store ---------------------------------------------------------------------------------------
+class StoreSink:
+    """One transaction per block: items marked processed (with their duplicate root), new claims and
+    their links inserted, spread and fact-check matches of the touched claims refreshed. The
+    items' ``processed`` flag is the checkpoint: a rerun takes only what is still pending."""
+
+    def __init__(self, session: Any, index: Any) -> None:
+        self.session = session
+        self.index = index
+        self._claims: list[Any] = []
+
+    def allocate(self, claims: list[NewClaim]) -> None:
+        from kiemchung.store.models import Claim, ClaimStatus
+
+        self._claims = []
+        for c in claims:
+            row = Claim(
+                text=c.text,
+                norm_text=fold(c.text),
+                checkworthiness=c.score,
+                features=dict(c.features),
+                status=ClaimStatus.new,
+            )
+            self.session.add(row)
+            self._claims.append(row)
+        self.session.flush()
+        for c, row in zip(claims, self._claims, strict=True):
+            c.id = int(row.id)
+
+    def store_block(
+        self, block: int, posts: list[PostResult], claims: list[NewClaim], vectors: np.ndarray | None
+    ) -> None:
+        from sqlalchemy import select
+
+        from kiemchung.engine.pipeline import match_claims, refresh_spread
+        from kiemchung.store.models import Claim, ClaimItem, Item
+
+        s = self.session
+        items = {i.id: i for i in s.scalars(select(Item).where(Item.id.in_([p.key for p in posts])))}
+        touched: set[int] = set()
+        for p in posts:
+            item = items.get(p.key)
+            if item is None:  # deleted meanwhile
+                continue
+            item.norm_text = item.norm_text or p.norm
+            root = p.duplicate_of
+            item.duplicate_of_id = root if root is None or root in items or s.get(Item, root) else None
+            item.processed = True
+            for cid, sentence in zip(p.claim_ids, p.sentences, strict=True):
+                sim = 1.0 if p.duplicate_of is None else p.similarity
+                s.add(ClaimItem(claim_id=cid, item_id=item.id, sentence=sentence, similarity=sim))
+                touched.add(cid)
+        for c, row in zip(claims, self._claims, strict=True):
+            first = items.get(c.first_key)
+            if first is not None:
+                row.first_seen = row.last_seen = first.published_at or first.ingested_at
+        s.flush()
+        refresh_spread(s, sorted(touched))
+        touched_claims = [c for c in (s.get(Claim, i) for i in sorted(touched)) if c is not None]
+        match_claims(s, self.index, touched_claims)
+        s.commit()
+
+
+def _pending_posts(session: Any, block: int) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    from sqlalchemy import select
+
+    from kiemchung.engine.tips import item_text
+    from kiemchung.store.models import Item, ItemKind
+
+    ids = list(
+        session.scalars(
+            select(Item.id).where(Item.processed.is_(False), Item.kind != ItemKind.tip).order_by(Item.id)
+        )
+    )
+    for number, start in enumerate(range(0, len(ids), block)):
+        chunk = ids[start : start + block]
+        items = session.scalars(select(Item).where(Item.id.in_(chunk)).order_by(Item.id)).all()
+        yield number, [(i.id, item_text(i)) for i in items]
+
+
+def backfill_store(
+    *,
+    ray_address: str | None = None,
+    workers: int = 2,
+    block: int = BLOCK,
+    stop_after: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BackfillReport:
+    """Run the store's pending posts through the stages, writing back one block per transaction.
+
+    Tips are left to the engine pass (they need their own answer). Holds the engine-pass lock, so
+    no worker processes the same items meanwhile.
+    """
+    from sqlalchemy import select
+
+    from kiemchung.engine.index import get_index
+    from kiemchung.engine.pipeline import _DEDUP_LOCK, _deduper, save_dedup
+    from kiemchung.settings import get_settings
+    from kiemchung.store import locks, session_scope
+    from kiemchung.store.models import ClaimItem
+
+    t0 = time.perf_counter()
+    report = BackfillReport(runner="ray" if ray_address else "in-process")
+    name = get_settings().embedder
+    with locks.hold(locks.ENGINE_PASS) as got:
+        if not got:
+            raise RuntimeError("một lượt xử lý khác đang chạy / another engine pass is running")
+        with session_scope() as session, _DEDUP_LOCK:
+            index = get_index(session)
+            index.sync(session)
+            session.commit()
+
+            def lookup(root: int) -> list[tuple[int, str]]:
+                rows = session.execute(
+                    select(ClaimItem.claim_id, ClaimItem.sentence)
+                    .where(ClaimItem.item_id == root)
+                    .order_by(ClaimItem.claim_id)
+                )
+                return [(int(c), str(t)) for c, t in rows]
+
+            state = BackfillState(
+                _deduper(session), index.claims, lookup_root=lookup, add_claims=index.add_claims
+            )
+            sink = StoreSink(session, index)
+            blocks = _pending_posts(session, block)  # ids are read once; texts block by block
+            if ray_address:
+                start_ray(ray_address, workers)
+                runner = run_on_ray(blocks, name, workers)
+            else:
+                runner = run_in_process(blocks, name)
+            new_before = len(index.claims)
+            for number, prepared in runner:
+                res = assign_block(state, prepared, sink, number)
+                report.blocks += 1
+                report.posts += len(res)
+                report.duplicates += sum(r.duplicate_of is not None for r in res)
+                if progress:
+                    progress(len(res))
+                if stop_after is not None and report.blocks >= stop_after:
+                    save_dedup(force=True)
+                    raise Stopped(f"stopped after {report.blocks} blocks")
+            report.claims = len(index.claims) - new_before
+            save_dedup(force=True)
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
