@@ -157,3 +157,19 @@ def test_store_backfill_writes_claims_back_and_resumes(
     assert len(store_groups) == len(file_groups)
     assert [d is None for _, d, _ in items] == [d is None for d in file_posts["duplicate_of"]]
     index_mod.reset_index()
+
+
+def test_cli_backfill_file_then_rerun_skips_finished_blocks(configured: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kiemchung.cli import app
+
+    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(150, seed=1))
+    args = ["backfill", str(src), "--out", str(tmp_path / "out"), "--block", "50"]
+    first = CliRunner().invoke(app, [*args], env={"KIEMCHUNG_EMBEDDER": "none"})
+    assert first.exit_code == 0, first.output
+    assert "150 bài / posts" in first.output and "3 khối / blocks" in first.output
+    again = CliRunner().invoke(app, [*args], env={"KIEMCHUNG_EMBEDDER": "none"})
+    assert "0 bài / posts" in again.output and "+3 đã xong" in again.output
+    both = CliRunner().invoke(app, [*args, "--from-db"])
+    assert both.exit_code == 2
