@@ -10,7 +10,8 @@ Each client loops over 80 % public pages (home, the fact-check list, one fact-ch
 * scaled: ``kiemchung serve --workers 2`` on a fresh PostgreSQL database (and Redis when the
   settings have a ``redis_url``: shared rate limits and the job queue).
 
-Both load the demo data first and lift the rate limits (the load comes from one address). Printed:
+Both load the demo data first, lift the rate limits (the load comes from one address) and get a
+short warm-up (each process loads its index and model once), not counted. Printed:
 errors, p95 and median latency, throughput, the throughput ratio scaled / baseline, and whether
 every tip the server accepted (HTTP 200 with a ``tip_id``) is in the database afterwards.
 """
@@ -222,6 +223,7 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load per set-up")
     ap.add_argument("--workers", type=int, default=2, help="web processes of the scaled set-up")
+    ap.add_argument("--warmup", type=float, default=15.0, help="seconds of light load first (not counted)")
     args = ap.parse_args()
     print(
         f"{args.clients} clients x {args.duration:.0f} s; 80 % pages, 15 % tips, 5 % scam look-ups",
@@ -230,12 +232,14 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory(prefix="kc-load-") as tmp:
         with server(1, None, tmp + "/sqlite") as (url, db):
+            asyncio.run(load(url, 4 * args.workers, args.warmup))  # each process loads its index once
             r = asyncio.run(load(url, args.clients, args.duration))
         stored = tips_in_db(db, r.tip_ids)
         report("SQLite, 1 process", r, stored)
         results["base"] = (r, stored)
         with pg_database() as pg:
             with server(args.workers, pg, tmp + "/pg") as (url, db):
+                asyncio.run(load(url, 4 * args.workers, args.warmup))
                 r = asyncio.run(load(url, args.clients, args.duration))
             stored = tips_in_db(db, r.tip_ids)
             extra = " + Redis" if _has_setting("redis_url") else ""
