@@ -94,10 +94,14 @@ def _configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> Ite
 
 
 def _reset_engine_state() -> None:
-    # the dedup state is kept per database URL, and the PostgreSQL URL is the same for every test
+    # state kept per database URL outside kiemchung.cache: the PostgreSQL URL is the same for
+    # every test, so what one test left must not answer the next
     from kiemchung.engine import pipeline
+    from kiemchung.scam import blocklist, registry
 
     pipeline.reset_state()
+    registry.invalidate_registry()
+    blocklist.invalidate_snapshot()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
