@@ -50,6 +50,23 @@ class Settings(BaseSettings):
             "`postgresql+psycopg://user@127.0.0.1:5432/kiemchung`."
         ),
     )
+    db_pool_size: int = Field(
+        5,
+        ge=1,
+        description=(
+            "PostgreSQL: connections each process keeps open (SQLAlchemy `pool_size`). "
+            "Per process, so N web workers + the job worker hold up to N+1 times this; keep the total "
+            "under PostgreSQL's `max_connections`. Ignored on SQLite."
+        ),
+    )
+    db_max_overflow: int = Field(
+        10,
+        ge=0,
+        description=(
+            "PostgreSQL: extra connections a process may open in a burst beyond `db_pool_size` "
+            "(closed again when returned). Ignored on SQLite."
+        ),
+    )
     index_dir: Path | None = Field(
         None,
         description=(

@@ -101,3 +101,58 @@ def tips_audit(
     )
     if failing:
         raise typer.Exit(1)
+
+
+def backfill(
+    path: Path | None = typer.Argument(
+        None, exists=True, dir_okay=False, help="JSONL ({text, title?} a line) or Parquet (text column)."
+    ),
+    from_db: bool = typer.Option(
+        False, "--from-db", help="Bài đang chờ trong kho / the store's pending posts."
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        file_okay=False,
+        help="Thư mục kết quả / output directory (files; default <data_dir>/backfill/<name>).",
+    ),
+    ray_address: str | None = typer.Option(
+        None,
+        "--ray-address",
+        help="Cụm Ray / Ray cluster address; 'local' starts one here. Unset: in-process.",
+    ),
+    workers: int = typer.Option(2, "--workers", min=1, help="Ray workers (actors) preparing blocks."),
+    block: int = typer.Option(500, "--block", min=1, help="Bài mỗi khối / posts per block (unit of resume)."),
+) -> None:
+    """Xử lý hàng loạt bài cũ / backfill old posts: dedup, claims, embeddings (resumable).
+
+    Rerun the same command after a crash: finished blocks are kept, the rest is done.
+    """
+    from kiemchung.engine import backfill as bf
+    from kiemchung.settings import get_settings
+
+    if (path is None) == (not from_db):
+        typer.echo("Lỗi / error: give a PATH or --from-db (one of them)", err=True)
+        raise typer.Exit(2)
+    try:
+        if from_db:
+            from kiemchung.store import upgrade
+
+            upgrade()
+            report = bf.backfill_store(ray_address=ray_address, workers=workers, block=block)
+        else:
+            assert path is not None
+            target = out or get_settings().data_dir / "backfill" / path.stem
+            report = bf.backfill_file(path, target, ray_address=ray_address, workers=workers, block=block)
+            typer.echo(f"Kết quả / results: {target}")
+    except (ValueError, RuntimeError) as exc:
+        typer.echo(f"Lỗi / error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for r in report.rejected[:20]:
+        typer.echo(f"  dòng / line {r.line}: {r.reason}", err=True)
+    typer.echo(
+        f"{report.runner}: {report.posts} bài / posts, {report.duplicates} trùng / duplicates, "
+        f"{report.claims} nhận định mới / new claims, {report.blocks} khối / blocks "
+        f"(+{report.blocks_skipped} đã xong / already done), {len(report.rejected)} bị loại / rejected, "
+        f"{report.seconds:.1f} s"
+    )
