@@ -31,7 +31,7 @@ typecheck: $(STAMP)
 
 # Doctests of src/kiemchung run too (pyproject addopts); line coverage must stay at 90 % or more.
 pytest: $(STAMP)
-	$(BIN)/pytest -q --cov --cov-report=term --cov-fail-under=90
+	$(BIN)/pytest -q -n 4 --dist loadfile --durations=25 --cov --cov-report=term --cov-fail-under=90
 
 ## make bench: benchmarks and the evaluation harness (long)
 bench: $(STAMP)

@@ -68,12 +68,9 @@ class Server:
                 self.proc.wait()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def setup(
-    request: pytest.FixtureRequest, configured: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, object]]:
-    if request.param == "postgres":  # the same on one PostgreSQL database
-        monkeypatch.setenv("KIEMCHUNG_DATABASE_URL", str(request.getfixturevalue("pg_url")))
+@pytest.fixture()
+def setup(configured: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
+    # ``configured`` runs it on SQLite and on PostgreSQL: both servers share that one database
     queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
     monkeypatch.setenv("KIEMCHUNG_QUEUE_URL", queue_url)
     monkeypatch.setenv("KIEMCHUNG_EMBEDDER", "none")
