@@ -12,6 +12,8 @@ from pathlib import Path
 
 import typer
 
+from kiemchung.web.i18n import N_, _
+
 
 class ReportFormat(StrEnum):
     md = "md"
@@ -19,12 +21,12 @@ class ReportFormat(StrEnum):
 
 
 def report(
-    kind: str = typer.Argument(None, help="`incident` để in báo cáo sau sự kiện / for an incident's report."),
-    ident: int = typer.Argument(None, help="Số sự kiện / incident id."),
+    kind: str = typer.Argument(None, help=N_("`incident` để in báo cáo sau sự kiện")),
+    ident: int = typer.Argument(None, help=N_("Số sự kiện")),
     days: int = typer.Option(30, "--days", help="Khoảng thời gian / period: 7, 30 hoặc/or 90 ngày/days."),
     fmt: ReportFormat = typer.Option(ReportFormat.md, "--format", help="md | csv"),
-    output: Path = typer.Option(None, "--output", "-o", help="Tệp kết quả / output file (default: stdout)."),
-    lang: str = typer.Option("vi", "--lang", help="Ngôn ngữ / language of the Markdown report: vi | en."),
+    output: Path = typer.Option(None, "--output", "-o", help=N_("Tệp kết quả")),
+    lang: str = typer.Option("vi", "--lang", help=N_("Ngôn ngữ")),
 ) -> None:
     """Báo cáo thống kê / analytics report (aggregate counts only, no personal data)."""
     if kind is not None:
@@ -35,10 +37,10 @@ def report(
     from kiemchung.store import session_scope, upgrade
 
     if days not in PERIODS:
-        typer.echo(f"--days phải là 7, 30 hoặc 90 / --days must be 7, 30 or 90 (got {days})", err=True)
+        typer.echo(_("--days phải là 7, 30 hoặc 90 (got %(days)s)", days=days), err=True)
         raise typer.Exit(2)
     if lang not in ("vi", "en"):
-        typer.echo("--lang phải là vi hoặc en / --lang must be vi or en", err=True)
+        typer.echo(_("--lang phải là vi hoặc en"), err=True)
         raise typer.Exit(2)
     upgrade()
     with session_scope() as s:
@@ -49,9 +51,11 @@ def report(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        typer.echo(f"Không ghi được tệp / Cannot write file {output}: {exc.strerror}", err=True)
+        typer.echo(
+            _("Không ghi được tệp %(output)s: %(strerror)s", output=output, strerror=exc.strerror), err=True
+        )
         raise typer.Exit(1) from exc
-    typer.echo(f"Đã ghi / Written: {output}", err=True)
+    typer.echo(_("Đã ghi: %(output)s", output=output), err=True)
 
 
 def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
@@ -61,14 +65,14 @@ def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
     from kiemchung.store.db import NotFound
 
     if kind != "incident" or ident is None:
-        typer.echo("Dùng / Usage: kiemchung report incident ID [-o FILE.md]", err=True)
+        typer.echo(_("Dùng"), err=True)
         raise typer.Exit(2)
     upgrade()
     try:
         with session_scope() as s:
             md, html = incident_report(s, ident)
     except NotFound as exc:
-        typer.echo(f"Không có sự kiện / No incident {ident}", err=True)
+        typer.echo(_("Không có sự kiện %(ident)s", ident=ident), err=True)
         raise typer.Exit(1) from exc
     if output is None:
         typer.echo(md, nl=False)
@@ -78,6 +82,8 @@ def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
         output.write_text(md, encoding="utf-8")
         html_path.write_text(html, encoding="utf-8")
     except OSError as exc:
-        typer.echo(f"Không ghi được tệp / Cannot write file {output}: {exc.strerror}", err=True)
+        typer.echo(
+            _("Không ghi được tệp %(output)s: %(strerror)s", output=output, strerror=exc.strerror), err=True
+        )
         raise typer.Exit(1) from exc
-    typer.echo(f"Đã ghi / Written: {output}, {html_path}", err=True)
+    typer.echo(_("Đã ghi: %(output)s, %(html_path)s", output=output, html_path=html_path), err=True)

@@ -90,7 +90,7 @@ def respond(session: Session, msg: IncomingMessage, sender: str) -> tuple[list[O
     try:
         result = handle_tip(session, text, msg.platform, contact_label(msg.platform, sender))
     except TipRejected as exc:
-        return [menu(str(exc).split(" / ")[0])], False
+        return [menu(str(exc))], False
     buttons: list[Button] = []
     if result.status == "answered" and result.status_token:
         buttons.append(

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-eval_app = typer.Typer(help="Đánh giá / evaluation harness.", no_args_is_help=True)
+from kiemchung.web.i18n import N_, _
+
+eval_app = typer.Typer(help=N_("Đánh giá"), no_args_is_help=True)
 
 
 @eval_app.command("matching")
@@ -29,12 +31,12 @@ def eval_matching(
     try:
         run_matching(library, queries, output, top)
     except ValueError as exc:
-        typer.echo(f"Lỗi / error: {exc}", err=True)
+        typer.echo(_("Lỗi: %(exc)s", exc=exc), err=True)
         raise typer.Exit(2) from exc
 
 
 def reindex(
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Thanh tiến trình / progress bar."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help=N_("Thanh tiến trình")),
 ) -> None:
     """Dựng lại chỉ mục tìm kiếm từ kho dữ liệu / rebuild the search index from the store."""
     from kiemchung.engine.index import reindex as rebuild
@@ -44,13 +46,18 @@ def reindex(
     upgrade()
     stats = rebuild(progress=progress)
     typer.echo(
-        f"Đã dựng lại chỉ mục tại {get_settings().resolved_index_dir} / index rebuilt: "
-        f"{stats['fact_checks']} kiểm chứng/fact-checks, {stats['passages']} đoạn/passages, "
-        f"{stats['claims']} nhận định/claims"
+        _(
+            "Đã dựng lại chỉ mục tại %(path)s: %(fact_checks)s bài kiểm chứng, %(passages)s đoạn, "
+            "%(claims)s nhận định",
+            path=get_settings().resolved_index_dir,
+            fact_checks=stats["fact_checks"],
+            passages=stats["passages"],
+            claims=stats["claims"],
+        )
     )
 
 
-tips_app = typer.Typer(help="Tin báo của người dân / citizens' tips.", no_args_is_help=True)
+tips_app = typer.Typer(help=N_("Tin báo của người dân"), no_args_is_help=True)
 
 
 @tips_app.command("audit")
@@ -59,11 +66,9 @@ def tips_audit(
         10.0,
         "--grace-minutes",
         min=0,
-        help="Tin mới hơn chưa tới lượt xử lý / newer tips may still be pending.",
+        help=N_("Tin mới hơn chưa tới lượt xử lý"),
     ),
-    repair: bool = typer.Option(
-        False, "--repair", help="Chạy một lượt xử lý trước khi kiểm tra / run an engine pass first."
-    ),
+    repair: bool = typer.Option(False, "--repair", help=N_("Chạy một lượt xử lý trước khi kiểm tra")),
 ) -> None:
     """Kiểm tra không tin nào bị bỏ sót / check that no tip is lost.
 

@@ -39,6 +39,7 @@ from kiemchung.engine.index import SearchIndex, get_index
 from kiemchung.engine.tips import item_text, tip_candidates
 from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, Item, ItemKind
 from kiemchung.text import fold, normalise
+from kiemchung.web.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def _bar(enabled: bool, total: int) -> Iterator[Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("[bold]Xử lý / processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+        TextColumn(_("[bold]Xử lý")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
     ) as p:
         yield (p, p.add_task("items", total=total))
 

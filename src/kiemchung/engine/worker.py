@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from kiemchung.web.i18n import N_, _
+
 if TYPE_CHECKING:  # the engine loads numpy/LanceDB: keep `kiemchung --help` fast
     from kiemchung.engine.pipeline import PipelineStats
 
@@ -74,8 +76,8 @@ def run_loop(
 
 
 def worker(
-    interval: float = typer.Option(10.0, min=0.5, help="Giây giữa hai lượt / seconds between rounds."),
-    once: bool = typer.Option(False, "--once", help="Chạy một lượt rồi thoát / run one round and exit."),
+    interval: float = typer.Option(10.0, min=0.5, help=N_("Giây giữa hai lượt")),
+    once: bool = typer.Option(False, "--once", help=N_("Chạy một lượt rồi thoát")),
 ) -> None:
     """Xử lý tin chờ trong nền / process pending items in the background (claim engine worker)."""
     from kiemchung.engine.pipeline import save_dedup
@@ -98,16 +100,14 @@ def worker(
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    typer.echo(
-        f"Đang chạy, mỗi {interval:g} giây một lượt / worker running every {interval:g}s (Ctrl+C dừng/stops)"
-    )
+    typer.echo(_("Đang chạy, mỗi %(interval)s giây một lượt (Ctrl+C để dừng)", interval=f"{interval:g}"))
 
     def _report(s: PipelineStats) -> None:
         if s.items:
             typer.echo(_summary(s))
 
     total = run_loop(interval, stop=stop, on_round=_report)
-    typer.echo(f"Đã dừng; đã xử lý {total:,} tin / stopped; {total:,} items processed".replace(",", "."))
+    typer.echo(_("Đã dừng; đã xử lý %(total)s tin", total=f"{total:,}").replace(",", "."))
 
 
 def _summary(s: PipelineStats) -> str:

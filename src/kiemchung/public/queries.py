@@ -31,6 +31,7 @@ from kiemchung.store.models import (
     Verdict,
 )
 from kiemchung.text import fold
+from kiemchung.web.i18n import _, translate_in
 
 log = logging.getLogger("kiemchung.public")
 _NON_WORD = re.compile(r"[^\w]+")
@@ -70,9 +71,10 @@ def fact_check_url(fc: FactCheck) -> str:
     return absolute_url(fact_check_path(fc))
 
 
-def verdict_label(verdict: Verdict | str, lang: str = "vi") -> str:
-    v = Verdict(verdict)
-    return VERDICT_LABELS_EN[v] if lang == "en" else VERDICT_LABELS_VI[v]
+def verdict_label(verdict: Verdict | str, lang: str | None = None) -> str:
+    """The verdict's name in ``lang`` (by default the current request's language)."""
+    text = VERDICT_LABELS_VI[Verdict(verdict)]
+    return _(text) if lang is None else translate_in(lang, text)
 
 
 def as_utc(dt: datetime | None) -> datetime | None:

@@ -44,6 +44,7 @@ from sqlalchemy import (
 from kiemchung.settings import get_settings
 from kiemchung.store.db import get_engine
 from kiemchung.store.models import Base
+from kiemchung.web.i18n import _
 
 log = logging.getLogger(__name__)
 FORMAT = "kiemchung-backup"
@@ -156,31 +157,27 @@ def _read(file: Path) -> Iterator[dict[str, Any]]:
                 if line.strip():
                     yield orjson.loads(line)
     except (OSError, EOFError, orjson.JSONDecodeError) as exc:
-        raise BackupError(f"Tệp sao lưu hỏng / unreadable backup file: {exc}") from None
+        raise BackupError(_("Tệp sao lưu hỏng: %(exc)s", exc=exc)) from None
 
 
 def restore(file: str | Path, *, url: str | None = None, force: bool = False) -> dict[str, int]:
     """Load ``file`` into the (migrated) database at ``url``; refuses a non-empty one unless ``force``."""
     path = Path(file)
     if not path.is_file():
-        raise BackupError(f"Không tìm thấy tệp / file not found: {path}")
+        raise BackupError(_("Không tìm thấy tệp: %(path)s", path=path))
     engine = get_engine(url)
     tables = {t.name: t for t in _tables()}
     rows_iter = _read(path)
     header = next(rows_iter, None)
     if not header or header.get("format") != FORMAT:
-        raise BackupError("Không phải tệp sao lưu kiemchung / not a kiemchung backup file")
+        raise BackupError(_("Không phải tệp sao lưu kiemchung"))
     if header.get("version") != VERSION:
-        raise BackupError(
-            f"Phiên bản sao lưu không hỗ trợ / unsupported backup version {header.get('version')}"
-        )
+        raise BackupError(_("Phiên bản sao lưu không hỗ trợ %(get)s", get=header.get("version")))
     counts: dict[str, int] = {}
     with engine.begin() as conn:
         if not is_empty(conn):
             if not force:
-                raise BackupError(
-                    "Cơ sở dữ liệu không trống / the database is not empty (dùng / use --force to wipe it first)"
-                )
+                raise BackupError(_("Cơ sở dữ liệu không trống (dùng --force để xóa trước)"))
             wipe(conn)
         # A backup from an older revision loads as long as every column it has exists here
         # (newer columns take their defaults); a newer backup with unknown columns is refused below.
@@ -197,7 +194,7 @@ def restore(file: str | Path, *, url: str | None = None, force: bool = False) ->
         for rec in rows_iter:
             name, row = rec.get("t"), rec.get("r")
             if name not in tables or not isinstance(row, dict):
-                raise BackupError(f"Bảng không có trong lược đồ / unknown table in backup: {name!r}")
+                raise BackupError(_("Bảng không có trong lược đồ: %(name)s", name=f"{name!r}"))
             if name != current:
                 flush()
                 _finish_table(conn, tables, current, deferred)
@@ -206,8 +203,11 @@ def restore(file: str | Path, *, url: str | None = None, force: bool = False) ->
             unknown = set(row) - set(table.c.keys())
             if unknown:
                 raise BackupError(
-                    f"Cột không có trong lược đồ / columns missing here: {name}.{sorted(unknown)} "
-                    "(nâng cấp / run `kiemchung db upgrade`)"
+                    _(
+                        "Cột không có trong lược đồ: %(name)s.%(columns)s (chạy `kiemchung db upgrade`)",
+                        name=name,
+                        columns=sorted(unknown),
+                    )
                 )
             batch.append(_decode_row(table, row, deferred))
             if len(batch) >= BATCH:

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from kiemchung.desk import claims, replies
 from kiemchung.desk.auth import WRITE
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, or_404, page, redirect
+from kiemchung.web.i18n import N_
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -29,7 +30,7 @@ def claim_status(
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
     if changed:
-        flash(request, "Đã cập nhật trạng thái / Status updated")
+        flash(request, N_("Đã cập nhật trạng thái"))
     return redirect(f"/desk/claims/{claim_id}")
 
 
@@ -42,7 +43,7 @@ def claim_assign(
             claims.assign(db, claim_id, int(assignee_id) if assignee_id.isdigit() else None, user)
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
-    flash(request, "Đã giao việc / Assignment saved")
+    flash(request, N_("Đã giao việc"))
     return redirect(f"/desk/claims/{claim_id}")
 
 
@@ -62,5 +63,5 @@ def claim_attach(
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
     background.add_task(replies.run_replies)  # after the commit: the outbox rows are there
-    flash(request, "Đã gắn vào bài kiểm chứng / Attached to the fact-check")
+    flash(request, N_("Đã gắn vào bài kiểm chứng"))
     return redirect(f"/desk/claims/{claim_id}")

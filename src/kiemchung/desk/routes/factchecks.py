@@ -15,6 +15,7 @@ from kiemchung.desk import factchecks, replies
 from kiemchung.desk.auth import REVIEW, WRITE
 from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
 from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
+from kiemchung.web.i18n import N_
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -123,7 +124,7 @@ def _create(request: Request, user: Any, db: Session, data: FormData) -> Respons
         fc = factchecks.create(db, form, user)
     except factchecks.WorkflowError as exc:
         raise PageError(_editor_page(request, db, form, None, exc.message.split("\n"), status=400)) from exc
-    flash(request, "Đã lưu bản nháp / Draft saved")
+    flash(request, N_("Đã lưu bản nháp"))
     return redirect(f"/desk/fact-checks/{fc.id}")
 
 
@@ -184,7 +185,7 @@ def _save(request: Request, fc_id: int, user: Any, db: Session, data: FormData) 
     except factchecks.WorkflowError as exc:
         fc = db.get(FactCheck, fc_id)
         raise PageError(_editor_page(request, db, form, fc, exc.message.split("\n"), exc.status)) from exc
-    flash(request, "Đã lưu phiên bản mới / New version saved")
+    flash(request, N_("Đã lưu phiên bản mới"))
     return redirect(f"/desk/fact-checks/{fc_id}")
 
 
@@ -215,7 +216,7 @@ def fact_check_workflow(
     except StaleDataError as exc:
         flash(
             request,
-            "Bài vừa được người khác thay đổi, hãy xem lại / Changed meanwhile, please review",
+            N_("Bài vừa được người khác thay đổi, hãy xem lại"),
             "error",
         )
         raise PageError(redirect(back)) from exc
