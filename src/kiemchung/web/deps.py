@@ -134,6 +134,27 @@ ROLE_LABELS = {
     Role.viewer: N_("Người xem"),
 }
 LEVEL_LABELS = {"answer": N_("Trả lời tự động"), "suggest": N_("Gợi ý")}
+# Stored field names (revision diffs, audit details) and indicator kinds, as people read them.
+FIELD_LABELS = {
+    "claim_reviewed": N_("Nhận định được kiểm chứng"),
+    "claim_text": N_("Nguyên văn nhận định"),
+    "verdict": N_("Kết luận"),
+    "summary": N_("Tóm tắt"),
+    "body": N_("Nội dung bài"),
+    "topics": N_("Chủ đề"),
+    "claim_appearance_url": N_("Nơi nhận định xuất hiện"),
+    "citations": N_("Nguồn trích dẫn"),
+    "status": N_("Trạng thái"),
+    "title": N_("Tiêu đề"),
+}
+INDICATOR_KIND_LABELS = {
+    "url": N_("Liên kết"),
+    "domain": N_("Tên miền"),
+    "phone": N_("Số điện thoại"),
+    "bank_account": N_("Số tài khoản"),
+    "ewallet": N_("Ví điện tử"),
+    "social_page": N_("Trang mạng xã hội"),
+}
 
 
 def page(request: Request, name: str, ctx: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
@@ -145,6 +166,8 @@ def page(request: Request, name: str, ctx: dict[str, Any] | None = None, status:
         "fc_status_labels": FC_STATUS_LABELS,
         "role_labels": ROLE_LABELS,
         "level_labels": LEVEL_LABELS,
+        "field_labels": FIELD_LABELS,
+        "indicator_kind_labels": INDICATOR_KIND_LABELS,
         "verdict_labels": {v: _(text) for v, text in VERDICT_LABELS_VI.items()},
         "Role": Role,
         "flash": flash_text(pending) if pending else None,
