@@ -11,11 +11,11 @@ and by ``render``)::
     ...     _("Trang chủ"), _("Chủ đề: %(name)s", name="Y tế")
     ('Home', 'Topic: Y tế')
     >>> with use_lang("vi"):
-    ...     ngettext("%(num)d kết quả", "%(num)d kết quả", 3)
-    '3 kết quả'
+    ...     ngettext("%(num)s bài", "%(num)s bài", 3)
+    '3 bài'
     >>> with use_lang("en"):
-    ...     ngettext("%(num)d kết quả", "%(num)d kết quả", 1), ngettext("%(num)d kết quả", "%(num)d kết quả", 3)
-    ('1 result', '3 results')
+    ...     ngettext("%(num)s bài", "%(num)s bài", 1), ngettext("%(num)s bài", "%(num)s bài", 3)
+    ('1 fact-check', '3 fact-checks')
 
 A message id that must be translated later (a module-level label, a flash message kept in the
 session, an error message carried by an exception) is marked with ``N_()``, which returns it
