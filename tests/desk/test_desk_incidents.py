@@ -145,7 +145,7 @@ def test_suggestions_links_and_the_report(db_url: str) -> None:
             incidents.link(s, inc_id, bt1)
         inc = incidents.close(s, inc_id, bt1, "Nước đã rút")
         assert inc.status == IncidentStatus.closed and inc.report_md and inc.report_html
-        assert "Nhận định liên quan / Linked claims: 2, đã trả lời / answered: 1" in inc.report_md
+        assert "Nhận định liên quan: 2, đã trả lời: 1" in inc.report_md
         assert "<table>" in inc.report_html and "<script" not in inc.report_html
         with pytest.raises(incidents.IncidentError, match="closed"):
             incidents.save_update(s, inc_id, bt1, body="x", sources=[])

@@ -129,10 +129,7 @@ def test_fact_check_services_from_draft_to_history(db: Session, desk_users: dict
     assert [f.id for f in factchecks.list_fact_checks(db, "draft", "tiem chung")["fcs"]] == [fc.id]
     with pytest.raises(factchecks.NotReviewer):
         factchecks.run_workflow(db, fc.id, "approve", editor, version=None)
-    assert (
-        factchecks.run_workflow(db, fc.id, "submit", editor, version=fc.version)
-        == "Đã gửi duyệt / Sent for review"
-    )
+    assert factchecks.run_workflow(db, fc.id, "submit", editor, version=fc.version) == "Đã gửi duyệt"
     view = factchecks.view_context(db, fc.id, reviewer)
     assert view["may_review"] is True and view["claim"].id == cid
     assert factchecks.view_context(db, fc.id, editor)["is_writer"] is True

@@ -53,7 +53,9 @@ def test_error_pages_follow_the_language(client: TestClient) -> None:
     assert " / " not in re.sub(r"<[^>]+>", "", en.text.split("<main", 1)[-1]).replace("RSS / Atom", "")
 
 
-@pytest.mark.parametrize(("lang", "one", "many"), [("vi", "kết quả cho", "kết quả cho"), ("en", "result for", "results for")])
+@pytest.mark.parametrize(
+    ("lang", "one", "many"), [("vi", "kết quả cho", "kết quả cho"), ("en", "result for", "results for")]
+)
 def test_search_counts_with_plural_forms(client: TestClient, lang: str, one: str, many: str) -> None:
     html = client.get("/tim-kiem", params={"q": "vaccine", "lang": lang}).text
     m = re.search(r"(\d+) (kết quả cho|results? for)", html)
@@ -62,6 +64,8 @@ def test_search_counts_with_plural_forms(client: TestClient, lang: str, one: str
 
 
 def test_api_error_message_follows_the_language(client: TestClient) -> None:
-    assert client.get("/api/v1/fact-checks/999999").json()["error"]["message"] == "Không tìm thấy bài kiểm chứng"
+    assert (
+        client.get("/api/v1/fact-checks/999999").json()["error"]["message"] == "Không tìm thấy bài kiểm chứng"
+    )
     r = client.get("/api/v1/fact-checks/999999?lang=en")
     assert r.json()["error"]["message"] == "Fact-check not found"

@@ -32,7 +32,11 @@ def bilingual(text: str) -> bool:
     """
     for left, right in zip(text.split(" / "), text.split(" / ")[1:], strict=False):
         head = right.split("\n")[0]
-        if VI_LETTERS.search(left[-40:]) and not VI_LETTERS.search(head) and re.match(r"\s*[A-Za-z]{2,}", head):
+        if (
+            VI_LETTERS.search(left[-40:])
+            and not VI_LETTERS.search(head)
+            and re.match(r"\s*[A-Za-z]{2,}", head)
+        ):
             return True
     return False
 
@@ -111,9 +115,13 @@ def test_no_bilingual_string_joined_with_a_slash() -> None:
     for path in sorted(SRC.rglob("*.py")):
         if "migrations" in path.parts:
             continue
-        found += [f"{path.relative_to(ROOT)}:{n}: {s[:80]!r}" for n, s in python_strings(path) if bilingual(s)]
+        found += [
+            f"{path.relative_to(ROOT)}:{n}: {s[:80]!r}" for n, s in python_strings(path) if bilingual(s)
+        ]
     for path in sorted(SRC.rglob("*.html")):
-        found += [f"{path.relative_to(ROOT)}:{n}: {s[:80]!r}" for n, s in template_strings(path) if bilingual(s)]
+        found += [
+            f"{path.relative_to(ROOT)}:{n}: {s[:80]!r}" for n, s in template_strings(path) if bilingual(s)
+        ]
     assert not found, "write one message id, translated in the catalogues:\n" + "\n".join(found)
 
 
@@ -133,6 +141,15 @@ def test_the_old_mechanisms_are_gone() -> None:
     assert not old, "\n".join(old)
 
 
+def test_templates_translate_only_literals() -> None:
+    """``_(variable)`` in a template returns Markup (not escaped): a variable goes through label()."""
+    calls = []
+    for path in sorted(SRC.rglob("*.html")):
+        for m in re.finditer(r"(?<![\w.])(_|ngettext)\(\s*([^'\"\s])", path.read_text("utf-8")):
+            calls.append(f"{path.relative_to(ROOT)}: {m.group(0)}")
+    assert not calls, "\n".join(calls)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_both_catalogues_load(lang: str) -> None:
     assert translations(lang).gettext("Trang chủ") == {"vi": "Trang chủ", "en": "Home"}[lang]
@@ -142,7 +159,10 @@ def test_plural_forms_follow_each_language() -> None:
     from kiemchung.web.i18n import ngettext
 
     with use_lang("en"):
-        assert [ngettext("%(num)s bài", "%(num)s bài", n) for n in (1, 2)] == ["1 fact-check", "2 fact-checks"]
+        assert [ngettext("%(num)s bài", "%(num)s bài", n) for n in (1, 2)] == [
+            "1 fact-check",
+            "2 fact-checks",
+        ]
     with use_lang("vi"):
         assert [ngettext("%(num)s bài", "%(num)s bài", n) for n in (1, 2)] == ["1 bài", "2 bài"]
 

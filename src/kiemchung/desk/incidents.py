@@ -536,7 +536,7 @@ def report_data(session: Session, inc: models.Incident) -> dict[str, Any]:
     """The after-action figures: timeline, first statement, links, answered and how fast."""
     from kiemchung.web.i18n import fmt_datetime
 
-    timeline = [(inc.opened_at, _("Mở sự kiện"))]
+    timeline = [(inc.opened_at, _("Sự kiện được mở"))]
     for u in inc.updates:
         if u.published_at:
             label = _(KIND_LABELS.get(u.kind, KIND_LABELS["update"]))
@@ -544,7 +544,7 @@ def report_data(session: Session, inc: models.Incident) -> dict[str, Any]:
     for m in inc.sla_misses or []:
         timeline.append((datetime.fromisoformat(m["at"]), _("Trễ mục tiêu: %(kind)s", kind=m["kind"])))
     if inc.closed_at:
-        timeline.append((inc.closed_at, _("Đóng sự kiện")))
+        timeline.append((inc.closed_at, _("Sự kiện kết thúc")))
     timeline.sort(key=lambda x: x[0])
 
     claim_rows: list[dict[str, Any]] = []
