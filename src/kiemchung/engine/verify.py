@@ -298,7 +298,7 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
     >>> reasons({}, TextView.of("Phà Sao Mai ở Cà Mau ngừng chạy"), TextView.of("Phà Sao Mai ở Kiên Giang ngừng chạy"))[0]
     'Địa danh khác: Kiên Giang ≠ Cà Mau'
     """
-    out = []
+    out: list[str] = []
     head = c.slots if c.head_slots is None else c.head_slots
     for kind, q_vals, c_vals in S.conflicts(q.slots, c.slots, head):
         theirs = ", ".join(c_vals) or "—"

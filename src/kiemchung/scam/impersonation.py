@@ -137,7 +137,7 @@ def check_page(name: str, url: str = "", registry: Registry | None = None) -> Pa
     lures = [t for t in _name_tokens(name) if t in LURE_WORDS]
     handle = key.split("/", 1)[1] if "/" in key else ""
     score = 0.6 + 0.3 * (sim - 80) / 20 + (0.1 if lures else 0.0)
-    reasons = [
+    reasons: list[str] = [
         lazy_gettext(
             "Tên trang giống '%(matched)s' (%(label)s) nhưng địa chỉ không thuộc danh sách trang chính thức",
             matched=matched,

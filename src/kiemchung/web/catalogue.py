@@ -130,15 +130,15 @@ def update(root: Path, extra_en: Mapping[str, str | list[str]] | None = None) ->
                 and not prev.fuzzy
                 and (all(prev.string) if isinstance(prev.string, tuple) else prev.string)
             ):
-                string = prev.string
+                string = tuple(prev.string) if isinstance(prev.string, tuple | list) else str(prev.string)
             else:
                 found = (extra_en or {}).get(key)
                 if plural:
                     string = tuple(found) if isinstance(found, list) else ("", "")
                 else:
                     string = found if isinstance(found, str) else ""
-            locations = sorted({(Path(f).as_posix(), 0) for f, _ in ids[msgid]})
-            new.add(msgid, string, locations=[(f, None) for f, _ in locations])  # type: ignore[arg-type]
+            files = sorted({Path(f).as_posix() for f, _line in ids[msgid]})
+            new.add(msgid, string, locations=[(f, None) for f in files])  # type: ignore[misc]
             if lang != "vi" and not (all(string) if isinstance(string, tuple) else string):
                 lacking.append(key)
         path = po_path(lang, locale_dir)
