@@ -107,7 +107,7 @@ def test_queue_view_filters_pages_and_bulk_updates(db: Session, desk_users: dict
     )
     assert queue.bulk_update(db, ids[:2], "assign", str(desk_users["viewer"]), editor) == (
         0,
-        "Người được giao không hợp lệ / Invalid assignee",
+        "Người được giao không hợp lệ",
     )
     assert queue.bulk_update(db, ids[:2], "assign", str(desk_users["editor"]), editor) == (2, None)
     mine = queue.queue_view(db, editor, queue.QueueQuery(assignee="me"))

@@ -60,7 +60,7 @@ def test_validation_errors_keep_the_text(client_for) -> None:
     c, token = client_for("editor")
     r = c.post("/desk/fact-checks/new", data=form(token, claim_reviewed="x" * 80, verdict="maybe"))
     assert r.status_code == 400
-    assert "tối đa 75 ký tự" in r.text and "Choose a verdict" in r.text
+    assert "tối đa 75 ký tự" in r.text and "Chọn một kết luận trong thang đánh giá" in r.text
     assert "Không có bằng chứng." in r.text  # nothing typed is lost
 
 

@@ -11,7 +11,7 @@ stored. The original upload only ever lives in memory.
     >>> load_image(b"not an image")
     Traceback (most recent call last):
     ...
-    kiemchung.media.intake.ImageRejected: Tệp không phải ảnh JPEG, PNG, WebP hoặc GIF / not a JPEG, PNG, WebP or GIF image
+    kiemchung.media.intake.ImageRejected: Tệp không phải ảnh JPEG, PNG, WebP hoặc GIF
 """
 
 from __future__ import annotations
