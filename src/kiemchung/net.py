@@ -96,7 +96,7 @@ def blocked_address(address: str) -> bool:
 def _refused(host: str, address: str) -> FetchError:
     return FetchError(
         _(
-            "Địa chỉ nội bộ bị từ chối: %(host)s is a private, local or reserved address (%(address)s)",
+            "Địa chỉ nội bộ bị từ chối: %(host)s là địa chỉ riêng, cục bộ hoặc dành riêng (%(address)s)",
             host=host,
             address=address,
         ),

@@ -76,7 +76,7 @@ def test_classify_unreadable_input_fails_cleanly(tmp_path: Path) -> None:
         scam_app,
         ["classify", "--input", str(tmp_path / "missing.txt"), "--output", str(tmp_path / "o.jsonl")],
     )
-    assert res.exit_code == 1 and "Cannot read file" in res.output
+    assert res.exit_code == 1 and "Không đọc được tệp" in res.output
 
 
 def test_evaluate_prints_rates_by_reason_and_examples(tmp_path: Path) -> None:
@@ -135,18 +135,22 @@ def test_feeds_need_a_database_and_flag_stale_ones(configured: str, tmp_path: Pa
     with session_scope() as s:
         s.execute(sql_update(models.Feed).values(fetched_at=models.utcnow() - timedelta(hours=3)))
     res = runner.invoke(scam_app, ["feeds"])
-    assert res.exit_code == 0 and "STALE (> 2 h)" in res.output and "Some feeds are stale" in res.output
+    assert (
+        res.exit_code == 0
+        and "QUÁ HẠN (> 2 h)" in res.output
+        and "Có nguồn cấp quá hạn cập nhật" in res.output
+    )
 
 
 def test_update_rejects_bad_options_and_unreadable_sources(configured: str, tmp_path: Path) -> None:
     lst = tmp_path / "list.txt"
     lst.write_text("lua-dao-mau.xyz\n")
     res = runner.invoke(scam_app, ["update", "--feed", "f", "--file", str(lst), "--format", "csv"])
-    assert res.exit_code == 1 and "Invalid --format or --list" in res.output
+    assert res.exit_code == 1 and "Định dạng hoặc danh sách không hợp lệ" in res.output
     res = runner.invoke(scam_app, ["update", "--feed", "f", "--file", str(lst), "--list", "grey"])
     assert res.exit_code == 1
     res = runner.invoke(scam_app, ["update", "--feed", "f", "--url", "http://127.0.0.1:9/list.txt"])
-    assert res.exit_code == 1 and "Refused" in res.output  # a local address is not fetched
+    assert res.exit_code == 1 and "bị từ chối" in res.output  # a local address is not fetched
     res = runner.invoke(scam_app, ["add", "email", "a@b.vn", "--reason", "thử"])
     assert res.exit_code == 1 and "Loại không hợp lệ" in res.output
     res = runner.invoke(scam_app, ["add", "domain", "khong hop le", "--reason", "thử"])

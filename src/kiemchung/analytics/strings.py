@@ -3,7 +3,7 @@
 >>> from kiemchung.web.i18n import use_lang
 >>> with use_lang("en"):
 ...     status_label("new"), outcome_label("warned"), topic_label("")
-('New', 'Warned', 'No topic')
+('New', 'Scam warning', 'No topic')
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from kiemchung.scam.domains import clean_host, is_ip, registered_domain, site_un
 from kiemchung.scam.registry import Official, Registry, default_registry
 from kiemchung.scam.wordlists import WORDS
 from kiemchung.text import fold
-from kiemchung.web.i18n import lazy_gettext
+from kiemchung.web.i18n import lazy_gettext, translate_in
 
 SCAM, SUSPICIOUS = 0.75, 0.5
 
@@ -339,7 +339,8 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
     # 3. Brand + anything else (combosquatting), including brands placed in subdomains.
     brands = _brand_hits(name.replace(".", "-"), reg)
     brand_w = 0.0
-    if brands and not any("Typo-squat" in r or "Looks like" in r or "Imitates" in r for r in reasons):
+    imitations = ("Typo-squat", "Looks like", "Imitates")  # the English of the look-alike reasons
+    if brands and not any(k in translate_in("en", r) for r in reasons for k in imitations):
         t, o = brands[0]
         brand_w = 0.45 if is_vn else 0.6
         weights.append(brand_w)
