@@ -226,7 +226,7 @@ def test_library_url_import_refuses_local_addresses(server: str, monkeypatch: py
         monkeypatch.delenv("KIEMCHUNG_FETCH_ALLOW_NETWORKS")
         get_settings.cache_clear()
     assert (ok.error, ok.text) == (None, "Thông cáo báo chí")
-    assert missing.error == "HTTP 404" and "Too large" in (big.error or "")
+    assert missing.error == "HTTP 404" and "Quá lớn" in (big.error or "")
 
 
 def test_scam_feed_refresh_refuses_local_addresses(server: str, monkeypatch: pytest.MonkeyPatch) -> None:

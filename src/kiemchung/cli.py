@@ -88,7 +88,7 @@ def demo(
     upgrade()
     load_demo()
     if not available():  # the rest works; pictures are kept and hashed but not read
-        typer.echo(_("Lưu ý: %(install_hint)s", install_hint=INSTALL_HINT), err=True)
+        typer.echo(_("Lưu ý: %(install_hint)s", install_hint=_(INSTALL_HINT)), err=True)
     if serve_after:
         serve(host=host, port=port, reload=False, workers=1)
 

@@ -26,7 +26,7 @@ def report(
     days: int = typer.Option(30, "--days", help="Khoảng thời gian / period: 7, 30 hoặc/or 90 ngày/days."),
     fmt: ReportFormat = typer.Option(ReportFormat.md, "--format", help="md | csv"),
     output: Path = typer.Option(None, "--output", "-o", help=N_("Tệp kết quả")),
-    lang: str = typer.Option("vi", "--lang", help=N_("Ngôn ngữ")),
+    lang: str = typer.Option("vi", "--lang", help=N_("Ngôn ngữ của báo cáo Markdown: vi | en.")),
 ) -> None:
     """Báo cáo thống kê / analytics report (aggregate counts only, no personal data)."""
     if kind is not None:
@@ -65,7 +65,7 @@ def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
     from kiemchung.store.db import NotFound
 
     if kind != "incident" or ident is None:
-        typer.echo(_("Dùng"), err=True)
+        typer.echo(_("Dùng: kiemchung report incident ID [-o FILE.md]"), err=True)
         raise typer.Exit(2)
     upgrade()
     try:

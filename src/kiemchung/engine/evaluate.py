@@ -81,7 +81,7 @@ def image_query(image: Path, where: str) -> dict[str, Any]:
         checked = load_image(image.read_bytes())
         res = read_text(checked.image)
     except FileNotFoundError as exc:
-        raise ValueError(_("%(where)s: không thấy ảnh", where=where, name=image.name)) from exc
+        raise ValueError(_("%(where)s: không thấy ảnh %(name)s", where=where, name=image.name)) from exc
     except (ImageRejected, OcrUnavailable) as exc:
         raise ValueError(f"{where}: {exc}") from exc
     return {"query": res.text, "ocr_confidence": res.confidence}
