@@ -287,7 +287,7 @@ def read_csv(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
             return
         except csv.Error as exc:
             end = reader.line_num + 1
-            yield from reread(start + 1, end, _("%(exc)s (dấu ngoặc kép không khớp?", exc=exc))
+            yield from reread(start + 1, end, _("%(exc)s (dấu ngoặc kép không khớp?)", exc=exc))
             for i in range(start + 1, end + 1):
                 bad_lines.pop(i, None)
                 physical.pop(i, None)
@@ -299,7 +299,7 @@ def read_csv(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
         out = None if bad is not None else result(first, row)
         if end > first and out is not None and isinstance(out[1], RecordError):
             # A multi-line record that does not fit the header: most likely an open quote.
-            yield from reread(first, end, _("%(value)s (dấu ngoặc kép không khớp?", value=out[1]))
+            yield from reread(first, end, _("%(value)s (dấu ngoặc kép không khớp?)", value=out[1]))
         elif bad is not None:
             yield first, bad
         elif out is not None:
