@@ -140,6 +140,14 @@ class Settings(BaseSettings):
             "publishing an update, linking a claim or closing the incident drops them at once."
         ),
     )
+    feedback_departments_file: str = Field(
+        "",
+        description=(
+            "Citizens' feedback: a JSON file of the departments threads are routed to (slug, names, "
+            "contact e-mail), in the format of the bundled `feedback/data/departments.json`. Empty "
+            "uses the bundled example list."
+        ),
+    )
     embed_frame_ancestors: str = Field(
         "*",
         description=(

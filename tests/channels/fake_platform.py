@@ -2,7 +2,9 @@
 
 It records every request and answers like the real APIs: success bodies as documented, and on
 demand a 429 with ``Retry-After`` (and Telegram's ``parameters.retry_after``), a 5xx, or Zalo's
-expired-token error -216 until the token is refreshed through the OAuth endpoint.
+expired-token error -216 until the token is refreshed through the OAuth endpoint. Pictures put in
+``files`` are served as the platforms serve attachments: Zalo's and Messenger's CDN URLs
+(``/cdn/{name}``), Telegram's ``getFile`` and ``/file/bot<token>/<file_path>``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import orjson
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
@@ -42,12 +44,14 @@ class FakePlatform:
     base: str = ""
     fail_every: int = 0  # answer every Nth send with a 429 (load tests)
     sends: int = 0
+    files: dict[str, bytes] = field(default_factory=dict)  # attachments by name / Telegram file_id
 
     def reset(self) -> None:
         with self.lock:
             self.calls.clear()
             self.plans.clear()
             self.zalo_token, self.zalo_refreshed = "zalo-access-1", 0
+            self.files.clear()
 
     def delivered(self, platform: str | None = None) -> list[Call]:
         """Requests answered with success (the replies a user actually got)."""
@@ -123,9 +127,43 @@ class FakePlatform:
             )
         if method == "setWebhook":
             return JSONResponse({"ok": True, "result": True, "description": "Webhook was set"})
+        if method == "getFile":
+            fid = str(body.get("file_id"))
+            if fid not in self.files:
+                return JSONResponse(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"},
+                    status_code=400,
+                )
+            return JSONResponse(
+                {
+                    "ok": True,
+                    "result": {
+                        "file_id": fid,
+                        "file_unique_id": "u" + fid[-8:],
+                        "file_size": len(self.files[fid]),
+                        "file_path": f"photos/file_{fid}.jpg",
+                    },
+                }
+            )
         return JSONResponse(
             {"ok": True, "result": {"message_id": len(self.calls), "chat": {"id": body["chat_id"]}}}
         )
+
+    def _file(self, platform: str, request: Request, name: str) -> Response:
+        self.calls.append(
+            Call(platform, request.url.path, dict(request.headers), {}, 200 if name in self.files else 404)
+        )
+        if name not in self.files:
+            return Response(b"not found", status_code=404)
+        return Response(self.files[name], media_type="application/octet-stream")
+
+    async def cdn(self, request: Request) -> Response:
+        """An attachment URL as Zalo and Messenger send them (the platform named in ``?p=``)."""
+        return self._file(request.query_params.get("p", "cdn"), request, request.path_params["name"])
+
+    async def telegram_file(self, request: Request) -> Response:
+        name = request.path_params["path"].removeprefix("photos/file_").removesuffix(".jpg")
+        return self._file("telegram", request, name)
 
     async def calls_log(self, request: Request) -> JSONResponse:
         """What was received, for a load test running the fake in its own process."""
@@ -139,6 +177,8 @@ class FakePlatform:
                 Route("/v4/oa/access_token", self.zalo_refresh, methods=["POST"]),
                 Route("/me/messages", self.messenger_send, methods=["POST"]),
                 Route("/bot{token}/{method}", self.telegram, methods=["POST"]),
+                Route("/cdn/{name}", self.cdn, methods=["GET"]),
+                Route("/file/bot{token}/{path:path}", self.telegram_file, methods=["GET"]),
             ]
         )
 

@@ -87,11 +87,14 @@ def messenger(
     postback: bool = False,
     at: float | None = None,
     secret: str = MESSENGER_SECRET,
+    image: str | None = None,
 ) -> Request:
     stamp = _ms(at)
     ev: dict[str, Any] = {"sender": {"id": user}, "recipient": {"id": PAGE_ID}, "timestamp": stamp}
     if postback:
         ev["postback"] = {"mid": mid, "title": "Menu", "payload": payload}
+    elif image:  # an image attachment: no "text" key at all
+        ev["message"] = {"mid": mid, "attachments": [{"type": "image", "payload": {"url": image}}]}
     else:
         msg: dict[str, Any] = {"mid": mid, "text": text}
         if payload:
@@ -110,6 +113,7 @@ def telegram(
     callback: str = "",
     at: float | None = None,
     secret: str = TELEGRAM_SECRET,
+    photo: str | None = None,
 ) -> Request:
     who = {"id": int(user), "is_bot": False, "first_name": "Lan", "language_code": "vi"}
     chat = {"id": int(user), "first_name": "Lan", "type": "private"}
@@ -131,6 +135,27 @@ def telegram(
                 "data": callback,
             },
         }
+    elif photo:  # PhotoSize variants of one picture; the caption is optional
+        sizes = [
+            {
+                "file_id": f"{photo}-small",
+                "file_unique_id": "s1",
+                "file_size": 1200,
+                "width": 90,
+                "height": 60,
+            },
+            {"file_id": photo, "file_unique_id": "s2", "file_size": 48000, "width": 800, "height": 533},
+        ]
+        message: dict[str, Any] = {
+            "message_id": update_id,
+            "from": who,
+            "chat": chat,
+            "date": date,
+            "photo": sizes,
+        }
+        if text:
+            message["caption"] = text
+        data = {"update_id": update_id, "message": message}
     else:
         data = {
             "update_id": update_id,

@@ -8,6 +8,7 @@ with the id and the file it is used in.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
@@ -29,14 +30,13 @@ def bilingual(text: str) -> bool:
 
     >>> bilingual("Đã lưu bản nháp / Draft saved"), bilingual("RSS / Atom"), bilingual("tỉnh / thành phố")
     (True, False, False)
+    >>> bilingual("Khoảng thời gian / period: 7, 30 hoặc/or 90")
+    True
     """
-    for left, right in zip(text.split(" / "), text.split(" / ")[1:], strict=False):
-        head = right.split("\n")[0]
-        if (
-            VI_LETTERS.search(left[-40:])
-            and not VI_LETTERS.search(head)
-            and re.match(r"\s*[A-Za-z]{2,}", head)
-        ):
+    parts = text.split(" / ")
+    for left, right in itertools.pairwise(parts):
+        first = re.findall(r"[^\W\d_]+", right)[:1]
+        if VI_LETTERS.search(left[-30:]) and first and len(first[0]) > 2 and not VI_LETTERS.search(first[0]):
             return True
     return False
 

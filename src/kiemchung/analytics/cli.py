@@ -3,6 +3,7 @@
 kiemchung report --days 30 --format md --output bao-cao.md
 kiemchung report --days 7 --format csv            # to standard output
 kiemchung report incident 3 -o su-kien-3.md       # an incident's after-action report (.md and .html)
+kiemchung report feedback --month 2026-11 -o gop-y-2026-11.md   # citizens' feedback of a month (.md and .html)
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ class ReportFormat(StrEnum):
 
 
 def report(
-    kind: str = typer.Argument(None, help=N_("`incident` để in báo cáo sau sự kiện")),
+    kind: str = typer.Argument(None, help=N_("`incident` (báo cáo sau sự kiện) hoặc `feedback` (góp ý).")),
     ident: int = typer.Argument(None, help=N_("Số sự kiện")),
-    days: int = typer.Option(30, "--days", help="Khoảng thời gian / period: 7, 30 hoặc/or 90 ngày/days."),
+    days: int = typer.Option(30, "--days", help=N_("Khoảng thời gian: 7, 30 hoặc 90 ngày.")),
     fmt: ReportFormat = typer.Option(ReportFormat.md, "--format", help="md | csv"),
     output: Path = typer.Option(None, "--output", "-o", help=N_("Tệp kết quả")),
     lang: str = typer.Option("vi", "--lang", help=N_("Ngôn ngữ của báo cáo Markdown: vi | en.")),
+    month: str = typer.Option("", "--month", help=N_("`feedback`: tháng YYYY-MM (mặc định: tháng này).")),
 ) -> None:
     """Báo cáo thống kê / analytics report (aggregate counts only, no personal data)."""
+    if kind == "feedback":
+        _feedback_report(month, output, lang)
+        return
     if kind is not None:
         _incident_report(kind, ident, output)
         return
@@ -74,6 +79,34 @@ def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
     except NotFound as exc:
         typer.echo(_("Không có sự kiện %(ident)s", ident=ident), err=True)
         raise typer.Exit(1) from exc
+    if output is None:
+        typer.echo(md, nl=False)
+        return
+    html_path = output.with_suffix(".html")
+    try:
+        output.write_text(md, encoding="utf-8")
+        html_path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(
+            _("Không ghi được tệp %(output)s: %(strerror)s", output=output, strerror=exc.strerror), err=True
+        )
+        raise typer.Exit(1) from exc
+    typer.echo(_("Đã ghi: %(output)s, %(html_path)s", output=output, html_path=html_path), err=True)
+
+
+def _feedback_report(month: str, output: Path | None, lang: str) -> None:
+    """The month's feedback figures: Markdown to stdout, or ``output`` (.md) plus its .html."""
+    from kiemchung.feedback.stats import current_month, report
+    from kiemchung.store import session_scope, upgrade
+
+    month = month or current_month()
+    upgrade()
+    try:
+        with session_scope() as s:
+            md, html = report(s, month, "en" if lang == "en" else "vi")
+    except ValueError as exc:
+        typer.echo(_("--month phải có dạng YYYY-MM (got %(month)s)", month=month), err=True)
+        raise typer.Exit(2) from exc
     if output is None:
         typer.echo(md, nl=False)
         return

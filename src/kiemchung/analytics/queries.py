@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiemchung.analytics.asking import Asking, asked
 from kiemchung.store.models import (
     ChannelPost,
     Claim,
@@ -432,6 +433,7 @@ class Analytics:
     tta: TimeToAnswer
     channels: list[ChannelReach]
     top_fact_checks: list[FactCheckReach]
+    asking: Asking | None = None  # what people asked about in the 7 days up to ``period.now``
 
     @property
     def published(self) -> int:
@@ -472,4 +474,5 @@ def collect(
         tta=time_to_answer(session, period),
         channels=reach_by_channel(session, period),
         top_fact_checks=reach_by_fact_check(session, period, limit=top),
+        asking=asked(session, now=period.now, limit=top),
     )

@@ -86,6 +86,14 @@ def csv_rows(a: Analytics) -> Iterator[tuple[Any, ...]]:
         yield ("top_fact_checks", key, _iso(f.published_at), "verdict", f.verdict.value)
         for metric in ("views", "posts", "reach", "clicks", "score"):
             yield ("top_fact_checks", key, _iso(f.published_at), metric, getattr(f, metric))
+    for q in a.asking.claims if a.asking else []:
+        yield ("most_asked", q.claim_id, "", "text", q.text)
+        yield ("most_asked", q.claim_id, "", "topic", q.topic)
+        yield ("most_asked", q.claim_id, "", "area", q.area)
+        yield ("most_asked", q.claim_id, "", "tips", q.tips)
+        yield ("most_asked", q.claim_id, "", "posts", q.posts)
+        yield ("most_asked", q.claim_id, "", "answered", int(q.answered))
+        yield ("most_asked", q.claim_id, "", "fact_check", q.fact_check_slug or "")
 
 
 def _iso(value: Any) -> str:
@@ -289,6 +297,35 @@ def _to_markdown(a: Analytics, lang: str) -> str:
             for f in a.top_fact_checks
         ]
         or [[_("Chưa có số liệu."), "", "", "", "", "", ""]],
+    )
+    out += [
+        f"## {_('Người dân đang hỏi gì (7 ngày qua)')}",
+        "",
+        _("Nhận định được hỏi nhiều nhất: số lượt hỏi qua tin gửi và số bài đăng theo dõi, chỉ số đếm."),
+        "",
+    ]
+    asked = a.asking.claims if a.asking else []
+    out += _table(
+        [
+            _("Nhận định"),
+            _("Chủ đề"),
+            _("Địa bàn"),
+            _("Lượt hỏi"),
+            _("Số bài đăng"),
+            _("Đã trả lời"),
+        ],
+        [
+            [
+                c.text,
+                topic_label(c.topic, lang),
+                c.area or "—",
+                fmt_number(c.tips),
+                fmt_number(c.posts),
+                _("Có") if c.answered else _("Chưa"),
+            ]
+            for c in asked
+        ]
+        or [[_("Chưa có số liệu."), "", "", "", "", ""]],
     )
     return "\n".join(out)
 

@@ -10,9 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiemchung.channels.base import Button, IncomingMessage, OutgoingMessage
+from kiemchung.media.tips import handle_read_image_tip
 from kiemchung.public import queries
-from kiemchung.public.tipline import TipRejected, find_tip, handle_tip, mark_not_answered, status_url
-from kiemchung.store.models import AuditEvent, FactCheck, FactCheckStatus, Tip, TipContact
+from kiemchung.public.tipline import (
+    TipRejected,
+    TipResult,
+    find_tip,
+    handle_tip,
+    mark_not_answered,
+    status_url,
+)
+from kiemchung.store.models import AuditEvent, FactCheck, FactCheckStatus, MediaImage, Tip, TipContact
 
 MENU = [
     Button("Kiểm tra một tin", "#check"),
@@ -59,13 +67,26 @@ def contact_label(platform: str, key: str) -> str:
     return f"{platform}:{key}"
 
 
-def respond(session: Session, msg: IncomingMessage, sender: str) -> tuple[list[OutgoingMessage], bool]:
-    """The replies to one incoming message, and whether the tip queue should run after commit."""
+def respond(
+    session: Session, msg: IncomingMessage, sender: str, image: MediaImage | None = None
+) -> tuple[list[OutgoingMessage], bool]:
+    """The replies to one incoming message, and whether the tip queue should run after commit.
+
+    ``image`` is the message's picture, already fetched and read (``channels.media``): it goes the
+    image-tip way (its OCR text, or a known copy of a checked picture, decides the answer)."""
     if msg.kind == "follow":
         return [menu()], False
     if msg.kind == "postback":
         return _postback(session, msg, sender)
     text = msg.text.strip()
+    if image is not None:
+        try:
+            result, _ = handle_read_image_tip(
+                session, image, text, msg.platform, contact_label(msg.platform, sender)
+            )
+        except TipRejected as exc:
+            return [menu(str(exc))], False
+        return _tip_reply(session, result)
     if not text:
         if msg.kind == "image":
             return [
@@ -91,6 +112,10 @@ def respond(session: Session, msg: IncomingMessage, sender: str) -> tuple[list[O
         result = handle_tip(session, text, msg.platform, contact_label(msg.platform, sender))
     except TipRejected as exc:
         return [menu(str(exc))], False
+    return _tip_reply(session, result)
+
+
+def _tip_reply(session: Session, result: TipResult) -> tuple[list[OutgoingMessage], bool]:
     buttons: list[Button] = []
     if result.status == "answered" and result.status_token:
         buttons.append(

@@ -34,6 +34,7 @@ from kiemchung.store.models import (
     ChannelContact,
     ChannelEvent,
     FactCheck,
+    MediaImage,
     Outbox,
     OutboxStatus,
     Tip,
@@ -158,12 +159,22 @@ def _incoming(ev: ChannelEvent) -> IncomingMessage:
     )
 
 
-def process_event(session: Session, ev: ChannelEvent) -> bool:
+def read_image(ev: ChannelEvent) -> MediaImage | None:
+    """The event's picture, fetched (``safe_fetch``) and read (OCR, PDQ) in memory; None if none."""
+    refs = [str(r) for r in (ev.data or {}).get("images") or []]
+    if ev.kind != "image" or not refs or ev.contact_id is None:
+        return None
+    from kiemchung.channels.media import read_chat_image
+
+    return read_chat_image(get_settings(), ev.platform, refs)
+
+
+def process_event(session: Session, ev: ChannelEvent, image: MediaImage | None = None) -> bool:
     """Turn one leased event into outbox rows (same transaction); True when the tip queue should run."""
     contact = session.get(ChannelContact, ev.contact_id) if ev.contact_id else None
     queued = False
     if contact is not None:
-        replies, queued = respond(session, _incoming(ev), contact.sender_key)
+        replies, queued = respond(session, _incoming(ev), contact.sender_key, image)
         for n, out in enumerate(replies):
             session.add(
                 Outbox(
@@ -251,11 +262,12 @@ def _process_one(session: Session, ev_id: int, now: datetime) -> bool:
     ev = session.get(ChannelEvent, ev_id)
     if ev is None:
         return False
+    image = read_image(ev)  # network and OCR before the transaction, outside the writer queue
     try:
         # the whole transaction inside the writer queue: the tipline's writes start before its
         # commit, and holding the database while waiting for the queue would deadlock with a webhook
         with writing():
-            queued = process_event(session, ev)
+            queued = process_event(session, ev, image)
             session.commit()
     except Exception:  # the event stays leased and is retried after LEASE
         session.rollback()

@@ -469,6 +469,56 @@ def _load_incidents(db: Session, users: dict[str, m.User], now: datetime) -> int
     return made
 
 
+def _load_feedback(db: Session, users: dict[str, m.User], now: datetime) -> int:
+    """The fictional feedback threads: items clustered by the feedback service, forwarded, answered by
+    the editor and approved by the reviewer (two people), published; dates moved back in time."""
+    from kiemchung.feedback import service as fb
+
+    editor, reviewer = users.get("editor"), users.get("reviewer")
+    if editor is None or reviewer is None:
+        return 0
+    rows = json.loads(_data_file("feedback.json"))["threads"]
+    made = 0
+    for row in rows:
+        if db.scalar(select(m.FeedbackThread.id).where(m.FeedbackThread.title == row["title"])) is not None:
+            continue  # already loaded
+        start = now - timedelta(days=row["days_ago"])
+        thread = None
+        for n, text in enumerate(row["items"]):
+            r = fb.submit(
+                db,
+                kind=row["kind"],
+                topic=row["topic"],
+                province_code=row["province"],
+                ward_code=None,
+                text=text,
+                channel="demo",
+            )
+            r.item.received_at = start + timedelta(hours=3 * n)
+            if thread is not None and r.thread.id != thread.id:
+                fb.merge(db, r.thread.id, thread.id, editor)
+            thread = thread or r.thread
+        assert thread is not None
+        fb.route(db, thread.id, editor, row["department"])
+        ans = fb.save_answer(db, thread.id, editor, body=row["answer"])
+        fb.review_answer(db, thread.id, ans.id, "submit", editor)
+        fb.review_answer(db, thread.id, ans.id, "approve", reviewer)
+        fb.publish(db, thread.id, editor, title=row["title"])
+        answered = start + timedelta(days=row["answer_after_days"])
+        thread.created_at, thread.answered_at, thread.published_at = start, answered, answered
+        thread.last_item_at = start + timedelta(hours=3 * (len(row["items"]) - 1))
+        thread.support_count = row.get("support", 0)
+        ans.published_at = ans.submitted_at = answered
+        for i, ev in enumerate(thread.events):
+            ev.at = min(
+                answered,
+                start + timedelta(days=row["answer_after_days"] * i / max(1, len(thread.events) - 1)),
+            )
+        made += 1
+    db.flush()
+    return made
+
+
 def load_demo(
     database_url: str | None = None, *, now: datetime | None = None, quiet: bool = False, process: bool = True
 ) -> dict[str, int]:
@@ -511,6 +561,7 @@ def load_demo(
             )
             counts.extra["citations_linked"] = _link_passages(db)
         counts.extra["incidents"] = _load_incidents(db, users, now)
+        counts.extra["feedback_threads"] = _load_feedback(db, users, now)
 
     result = counts.as_dict()
     say(

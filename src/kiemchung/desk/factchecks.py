@@ -24,10 +24,11 @@ import markupsafe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiemchung import cache
 from kiemchung.desk import engine_link
 from kiemchung.desk.replies import enqueue_replies
 from kiemchung.store import models
-from kiemchung.store.db import NotFound, audit
+from kiemchung.store.db import NotFound, after_commit, audit
 from kiemchung.store.models import FactCheckStatus, Role, Verdict, utcnow
 from kiemchung.text import fold
 from kiemchung.web.i18n import N_, _
@@ -432,6 +433,8 @@ def transition(
     else:
         raise WorkflowError(_("Thao tác không hợp lệ"), 400)
     fc.updated_at = utcnow()
+    if action in ("publish", "retract"):  # the public "what people are asking" page shows answers
+        after_commit(session, lambda: cache.invalidate("public.asking"))
     _write_revision(session, fc, user)
     audit(
         session,

@@ -229,6 +229,13 @@ def deliver_due(session: Session, *, now: datetime | None = None, limit: int = 1
             if result != "skipped":
                 setattr(stats, result, getattr(stats, result) + 1)
             continue
+        if row.payload and str(row.payload.get("kind", "")).startswith("feedback_"):
+            from kiemchung.feedback.replies import deliver_row as deliver_feedback
+
+            result = deliver_feedback(session, row, now, smtp_ready)  # citizens' feedback, departments
+            if result != "skipped":
+                setattr(stats, result, getattr(stats, result) + 1)
+            continue
         tip = session.get(Tip, row.tip_id)
         fc = session.get(FactCheck, row.fact_check_id)
         contact = session.scalars(select(TipContact).where(TipContact.tip_id == row.tip_id)).first()
@@ -288,13 +295,16 @@ def deliver_due(session: Session, *, now: datetime | None = None, limit: int = 1
 def purge_contacts(session: Session, *, now: datetime | None = None) -> int:
     """Delete contact details kept longer than ``contact_retention_days``; returns how many."""
     cutoff = (now or utcnow()) - timedelta(days=get_settings().contact_retention_days)
-    old = list(session.scalars(select(TipContact.tip_id).where(TipContact.created_at < cutoff)))
-    if old:
-        session.execute(delete(TipContact).where(TipContact.tip_id.in_(old)))
-        session.add(
-            AuditEvent(action="tip.contact_purged", entity_type="tip", entity_id=None, data={"tips": old})
-        )
-    return len(old)
+    rows = session.execute(
+        select(TipContact.id, TipContact.tip_id, TipContact.feedback_id).where(TipContact.created_at < cutoff)
+    ).all()
+    if rows:  # tips' and feedback items' contacts alike
+        session.execute(delete(TipContact).where(TipContact.id.in_([r[0] for r in rows])))
+        data = {"tips": [r[1] for r in rows if r[1] is not None]}
+        if any(r[2] is not None for r in rows):
+            data["feedback"] = [r[2] for r in rows if r[2] is not None]
+        session.add(AuditEvent(action="tip.contact_purged", entity_type="tip", entity_id=None, data=data))
+    return len(rows)
 
 
 def run_replies() -> DeliveryStats:

@@ -6,6 +6,15 @@
 The body is ``{"source": NAME, "items": [...]}`` or a bare list of items (source ``"api"``).
 Errors are reported per item by its 0-based index in the list. The endpoint is off until
 ``KIEMCHUNG_INTAKE_TOKEN`` is set, and then requires ``Authorization: Bearer <token>``.
+
+An item may be a picture (a screenshot of a post): ``"image_base64": "…"`` in JSON, or a
+``multipart/form-data`` request whose ``items`` field holds the same JSON and whose file parts are
+named by the items' ``"image"`` (file name or field name)::
+
+    curl -H "Authorization: Bearer $KIEMCHUNG_INTAKE_TOKEN" -F 'items=[{"image": "a.png"}]' \
+         -F 'file1=@a.png' http://127.0.0.1:8000/api/items
+
+Pictures go through ``kiemchung.media`` (metadata stripped, OCR, PDQ); the OCR text is the item's text.
 """
 
 from __future__ import annotations
@@ -17,9 +26,11 @@ import orjson
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.types import Message
 
 from kiemchung.intake.adapters import loads_json
-from kiemchung.intake.ingest import ingest_records, run_pending_engine
+from kiemchung.intake.ingest import ingest_numbered, ingest_records, run_pending_engine
 from kiemchung.settings import get_settings
 from kiemchung.store.db import session_scope
 from kiemchung.web.deps import SessionDep
@@ -57,16 +68,60 @@ def _parse(body: bytes) -> tuple[str, list[Any]]:
     return source.strip() or DEFAULT_SOURCE, data
 
 
-def _store(session: Session, source: str, items: list[Any]) -> dict[str, Any]:
-    report = ingest_records(session, items, source_name=source, first_line=0)
+def _store(
+    session: Session, source: str, items: list[Any], files: dict[str, bytes] | None = None
+) -> dict[str, Any]:
+    if any(isinstance(it, dict) and ("image" in it or "image_base64" in it) for it in items):
+        from kiemchung.media.items import parts_loader, preread
+
+        # Pictures are read (OCR) before the session writes anything: no lock held meanwhile.
+        numbered = list(preread(items, parts_loader(files or {})))
+        report = ingest_numbered(session, numbered, source_name=source)
+    else:
+        report = ingest_records(session, items, source_name=source, first_line=0)
     return {
         "source": report.source_name,
         "stored": report.stored,
         "duplicates": report.duplicates,
         "rejected": len(report.rejected),
+        "images": report.images,
         "errors": [{"index": i, "reason": r} for i, r in report.rejected],
         "warnings": [{"index": i, "reason": r} for i, r in report.warnings],
     }
+
+
+async def _multipart(request: Request, body: bytes) -> tuple[bytes, dict[str, bytes]]:
+    """``(items JSON, {file name or field name: bytes})`` of a multipart body already read."""
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(request.scope, replay).form()
+    except Exception as exc:  # python-multipart's own errors
+        raise HTTPException(400, _("Multipart không hợp lệ: %(exc)s", exc=exc)) from None
+    items: bytes | None = None
+    source: str | None = None
+    files: dict[str, bytes] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            data = await value.read()
+            if name == "items":
+                items = data
+                continue
+            files[name] = data
+            if value.filename:
+                files[value.filename] = data
+        elif name == "items":
+            items = value.encode()
+        elif name == "source":
+            source = value
+    await form.close()
+    if items is None:
+        raise HTTPException(422, _('Thiếu trường "items"'))
+    if source is not None:
+        items = orjson.dumps({"source": source, "items": loads_json(items)})
+    return items, files
 
 
 def _engine() -> None:
@@ -88,8 +143,12 @@ async def post_items(request: Request, session: SessionDep, background: Backgrou
         body += chunk
         if len(body) > settings.max_request_bytes:
             raise HTTPException(413, _("Yêu cầu quá lớn"))
-    source, items = _parse(bytes(body))
-    result = await run_in_threadpool(_store, session, source, items)
+    raw = bytes(body)
+    files: dict[str, bytes] = {}
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raw, files = await _multipart(request, raw)
+    source, items = _parse(raw)
+    result = await run_in_threadpool(_store, session, source, items, files)
     if result["stored"] and settings.engine_in_process:
         background.add_task(_engine)
     return result

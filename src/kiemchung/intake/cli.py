@@ -57,6 +57,8 @@ def ingest(
             warnings=_vn(len(report.warnings)),
         )
     )
+    if report.images:
+        typer.echo(_("Ảnh: %(n)s (chữ đọc từ ảnh)", n=_vn(report.images)))
     for line, reason in report.rejected[:SHOW_REJECTIONS]:
         typer.echo(_("dòng %(line)s: %(reason)s", line=line, reason=reason))
     if len(report.rejected) > SHOW_REJECTIONS:
@@ -75,15 +77,50 @@ def ingest(
         raise typer.Exit(1)
 
 
+def _passphrase(env: str) -> str | None:
+    import os
+
+    return os.environ.get(env) or None
+
+
 def backup(
     file: Path = typer.Argument(..., help=N_("Tệp sao lưu")),
+    include_contacts: bool = typer.Option(
+        False,
+        "--include-contacts",
+        help=N_("Kèm liên hệ của người gửi tin, mã hóa bằng mật khẩu"),
+    ),
+    without_password_hashes: bool = typer.Option(
+        False,
+        "--without-password-hashes",
+        help=N_("Bỏ mã băm mật khẩu"),
+    ),
 ) -> None:
-    """Sao lưu / back up every table to a portable gzip'd JSONL file (SQLite <-> PostgreSQL)."""
+    """Sao lưu / back up every table to a portable gzip'd JSONL file (SQLite <-> PostgreSQL).
+
+    Contacts are left out unless --include-contacts (then encrypted with a passphrase)."""
     from kiemchung.store import upgrade
+    from kiemchung.store.backup import BackupError
     from kiemchung.store.backup import backup as do_backup
 
+    passphrase = None
+    if include_contacts:
+        passphrase = _passphrase("KIEMCHUNG_BACKUP_PASSPHRASE") or typer.prompt(
+            _("Mật khẩu mã hóa"), hide_input=True, confirmation_prompt=True
+        )
     upgrade()
-    counts = do_backup(file)
+    try:
+        counts = do_backup(
+            file,
+            include_contacts=include_contacts,
+            passphrase=passphrase,
+            without_password_hashes=without_password_hashes,
+        )
+    except BackupError as exc:
+        typer.echo(_("Lỗi: %(exc)s", exc=exc), err=True)
+        raise typer.Exit(1) from None
+    if not include_contacts:
+        typer.echo(_("Liên hệ không được sao lưu (--include-contacts để giữ, có mã hóa)"))
     typer.echo(_("Đã sao lưu %(n)s dòng → %(file)s", n=_vn(sum(counts.values())), file=file))
     for table, n in counts.items():
         if n:
@@ -94,15 +131,30 @@ def restore(
     file: Path = typer.Argument(..., help=N_("Tệp sao lưu")),
     force: bool = typer.Option(False, "--force", help=N_("Xóa dữ liệu hiện có")),
 ) -> None:
-    """Khôi phục / restore a backup into an empty (or, with --force, wiped) database."""
+    """Khôi phục / restore a backup into an empty (or, with --force, wiped) database.
+
+    Encrypted contacts are restored when KIEMCHUNG_BACKUP_PASSPHRASE is set; contacts deleted
+    since the backup (tombstones) stay deleted."""
     from kiemchung.store import upgrade
     from kiemchung.store.backup import BackupError
     from kiemchung.store.backup import restore as do_restore
 
     upgrade()
+    notes: dict[str, int] = {}
     try:
-        counts = do_restore(file, force=force)
+        counts = do_restore(
+            file, force=force, passphrase=_passphrase("KIEMCHUNG_BACKUP_PASSPHRASE"), notes=notes
+        )
     except BackupError as exc:
         typer.echo(_("Lỗi: %(exc)s", exc=exc), err=True)
         raise typer.Exit(1) from None
     typer.echo(_("Đã khôi phục %(n)s dòng từ %(file)s", n=_vn(sum(counts.values())), file=file))
+    if notes.get("skipped_encrypted"):
+        typer.echo(
+            _(
+                "Bỏ qua %(vn)s liên hệ đã mã hóa (chưa đặt KIEMCHUNG_BACKUP_PASSPHRASE)",
+                vn=_vn(notes["skipped_encrypted"]),
+            )
+        )
+    if notes.get("tombstoned_contacts"):
+        typer.echo(_("Liên hệ đã xóa không khôi phục: %(vn)s", vn=_vn(notes["tombstoned_contacts"])))

@@ -35,6 +35,7 @@ from kiemchung.web.i18n import _
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+IMAGE_BATCH = 20  # picture records per transaction: OCR runs between batches, not inside one
 FETCH_TIMEOUT = 30.0
 
 
@@ -48,6 +49,7 @@ class IngestReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     engine_ran: bool = False
+    images: int = 0  # pictures linked to items (records with ``image`` / ``image_base64``)
 
     @property
     def read(self) -> int:
@@ -61,6 +63,7 @@ class IngestReport:
             "duplicates": self.duplicates,
             "rejected": [{"line": n, "reason": r} for n, r in self.rejected],
             "warnings": [{"line": n, "reason": r} for n, r in self.warnings],
+            "images": self.images,
         }
 
 
@@ -105,6 +108,7 @@ def ingest_records(
     first_line: int = 1,
     batch_size: int = BATCH_SIZE,
     commit: bool = False,
+    image_loader: Callable[[str], bytes] | None = None,
 ) -> IngestReport:
     """Validate and store ``records`` (raw dicts from any adapter) under the Source ``source_name``.
 
@@ -122,6 +126,7 @@ def ingest_records(
         registered=registered,
         batch_size=batch_size,
         commit=commit,
+        image_loader=image_loader,
     )
 
 
@@ -136,13 +141,21 @@ def ingest_numbered(
     source_kind: SourceKind = SourceKind.platform,
     batch_size: int = BATCH_SIZE,
     commit: bool = False,
+    image_loader: Callable[[str], bytes] | None = None,
 ) -> IngestReport:
-    """Like ``ingest_records`` over ``(line, record | RecordError)`` pairs from an adapter."""
+    """Like ``ingest_records`` over ``(line, record | RecordError)`` pairs from an adapter.
+
+    A record with ``image`` (a file name, read with ``image_loader``) or ``image_base64`` is a
+    picture: see ``kiemchung.media.items`` (its OCR text becomes the item's text).
+    """
     item_kind = ItemKind(kind)
     source = get_or_create_source(session, source_name, registered=registered, kind=source_kind)
+    if commit:
+        session.commit()  # pictures are read (OCR) between batches: no write lock held meanwhile
     keep_url = source.registered
     report = IngestReport(source_name=source_name)
     batch: dict[str, dict[str, Any]] = {}
+    images: dict[str, Any] = {}  # content_hash -> MediaImage read but not stored yet
     for line, rec in numbered:
         if isinstance(rec, RecordError):
             report.rejected.append((line, str(rec)))
@@ -153,6 +166,17 @@ def ingest_numbered(
         adapter_warnings = rec.pop(WARNINGS_KEY, None)
         if isinstance(adapter_warnings, list):
             report.warnings.extend((line, str(w)) for w in adapter_warnings)
+        image = rec.pop("\x00image", None)  # read before the transaction (media.items.preread)
+        if image is None and ("image" in rec or "image_base64" in rec):
+            # Imported here: the picture pipeline (Pillow, OCR, PDQ) is not needed for text records.
+            from kiemchung.media.intake import ImageRejected
+            from kiemchung.media.items import read_record_image
+
+            try:
+                image = read_record_image(rec, image_loader)
+            except ImageRejected as exc:
+                report.rejected.append((line, str(exc)))
+                continue
         try:
             v = validate(scrub(rec, registered=keep_url))
         except RecordError as exc:
@@ -165,16 +189,23 @@ def ingest_numbered(
             continue
         row.update(source_id=source.id, kind=item_kind, platform=platform, ingested_at=utcnow())
         batch[row["content_hash"]] = row
-        if len(batch) >= batch_size:
-            _flush(session, source.id, batch, report, commit)
-            batch = {}
+        if image is not None:
+            images[row["content_hash"]] = image
+        if len(batch) >= batch_size or len(images) >= IMAGE_BATCH:
+            _flush(session, source.id, batch, report, commit, images)
+            batch, images = {}, {}
     if batch:
-        _flush(session, source.id, batch, report, commit)
+        _flush(session, source.id, batch, report, commit, images)
     return report
 
 
 def _flush(
-    session: Session, source_id: int, batch: dict[str, dict[str, Any]], report: IngestReport, commit: bool
+    session: Session,
+    source_id: int,
+    batch: dict[str, dict[str, Any]],
+    report: IngestReport,
+    commit: bool,
+    images: dict[str, Any] | None = None,
 ) -> None:
     # One bulk statement: rows whose (source, content_hash) exists are skipped by the database
     # itself. A "which of these exist?" query first cost a scan of the source's items per batch on
@@ -192,6 +223,10 @@ def _flush(
         stored = len(session.execute(stmt, rows).all())
     report.stored += stored
     report.duplicates += len(rows) - stored
+    if images:
+        from kiemchung.media.items import attach_item_images
+
+        report.images += attach_item_images(session, source_id, images)
     if commit:
         session.commit()
     else:
@@ -337,6 +372,7 @@ def ingest_path(
             report = ingest_numbered(
                 session,
                 numbered,
+                image_loader=None if _is_url(path_or_url) else _folder_loader(path_or_url),
                 source_name=name,
                 kind=ItemKind.article if is_feed else ItemKind.post,
                 platform=platform or ("rss" if is_feed else None),
@@ -354,6 +390,17 @@ def ingest_path(
             if settings.engine_in_process if run_engine is None else run_engine:
                 report.engine_ran = run_pending_engine(session, progress=bool(progress))
     return report
+
+
+def _folder_loader(path: str) -> Callable[[str], bytes]:
+    """Pictures named by a file's records are read relative to that file's folder."""
+
+    def load(name: str) -> bytes:
+        from kiemchung.media.items import folder_loader
+
+        return folder_loader(Path(path).parent)(name)
+
+    return load
 
 
 ENGINE_CHUNK = 100  # items per engine transaction outside requests

@@ -19,9 +19,11 @@ from kiemchung.media.intake import CheckedImage, load_image, media_dir, store_im
 from kiemchung.media.pdq import MATCH_DISTANCE, MIN_QUALITY, hamming, pdq_hash
 from kiemchung.store.models import (
     Claim,
+    ClaimItem,
     FactCheck,
     FactCheckImage,
     FactCheckStatus,
+    ItemImage,
     MediaImage,
     Tip,
     TipImage,
@@ -172,20 +174,23 @@ def images_of(fc: FactCheck) -> list[FactCheckImage]:
 
 
 def claim_images(claim: Claim) -> list[MediaImage]:
-    """Template helper: the pictures of the tips that became ``claim``."""
+    """Template helper: the pictures of the tips and ingested posts that became ``claim``."""
     session = object_session(claim)
     if session is None or not claim.id:
         return []
-    return list(
-        session.scalars(
-            select(MediaImage)
-            .join(TipImage, TipImage.image_id == MediaImage.id)
-            .join(Tip, Tip.id == TipImage.tip_id)
-            .where(Tip.claim_id == claim.id)
-            .distinct()
-            .order_by(MediaImage.id)
-        )
+    tips = session.scalars(
+        select(MediaImage)
+        .join(TipImage, TipImage.image_id == MediaImage.id)
+        .join(Tip, Tip.id == TipImage.tip_id)
+        .where(Tip.claim_id == claim.id)
     )
+    posts = session.scalars(
+        select(MediaImage)
+        .join(ItemImage, ItemImage.image_id == MediaImage.id)
+        .join(ClaimItem, ClaimItem.item_id == ItemImage.item_id)
+        .where(ClaimItem.claim_id == claim.id)
+    )
+    return sorted({im.id: im for im in [*tips, *posts]}.values(), key=lambda im: im.id)
 
 
 def recent_images(session: Session, limit: int = 60) -> list[tuple[MediaImage, int | None]]:

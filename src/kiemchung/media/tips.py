@@ -85,6 +85,14 @@ def handle_image_tip(
         image = read_image(data)  # in memory: on SQLite the engine must read before anything is written
     except ImageRejected as exc:
         raise TipRejected(str(exc)) from exc
+    return handle_read_image_tip(session, image, text, channel, contact)
+
+
+def handle_read_image_tip(
+    session: Session, image: MediaImage, text: str, channel: str | None, contact: str | None = None
+) -> tuple[TipResult, MediaImage]:
+    """Like :func:`handle_image_tip` for a picture already read (``media.service.read_image``):
+    chat channels fetch and read it before their transaction."""
     hit = pdq_match(session, image.pdq, image.pdq_quality)
     if hit is not None and not same_picture(image, hit):
         hit = None  # an edited copy: its words decide, through the text path's answer safety

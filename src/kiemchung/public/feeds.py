@@ -9,15 +9,17 @@ Built with ElementTree so every text node is escaped by the serialiser, not by h
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy.orm import Session
 
 from kiemchung.public import queries
+from kiemchung.public.asking import weekly_summary
 from kiemchung.settings import get_settings
 from kiemchung.store.models import FactCheck, utcnow
 from kiemchung.web.deps import SessionDep
@@ -25,7 +27,16 @@ from kiemchung.web.deps import SessionDep
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_SIZE = 50
-STATIC_PAGES = ("/", "/kiem-chung", "/phuong-phap", "/dinh-chinh", "/gioi-thieu", "/gui-tin", "/kiem-tra")
+STATIC_PAGES = (
+    "/",
+    "/kiem-chung",
+    "/phuong-phap",
+    "/dinh-chinh",
+    "/gioi-thieu",
+    "/gui-tin",
+    "/kiem-tra",
+    "/nguoi-dan-hoi",
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,8 +68,9 @@ def _xml(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def rss(fact_checks: Sequence[FactCheck]) -> bytes:
-    """RSS 2.0 channel of the given (published) fact-checks."""
+def rss(fact_checks: Sequence[FactCheck], weekly: Mapping[str, Any] | None = None) -> bytes:
+    """RSS 2.0 channel of the given (published) fact-checks, and the weekly "what people are
+    asking" summary when there is one (``public.asking.weekly_summary``)."""
     s = get_settings()
     # Namespaces are written as plain attributes: ET.register_namespace is process-global state.
     root = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
@@ -70,6 +82,15 @@ def rss(fact_checks: Sequence[FactCheck]) -> bytes:
     _sub(ch, "atom:link", href=queries.absolute_url("/feed.xml"), rel="self", type="application/rss+xml")
     dates = [fc.published_at for fc in fact_checks if fc.published_at]
     _sub(ch, "lastBuildDate", rfc822(max(dates) if dates else utcnow()))
+    if weekly:
+        it = _sub(ch, "item")
+        _sub(it, "title", weekly["title"])
+        url = queries.absolute_url(weekly["path"])
+        _sub(it, "link", url)
+        _sub(it, "guid", url, isPermaLink="true")
+        _sub(it, "description", weekly["text"])
+        _sub(it, "pubDate", rfc822(weekly["updated"]))
+        _sub(it, "category", "Người dân đang hỏi gì")
     for fc in fact_checks:
         it = _sub(ch, "item")
         _sub(it, "title", _title(fc))
@@ -85,8 +106,8 @@ def rss(fact_checks: Sequence[FactCheck]) -> bytes:
     return _xml(root)
 
 
-def atom(fact_checks: Sequence[FactCheck]) -> bytes:
-    """Atom 1.0 feed of the given (published) fact-checks."""
+def atom(fact_checks: Sequence[FactCheck], weekly: Mapping[str, Any] | None = None) -> bytes:
+    """Atom 1.0 feed of the given (published) fact-checks, and the weekly summary if any."""
     s = get_settings()
     a = _sub
     root = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": "vi"})
@@ -96,10 +117,22 @@ def atom(fact_checks: Sequence[FactCheck]) -> bytes:
     a(root, "link", href=queries.absolute_url("/atom.xml"), rel="self", type="application/atom+xml")
     a(root, "link", href=queries.absolute_url("/"), rel="alternate", type="text/html")
     stamps = [fc.updated_at or fc.published_at for fc in fact_checks]
+    if weekly:
+        stamps.append(weekly["updated"])
     a(root, "updated", rfc3339(max((d for d in stamps if d), default=utcnow())))
     author = a(root, "author")
     a(author, "name", s.org_name)
     a(author, "uri", s.org_url)
+    if weekly:
+        e = a(root, "entry")
+        url = queries.absolute_url(weekly["path"])
+        a(e, "id", url)
+        a(e, "title", weekly["title"])
+        a(e, "link", href=url, rel="alternate", type="text/html")
+        a(e, "summary", weekly["text"], type="text")
+        a(e, "published", rfc3339(weekly["updated"]))
+        a(e, "updated", rfc3339(weekly["updated"]))
+        a(e, "category", term="nguoi-dan-hoi", label="Người dân đang hỏi gì")
     for fc in fact_checks:
         e = a(root, "entry")
         url = queries.fact_check_url(fc)
@@ -158,16 +191,20 @@ def _all_published(session: Session) -> Iterator[FactCheck]:
         page += 1
 
 
+def _weekly(session: Session) -> dict[str, Any] | None:
+    return weekly_summary(session)
+
+
 @router.get("/feed.xml")
 def feed_rss(session: SessionDep) -> Response:
     items = queries.list_page(session, per_page=FEED_SIZE).items
-    return Response(rss(items), media_type="application/rss+xml; charset=utf-8")
+    return Response(rss(items, _weekly(session)), media_type="application/rss+xml; charset=utf-8")
 
 
 @router.get("/atom.xml")
 def feed_atom(session: SessionDep) -> Response:
     items = queries.list_page(session, per_page=FEED_SIZE).items
-    return Response(atom(items), media_type="application/atom+xml; charset=utf-8")
+    return Response(atom(items, _weekly(session)), media_type="application/atom+xml; charset=utf-8")
 
 
 @router.get("/sitemap.xml")

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import typer
 
-from kiemchung.web.i18n import _
+from kiemchung.web.i18n import N_, _
 
-scam_app = typer.Typer(help="Lừa đảo / scam desk: tra cứu, danh sách chặn, nguồn cấp.", no_args_is_help=True)
+scam_app = typer.Typer(help=N_("Lừa đảo: tra cứu, danh sách chặn, nguồn cấp."), no_args_is_help=True)
 
 
 def _fail(msg: str) -> None:

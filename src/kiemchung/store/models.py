@@ -454,11 +454,19 @@ class Outbox(Base):
 
 
 class TipContact(Base):
-    """Reply address of a tipster who asked for a reply; deleted via its token."""
+    """Reply address of a tipster (or of a citizen's feedback) who asked for a reply; deleted via its token.
+
+    Exactly one of ``tip_id`` and ``feedback_id`` is set: feedback contacts live in the same table,
+    apart from the text, with the same deletion link and retention purge.
+    """
 
     __tablename__ = "tip_contact"
+    __table_args__ = (CheckConstraint("(tip_id IS NULL) <> (feedback_id IS NULL)", name="one_owner"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    tip_id: Mapped[int] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), unique=True)
+    tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), unique=True)
+    feedback_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_item.id", ondelete="CASCADE"), unique=True
+    )
     contact: Mapped[str] = mapped_column(String(300))
     delete_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -622,6 +630,27 @@ class TipImage(Base):
     image: Mapped[MediaImage] = relationship()
 
 
+class ItemImage(Base):
+    """The picture an ingested post is (a screenshot, a status card); its OCR text is the item's text."""
+
+    __tablename__ = "item_image"
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("media_image.id", ondelete="CASCADE"), primary_key=True)
+    image: Mapped[MediaImage] = relationship()
+
+
+class ContactTombstone(Base):
+    """A deleted contact, remembered without personal data so that restoring an older backup does
+    not bring it back: ``key`` is a SHA-256 of the contact's own key (see ``store.backup``)."""
+
+    __tablename__ = "contact_tombstone"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_contact_tombstone_kind_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # tip_contact | channel_contact
+    key: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class IncidentSeverity(enum.StrEnum):
     minor = "minor"
     major = "major"
@@ -717,3 +746,151 @@ class IncidentLink(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     incident: Mapped[Incident] = relationship(back_populates="links")
+
+
+class FeedbackKind(enum.StrEnum):
+    issue = "issue"  # góp ý về một vấn đề
+    idea = "idea"  # hiến kế một giải pháp
+    report = "report"  # phản ánh sự việc
+
+
+class FeedbackStatus(enum.StrEnum):
+    received = "received"
+    forwarded = "forwarded"
+    handling = "handling"
+    answered = "answered"
+    declined = "declined"
+
+
+class FeedbackThread(Base):
+    """One issue in one place, as the desk sees it: near-identical feedback items clustered together.
+
+    Public only once ``published_at`` is set; the text shown publicly is masked (``feedback.mask``).
+    ``support_count`` is the "tôi cũng quan tâm" count (one per browser per day, see FeedbackSupport).
+    """
+
+    __tablename__ = "feedback_thread"
+    __table_args__ = (Index("ix_feedback_thread_status", "status", "last_item_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[FeedbackKind] = mapped_column(_enum(FeedbackKind, "feedback_kind"))
+    topic: Mapped[str] = mapped_column(String(80), default="")
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    ward_code: Mapped[int | None] = mapped_column(Integer)
+    area_name: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[FeedbackStatus] = mapped_column(
+        _enum(FeedbackStatus, "feedback_status"), default=FeedbackStatus.received
+    )
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(String(80))  # a slug of the departments file
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    support_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_item_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    items: Mapped[list[FeedbackItem]] = relationship(
+        back_populates="thread", order_by="FeedbackItem.id", foreign_keys="FeedbackItem.thread_id"
+    )
+    events: Mapped[list[FeedbackEvent]] = relationship(
+        back_populates="thread", cascade="all, delete-orphan", order_by="FeedbackEvent.id"
+    )
+    answers: Mapped[list[FeedbackAnswer]] = relationship(
+        back_populates="thread", cascade="all, delete-orphan", order_by="FeedbackAnswer.id"
+    )
+
+
+class FeedbackItem(Base):
+    """One citizen's feedback as sent: no name, no address; a contact only in TipContact, apart.
+
+    ``thread_id`` is set when the item joined a thread (automatically above the calibrated
+    similarity, or by an editor); ``suggested_thread_id`` is the engine's suggestion below it.
+    ``flag_terms`` lists abuse-list words found: the item is held for moderation, never deleted.
+    """
+
+    __tablename__ = "feedback_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_thread.id", ondelete="SET NULL"), index=True
+    )
+    suggested_thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_thread.id", ondelete="SET NULL")
+    )
+    score: Mapped[float | None] = mapped_column(Float)
+    kind: Mapped[FeedbackKind] = mapped_column(_enum(FeedbackKind, "feedback_item_kind"))
+    topic: Mapped[str] = mapped_column(String(80), default="")
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    ward_code: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(40), default="web")
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("media_image.id", ondelete="SET NULL"))
+    flag_terms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    moderation: Mapped[str] = mapped_column(String(20), default="ok")  # ok | held | hidden
+    embedding: Mapped[list[Any] | None] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    status_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
+
+    thread: Mapped[FeedbackThread | None] = relationship(back_populates="items", foreign_keys=[thread_id])
+
+
+class FeedbackEvent(Base):
+    """The thread's history: status changes (public), routing, internal notes (desk only)."""
+
+    __tablename__ = "feedback_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("feedback_thread.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # status | note | route
+    status: Mapped[str | None] = mapped_column(String(24))
+    text: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    thread: Mapped[FeedbackThread] = relationship(back_populates="events")
+
+
+class FeedbackAnswer(Base):
+    """The official answer of a thread: written by one editor, approved by a second (two-person rule)."""
+
+    __tablename__ = "feedback_answer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("feedback_thread.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    department: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[FactCheckStatus] = mapped_column(
+        _enum(FactCheckStatus, "feedback_answer_status"), default=FactCheckStatus.draft
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    thread: Mapped[FeedbackThread] = relationship(back_populates="answers")
+
+
+class FeedbackSupport(Base):
+    """One "tôi cũng quan tâm" per browser per thread per day, as a salted hash (never the address).
+
+    The salt (``FeedbackSalt``) is random per day and deleted with that day's rows, so yesterday's
+    hashes can no longer be linked to anyone, not even by us.
+    """
+
+    __tablename__ = "feedback_support"
+    __table_args__ = (UniqueConstraint("thread_id", "day", "visitor", name="uq_feedback_support_visit"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("feedback_thread.id", ondelete="CASCADE"))
+    day: Mapped[str] = mapped_column(String(10))
+    visitor: Mapped[str] = mapped_column(String(64))
+
+
+class FeedbackSalt(Base):
+    """Today's random salt for the support hashes; older ones are deleted."""
+
+    __tablename__ = "feedback_salt"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))

@@ -247,9 +247,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from kiemchung.analytics.web import router as analytics_router
     from kiemchung.channels.web import router as channels_router
     from kiemchung.desk.routes import router as desk_router
+    from kiemchung.feedback.desk import router as feedback_desk_router
+    from kiemchung.feedback.public import api_router as feedback_api_router
+    from kiemchung.feedback.public import router as feedback_router
     from kiemchung.intake.api import router as intake_router
     from kiemchung.media.web import router as media_router
     from kiemchung.public.api import router as public_api_router
+    from kiemchung.public.asking import api_router as asking_api_router
+    from kiemchung.public.asking import router as asking_router
     from kiemchung.public.incidents import api_router as incident_api_router
     from kiemchung.public.incidents import router as incident_router
     from kiemchung.public.routes import router as public_router
@@ -259,12 +264,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_api_router)
     app.include_router(incident_router)
     app.include_router(incident_api_router)
+    app.include_router(asking_router)
+    app.include_router(asking_api_router)
     app.include_router(desk_router)
     app.include_router(analytics_router)
     app.include_router(scam_router)
     app.include_router(intake_router)
     app.include_router(media_router)
     app.include_router(channels_router)
+    app.include_router(feedback_router)
+    app.include_router(feedback_api_router)
+    app.include_router(feedback_desk_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

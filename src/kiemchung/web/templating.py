@@ -30,6 +30,7 @@ _SEARCH = [
     PKG / "scam" / "templates",
     PKG / "analytics" / "templates",
     PKG / "media" / "templates",
+    PKG / "feedback" / "templates",
 ]
 
 _env = Environment(

@@ -1,0 +1,197 @@
+"""Desk routes of the feedback queue, ``/desk/gop-y``: separate from the claims queue.
+
+Viewers read; editors route, change status, write notes and answers, merge and split threads,
+moderate items and publish; the answer's approver must be a second editor (``service.review_answer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kiemchung import areas
+from kiemchung.desk.auth import WRITE
+from kiemchung.feedback import service
+from kiemchung.feedback.public import labels
+from kiemchung.feedback.service import FeedbackError
+from kiemchung.settings import get_settings
+from kiemchung.store import models
+from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
+from kiemchung.web.i18n import _, request_lang
+
+router = APIRouter(prefix="/desk", include_in_schema=False)
+
+
+def _lang(request: Request) -> str:
+    return request_lang(request, get_settings().default_lang)
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+@router.get("/gop-y", response_class=HTMLResponse)
+def feedback_queue(
+    request: Request,
+    user: CurrentUser,
+    db: SessionDep,
+    kind: str = "",
+    topic: str = "",
+    province: str = "",
+    status: str = "",
+) -> HTMLResponse:
+    rows = service.queue(db, kind=kind, topic=topic, province=_int(province), status=status)
+    ctx = {
+        "rows": rows,
+        "f": {"kind": kind, "topic": topic, "province": _int(province), "status": status},
+        "provinces": areas.provinces(),
+        "to_review": service.answers_to_review(db, user) if user.role in WRITE else [],
+        "can_write": user.role in WRITE,
+    } | labels(_lang(request))
+    return page(request, "feedback/desk_queue.html", ctx)
+
+
+@router.get("/gop-y/{thread_id}", response_class=HTMLResponse)
+def feedback_thread(request: Request, thread_id: int, user: CurrentUser, db: SessionDep) -> HTMLResponse:
+    with or_404():
+        ctx = service.thread_context(db, thread_id)
+    ctx |= labels(_lang(request)) | {"can_write": user.role in WRITE, "me": user}
+    return page(request, "feedback/desk_thread.html", ctx)
+
+
+def _act(request: Request, back: str, fn: Callable[[], object], done_key: str) -> Response:
+    """Run one service call; a refusal goes back with its message (and the request rolls back)."""
+    try:
+        with or_404():
+            fn()
+    except FeedbackError as exc:
+        flash(request, exc.key, "error")
+        raise PageError(redirect(back)) from exc
+    flash(request, done_key)
+    return redirect(back)
+
+
+def _back(thread_id: int) -> str:
+    return f"/desk/gop-y/{thread_id}"
+
+
+def _send_mail(background: BackgroundTasks) -> None:
+    """Deliver the outbox after the commit (the worker retries what fails)."""
+    from kiemchung.desk.replies import run_replies
+
+    background.add_task(run_replies)
+
+
+@router.post("/gop-y/{thread_id}/route")
+async def feedback_route(
+    request: Request, thread_id: int, user: Editor, db: SessionDep, background: BackgroundTasks
+) -> Response:
+    form = await request.form()
+    dept = str(form.get("department") or "")
+    resp = _act(request, _back(thread_id), lambda: service.route(db, thread_id, user, dept), "fb.desk.routed")
+    _send_mail(background)
+    return resp
+
+
+@router.post("/gop-y/{thread_id}/status")
+async def feedback_status(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
+    form = await request.form()
+    status, reason = str(form.get("status") or ""), str(form.get("reason") or "")
+    return _act(
+        request,
+        _back(thread_id),
+        lambda: service.set_status(db, thread_id, user, status, reason),
+        "fb.desk.status_saved",
+    )
+
+
+@router.post("/gop-y/{thread_id}/notes")
+async def feedback_note(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
+    form = await request.form()
+    text = str(form.get("text") or "")
+    return _act(
+        request, _back(thread_id), lambda: service.add_note(db, thread_id, user, text), "fb.desk.noted"
+    )
+
+
+@router.post("/gop-y/{thread_id}/answers")
+async def feedback_answer(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
+    form = await request.form()
+    body, answer_id, then = str(form.get("body") or ""), _int(form.get("answer_id")), form.get("then")
+
+    def work() -> None:
+        ans = service.save_answer(db, thread_id, user, body=body, answer_id=answer_id)
+        if then == "submit":
+            service.review_answer(db, thread_id, ans.id, "submit", user)
+
+    return _act(
+        request, _back(thread_id), work, "fb.desk.answer_submitted" if then == "submit" else "fb.desk.saved"
+    )
+
+
+@router.post("/gop-y/{thread_id}/answers/{answer_id}/{action}")
+def feedback_review(
+    request: Request,
+    thread_id: int,
+    answer_id: int,
+    action: str,
+    user: Editor,
+    db: SessionDep,
+    background: BackgroundTasks,
+) -> Response:
+    if action == "approve":
+        _send_mail(background)  # the answer to every contact of the thread
+    return _act(
+        request,
+        _back(thread_id),
+        lambda: service.review_answer(db, thread_id, answer_id, action, user),
+        f"fb.desk.answer_{action}" if action in ("submit", "return", "approve") else "fb.desk.saved",
+    )
+
+
+@router.post("/gop-y/{thread_id}/publish")
+async def feedback_publish(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
+    form = await request.form()
+    title, on = str(form.get("title") or ""), form.get("publish") != "0"
+    return _act(
+        request,
+        _back(thread_id),
+        lambda: service.publish(db, thread_id, user, title=title, publish=on),
+        "fb.desk.published" if on else "fb.desk.unpublished",
+    )
+
+
+@router.post("/gop-y/{thread_id}/merge")
+async def feedback_merge(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
+    form = await request.form()
+    into = _int(form.get("into")) or 0
+    try:
+        with or_404():
+            service.merge(db, thread_id, into, user)
+    except FeedbackError as exc:
+        flash(request, exc.key, "error")
+        raise PageError(redirect(_back(thread_id))) from exc
+    flash(request, _("Đã gộp."))
+    return redirect(_back(into))
+
+
+@router.post("/gop-y/items/{item_id}/split")
+def feedback_split(request: Request, item_id: int, user: Editor, db: SessionDep) -> Response:
+    with or_404():
+        t = service.split(db, item_id, user)
+    flash(request, _("Đã tách thành vấn đề riêng."))
+    return redirect(_back(t.id))
+
+
+@router.post("/gop-y/items/{item_id}/moderate")
+async def feedback_moderate(request: Request, item_id: int, user: Editor, db: SessionDep) -> Response:
+    form = await request.form()
+    action, reason = str(form.get("action") or ""), str(form.get("reason") or "")
+    item = db.get(models.FeedbackItem, item_id)
+    back = _back(item.thread_id) if item is not None and item.thread_id else "/desk/gop-y"
+    return _act(
+        request, back, lambda: service.moderate(db, item_id, user, action, reason), "fb.desk.moderated"
+    )

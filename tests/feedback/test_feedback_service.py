@@ -1,0 +1,241 @@
+"""Feedback services: receive and cluster, contacts apart, routing, two-person answers, moderation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from kiemchung.feedback import service, stats, support
+from kiemchung.feedback.cluster import Similarity
+from kiemchung.feedback.service import FeedbackError
+from kiemchung.public.tipline import delete_contact
+from kiemchung.store import models, session_scope
+from kiemchung.store.models import AuditEvent, FeedbackStatus, Outbox, TipContact
+
+POTHOLE = [
+    "Ổ gà rất sâu trên phố Hàng Ví Dụ trước số nhà 20, xe máy đi qua dễ ngã.",
+    "Phố Hàng Ví Dụ trước số nhà 20 có ổ gà rất sâu, tối qua có người ngã xe máy.",
+    "o ga rat sau tren pho hang vi du truoc so nha 20, xe may di qua de nga",
+]
+OTHER = "Đề nghị lắp thêm ghế đá trong vườn hoa Ví Dụ cho người già nghỉ chân."
+
+
+def _submit(s, text: str, province: int = 1, ward: int | None = None, contact: str = "", **kw):  # type: ignore[no-untyped-def]
+    return service.submit(
+        s,
+        kind=kw.get("kind", "issue"),
+        topic=kw.get("topic", "giao-thong"),
+        province_code=province,
+        ward_code=ward,
+        text=text,
+        contact=contact,
+        sim=Similarity(method="lexical"),
+    )
+
+
+def test_near_identical_items_join_one_thread_and_others_do_not(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        results = [_submit(s, t) for t in POTHOLE]
+        other = _submit(s, OTHER, topic="do-thi")
+        elsewhere = _submit(s, POTHOLE[0], province=79)  # same words, another province
+        assert [r.decision for r in results] == ["new", "join", "join"]
+        assert len({r.thread.id for r in results}) == 1
+        assert results[0].thread.item_count == 3
+        assert other.thread.id != results[0].thread.id and other.decision == "new"
+        assert elsewhere.thread.id != results[0].thread.id
+        assert results[0].thread.area_name == "Thành phố Hà Nội"
+        rows = service.queue(s)
+        assert {r["thread"].id for r in rows} == {results[0].thread.id, other.thread.id, elsewhere.thread.id}
+        assert service.queue(s, province=79)[0]["thread"].id == elsewhere.thread.id
+        assert service.queue(s, topic="do-thi")[0]["thread"].id == other.thread.id
+
+
+def test_another_ward_is_only_a_suggestion(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        first = _submit(s, POTHOLE[0], ward=70)
+        second = _submit(s, POTHOLE[1], ward=73)
+        assert second.decision == "suggest" and second.thread.id != first.thread.id
+        assert second.item.suggested_thread_id == first.thread.id
+        ctx = service.thread_context(s, second.thread.id)
+        assert ctx["suggestions"][0]["thread"].id == first.thread.id
+        merged = service.merge(s, second.thread.id, first.thread.id, s.get(models.User, fb_users["editor"]))
+        assert merged.item_count == 2 and s.get(models.FeedbackThread, second.thread.id) is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "key"),
+    [
+        ("text", "ngắn quá", "fb.err.text_short"),
+        ("text", "x" * 3001, "fb.err.text_long"),
+        ("kind", "khieu-nai", "fb.err.kind"),
+        ("topic", "khong-co", "fb.err.topic"),
+        ("province_code", 999, "fb.err.province"),
+        ("ward_code", 99999999, "fb.err.ward"),
+        ("contact", "a" * 301, "fb.err.contact_long"),
+    ],
+)
+def test_refusals_name_their_reason(fb_users: dict[str, int], field: str, value: object, key: str) -> None:
+    args: dict[str, object] = {
+        "kind": "issue",
+        "topic": "giao-thong",
+        "province_code": 1,
+        "ward_code": None,
+        "text": POTHOLE[0],
+        "contact": "",
+    }
+    args[field] = value
+    with session_scope() as s, pytest.raises(FeedbackError) as err:
+        service.submit(s, sim=Similarity(method="lexical"), **args)  # type: ignore[arg-type]
+    assert err.value.key == key
+
+
+def test_contact_kept_apart_and_deletable(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        r = _submit(s, POTHOLE[0], contact="an@example.vn")
+        token, item_id = r.delete_token, r.item.id
+        assert token and "an@example.vn" not in r.item.text
+        audit = s.scalars(select(AuditEvent).where(AuditEvent.action == "feedback.receive")).one()
+        assert "an@example.vn" not in str(audit.data)
+    with session_scope() as s:
+        assert s.scalars(select(TipContact).where(TipContact.feedback_id == item_id)).one().tip_id is None
+        assert delete_contact(s, token or "")
+        assert s.scalars(select(TipContact).where(TipContact.feedback_id == item_id)).first() is None
+
+
+def test_abusive_text_is_held_never_deleted(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        r = _submit(s, "Ổ gà to thế mà không sửa, đúng là đồ ngu, ở phố Hàng Ví Dụ số 20")
+        assert r.item.moderation == "held" and r.flagged == ["đồ ngu"]
+        editor = s.get(models.User, fb_users["editor"])
+        assert editor is not None
+        with pytest.raises(FeedbackError):
+            service.moderate(s, r.item.id, editor, "hide")  # a reason is required
+        service.moderate(s, r.item.id, editor, "hide", "Lời lẽ xúc phạm")
+        assert s.get(models.FeedbackItem, r.item.id) is not None
+        assert r.item.moderation == "hidden"
+
+
+def test_route_status_and_the_two_person_answer(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        editor, editor2, viewer = (s.get(models.User, fb_users[n]) for n in ("editor", "editor2", "viewer"))
+        assert editor and editor2 and viewer
+        r1 = _submit(s, POTHOLE[0], contact="an@example.vn")
+        _submit(s, POTHOLE[1], contact="0912 345 678")  # not an e-mail: reads the answer on the page
+        t = r1.thread
+        with pytest.raises(FeedbackError):
+            service.route(s, t.id, editor, "khong-co")
+        service.route(s, t.id, editor, "so-xay-dung")
+        assert t.status == FeedbackStatus.forwarded and t.department == "so-xay-dung"
+        forward = s.scalars(select(Outbox).where(Outbox.dedupe_key.like("feedback-forward:%"))).one()
+        assert forward.payload and forward.payload["to"] == "xaydung@example.gov.vn"
+        service.set_status(s, t.id, editor, "handling")
+        with pytest.raises(FeedbackError):
+            service.set_status(s, t.id, editor, "answered")  # only through an approved answer
+        service.add_note(s, t.id, editor, "Đã gọi điện cho đơn vị duy tu.")
+        ans = service.save_answer(s, t.id, editor, body="Sở Xây dựng sẽ vá ổ gà trong 48 giờ.")
+        service.review_answer(s, t.id, ans.id, "submit", editor)
+        with pytest.raises(FeedbackError) as err:
+            service.review_answer(s, t.id, ans.id, "approve", editor)
+        assert err.value.key == "fb.err.second_editor"
+        assert service.answers_to_review(s, editor) == []
+        assert service.answers_to_review(s, editor2)[0][0].id == ans.id
+        service.review_answer(s, t.id, ans.id, "approve", editor2)
+        assert t.status == FeedbackStatus.answered and t.answered_at is not None
+        owed = s.scalars(select(Outbox).where(Outbox.dedupe_key.like("feedback-answer:%"))).all()
+        assert sorted(o.channel for o in owed) == ["email", "other"]
+        history = [e.status for e in t.events if e.public]
+        assert history == ["received", "forwarded", "handling", "answered"]
+        assert not any(e.public for e in t.events if e.kind == "note")
+        actions = set(s.scalars(select(AuditEvent.action)))
+        assert {"feedback.route", "feedback.status", "feedback.note", "feedback_answer.approve"} <= actions
+
+
+def test_declining_needs_a_public_reason(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        editor = s.get(models.User, fb_users["editor"])
+        assert editor is not None
+        t = _submit(s, OTHER, topic="do-thi").thread
+        with pytest.raises(FeedbackError):
+            service.set_status(s, t.id, editor, "declined")
+        service.set_status(s, t.id, editor, "declined", "Không thuộc thẩm quyền của thành phố.")
+        assert t.decline_reason and t.events[-1].public
+
+
+def test_support_once_per_browser_per_day_and_salt_rotates(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        t = _submit(s, OTHER, topic="do-thi").thread
+        day1 = models.utcnow()
+        assert support.support(s, t, "203.0.113.9", "UA", day1)
+        assert not support.support(s, t, "203.0.113.9", "UA", day1)
+        assert support.support(s, t, "203.0.113.10", "UA", day1)
+        salt1 = s.scalars(select(models.FeedbackSalt.salt)).one()
+        stored = list(s.scalars(select(models.FeedbackSupport.visitor)))
+        assert all("203.0.113" not in v and len(v) == 64 for v in stored)
+        day2 = day1 + timedelta(days=1)
+        assert support.support(s, t, "203.0.113.9", "UA", day2)  # a new day counts again
+        assert [x for x in s.scalars(select(models.FeedbackSalt.salt))] != [salt1]  # old salt gone
+        assert s.scalars(select(models.FeedbackSupport.day)).all() == [support.today(day2)]
+        assert t.support_count == 3
+
+
+def test_monthly_statistics(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        editor, editor2 = s.get(models.User, fb_users["editor"]), s.get(models.User, fb_users["editor2"])
+        assert editor and editor2
+        a = _submit(s, POTHOLE[0]).thread
+        _submit(s, POTHOLE[1])
+        b = _submit(s, OTHER, topic="do-thi").thread
+        service.route(s, a.id, editor, "so-xay-dung")
+        ans = service.save_answer(s, a.id, editor, body="Đã vá.")
+        service.review_answer(s, a.id, ans.id, "submit", editor)
+        service.review_answer(s, a.id, ans.id, "approve", editor2)
+        a.created_at = a.answered_at - timedelta(days=3)  # type: ignore[operator]
+        s.flush()
+        d = stats.monthly(s, stats.current_month())
+        assert (d["received"], d["threads"], d["answered"]) == (3, 2, 1)
+        assert d["median_days"] == pytest.approx(3.0, abs=0.01)
+        by = {r["slug"]: r for r in d["departments"]}
+        assert by["so-xay-dung"]["received"] == 2 and by["so-xay-dung"]["answered"] == 1
+        assert by[""]["received"] == 1 and b.department is None
+        md, html = stats.report(s, stats.current_month())
+        assert "| Sở Xây dựng | 2 | 1 | 3 ngày |" in md and "<table>" in html
+
+
+class _WordHashEmbedder:
+    """A tiny deterministic stand-in for e5: folded words hashed into 32 dimensions, L2-normalised."""
+
+    dim = 32
+    name = "word-hash-test"
+
+    def query(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        import zlib
+
+        import numpy as np
+
+        from kiemchung.text import fold
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, t in enumerate(texts):
+            for w in fold(t).split():
+                out[row, zlib.crc32(w.encode()) % self.dim] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    passage = query
+
+
+def test_hybrid_scoring_stores_each_embedding_once(fb_users: dict[str, int]) -> None:
+    sim = Similarity(_WordHashEmbedder())
+    assert sim.method == "hybrid"
+    with session_scope() as s:
+        first = service.submit(
+            s, kind="issue", topic="giao-thong", province_code=1, ward_code=None, text=POTHOLE[0], sim=sim
+        )
+        assert first.item.embedding is not None and len(first.item.embedding) == 32
+        first.item.embedding = None  # e.g. stored before an embedder was configured
+        second = service.submit(
+            s, kind="issue", topic="giao-thong", province_code=1, ward_code=None, text=POTHOLE[1], sim=sim
+        )
+        assert second.decision == "join" and second.thread.id == first.thread.id
+        assert first.item.embedding is not None  # filled in while comparing

@@ -1,0 +1,220 @@
+"""Feedback pages over HTTP: the public form and API, thread pages, support, Atom, statistics, the desk."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from fastapi.testclient import TestClient
+
+TEXTS = [
+    "Đèn đường trong ngõ 7 phố Ví Dụ hỏng cả tuần, buổi tối rất tối và nguy hiểm.",
+    "Ngõ 7 phố Ví Dụ mất đèn đường cả tuần nay, buổi tối tối om rất nguy hiểm.",
+]
+
+
+def _send(c: TestClient, csrf: str, text: str, **extra: str):  # type: ignore[no-untyped-def]
+    data = {
+        "kind": "report",
+        "topic": "dien-nuoc",
+        "province": "1",
+        "ward": "",
+        "text": text,
+        "csrf_token": csrf,
+    }
+    return c.post("/gop-y", data=data | extra, follow_redirects=False)
+
+
+def _thread_id(editor: TestClient) -> int:
+    ids = re.findall(r'href="/desk/gop-y/(\d+)"', editor.get("/desk/gop-y").text)
+    assert ids
+    return int(ids[0])
+
+
+def test_form_has_labels_and_the_34_provinces(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, _ = client_for("")
+    html = anon.get("/gop-y").text
+    for field in ("fb-topic", "fb-province", "fb-ward", "fb-text", "fb-photo", "fb-contact"):
+        assert f'<label for="{field}"' in html
+    assert html.count('name="province"') == 1 and "Thành phố Hà Nội" in html
+    assert "<legend>" in html and 'name="website"' in html
+    assert "Phường Hoàn Kiếm" in anon.get("/gop-y/phuong-xa?province=1").text
+    assert "Feedback and ideas for your city" in anon.get("/gop-y?lang=en").text
+
+
+def test_send_follow_publish_support_and_feeds(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    r = _send(anon, csrf, TEXTS[0], contact="an@example.vn")
+    assert r.status_code == 303 and r.headers["location"].startswith("/gop-y/trang-thai/")
+    follow = anon.get(r.headers["location"]).text
+    assert "/gui-tin/xoa/" in follow and "chưa được đăng công khai" in follow
+    assert "/gui-tin/xoa/" not in anon.get(r.headers["location"]).text  # the link is shown once
+    assert _send(anon, csrf, TEXTS[1] + " Gọi 0912.345.678 để biết.").status_code == 303
+
+    editor, ecsrf = client_for("editor")
+    tid = _thread_id(editor)
+    page = editor.get(f"/desk/gop-y/{tid}").text
+    assert "2 người góp ý cùng vấn đề" in page
+    slug_page = editor.post(
+        f"/desk/gop-y/{tid}/publish",
+        data={"csrf_token": ecsrf, "title": "Đèn đường ngõ 7 hỏng"},
+        follow_redirects=False,
+    )
+    assert slug_page.status_code == 303
+    listing = anon.get("/gop-y").text
+    (slug,) = re.findall(r'href="/gop-y/y-kien/([^"]+)"', listing)
+    public = anon.get(f"/gop-y/y-kien/{slug}").text
+    assert "Đèn đường ngõ 7 hỏng" in public and "[số điện thoại]" in public and "0912" not in public
+    assert "0 người cũng quan tâm" in public
+
+    r = anon.post(f"/gop-y/y-kien/{slug}/quan-tam", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "1 người cũng quan tâm" in anon.get(r.headers["location"]).text
+    r = anon.post(f"/gop-y/y-kien/{slug}/quan-tam", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "1 người cũng quan tâm" in r.text and "Hôm nay bạn đã bày tỏ quan tâm" in r.text
+
+    feed = ET.fromstring(anon.get("/gop-y/atom.xml").content)
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 1 and "0912" not in ET.tostring(feed, encoding="unicode")
+    assert anon.get("/gop-y?chu-de=y-te").text.count("/gop-y/y-kien/") == 0
+    assert anon.get("/gop-y?tinh=1").text.count(f"/gop-y/y-kien/{slug}") == 1
+
+
+def test_unpublished_threads_are_not_public(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    _send(anon, csrf, TEXTS[0])
+    editor, _ = client_for("editor")
+    tid = _thread_id(editor)
+    assert anon.get(f"/gop-y/y-kien/{tid}-den-duong").status_code == 404
+    assert "/gop-y/y-kien/" not in anon.get("/gop-y").text
+
+
+def test_guards_honeypot_validation_csrf(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    bot = _send(anon, csrf, TEXTS[0], website="http://spam.example")
+    assert bot.status_code == 200 and "Cảm ơn" in bot.text
+    short = _send(anon, csrf, "ngắn")
+    assert short.status_code == 422 and 'role="alert"' in short.text and "quá ngắn" in short.text
+    assert _send(anon, "sai", TEXTS[0]).status_code == 403
+    editor, _ = client_for("editor")
+    assert "/desk/gop-y/" not in editor.get("/desk/gop-y").text.replace('href="/desk/gop-y"', "")
+
+
+def test_api_creates_and_joins(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, _ = client_for("")
+    body = {
+        "kind": "report",
+        "topic": "dien-nuoc",
+        "province_code": 1,
+        "text": TEXTS[0],
+        "contact": "an@example.vn",
+    }
+    a = anon.post("/api/v1/feedback", json=body)
+    assert a.status_code == 201, a.text
+    b = anon.post("/api/v1/feedback", json=body | {"text": TEXTS[1], "contact": ""})
+    assert b.json()["thread_id"] == a.json()["thread_id"] and b.json()["joined_existing"]
+    assert a.json()["delete_contact_url"].startswith("http") and b.json()["delete_contact_url"] is None
+    bad = anon.post("/api/v1/feedback", json=body | {"province_code": 999})
+    assert bad.status_code == 422 and "tỉnh" in bad.json()["error"]["message"]
+
+
+def test_desk_roles_and_two_editors(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    _send(anon, csrf, TEXTS[0])
+    viewer, vcsrf = client_for("viewer")
+    tid = _thread_id(viewer)
+    assert (
+        viewer.post(
+            f"/desk/gop-y/{tid}/route", data={"csrf_token": vcsrf, "department": "dien-luc"}
+        ).status_code
+        == 403
+    )
+    assert TestClient(viewer.app).get("/desk/gop-y", follow_redirects=False).status_code == 303
+    editor, ecsrf = client_for("editor")
+    editor2, e2csrf = client_for("editor2")
+    r = editor.post(
+        f"/desk/gop-y/{tid}/route",
+        data={"csrf_token": ecsrf, "department": "dien-luc"},
+        follow_redirects=True,
+    )
+    assert "Đã chuyển tới cơ quan phụ trách." in r.text and "Công ty Điện lực" in r.text
+    r = editor.post(
+        f"/desk/gop-y/{tid}/answers",
+        data={"csrf_token": ecsrf, "body": "Đã thay bóng đèn.", "then": "submit"},
+        follow_redirects=True,
+    )
+    (aid,) = re.findall(rf"/desk/gop-y/{tid}/answers/(\d+)/return", r.text)
+    assert f"/answers/{aid}/approve" not in r.text  # the author is not offered the approval
+    own = editor.post(
+        f"/desk/gop-y/{tid}/answers/{aid}/approve", data={"csrf_token": ecsrf}, follow_redirects=True
+    )
+    assert "biên tập viên thứ hai" in own.text
+    ok = editor2.post(
+        f"/desk/gop-y/{tid}/answers/{aid}/approve", data={"csrf_token": e2csrf}, follow_redirects=True
+    )
+    assert "Đã duyệt và đăng câu trả lời" in ok.text and "Đã trả lời" in ok.text
+    assert "Đã trả lời" in editor.get("/desk/gop-y?status=answered").text
+    assert "fb-row" not in editor.get("/desk/gop-y?status=received").text
+
+
+def test_statistics_page_both_languages(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    _send(anon, csrf, TEXTS[0])
+    vi = anon.get("/gop-y/thong-ke").text
+    assert re.search(r'id="st-received">1<', vi) and "Theo cơ quan phụ trách" in vi
+    en = anon.get("/gop-y/thong-ke?lang=en").text
+    assert "By department" in en and "Theo cơ quan" not in en
+    assert anon.get("/gop-y/thong-ke?thang=2026-13").status_code == 404
+
+
+def _jpeg_with_exif() -> bytes:
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", (64, 48), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x013B] = "Nguoi Chup Anh"  # Artist
+    exif[0x010F] = "PhoneMaker"
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", exif=exif)
+    return buf.getvalue()
+
+
+def test_photo_goes_through_the_media_pipeline_without_exif(client_for) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from kiemchung.media.service import image_file
+    from kiemchung.store import models, session_scope
+
+    anon, csrf = client_for("")
+    data = _jpeg_with_exif()
+    assert b"Nguoi Chup Anh" in data
+    r = anon.post(
+        "/gop-y",
+        data={"kind": "report", "topic": "moi-truong", "province": "1", "text": TEXTS[0], "csrf_token": csrf},
+        files={"photo": ("anh.jpg", data, "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    with session_scope() as s:
+        item = s.scalars(select(models.FeedbackItem)).one()
+        assert item.image_id is not None
+        stored, _ = image_file(s.get(models.MediaImage, item.image_id))  # type: ignore[arg-type]
+    assert b"Nguoi Chup Anh" not in stored and b"PhoneMaker" not in stored
+    bad = anon.post(
+        "/gop-y",
+        data={"kind": "report", "topic": "moi-truong", "province": "1", "text": TEXTS[1], "csrf_token": csrf},
+        files={"photo": ("anh.jpg", b"not an image at all", "image/jpeg")},
+    )
+    assert bad.status_code == 422 and "Ảnh không hợp lệ" in bad.text
+
+
+def test_rate_limit_through_the_public_limiter(client_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kiemchung.settings import get_settings
+
+    monkeypatch.setenv("KIEMCHUNG_RATE_LIMIT_PER_MINUTE", "2")
+    get_settings.cache_clear()
+    anon, csrf = client_for("")
+    codes = [_send(anon, csrf, TEXTS[i % 2]).status_code for i in range(3)]
+    assert codes == [303, 303, 429]
