@@ -20,7 +20,7 @@ from kiemchung.feedback.service import FeedbackError
 from kiemchung.settings import get_settings
 from kiemchung.store import models
 from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
-from kiemchung.web.i18n import _, request_lang
+from kiemchung.web.i18n import N_, _, request_lang
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -62,6 +62,13 @@ def feedback_thread(request: Request, thread_id: int, user: CurrentUser, db: Ses
     return page(request, "feedback/desk_thread.html", ctx)
 
 
+ANSWER_DONE = {
+    "submit": N_("Đã gửi duyệt."),
+    "return": N_("Đã trả lại cho người viết."),
+    "approve": N_("Đã duyệt và đăng câu trả lời; người gửi có liên hệ sẽ nhận được thư."),
+}
+
+
 def _act(request: Request, back: str, fn: Callable[[], object], done_key: str) -> Response:
     """Run one service call; a refusal goes back with its message (and the request rolls back)."""
     try:
@@ -91,7 +98,12 @@ async def feedback_route(
 ) -> Response:
     form = await request.form()
     dept = str(form.get("department") or "")
-    resp = _act(request, _back(thread_id), lambda: service.route(db, thread_id, user, dept), "fb.desk.routed")
+    resp = _act(
+        request,
+        _back(thread_id),
+        lambda: service.route(db, thread_id, user, dept),
+        N_("Đã chuyển tới cơ quan phụ trách."),
+    )
     _send_mail(background)
     return resp
 
@@ -104,7 +116,7 @@ async def feedback_status(request: Request, thread_id: int, user: Editor, db: Se
         request,
         _back(thread_id),
         lambda: service.set_status(db, thread_id, user, status, reason),
-        "fb.desk.status_saved",
+        N_("Đã đổi trạng thái."),
     )
 
 
@@ -113,7 +125,7 @@ async def feedback_note(request: Request, thread_id: int, user: Editor, db: Sess
     form = await request.form()
     text = str(form.get("text") or "")
     return _act(
-        request, _back(thread_id), lambda: service.add_note(db, thread_id, user, text), "fb.desk.noted"
+        request, _back(thread_id), lambda: service.add_note(db, thread_id, user, text), N_("Đã thêm ghi chú.")
     )
 
 
@@ -127,9 +139,7 @@ async def feedback_answer(request: Request, thread_id: int, user: Editor, db: Se
         if then == "submit":
             service.review_answer(db, thread_id, ans.id, "submit", user)
 
-    return _act(
-        request, _back(thread_id), work, "fb.desk.answer_submitted" if then == "submit" else "fb.desk.saved"
-    )
+    return _act(request, _back(thread_id), work, N_("Đã gửi duyệt.") if then == "submit" else N_("Đã lưu."))
 
 
 @router.post("/gop-y/{thread_id}/answers/{answer_id}/{action}")
@@ -148,7 +158,7 @@ def feedback_review(
         request,
         _back(thread_id),
         lambda: service.review_answer(db, thread_id, answer_id, action, user),
-        f"fb.desk.answer_{action}" if action in ("submit", "return", "approve") else "fb.desk.saved",
+        ANSWER_DONE.get(action, N_("Đã lưu.")),
     )
 
 
@@ -160,7 +170,7 @@ async def feedback_publish(request: Request, thread_id: int, user: Editor, db: S
         request,
         _back(thread_id),
         lambda: service.publish(db, thread_id, user, title=title, publish=on),
-        "fb.desk.published" if on else "fb.desk.unpublished",
+        N_("Đã đăng công khai.") if on else N_("Đã gỡ khỏi trang công khai."),
     )
 
 
@@ -193,5 +203,8 @@ async def feedback_moderate(request: Request, item_id: int, user: Editor, db: Se
     item = db.get(models.FeedbackItem, item_id)
     back = _back(item.thread_id) if item is not None and item.thread_id else "/desk/gop-y"
     return _act(
-        request, back, lambda: service.moderate(db, item_id, user, action, reason), "fb.desk.moderated"
+        request,
+        back,
+        lambda: service.moderate(db, item_id, user, action, reason),
+        N_("Đã lưu quyết định kiểm duyệt."),
     )
