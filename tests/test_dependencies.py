@@ -22,6 +22,7 @@ USED_BY_NAME = {
     "psycopg": "SQLAlchemy loads it for postgresql+psycopg:// URLs",
     "python-multipart": "FastAPI parses form posts with it",
     "itsdangerous": "Starlette's SessionMiddleware signs the session cookie with it",
+    "redis": "huey's and limits' Redis storages load it for redis:// URLs",
 }
 # Modules that run only when fitting models: their imports may come from an extra.
 EXTRA_ONLY = {"kiemchung.engine.evaluate": "train"}

@@ -89,8 +89,35 @@ class Settings(BaseSettings):
     engine_in_process: bool = Field(
         True,
         description=(
-            "Run the claim engine inside the web/ingest process after new items arrive (else a "
-            "background worker does). `kiemchung ingest --no-engine` skips it for one run."
+            "Each web process also consumes the job queue in background threads, so engine work runs "
+            "without a separate `kiemchung worker` (never inside a request); set `false` when workers "
+            "run. `kiemchung ingest` runs the engine itself unless `--no-engine`."
+        ),
+    )
+    redis_url: str = Field(
+        "",
+        description=(
+            "Redis for the job queue and the shared rate limits (`redis://127.0.0.1:6379/0`). Empty: "
+            "the queue is a SQLite file in the data directory and limits are counted per process."
+        ),
+    )
+    queue_url: str = Field(
+        "",
+        description=(
+            "Job queue: empty means Redis when `KIEMCHUNG_REDIS_URL` is set, else SQLite at "
+            "`<data_dir>/queue.db`; or `redis://...`, `sqlite:///path`, `memory` (this process only) or "
+            "`immediate` (run each job at once after the commit; the default when `KIEMCHUNG_ENV=test`)."
+        ),
+    )
+    queue_name: str = Field("kiemchung", description="Name of the job queue (a Redis key prefix).")
+    worker_threads: int = Field(
+        2, ge=1, le=64, description="Threads of `kiemchung worker` (and of a web process's own consumer)."
+    )
+    rate_limit_storage: str = Field(
+        "",
+        description=(
+            "Storage of rate-limit counters (`limits` URI): empty means `KIEMCHUNG_REDIS_URL` when set, "
+            "else `memory://` (per process); `redis://127.0.0.1:6379/1` makes N processes share one limit."
         ),
     )
     max_upload_bytes: int = Field(
@@ -297,6 +324,28 @@ class Settings(BaseSettings):
     @property
     def resolved_index_dir(self) -> Path:
         return self.index_dir or (self.data_dir / "index")
+
+    @property
+    def resolved_queue_url(self) -> str:
+        """
+        >>> Settings(data_dir=Path("v"), env="development").resolved_queue_url
+        'sqlite:///v/queue.db'
+        >>> Settings(redis_url="redis://127.0.0.1:6379/0", env="development").resolved_queue_url
+        'redis://127.0.0.1:6379/0'
+        """
+        if self.queue_url:
+            return self.queue_url
+        if self.env == "test":
+            return "immediate"
+        return self.redis_url or f"sqlite:///{(self.data_dir / 'queue.db').as_posix()}"
+
+    @property
+    def resolved_rate_limit_storage(self) -> str:
+        """
+        >>> Settings(rate_limit_storage="", redis_url="").resolved_rate_limit_storage
+        'memory://'
+        """
+        return self.rate_limit_storage or self.redis_url or "memory://"
 
     @property
     def secure_cookies(self) -> bool:

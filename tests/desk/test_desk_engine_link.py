@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kiemchung.desk import engine_link
 from kiemchung.engine import index as index_mod
@@ -50,7 +49,7 @@ def engine_store(configured: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[d
         s.flush()
         ids = {"claim": fcs[0].id, "other": fcs[1].id, "passage": doc.passages[0].id}
     with session_scope() as s:
-        assert engine_link.index_pending(s) is True
+        index_mod.get_index(s).sync(s)
     yield ids
     index_mod.reset_index()
     pipeline.reset_state()
@@ -71,13 +70,18 @@ def test_evidence_returns_passage_ids(engine_store: dict[str, int]) -> None:
 
 
 def test_retracted_fact_check_leaves_the_index(engine_store: dict[str, int]) -> None:
+    """Retraction through the desk's hook: the state bump alone takes it out of this process's
+    answers, and the job (immediate in tests) takes it out of the persisted index."""
     with session_scope() as s:
         fc = s.scalars(select(FactCheck).where(FactCheck.id == engine_store["claim"])).one()
         fc.status = FactCheckStatus.retracted
-        s.flush()
-        assert engine_link.unindex_fact_check(s, fc.id) is True
+        engine_link.schedule_reindex(s, fc.id)
+    index_mod.get_index()._state_checked_at = 0.0  # no waiting for the next state check
     got = engine_link.match_fact_checks(CLAIM, top=2) or []
     assert engine_store["claim"] not in [m.fact_check_id for m in got]
+    assert str(engine_store["claim"]) not in index_mod.get_index().fc_disk
+    progress = engine_link.index_progress()
+    assert progress is not None and not progress.updating
 
 
 def test_unavailable_index_degrades_to_none(
@@ -96,9 +100,17 @@ def test_unavailable_index_degrades_to_none(
     assert "unavailable" in caplog.text
 
 
-def test_indexing_failure_is_reported_not_raised(
-    engine_store: dict[str, int], caplog: pytest.LogCaptureFixture
+def test_a_failing_index_job_leaves_the_publication_standing(
+    engine_store: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = Session(bind=None)  # no database behind it: the pipeline's first query fails
-    assert engine_link.index_pending(broken) is False
-    assert "indexing unavailable" in caplog.text
+    def broken(*_a: object, **_k: object) -> int:
+        raise OSError("index directory gone")
+
+    monkeypatch.setattr(index_mod.SearchIndex, "persist_fact_checks", broken)
+    with session_scope() as s:
+        s.get(FactCheck, engine_store["other"]).status = FactCheckStatus.retracted
+        engine_link.schedule_reindex(s, engine_store["other"])
+    with session_scope() as s:
+        assert s.get(FactCheck, engine_store["other"]).status == FactCheckStatus.retracted
+    progress = engine_link.index_progress()
+    assert progress is not None and progress.updating  # the job is retried later; the desk shows it

@@ -49,6 +49,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/library/{doc_id}"): ALL,
     ("GET", "/desk/audit"): ADMIN,
     ("GET", "/desk/channels"): ADMIN,
+    ("GET", "/desk/jobs"): WRITE,
+    ("GET", "/desk/jobs/index-status"): ALL,
+    ("POST", "/desk/jobs/{dead_id}/{action}"): WRITE,
     ("GET", "/desk/users"): ADMIN,
     ("POST", "/desk/users/{uid}"): ADMIN,
     ("GET", "/desk/indicators"): ALL,
@@ -124,6 +127,8 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         Image.new("RGB", (64, 48), (200, 40, 40)).save(picture, "PNG")
         image = save_image(s, picture.getvalue(), run_ocr=False)
         attach_image(s, fc, image, "Ảnh thử")
+        dead = models.DeadJob(task="deliver_replies", args=[], reason="OSError: thử")
+        s.add(dead)
         inc = models.Incident(slug="su-kien-thu", title="Sự kiện thử", opened_by_id=desk_users["editor2"])
         inc.updates = [models.IncidentUpdate(kind="statement", body="x", author_id=desk_users["editor2"])]
         inc.links = [models.IncidentLink(claim_id=claim)]
@@ -131,6 +136,8 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         s.flush()
         return {
             "image_id": image.id,
+            "dead_id": dead.id,
+            "action": "discard",
             "incident_id": inc.id,
             "update_id": inc.updates[0].id,
             "link_id": inc.links[0].id,

@@ -94,6 +94,8 @@ def live_server(live_db_url: str, smtp_inbox: SmtpInbox) -> Iterator[str]:
         "KIEMCHUNG_DATABASE_URL": live_db_url,
         "KIEMCHUNG_EMBEDDER": os.environ.get("KIEMCHUNG_E2E_EMBEDDER", "none"),
         "KIEMCHUNG_LOG_LEVEL": "WARNING",
+        # A real queue consumed by the server's own threads, as `make demo` runs (not `immediate`).
+        "KIEMCHUNG_QUEUE_URL": f"sqlite:///{data / 'queue.db'}",
     }
     load = subprocess.run(
         [

@@ -81,6 +81,8 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     shot(rpage, "06-approved")
     rpage.click("button[value=publish]")
     rpage.wait_for_selector(".alert-ok >> text=Đã xuất bản")
+    # the index job runs after the response; the badge polls until it did
+    rpage.wait_for_selector("#index-status >> text=đã cập nhật chỉ mục")
     assert rpage.locator(".steps li.current").inner_text() in ("Đã xuất bản", "Published")
     shot(rpage, "07-published")
 
@@ -91,7 +93,7 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     page.fill("#correction_note", "Bổ sung ngày ban hành văn bản.")
     shot(page, "08-correction-form")
     page.click("form.editor button[type=submit]")
-    page.wait_for_url(fc_url)
+    page.wait_for_url(fc_url + "?chi-muc=1")  # a correction re-indexes too: the page shows the job
     assert "Bổ sung ngày ban hành văn bản." in page.content()
     page.click("text=Lịch sử phiên bản")
     page.wait_for_selector(".revision")

@@ -1,10 +1,7 @@
-"""The background worker (rounds over pending items, failures retried) and ``reindex`` on a real store."""
+"""The worker's catch-up round and command (the queue itself: tests/jobs) and ``reindex`` on a real store."""
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -60,39 +57,6 @@ def test_run_once_processes_pending_items_in_one_round(store: str) -> None:
     assert worker.run_once().items == 0  # nothing left
 
 
-def test_run_loop_counts_items_and_survives_a_failing_round(
-    store: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    _pending(POSTS[:1])
-    real = worker.run_once
-    calls: list[int] = []
-
-    def flaky(progress: bool = False) -> pipeline.PipelineStats:
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("database went away")
-        return real(progress)
-
-    monkeypatch.setattr(worker, "run_once", flaky)
-    seen: list[int] = []
-    total = worker.run_loop(0.01, max_rounds=3, on_round=lambda s: seen.append(s.items))
-    assert total == 1 and seen == [1, 0] and len(calls) == 3
-    assert "pipeline round failed" in caplog.text
-    assert _processed() == 1
-
-
-def test_run_loop_stops_when_asked(store: str) -> None:
-    stop = threading.Event()
-    rounds: list[int] = []
-
-    def on_round(s: pipeline.PipelineStats) -> None:
-        rounds.append(s.items)
-        stop.set()
-
-    assert worker.run_loop(30.0, stop=stop, on_round=on_round) == 0
-    assert rounds == [0]
-
-
 def test_worker_command_once_prints_a_summary(store: str) -> None:
     _pending(POSTS)
     res = CliRunner().invoke(app, ["worker", "--once"])
@@ -145,18 +109,7 @@ def test_reindex_rebuilds_everything_from_the_store(store: str) -> None:
     assert "1 kiểm chứng/fact-checks, 1 đoạn/passages, 1 nhận định/claims" in res.output
 
 
-def test_worker_command_loops_until_sigterm(store: str) -> None:
-    _pending(POSTS[:1])
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    timer = threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGTERM))
-    timer.start()
-    try:
-        res = CliRunner().invoke(app, ["worker", "--interval", "0.5"])
-    finally:
-        timer.cancel()
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-    assert res.exit_code == 0, res.output
-    assert "worker running every 0.5s" in res.output
-    assert "1 tin/items" in res.output  # the round that found work reported it
-    assert "stopped; 1 items processed" in res.output
+def test_worker_command_refuses_the_immediate_queue(store: str) -> None:
+    """``immediate`` (the test default) has nothing to consume: say so instead of idling."""
+    res = CliRunner().invoke(app, ["worker"])
+    assert res.exit_code == 2 and "immediate" in res.output

@@ -10,7 +10,9 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from kiemchung.channels import messenger
-from kiemchung.channels.service import ADAPTERS, accept, acknowledging, drain, writing
+from kiemchung.channels.service import ADAPTERS, accept, acknowledging, writing
+from kiemchung.jobs import tasks
+from kiemchung.jobs.queue import enqueue
 from kiemchung.settings import get_settings
 from kiemchung.web.deps import SessionDep
 
@@ -68,5 +70,6 @@ def webhook(
         new, dup = accept(db, platform, messages)
         db.commit()
     if new:
-        background.add_task(drain)  # runs after the session dependency committed the events
+        # A job once the session dependency committed the events (never in this request).
+        background.add_task(enqueue, tasks.channel_drain)
     return JSONResponse({"ok": True, "accepted": new, "ignored": dup})

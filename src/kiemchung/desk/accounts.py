@@ -15,7 +15,7 @@ from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.store.models import Role
 from kiemchung.web.i18n import _
-from kiemchung.web.security import client_key
+from kiemchung.web.security import SharedLoginGuard, client_key
 
 
 class Refused(ValueError):
@@ -27,7 +27,13 @@ def login_guard(request: Request) -> auth.LoginGuard:
     guard = getattr(request.app.state, "desk_login_guard", None)
     if guard is None:
         s = get_settings()
-        guard = auth.LoginGuard(s.login_max_failures, s.login_lockout_seconds)
+        storage = s.resolved_rate_limit_storage
+        if storage.startswith("memory://"):
+            guard = auth.LoginGuard(s.login_max_failures, s.login_lockout_seconds)
+        else:  # shared by every process, like the rate limits
+            guard = SharedLoginGuard(
+                s.login_max_failures, s.login_lockout_seconds, storage=storage, namespace=s.queue_name
+            )
         request.app.state.desk_login_guard = guard
     return guard
 

@@ -139,7 +139,7 @@ def import_urls(
 
 
 def _index(db: Session) -> None:
-    # New documents are split into passages and embedded in the same request, so evidence
-    # search sees them at once; an unavailable index is logged and caught up by `reindex`.
+    # New documents are split into passages and embedded by a job after the commit (never in the
+    # request); evidence search sees them once it ran.
     db.flush()
-    engine_link.index_pending(db)
+    engine_link.schedule_documents(db)

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from kiemchung.engine.index import get_index
+from kiemchung.engine.index import get_index, index_state, mark_fact_checks_changed
 from kiemchung.engine.match import MatchResult
-from kiemchung.engine.pipeline import process_pending
 
 log = logging.getLogger("kiemchung.desk")
 
@@ -56,25 +55,42 @@ def evidence(text: str, k: int = 5) -> list[tuple[int, float]] | None:
         return None
 
 
-def index_pending(session: Session) -> bool:
-    """Run the engine's indexing of new documents and published fact-checks. False if it failed.
+def schedule_reindex(session: Session, fact_check_id: int) -> None:
+    """A fact-check was published, corrected or retracted: every process must serve its new state.
 
-    Inside a request: the backlog of pending items is left to the worker or the next ingest, so a
-    publication never runs a whole engine pass (and holds the write lock) in the request.
+    Bumps ``index_state`` in the caller's transaction (each process syncs its in-memory index when
+    it sees the new version, within ``STATE_CHECK_SECONDS``) and, once committed, enqueues the
+    durable job that writes the persisted index. No engine work runs in the request.
     """
-    try:
-        process_pending(session, backlog=False)
-        return True
-    except Exception as exc:
-        log.warning("indexing unavailable, run `kiemchung reindex` later: %s", exc)
-        return False
+    from kiemchung.jobs import tasks
+    from kiemchung.jobs.queue import enqueue_after_commit
+
+    mark_fact_checks_changed(session)
+    enqueue_after_commit(session, tasks.reindex_fact_checks, [fact_check_id])
 
 
-def unindex_fact_check(session: Session, fact_check_id: int) -> bool:
-    """Remove a retracted fact-check from the index; falls back to a pipeline pass if that fails."""
+def schedule_documents(session: Session) -> None:
+    """New library documents: split and embed them in a job once this transaction commits."""
+    from kiemchung.jobs import tasks
+    from kiemchung.jobs.queue import enqueue_after_commit
+
+    enqueue_after_commit(session, tasks.index_documents, None)
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    version: int
+    done: int
+
+    @property
+    def updating(self) -> bool:
+        return self.done < self.version
+
+
+def index_progress() -> IndexProgress | None:
+    """Whether the durable index job has caught up with the last publication; None when unknown."""
     try:
-        get_index().remove_fact_checks([fact_check_id])
-        return True
+        return IndexProgress(*index_state())
     except Exception as exc:
-        log.warning("could not remove fact-check %s from the index: %s", fact_check_id, exc)
-    return index_pending(session)
+        log.warning("index state unavailable: %s", exc)
+        return None

@@ -323,6 +323,7 @@ def update(
     _write_revision(session, fc, user)
     changes = field_changes(before, snapshot(fc))
     if published:
+        engine_link.schedule_reindex(session, fc.id)  # the corrected wording is matched from now on
         session.add(
             models.Correction(fact_check_id=fc.id, note=form.correction_note.strip(), version=fc.version)
         )
@@ -622,19 +623,16 @@ REVIEWER_ACTIONS = ("approve", "publish", "retract", "return")
 def run_workflow(
     session: Session, fc_id: int, action: str, user: models.User, *, version: int | None, note: str = ""
 ) -> str:
-    """Apply a workflow action, then bring the claim index up to date; returns the message to show.
+    """Apply a workflow action; returns the message to show.
 
-    Publishing indexes the fact-check in the same request (editors see it matched at once); when the
-    index is unavailable the publication still stands and ``kiemchung reindex`` catches up later.
+    Publishing or retracting bumps the index state in this transaction (every process serves the
+    new state within a second or two) and enqueues the durable reindex job after the commit.
     """
     fc: models.FactCheck = _get(session, models.FactCheck, fc_id)
     if action in REVIEWER_ACTIONS and user.role not in (Role.reviewer, Role.admin):
         raise NotReviewer()
     transition(session, fc, action, user, version=version, note=note)
     session.flush()
-    message = WORKFLOW_MESSAGES[action]
-    if action == "publish" and not engine_link.index_pending(session):
-        message += _("— chỉ mục sẽ được cập nhật sau")
-    elif action == "retract":
-        engine_link.unindex_fact_check(session, fc.id)
-    return message
+    if action in ("publish", "retract"):
+        engine_link.schedule_reindex(session, fc.id)  # a job, after the commit
+    return WORKFLOW_MESSAGES[action]

@@ -16,6 +16,13 @@ re-embedding. Web code uses the process-wide accessor::
 
 Another process (the background worker) may write the tables; ``get_index`` notices a newer table
 version (checked at most every few seconds) and reloads. ``reindex`` rebuilds everything.
+
+One state for every process: publishing, correcting or retracting a fact-check bumps the
+``index_state`` row in the same transaction (``mark_fact_checks_changed``). Each process compares
+that version with the one its in-memory index last synced (at most every ``STATE_CHECK_SECONDS``,
+and at its first use, so a restart after a crash catches up) and brings its in-memory fact-checks
+in line with the store; the durable reindex job writes the persisted tables
+(``persist_fact_checks``), so web processes never write LanceDB.
 """
 
 from __future__ import annotations
@@ -49,6 +56,8 @@ FORMAT_VERSION = 1
 TABLES = ("fact_checks", "passages", "claims")
 EMBED_BATCH = 256
 RELOAD_CHECK_SECONDS = 3.0
+STATE_CHECK_SECONDS = 0.5  # how often a process looks at ``index_state`` (one indexed SELECT)
+STATE_NAME = "fact_checks"
 
 Progress = Callable[[str, int, int], None]  # (table, done, total)
 
@@ -81,11 +90,14 @@ class SearchIndex:
         self.fact_checks = Matcher(embedder)
         self.passages = Matcher(embedder)
         self.claims = ClaimLibrary(embedder)
-        self.fc_stamps: dict[str, str] = {}
+        self.fc_stamps: dict[str, str] = {}  # what this process serves
+        self.fc_disk: dict[str, str] = {}  # what the persisted table holds (as far as we know)
         self.passage_docs: dict[str, int] = {}
         self.versions: dict[str, int] = {}
         self._db: Any = None
         self._checked_at = time.monotonic()
+        self.state_version: int | None = None  # ``index_state.version`` last synced; None: never
+        self._state_checked_at = 0.0
 
     # LanceDB plumbing ----------------------------------------------------------------------
     @property
@@ -185,7 +197,9 @@ class SearchIndex:
             self.fact_checks = Matcher(self.embedder)
             self.passages = Matcher(self.embedder)
             self.claims = ClaimLibrary(self.embedder)
-            self.fc_stamps, self.passage_docs = {}, {}
+            self.fc_stamps, self.fc_disk, self.passage_docs = {}, {}, {}
+            self.state_version = None  # the tables may lag the store: sync at next use
+            self._state_checked_at = 0.0
             for t in TABLES:
                 if t not in names:
                     continue
@@ -200,6 +214,7 @@ class SearchIndex:
                 if t == "fact_checks":
                     self.fact_checks.add(ids, texts, vecs)
                     self.fc_stamps = dict(zip(ids, at.column("stamp").to_pylist(), strict=True))
+                    self.fc_disk = dict(self.fc_stamps)
                 elif t == "passages":
                     self.passages.add(ids, texts, vecs)
                     self.passage_docs = dict(zip(ids, at.column("document_id").to_pylist(), strict=True))
@@ -253,8 +268,10 @@ class SearchIndex:
         return [(cid, s) for cid, s in hits if cid != exclude and s >= min_score][:top]
 
     # mutation: fact-checks -----------------------------------------------------------------
-    def upsert_fact_checks(self, rows: Sequence[tuple[int, str]], progress: Progress | None = None) -> int:
-        """Index (or re-index) ``[(fact_check_id, text), ...]``."""
+    def upsert_fact_checks(
+        self, rows: Sequence[tuple[int, str]], progress: Progress | None = None, *, persist: bool = True
+    ) -> int:
+        """Index (or re-index) ``[(fact_check_id, text), ...]``; ``persist=False``: in memory only."""
         if not rows:
             return 0
         ids = [str(i) for i, _ in rows]
@@ -267,19 +284,61 @@ class SearchIndex:
                 self.fact_checks.remove(known)
             self.fact_checks.add(ids, texts, vecs)
             self.fc_stamps.update(zip(ids, stamps, strict=True))
-            cols = {"id": ids, "text": texts, "stamp": stamps}
-            self._write("fact_checks", ids, self._arrow("fact_checks", cols, vecs))
+            if persist:
+                cols = {"id": ids, "text": texts, "stamp": stamps}
+                self._write("fact_checks", ids, self._arrow("fact_checks", cols, vecs))
+                self.fc_disk.update(zip(ids, stamps, strict=True))
         return len(ids)
 
-    def remove_fact_checks(self, ids: Iterable[int | str]) -> int:
+    def remove_fact_checks(self, ids: Iterable[int | str], *, persist: bool = True) -> int:
+        """Drop fact-checks from memory and (``persist``) from the table; returns how many were there."""
+        wanted = {str(i) for i in ids}
         with self.lock:
-            sids = [str(i) for i in ids if str(i) in self.fc_stamps]
-            if sids:
-                self.fact_checks.remove(sids)
-                for i in sids:
+            mem = [i for i in wanted if i in self.fc_stamps]
+            if mem:
+                self.fact_checks.remove(mem)
+                for i in mem:
                     del self.fc_stamps[i]
-                self._write("fact_checks", sids, None)
-        return len(sids)
+            disk = [i for i in wanted if i in self.fc_disk] if persist else []
+            if disk:
+                self._write("fact_checks", disk, None)
+                for i in disk:
+                    del self.fc_disk[i]
+        return len(set(mem) | set(disk))
+
+    def _published(self, session: Session) -> dict[str, str]:
+        """``{id: matched text}`` of every published fact-check in the store."""
+        q = select(FactCheck.id, FactCheck.claim_reviewed, FactCheck.claim_text).where(
+            FactCheck.status == FactCheckStatus.published
+        )
+        return {str(i): fact_check_text(cr, ct) for i, cr, ct in session.execute(q)}
+
+    def sync_fact_checks_memory(self, session: Session) -> int:
+        """Serve exactly the store's published fact-checks, without writing the persisted table.
+
+        Every web process does this when ``index_state`` moved; returns how many entries changed.
+        """
+        published = self._published(session)
+        gone = [i for i in self.fc_stamps if i not in published]
+        changed = [(int(i), t) for i, t in published.items() if self.fc_stamps.get(i) != _stamp(t)]
+        n = self.remove_fact_checks(gone, persist=False)
+        return n + self.upsert_fact_checks(changed, persist=False)
+
+    def persist_fact_checks(self, session: Session, ids: Iterable[int] | None = None) -> int:
+        """Write these fact-checks (all when ``None``) to the persisted table as the store has them.
+
+        Idempotent: compared with what the table holds, so a second run writes nothing.
+        """
+        published = self._published(session)
+        wanted = set(published) | set(self.fc_disk) if ids is None else {str(i) for i in ids}
+        gone = [i for i in wanted if i not in published and i in self.fc_disk]
+        changed = [
+            (int(i), published[i])
+            for i in sorted(wanted)
+            if i in published and self.fc_disk.get(i) != _stamp(published[i])
+        ]
+        n = self.remove_fact_checks(gone)
+        return n + self.upsert_fact_checks(changed)
 
     def index_fact_checks(self, session: Session, ids: Iterable[int] | None = None) -> int:
         """(Re)index these fact-checks if published, drop them if not (retracted, unpublished)."""
@@ -296,7 +355,7 @@ class SearchIndex:
         gone = {str(r.id) for r in rows if r.status != FactCheckStatus.published}
         if ids is not None:
             gone |= {str(i) for i in wanted} - {str(r.id) for r in rows}  # deleted rows
-        changed = [(i, t) for i, t in live if self.fc_stamps.get(str(i)) != _stamp(t)]
+        changed = [(i, t) for i, t in live if self.fc_disk.get(str(i)) != _stamp(t)]
         self.remove_fact_checks(gone)
         return self.upsert_fact_checks(changed)
 
@@ -379,12 +438,13 @@ class SearchIndex:
                 )
             )
         }
-        stale = [i for i in self.fc_stamps if i not in published]
+        stale = [i for i in set(self.fc_stamps) | set(self.fc_disk) if i not in published]
         stats["removed"] += self.remove_fact_checks(stale)
         changed = [
             (int(i), fact_check_text(cr, ct))
             for i, (cr, ct) in published.items()
-            if self.fc_stamps.get(i) != _stamp(fact_check_text(cr, ct))
+            if self.fc_disk.get(i) != _stamp(fact_check_text(cr, ct))
+            or self.fc_stamps.get(i) != _stamp(fact_check_text(cr, ct))
         ]
         stats["fact_checks"] = self.upsert_fact_checks(changed)
         # Ids alone are not enough: after a restore the same id can name another row. Passages are
@@ -410,7 +470,7 @@ class SearchIndex:
             self.fact_checks = Matcher(self.embedder)
             self.passages = Matcher(self.embedder)
             self.claims = ClaimLibrary(self.embedder)
-            self.fc_stamps, self.passage_docs = {}, {}
+            self.fc_stamps, self.fc_disk, self.passage_docs = {}, {}, {}
             self.path.mkdir(parents=True, exist_ok=True)
             for t in TABLES:
                 if t in self._table_names():
@@ -473,7 +533,79 @@ def get_index(session: Session | None = None) -> SearchIndex:
             _INDEXES.invalidate()  # one index per process: the one of the configured directory
             return _INDEXES.set(path, open_index(session))
         idx.refresh_if_stale()
-        return idx
+    sync_with_state(idx)
+    return idx
+
+
+def _read_state(session: Session) -> tuple[int, int]:
+    from kiemchung.store.models import IndexState
+
+    row = session.get(IndexState, STATE_NAME, populate_existing=True)
+    return (row.version, row.done) if row is not None else (0, 0)
+
+
+def index_state() -> tuple[int, int]:
+    """``(version, done)`` of the fact-check index state: bumped by publications, reached by the job."""
+    from kiemchung.store import session_scope
+
+    with session_scope() as s:
+        return _read_state(s)
+
+
+def sync_with_state(idx: SearchIndex, *, force: bool = False) -> bool:
+    """Bring ``idx``'s fact-checks in line with the store when ``index_state`` moved; True if it did.
+
+    Checked at most every ``STATE_CHECK_SECONDS`` (``force`` skips the wait). A database error is
+    logged and the index keeps serving what it has.
+    """
+    now = time.monotonic()
+    if not force and now - idx._state_checked_at < STATE_CHECK_SECONDS:
+        return False
+    idx._state_checked_at = now
+    from kiemchung.store import session_scope
+
+    try:
+        with session_scope() as s:
+            version, _ = _read_state(s)
+            if version == idx.state_version:
+                return False
+            changed = idx.sync_fact_checks_memory(s)
+    except Exception:
+        log.warning("index state check failed; serving the index as it is", exc_info=True)
+        return False
+    with idx.lock:
+        idx.state_version = version
+    if changed:
+        log.info("index state %s: %s fact-check(s) synced in memory", version, changed)
+    return True
+
+
+def mark_fact_checks_changed(session: Session) -> None:
+    """Bump ``index_state.version`` in the caller's transaction (publish, correct, retract)."""
+    from sqlalchemy import update
+
+    from kiemchung.store.models import IndexState, utcnow
+
+    res = session.execute(
+        update(IndexState)
+        .where(IndexState.name == STATE_NAME)
+        .values(version=IndexState.version + 1, updated_at=utcnow())
+    )
+    if not getattr(res, "rowcount", 1):
+        session.add(IndexState(name=STATE_NAME, version=1, done=0, updated_at=utcnow()))
+
+
+def mark_fact_checks_done(session: Session, version: int) -> None:
+    """Record that the persisted index holds every change up to ``version`` (never goes back)."""
+    from sqlalchemy import update
+
+    from kiemchung.store.models import IndexState, utcnow
+
+    session.execute(
+        update(IndexState)
+        .where(IndexState.name == STATE_NAME, IndexState.done < version)
+        .values(done=version, updated_at=utcnow())
+    )
 
 
 def _settings_index_dir() -> Path:

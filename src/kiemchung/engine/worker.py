@@ -1,22 +1,21 @@
-"""Background mode: a loop that runs the claim pipeline on pending items.
+"""``kiemchung worker``: the huey consumer that runs every background job (``kiemchung.jobs``).
 
-    KIEMCHUNG_ENGINE_IN_PROCESS=false kiemchung serve &   # web/ingest only store items
-    kiemchung worker --interval 10                        # this process does the engine work
+    KIEMCHUNG_ENGINE_IN_PROCESS=false kiemchung serve --workers 4 &   # web processes only enqueue
+    kiemchung worker --threads 4                                       # this process runs the jobs
+    kiemchung worker --once                                            # one catch-up round, then exit
 
-Each round is one ``process_pending`` committed in chunks of 100 items (the write lock is held
-briefly; it also settles waiting tips onto claims), then the replies owed to tipsters are delivered
-and expired contact details purged (``desk.replies.run_replies``); a failing round is logged and
-retried on the next tick (its committed chunks stay done), so one bad batch never stops the worker.
-SIGINT/SIGTERM finish the current round first.
+The queue is the one the settings name (SQLite file by default, Redis with
+``KIEMCHUNG_REDIS_URL``); several workers may consume it side by side. At start the worker
+enqueues a catch-up (the persisted index brought in line with the store, pending items), so a
+crash during a publication never leaves a fact-check out of the answers. Periodic jobs (the
+minute's sweep) run in the consumer's scheduler. SIGINT finishes the running jobs first;
+SIGTERM stops at once (jobs left are retried by the next consumer).
 """
 
 from __future__ import annotations
 
 import logging
-import signal
-import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -29,11 +28,16 @@ log = logging.getLogger(__name__)
 
 
 def run_once(progress: bool = False) -> PipelineStats:
-    """One round in its own transaction, then replies owed to tipsters (and the contact purge)."""
+    """One catch-up round in this process: index state, pending items, then replies owed."""
+    from kiemchung.engine.index import _read_state, get_index, mark_fact_checks_done
     from kiemchung.engine.pipeline import process_pending
     from kiemchung.store import session_scope
 
     with session_scope() as session:
+        version, _ = _read_state(session)
+        get_index(session).persist_fact_checks(session)
+        mark_fact_checks_done(session, version)
+        session.commit()
         # Small transactions: the live site keeps writing while a long backlog is processed.
         stats = process_pending(session, progress=progress, commit_every=100)
     try:
@@ -45,69 +49,45 @@ def run_once(progress: bool = False) -> PipelineStats:
     return stats
 
 
-def run_loop(
-    interval: float = 10.0,
-    *,
-    stop: threading.Event | None = None,
-    max_rounds: int | None = None,
-    on_round: Callable[[PipelineStats], None] | None = None,
-) -> int:
-    """Run rounds until ``stop`` is set (or ``max_rounds``); returns the number of items processed."""
-    from kiemchung.engine.pipeline import save_dedup
-
-    stop = stop or threading.Event()
-    total = 0
-    rounds = 0
-    while not stop.is_set():
-        try:
-            stats = run_once()
-        except Exception:  # keep serving; the next round retries the same pending items
-            log.exception("pipeline round failed")
-        else:
-            total += stats.items
-            if on_round:
-                on_round(stats)
-        rounds += 1
-        if max_rounds is not None and rounds >= max_rounds:
-            break
-        stop.wait(interval)
-    save_dedup(force=True)
-    return total
-
-
 def worker(
-    interval: float = typer.Option(10.0, min=0.5, help=N_("Giây giữa hai lượt")),
+    threads: int = typer.Option(
+        None,
+        "--threads",
+        min=1,
+        max=64,
+        help=N_("Số luồng (mặc định: KIEMCHUNG_WORKER_THREADS)."),
+    ),
     once: bool = typer.Option(False, "--once", help=N_("Chạy một lượt rồi thoát")),
 ) -> None:
-    """Xử lý tin chờ trong nền / process pending items in the background (claim engine worker)."""
+    """Chạy việc nền / run the background jobs (claim engine, index, replies) from the queue."""
     from kiemchung.engine.pipeline import save_dedup
+    from kiemchung.jobs import tasks
+    from kiemchung.jobs.consumer import make_consumer
+    from kiemchung.jobs.queue import describe, enqueue
     from kiemchung.settings import get_settings
     from kiemchung.store import upgrade
 
-    logging.basicConfig(
-        level=get_settings().log_level.upper(), format="%(asctime)s %(levelname)s %(message)s"
-    )
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     upgrade()
     if once:
         stats = run_once(progress=True)
         save_dedup(force=True)
         typer.echo(_summary(stats))
         return
-    stop = threading.Event()
-
-    def _stop(_sig: int, _frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    typer.echo(_("Đang chạy, mỗi %(interval)s giây một lượt (Ctrl+C để dừng)", interval=f"{interval:g}"))
-
-    def _report(s: PipelineStats) -> None:
-        if s.items:
-            typer.echo(_summary(s))
-
-    total = run_loop(interval, stop=stop, on_round=_report)
-    typer.echo(_("Đã dừng; đã xử lý %(total)s tin", total=f"{total:,}").replace(",", "."))
+    kind = describe(settings)
+    if kind == "immediate":
+        typer.echo("KIEMCHUNG_QUEUE_URL=immediate: không có hàng đợi để chạy", err=True)
+        raise typer.Exit(2)
+    n = threads or settings.worker_threads
+    consumer = make_consumer(n)
+    # Start-up catch-up, as jobs: what a crash or a lost enqueue left behind.
+    enqueue(tasks.reindex_fact_checks, None)
+    enqueue(tasks.process_pending)
+    typer.echo(_("Đang chạy %(n)s luồng trên hàng đợi %(kind)s", n=n, kind=kind))
+    consumer.run()
+    save_dedup(force=True)
+    typer.echo(_("Đã dừng"))
 
 
 def _summary(s: PipelineStats) -> str:

@@ -30,9 +30,10 @@ from starlette.datastructures import UploadFile
 from starlette.types import Message
 
 from kiemchung.intake.adapters import loads_json
-from kiemchung.intake.ingest import ingest_numbered, ingest_records, run_pending_engine
+from kiemchung.intake.ingest import ingest_numbered, ingest_records
+from kiemchung.jobs import tasks
+from kiemchung.jobs.queue import enqueue
 from kiemchung.settings import get_settings
-from kiemchung.store.db import session_scope
 from kiemchung.web.deps import SessionDep
 from kiemchung.web.i18n import _, gettext
 
@@ -124,12 +125,6 @@ async def _multipart(request: Request, body: bytes) -> tuple[bytes, dict[str, by
     return items, files
 
 
-def _engine() -> None:
-    # A background task, after the response: the request's session is closed by then.
-    with session_scope() as session:
-        run_pending_engine(session)
-
-
 @router.post("/api/items")
 async def post_items(request: Request, session: SessionDep, background: BackgroundTasks) -> dict[str, Any]:
     """Store a batch of posts; returns counts and per-index errors."""
@@ -149,6 +144,6 @@ async def post_items(request: Request, session: SessionDep, background: Backgrou
         raw, files = await _multipart(request, raw)
     source, items = _parse(raw)
     result = await run_in_threadpool(_store, session, source, items, files)
-    if result["stored"] and settings.engine_in_process:
-        background.add_task(_engine)
+    if result["stored"]:
+        background.add_task(enqueue, tasks.process_pending)  # after the commit; a job, not here
     return result

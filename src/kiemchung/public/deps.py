@@ -1,8 +1,9 @@
 """The public routes' POST rate limit (their session is ``kiemchung.web.deps.SessionDep``), and
 the "Không phải điều tôi hỏi" step the tip page and the API share.
 
-The limiter lives on ``app.state`` so each application instance (and each test's fresh app)
-counts on its own, with ``settings.rate_limit_per_minute`` read when the app first needs it.
+The limiters live on ``app.state`` (``web.security.app_limiter``): with the default ``memory://``
+storage each application instance (and each test's fresh app) counts on its own; with Redis every
+process shares one count. ``settings.rate_limit_per_minute`` is read when the app first needs it.
 """
 
 from __future__ import annotations
@@ -14,15 +15,11 @@ from kiemchung.public.tipline import NotAnswerable, find_tip, mark_not_answered,
 from kiemchung.settings import get_settings
 from kiemchung.store.models import Tip
 from kiemchung.web.i18n import _
-from kiemchung.web.security import RateLimiter, client_key
+from kiemchung.web.security import RateLimiter, app_limiter, client_key
 
 
 def _limiter(request: Request) -> RateLimiter:
-    limiter = getattr(request.app.state, "public_post_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(limit=get_settings().rate_limit_per_minute, window=60.0)
-        request.app.state.public_post_limiter = limiter
-    return limiter
+    return app_limiter(request.app, "public-post", get_settings().rate_limit_per_minute)
 
 
 def rate_limit(request: Request) -> None:
@@ -37,10 +34,7 @@ def lookup_rate_limit(request: Request) -> None:
     """
     if not request.query_params.get("q", "").strip():
         return
-    limiter = getattr(request.app.state, "public_lookup_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(limit=get_settings().lookup_rate_limit_per_minute, window=60.0)
-        request.app.state.public_lookup_limiter = limiter
+    limiter = app_limiter(request.app, "lookup", get_settings().lookup_rate_limit_per_minute)
     _enforce(limiter, client_key(request))
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +36,6 @@ from sqlalchemy.orm import Session
 
 from kiemchung.public import queries
 from kiemchung.scam.lookup import WARN_VERDICTS
-from kiemchung.settings import get_settings
 from kiemchung.store.models import (
     AuditEvent,
     ClaimItem,
@@ -348,10 +346,6 @@ def enqueue(session: Session, tip: Tip) -> None:
             tip.status = TipStatus.queued
 
 
-_drain_lock = threading.Lock()
-_drain_wanted = threading.Event()
-
-
 def link_tips_to_claims(session: Session) -> int:
     """Point waiting tips at the claim the engine made of their item; returns how many changed."""
     rows = session.execute(
@@ -375,40 +369,16 @@ def link_tips_to_claims(session: Session) -> int:
 
 
 def process_tip_queue() -> None:
-    """Run the claim engine over pending items (new tips among them) and link tips to their claims.
+    """Enqueue the claim engine's pass over pending items (new tips among them).
 
-    Call after the tip's transaction has committed (the web routes do, as a background task).
-    Runs are serialised: a request that finds one in progress leaves a flag and returns at once,
-    and the running one goes round again, so 50 simultaneous tips cost a few engine passes, not
-    50 competing write transactions. A failing pass leaves the items pending for the next one
-    (or for ``kiemchung worker``).
+    Call after the tip's transaction has committed (the web routes do, as a background task). The
+    pass runs in ``kiemchung worker`` or a web process's consumer thread, never in the request;
+    passes are serialised there, so 50 simultaneous tips cost a few passes.
     """
-    if not get_settings().engine_in_process:
-        return  # the background worker processes pending items
-    from kiemchung.intake.ingest import run_pending_engine
-    from kiemchung.store.db import session_scope
+    from kiemchung.jobs import tasks
+    from kiemchung.jobs.queue import enqueue
 
-    _drain_wanted.set()
-    while _drain_wanted.is_set():
-        if not _drain_lock.acquire(blocking=False):
-            return
-        try:
-            while _drain_wanted.is_set():
-                _drain_wanted.clear()
-                try:
-                    with session_scope() as session:
-                        run_pending_engine(session)  # links tips to claims at the end of the pass
-                except Exception:  # tips stay stored; the items stay pending for the next pass
-                    log.exception("claim engine failed on queued tips; items left pending")
-                    continue
-                try:  # a tip that joined an already answered claim is owed its reply now
-                    from kiemchung.desk.replies import run_replies
-
-                    run_replies()
-                except Exception:
-                    log.exception("reply delivery failed; the outbox retries later")
-        finally:
-            _drain_lock.release()
+    enqueue(tasks.process_pending)
 
 
 def handle_tip(

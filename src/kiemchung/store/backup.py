@@ -34,7 +34,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +86,24 @@ class BackupError(RuntimeError):
     """The backup cannot be restored here (wrong file, non-empty target, schema mismatch)."""
 
 
+# Not data: the index-state version is bumped by a restore instead (every process then resyncs).
+NOT_BACKED_UP = frozenset({"index_state"})
+
+
 def _tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+    return [t for t in Base.metadata.sorted_tables if t.name not in NOT_BACKED_UP]
+
+
+def _bump_index_state(conn: Connection) -> None:
+    """Tell every running process that the published fact-checks changed under them."""
+    state = Base.metadata.tables["index_state"]
+    res = conn.execute(update(state).where(state.c.name == "fact_checks").values(version=state.c.version + 1))
+    if not res.rowcount:
+        conn.execute(
+            insert(state).values(
+                name="fact_checks", version=1, done=0, updated_at=datetime.now(UTC).replace(tzinfo=None)
+            )
+        )
 
 
 def _revision(conn: Connection) -> str | None:
@@ -371,6 +387,7 @@ def restore(
         if dropped:
             notes["tombstoned_contacts"] = dropped
             log.info("restore: %d contact(s) deleted since the backup were left out", dropped)
+        _bump_index_state(conn)
     if url is None or url == get_settings().resolved_database_url:
         drop_derived_state()
     return counts

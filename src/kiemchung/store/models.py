@@ -894,3 +894,41 @@ class FeedbackSalt(Base):
     __tablename__ = "feedback_salt"
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     salt: Mapped[str] = mapped_column(String(64))
+
+
+class DeadJobStatus(enum.StrEnum):
+    dead = "dead"  # exhausted its retries; waiting for an editor
+    retried = "retried"  # sent back to the queue from the desk
+    discarded = "discarded"  # dropped from the desk
+
+
+class DeadJob(Base):
+    """A background job that failed every retry: what it was, with which arguments, and why."""
+
+    __tablename__ = "dead_job"
+    __table_args__ = (Index("ix_dead_job_status", "status", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(100))
+    args: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[DeadJobStatus] = mapped_column(
+        _enum(DeadJobStatus, "dead_job_status"), default=DeadJobStatus.dead
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class IndexState(Base):
+    """Version of the published fact-check set the search index must serve.
+
+    ``version`` is bumped in the same transaction as a publication, correction or retraction; every
+    process compares it with the version its in-memory index last synced. ``done`` is the version the
+    durable reindex job last wrote to the persisted index.
+    """
+
+    __tablename__ = "index_state"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -6,6 +6,8 @@ uvicorn --factory kiemchung.web.app:create_app
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -155,7 +157,20 @@ def error_response(request: Request, status: int, message: str | None = None) ->
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The job consumer of this process (unless workers run it) and the start-up index sync.
+        from kiemchung.jobs.consumer import start_background
+
+        stop = start_background(settings)
+        try:
+            yield
+        finally:
+            stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="kiemchung API",
         version=__version__,
         description=N_("API công khai của bàn kiểm chứng"),

@@ -13,9 +13,9 @@ import ipaddress
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -54,48 +54,69 @@ async def require_csrf(request: Request) -> None:
 
 
 class RateLimiter:
-    """Sliding-window limit of ``limit`` requests per ``window`` seconds per key (client address).
+    """Moving-window limit of ``limit`` requests per ``window`` seconds per key, counted by ``limits``.
+
+    The counters live in a ``limits`` storage: ``memory://`` (this process) by default, Redis when
+    ``KIEMCHUNG_RATE_LIMIT_STORAGE``/``KIEMCHUNG_REDIS_URL`` is set, so N web processes enforce one
+    limit. ``name`` keeps the budgets of different limits apart in one storage.
 
     >>> rl = RateLimiter(limit=2, window=60)
-    >>> [rl.hit("a", now=0), rl.hit("a", now=1), rl.hit("a", now=2), rl.hit("a", now=61)]
+    >>> [rl.hit("a"), rl.hit("a"), rl.hit("a"), rl.hit("b")]
     [True, True, False, True]
+    >>> rl.exceeded("a"), rl.exceeded("c"), 1 <= rl.retry_after("a") <= 61
+    (True, False, True)
     """
 
-    def __init__(self, limit: int, window: float = 60.0) -> None:
+    def __init__(
+        self, limit: int, window: float = 60.0, *, name: str = "default", storage: str = "memory://"
+    ) -> None:
+        from limits import RateLimitItemPerSecond
+        from limits.storage import storage_from_string
+        from limits.strategies import MovingWindowRateLimiter
+
         self.limit = limit
         self.window = window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self.name = name
+        self.item = RateLimitItemPerSecond(max(1, limit), max(1, round(window)))
+        options: dict[str, Any] = {}
+        if storage.startswith(("redis://", "rediss://")):
+            options["key_prefix"] = "kiemchung-limits"
+        self.storage = storage_from_string(storage, **options)
+        self.strategy = MovingWindowRateLimiter(self.storage)
 
-    def hit(self, key: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            q = self._hits.setdefault(key, deque())
-            while q and q[0] <= now - self.window:
-                q.popleft()
-            if len(q) >= self.limit:
-                return False
-            q.append(now)
-            if len(self._hits) > 100_000:  # bound memory under a flood of distinct clients
-                self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - self.window}
-            return True
+    def hit(self, key: str) -> bool:
+        """Count one request for ``key``; False when it is over the limit (not counted then)."""
+        return bool(self.strategy.hit(self.item, self.name, key))
 
-    def exceeded(self, key: str, now: float | None = None) -> bool:
-        """True when ``key`` has used up its window, without counting a hit.
+    def exceeded(self, key: str) -> bool:
+        """True when ``key`` has used up its window, without counting a hit."""
+        return not self.strategy.test(self.item, self.name, key)
 
-        >>> rl = RateLimiter(limit=1, window=60)
-        >>> rl.exceeded("a", now=0), rl.hit("a", now=0), rl.exceeded("a", now=1)
-        (False, True, True)
-        """
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            q = self._hits.get(key) or deque()
-            return sum(1 for t in q if t > now - self.window) >= self.limit
+    def retry_after(self, key: str) -> int:
+        """Seconds until ``key`` may send again (at least 1)."""
+        stats = self.strategy.get_window_stats(self.item, self.name, key)
+        return max(1, int(stats.reset_time - time.time()) + 1)
 
-    def retry_after(self, key: str, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        q = self._hits.get(key)
-        return 1 if not q else max(1, int(q[0] + self.window - now) + 1)
+
+def app_limiter(app: Any, name: str, limit: int, window: float = 60.0) -> RateLimiter:
+    """The application's limiter ``name`` (made on first use, in the configured storage).
+
+    Each application object has its own limiters, so with ``memory://`` each (test) app counts on
+    its own; with Redis every process and app shares one count per (namespace, name, client).
+    """
+    from kiemchung.settings import get_settings
+
+    limiters: dict[str, RateLimiter] | None = getattr(app.state, "rate_limiters", None)
+    if limiters is None:
+        limiters = app.state.rate_limiters = {}
+    limiter = limiters.get(name)
+    if limiter is None:
+        s = get_settings()
+        limiter = RateLimiter(
+            limit, window, name=f"{s.queue_name}:{name}", storage=s.resolved_rate_limit_storage
+        )
+        limiters[name] = limiter
+    return limiter
 
 
 def client_key(request: Request) -> str:
@@ -208,6 +229,52 @@ class LoginGuard:
     def success(self, account: str, client: str) -> None:
         with self._lock:
             self._pairs.pop(self._key(account, client), None)
+
+
+class SharedLoginGuard(LoginGuard):
+    """``LoginGuard`` whose counters and locks live in a ``limits`` storage (Redis): every web process
+    sees the same failures and locks. Times given and returned are on the caller's clock (``now``,
+    monotonic by default), like ``LoginGuard``'s; the storage keeps wall-clock expiries.
+    """
+
+    def __init__(self, max_failures: int, lockout_seconds: float, *, storage: str, namespace: str) -> None:
+        from limits.storage import storage_from_string
+
+        super().__init__(max_failures, lockout_seconds)
+        options: dict[str, Any] = {}
+        if storage.startswith(("redis://", "rediss://")):
+            options["key_prefix"] = "kiemchung-limits"
+        self.storage: Any = storage_from_string(storage, **options)
+        self.namespace = namespace
+
+    def _k(self, kind: str, account: str, client: str) -> str:
+        acct, addr = self._key(account, client)
+        return f"{self.namespace}:login:{kind}:{acct}:{addr}"
+
+    def locked_until(self, account: str, client: str, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        key = self._k("lock", account, client)
+        if self.storage.get(key) <= 0:
+            return None
+        remaining = float(self.storage.get_expiry(key)) - time.time()
+        return now + remaining if remaining > 0 else None
+
+    def failure(self, account: str, client: str, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        window = max(1, int(self.lockout_seconds))
+        if self.storage.incr(self._k("fail", account, client), window) < self.max_failures:
+            return None
+        self.storage.clear(self._k("fail", account, client))
+        locks = self.storage.incr(self._k("locks", account, client), int(self.MAX_LOCK_SECONDS))
+        seconds = min(self.MAX_LOCK_SECONDS, self.lockout_seconds * 2 ** (locks - 1))
+        lock = self._k("lock", account, client)
+        self.storage.clear(lock)
+        self.storage.incr(lock, max(1, round(seconds)))
+        return now + seconds
+
+    def success(self, account: str, client: str) -> None:
+        for kind in ("fail", "locks", "lock"):
+            self.storage.clear(self._k(kind, account, client))
 
 
 HSTS = "max-age=31536000; includeSubDomains"

@@ -20,6 +20,7 @@ from kiemchung.desk.routes import (
     feeds,
     incidents,
     indicators,
+    jobs,
     library,
     queue,
     sources,
@@ -40,6 +41,7 @@ for module in (
     feeds,
     incidents,
     channels,
+    jobs,
 ):
     router.include_router(module.router)
 

@@ -12,18 +12,16 @@ from kiemchung.settings import get_settings
 from kiemchung.store.models import Role, utcnow
 from kiemchung.web.deps import Admin, CurrentUser, SessionDep, flash, page, redirect, safe_next
 from kiemchung.web.i18n import N_, _
-from kiemchung.web.security import RateLimiter, client_key, require_csrf
+from kiemchung.web.security import RateLimiter, app_limiter, client_key, require_csrf
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
 
 def _login_limiter(request: Request) -> RateLimiter:
-    limiter = getattr(request.app.state, "desk_login_limiter", None)
-    if limiter is None:
-        s = get_settings()
-        limiter = RateLimiter(limit=max(10, s.login_max_failures * 4), window=float(s.login_lockout_seconds))
-        request.app.state.desk_login_limiter = limiter
-    return limiter
+    s = get_settings()
+    return app_limiter(
+        request.app, "desk-login", max(10, s.login_max_failures * 4), float(s.login_lockout_seconds)
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiemchung.desk import claims, replies
+from kiemchung.desk import claims
 from kiemchung.desk.auth import WRITE
+from kiemchung.jobs import tasks
+from kiemchung.jobs.queue import enqueue
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, or_404, page, redirect
 from kiemchung.web.i18n import N_
 
@@ -62,6 +64,6 @@ def claim_attach(
             claims.attach(db, claim_id, fact_check_id, user)
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
-    background.add_task(replies.run_replies)  # after the commit: the outbox rows are there
+    background.add_task(enqueue, tasks.deliver_replies)  # after the commit: the outbox rows are there
     flash(request, N_("Đã gắn vào bài kiểm chứng"))
     return redirect(f"/desk/claims/{claim_id}")

@@ -11,8 +11,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from kiemchung.desk import factchecks, replies
+from kiemchung.desk import factchecks
 from kiemchung.desk.auth import REVIEW, WRITE
+from kiemchung.desk.engine_link import index_progress
+from kiemchung.jobs import tasks
+from kiemchung.jobs.queue import enqueue
 from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
 from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
 from kiemchung.web.i18n import N_
@@ -153,6 +156,8 @@ def fact_check_view(request: Request, fc_id: int, user: CurrentUser, db: Session
     with or_404():
         ctx = factchecks.view_context(db, fc_id, user)
     ctx |= {"can_write": user.role in WRITE, "can_review": user.role in REVIEW}
+    if request.query_params.get("chi-muc"):  # just published/corrected/retracted: show the index job
+        ctx["progress"] = index_progress()
     return page(request, "desk/fc_view.html", ctx)
 
 
@@ -175,7 +180,7 @@ def _save(request: Request, fc_id: int, user: Any, db: Session, data: FormData) 
     form = form_from_request(data)
     try:
         with or_404():
-            factchecks.save(db, fc_id, form, user)
+            saved = factchecks.save(db, fc_id, form, user)
     except factchecks.Conflict as exc:
         raise PageError(_conflict_page(request, db, exc.current, form)) from exc
     except StaleDataError as exc:
@@ -186,7 +191,8 @@ def _save(request: Request, fc_id: int, user: Any, db: Session, data: FormData) 
         fc = db.get(FactCheck, fc_id)
         raise PageError(_editor_page(request, db, form, fc, exc.message.split("\n"), exc.status)) from exc
     flash(request, N_("Đã lưu phiên bản mới"))
-    return redirect(f"/desk/fact-checks/{fc_id}")
+    corrected = saved.status == FactCheckStatus.published  # the index job follows the correction
+    return redirect(f"/desk/fact-checks/{fc_id}" + ("?chi-muc=1" if corrected else ""))
 
 
 @router.post("/fact-checks/{fc_id}/workflow")
@@ -221,9 +227,10 @@ def fact_check_workflow(
         )
         raise PageError(redirect(back)) from exc
     if action == "publish":
-        background.add_task(replies.run_replies)  # tipsters waiting on the claim get their reply
+        background.add_task(enqueue, tasks.deliver_replies)  # tipsters waiting on the claim get their reply
     flash(request, message)
-    return redirect(back)
+    # The index job runs after the response: the page polls its progress (desk/_index_status.html).
+    return redirect(back + "?chi-muc=1" if action in ("publish", "retract") else back)
 
 
 @router.get("/fact-checks/{fc_id}/history", response_class=HTMLResponse)

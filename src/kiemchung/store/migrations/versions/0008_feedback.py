@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "0008_feedback"
-down_revision: Union[str, Sequence[str], None] = "0006_channels"
+down_revision: Union[str, Sequence[str], None] = "0007_jobs"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

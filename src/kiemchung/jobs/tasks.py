@@ -1,0 +1,154 @@
+"""The jobs: every piece of engine work, run by ``kiemchung worker`` (or a web process's consumer).
+
+Each job opens its own session, commits in small transactions and is safe to run twice:
+
+- ``process_pending``: the claim engine over new items and tips (``ENGINE_CHUNK`` per commit),
+  then the replies owed; runs are serialised per process (a second request joins the running one);
+- ``reindex_fact_checks(ids)``: write published/corrected/retracted fact-checks to the persisted
+  index and record the ``index_state`` version reached (the desk's "đã cập nhật" badge);
+- ``index_documents(ids)``: split new library documents into passages and embed them;
+- ``deliver_replies``: the reply outbox (e-mail and chat) and the contact purge;
+- ``channel_drain``: chat webhook events into tips, answers and outbox rows;
+- ``sweep`` (periodic, every minute): whatever a lost job or a crash left behind.
+
+Failures are retried with exponential backoff (``RETRY_DELAY`` doubling); a job that fails every
+retry is stored as a ``DeadJob`` with its reason (``record_dead``) for ``/desk/jobs`` (``jobs.dead``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from huey import crontab
+from huey.signals import SIGNAL_ERROR, SIGNAL_TIMEOUT
+
+from kiemchung.jobs.queue import huey
+
+log = logging.getLogger(__name__)
+
+RETRIES = 5
+RETRY_DELAY = 2  # seconds before the first retry; doubles each time (2, 4, 8, 16, 32)
+BACKOFF = 2
+
+_engine_lock = threading.Lock()
+_engine_wanted = threading.Event()
+
+
+@huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=BACKOFF, name="process_pending")
+def process_pending() -> int:
+    """The claim engine over pending items, then replies; returns the items processed here.
+
+    A pass already running in this process goes round once more instead (so 50 tips queued
+    together cost a few passes); items are taken in committed chunks, so two processes running
+    passes side by side only ever find fewer items.
+    """
+    from kiemchung.engine.pipeline import process_pending as engine_pass
+    from kiemchung.intake.ingest import ENGINE_CHUNK
+    from kiemchung.store.db import session_scope
+
+    _engine_wanted.set()
+    done = 0
+    while _engine_wanted.is_set():
+        if not _engine_lock.acquire(blocking=False):
+            return done  # the running pass sees the flag and goes round again
+        try:
+            while _engine_wanted.is_set():
+                _engine_wanted.clear()
+                with session_scope() as session:
+                    done += engine_pass(session, commit_every=ENGINE_CHUNK).items
+        finally:
+            _engine_lock.release()
+    deliver_replies()  # a tip that joined an answered claim is owed its reply now
+    return done
+
+
+@huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=BACKOFF, name="reindex_fact_checks")
+def reindex_fact_checks(ids: list[int] | None = None) -> int:
+    """Persist these fact-checks' state (all when ``None``) in the index; returns rows written."""
+    from kiemchung.engine.index import _read_state, get_index, mark_fact_checks_done
+    from kiemchung.store.db import session_scope
+
+    with session_scope() as session:
+        version, _ = _read_state(session)
+        n = get_index(session).persist_fact_checks(session, ids)
+        mark_fact_checks_done(session, version)
+        session.commit()
+    return n
+
+
+@huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=BACKOFF, name="index_documents")
+def index_documents(ids: list[int] | None = None) -> int:
+    """Split library documents into passages and index them; returns passages indexed."""
+    from kiemchung.engine.index import get_index
+    from kiemchung.store.db import session_scope
+
+    with session_scope() as session:
+        n = get_index(session).index_documents(session, ids)
+        session.commit()
+    return n
+
+
+@huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=BACKOFF, name="deliver_replies")
+def deliver_replies() -> int:
+    """One round of the reply outbox (e-mail and chat) and the contact purge; returns replies sent."""
+    from kiemchung.desk.replies import run_replies
+
+    return run_replies().sent
+
+
+@huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=BACKOFF, name="channel_drain")
+def channel_drain() -> None:
+    """Chat webhook events into tips, answers and outbox rows, then what is due is sent."""
+    from kiemchung.channels.service import drain
+
+    drain()
+
+
+@huey.periodic_task(crontab(minute="*"), name="sweep")
+def sweep() -> None:
+    """Every minute: the engine over what is pending, the index in line with the store, the outbox."""
+    from kiemchung.engine.index import _read_state, get_index, mark_fact_checks_done
+    from kiemchung.engine.pipeline import save_dedup
+    from kiemchung.store.db import session_scope
+
+    with session_scope() as session:
+        version, done = _read_state(session)
+        if done < version or not get_index(session).fc_disk:
+            get_index(session).persist_fact_checks(session)
+            mark_fact_checks_done(session, version)
+            session.commit()
+    process_pending.call_local()
+    save_dedup()
+
+
+TASKS: dict[str, Any] = {
+    t.name: t for t in (process_pending, reindex_fact_checks, index_documents, deliver_replies, channel_drain)
+}
+
+
+def record_dead(task: str, args: list[Any], reason: str, *, retries: int = 0) -> int:
+    """Store a job that failed every retry, in its own transaction; returns its id."""
+    from kiemchung.store.db import audit, session_scope
+    from kiemchung.store.models import DeadJob
+
+    with session_scope() as session:
+        row = DeadJob(task=task[:100], args=args, reason=reason[:2000], retries=retries)
+        session.add(row)
+        session.flush()
+        audit(session, "job.dead", row, data={"task": row.task, "reason": row.reason[:200]})
+        session.commit()
+        return row.id
+
+
+@huey.signal(SIGNAL_ERROR, SIGNAL_TIMEOUT)
+def _dead_letter(signal: str, task: Any, exc: BaseException | None = None) -> None:
+    """A job that failed its last retry goes to the dead-letter table with the reason."""
+    if task.retries:
+        return  # it will be retried
+    reason = f"{type(exc).__name__}: {exc}" if exc is not None else signal
+    try:
+        record_dead(task.name, list(task.args or ()), reason, retries=RETRIES)
+    except Exception:
+        log.exception("could not record dead job %s (%s)", task.name, reason)
