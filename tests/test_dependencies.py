@@ -24,8 +24,8 @@ USED_BY_NAME = {
     "itsdangerous": "Starlette's SessionMiddleware signs the session cookie with it",
     "redis": "huey's and limits' Redis storages load it for redis:// URLs",
 }
-# Modules that run only when fitting models: their imports may come from an extra.
-EXTRA_ONLY = {"kiemchung.engine.evaluate": "train"}
+# Modules that run only when fitting models or on a cluster: their imports may come from an extra.
+EXTRA_ONLY = {"kiemchung.engine.evaluate": "train", "kiemchung.engine.backfill": "scale"}
 
 
 def _name(requirement: str) -> str:
@@ -89,3 +89,8 @@ def test_every_runtime_dependency_is_imported() -> None:
 def test_training_tools_are_an_extra_not_a_runtime_dependency() -> None:
     assert "scikit-learn" in EXTRAS["train"]
     assert "scikit-learn" not in RUNTIME
+
+
+def test_ray_is_the_optional_scale_extra() -> None:
+    assert "ray" in EXTRAS["scale"]
+    assert "ray" not in RUNTIME

@@ -16,7 +16,7 @@ from kiemchung import __version__
 from kiemchung.analytics.cli import report
 from kiemchung.channels.cli import channels_app
 from kiemchung.desk.cli import users_app
-from kiemchung.engine.cli import eval_app, reindex, tips_app
+from kiemchung.engine.cli import backfill, eval_app, reindex, tips_app
 from kiemchung.engine.worker import worker
 from kiemchung.intake.cli import backup, ingest, restore
 from kiemchung.scam.cli import scam_app
@@ -39,6 +39,7 @@ app.command()(ingest)
 app.command()(backup)
 app.command()(restore)
 app.command()(reindex)
+app.command()(backfill)
 app.command()(worker)
 app.command()(report)
 

@@ -50,6 +50,23 @@ class Settings(BaseSettings):
             "`postgresql+psycopg://user@127.0.0.1:5432/kiemchung`."
         ),
     )
+    db_pool_size: int = Field(
+        5,
+        ge=1,
+        description=(
+            "PostgreSQL: connections each process keeps open (SQLAlchemy `pool_size`). "
+            "Per process, so N web workers + the job worker hold up to N+1 times this; keep the total "
+            "under PostgreSQL's `max_connections`. Ignored on SQLite."
+        ),
+    )
+    db_max_overflow: int = Field(
+        10,
+        ge=0,
+        description=(
+            "PostgreSQL: extra connections a process may open in a burst beyond `db_pool_size` "
+            "(closed again when returned). Ignored on SQLite."
+        ),
+    )
     index_dir: Path | None = Field(
         None,
         description=(
@@ -60,13 +77,18 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `kiemchung serve` binds to.")
     port: int = Field(8000, description="Port `kiemchung serve` listens on.")
     base_url: str = Field(
-        "http://127.0.0.1:8000", description="Public base URL used in feeds, sitemaps and ClaimReview links."
+        "",
+        description=(
+            "Public base URL used in every absolute link (canonical, feeds, sitemap, ClaimReview, tip and "
+            "warning links). Empty: taken from each request (its Host, and X-Forwarded-Host/-Proto from "
+            "`trusted_proxies`); outside a request `http://<host>:<port>`."
+        ),
     )
     org_name: str = Field(
         "Bàn Kiểm Chứng", description="Name of the publishing organisation (the ClaimReview author)."
     )
     org_url: str = Field(
-        "http://127.0.0.1:8000/gioi-thieu", description="URL of the publishing organisation."
+        "", description="URL of the publishing organisation. Empty: this site's about page (`/gioi-thieu`)."
     )
     org_description: str = Field(
         "Bàn kiểm chứng thông tin công cộng, độc lập và phi lợi nhuận.",

@@ -31,6 +31,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/claims/{claim_id}"): ALL,
     ("POST", "/desk/claims/{claim_id}/status"): WRITE,
     ("POST", "/desk/claims/{claim_id}/assign"): WRITE,
+    ("POST", "/desk/claims/{claim_id}/topic"): WRITE,
     ("POST", "/desk/claims/{claim_id}/attach"): WRITE,
     ("GET", "/desk/fact-checks"): ALL,
     ("GET", "/desk/fact-checks/new"): WRITE,
@@ -52,6 +53,17 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/jobs"): WRITE,
     ("GET", "/desk/jobs/index-status"): ALL,
     ("POST", "/desk/jobs/{dead_id}/{action}"): WRITE,
+    ("GET", "/desk/gop-y"): ALL,
+    ("GET", "/desk/gop-y/{thread_id}"): ALL,
+    ("POST", "/desk/gop-y/{thread_id}/route"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/status"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/notes"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/answers"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/answers/{answer_id}/{action}"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/publish"): WRITE,
+    ("POST", "/desk/gop-y/{thread_id}/merge"): WRITE,
+    ("POST", "/desk/gop-y/items/{item_id}/split"): WRITE,
+    ("POST", "/desk/gop-y/items/{item_id}/moderate"): WRITE,
     ("GET", "/desk/users"): ADMIN,
     ("POST", "/desk/users/{uid}"): ADMIN,
     ("GET", "/desk/indicators"): ALL,
@@ -127,6 +139,12 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         Image.new("RGB", (64, 48), (200, 40, 40)).save(picture, "PNG")
         image = save_image(s, picture.getvalue(), run_ocr=False)
         attach_image(s, fc, image, "Ảnh thử")
+        thread = models.FeedbackThread(
+            slug="gop-y-thu", title="Đèn đường hỏng", kind=models.FeedbackKind.issue
+        )
+        thread.items = [models.FeedbackItem(kind=models.FeedbackKind.issue, text="Đèn đường hỏng")]
+        thread.answers = [models.FeedbackAnswer(body="")]
+        s.add(thread)
         dead = models.DeadJob(task="deliver_replies", args=[], reason="OSError: thử")
         s.add(dead)
         inc = models.Incident(slug="su-kien-thu", title="Sự kiện thử", opened_by_id=desk_users["editor2"])
@@ -137,6 +155,9 @@ def ids(desk_users: dict[str, int]) -> dict[str, int]:
         return {
             "image_id": image.id,
             "dead_id": dead.id,
+            "thread_id": thread.id,
+            "item_id": thread.items[0].id,
+            "answer_id": thread.answers[0].id,
             "action": "discard",
             "incident_id": inc.id,
             "update_id": inc.updates[0].id,
@@ -155,6 +176,7 @@ FORMS = {
     "/desk/claims/bulk": {"action": "dismiss"},
     "/desk/claims/{claim_id}/status": {"status": "triaged"},
     "/desk/claims/{claim_id}/assign": {"assignee_id": ""},
+    "/desk/claims/{claim_id}/topic": {"topic": "Y tế"},
     "/desk/claims/{claim_id}/attach": {"fact_check_id": "{fc_id}"},
     "/desk/fact-checks/new": {"claim_reviewed": ""},
     "/desk/fact-checks/preview": {"body": "x"},
@@ -171,6 +193,12 @@ FORMS = {
     "/desk/incidents/{incident_id}/updates": {"body": ""},
     "/desk/incidents/{incident_id}/updates/{update_id}/review": {"action": "approve"},
     "/desk/incidents/{incident_id}/links": {"claim_id": ""},
+    "/desk/gop-y/{thread_id}/route": {"department": ""},
+    "/desk/gop-y/{thread_id}/status": {"status": ""},
+    "/desk/gop-y/{thread_id}/notes": {"text": ""},
+    "/desk/gop-y/{thread_id}/answers": {"body": ""},
+    "/desk/gop-y/{thread_id}/merge": {"into": "{thread_id}"},
+    "/desk/gop-y/items/{item_id}/moderate": {"action": ""},
 }
 
 
@@ -216,3 +244,27 @@ def test_route_role_matrix(app, ids, role) -> None:  # type: ignore[no-untyped-d
                     assert r.status_code in (200, 303, 400, 409), (where, r.status_code, r.text[:300])
             else:
                 assert r.status_code == 403, (where, r.status_code)
+
+
+def test_a_refused_editor_stays_in_the_desk(client_for) -> None:  # type: ignore[no-untyped-def]
+    c, _token = client_for("editor")
+    r = c.get("/desk/audit")
+    assert r.status_code == 403
+    assert 'class="desk"' in r.text  # the desk layout: its navigation, not the public site's
+    assert 'href="/desk/fact-checks"' in r.text and "Về hàng đợi" in r.text
+    assert 'href="/gui-tin"' not in r.text.split("</header>", 1)[0]
+
+
+def test_an_editor_sets_a_claims_topic(client_for) -> None:  # type: ignore[no-untyped-def]
+    c, token = client_for("editor")
+    (cid,) = seed_claims([{"text": "Giá điện tăng gấp đôi từ tháng sau"}])
+    page = c.get(f"/desk/claims/{cid}").text
+    assert f'action="/desk/claims/{cid}/topic"' in page
+    c.post(f"/desk/claims/{cid}/topic", data={"topic": "  Năng lượng ", "csrf_token": token})
+    with session_scope() as s:
+        assert s.get(models.Claim, cid).topic == "Năng lượng"
+        ev = s.scalars(
+            models.AuditEvent.__table__.select().where(models.AuditEvent.action == "claim.topic")
+        ).first()
+        assert ev is not None
+    assert "Năng lượng" in c.get("/desk/?topic=Năng lượng").text

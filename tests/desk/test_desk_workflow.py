@@ -171,28 +171,111 @@ def _publish(ed, et, rv, rt) -> int:  # type: ignore[no-untyped-def]
     return fid
 
 
-def test_correction_after_publishing_and_history(client_for) -> None:
+def test_correction_goes_through_review_and_history(client_for) -> None:
     ed, et = client_for("editor")
     rv, rt = client_for("reviewer")
     fid = _publish(ed, et, rv, rt)
+    slug_path = ed.get(f"/desk/fact-checks/{fid}").text
+    public = re.search(r'href="(/kiem-chung/[^"]+)"', slug_path)[1]  # the link to the public page
     v = str(version_of(fid))
     r = ed.post(f"/desk/fact-checks/{fid}/edit", data=form(et, version=v, summary="Sai, theo Bộ Y tế."))
     assert r.status_code == 400 and "ghi chú đính chính" in r.text
     r = ed.post(
         f"/desk/fact-checks/{fid}/edit",
-        data=form(et, version=v, summary="Sai, theo Bộ Y tế.", correction_note="Bổ sung nguồn Bộ Y tế."),
+        data=form(
+            et,
+            version=v,
+            summary="Sai, theo Bộ Y tế.",
+            cit_title="Bộ Y tế (thông báo)",
+            correction_note="Bổ sung nguồn Bộ Y tế.",
+            minor="1",
+        ),
         follow_redirects=False,
     )
     assert r.status_code == 303
     with session_scope() as s:
         fc = s.get(models.FactCheck, fid)
         assert fc.status == models.FactCheckStatus.published
-        assert [(c.note, c.version) for c in fc.corrections] == [("Bổ sung nguồn Bộ Y tế.", fc.version)]
-        ev = s.scalar(select(models.AuditEvent).where(models.AuditEvent.action == "fact_check.correct"))
+        assert fc.corrections == [] and fc.summary == "Sai."  # nothing live before review
+        assert fc.pending_correction["minor"] is True
+        ev = s.scalar(
+            select(models.AuditEvent).where(models.AuditEvent.action == "fact_check.correction_submit")
+        )
         assert ev.data["changes"]["summary"] == {"old": "Sai.", "new": "Sai, theo Bộ Y tế."}
+    # readers keep the published text while the correction waits, even a minor one
+    page = ed.get(public).text
+    assert "Sai, theo Bộ Y tế." not in page and "correction-notice" not in page
+    # the correction's writer may not approve it; a reviewer who did not write it does
+    view = rv.get(f"/desk/fact-checks/{fid}").text
+    assert "Đính chính đang chờ duyệt" in view and 'class="diff-add">Sai, theo Bộ Y tế.' in view
+    assert act(ed, et, fid, "approve_correction").status_code == 403
+    r = act(rv, rt, fid, "approve_correction")
+    assert "Đã duyệt và đăng đính chính" in r.text
+    with session_scope() as s:
+        fc = s.get(models.FactCheck, fid)
+        assert fc.summary == "Sai, theo Bộ Y tế." and fc.pending_correction is None
+        assert fc.citations[0].title == "Bộ Y tế (thông báo)"
+        assert [(c.note, c.version, c.minor) for c in fc.corrections] == [
+            ("Bổ sung nguồn Bộ Y tế.", fc.version, True)
+        ]
+        assert [r.version for r in fc.revisions] == list(range(1, fc.version + 1))
+    page = ed.get(public).text
+    assert "Sai, theo Bộ Y tế." in page
+    notice = page.index("correction-notice")
+    assert notice < page.index('<h1 class="claim">')  # on top, with its date
+    assert "Bài đã được đính chính ngày" in page[notice : notice + 400]
     hist = ed.get(f"/desk/fact-checks/{fid}/history").text
     assert "Bổ sung nguồn Bộ Y tế." in hist
     assert '<div class="diff-del">Sai.</div><div class="diff-add">Sai, theo Bộ Y tế.</div>' in hist
+
+
+def test_a_proposed_correction_can_be_dropped(client_for) -> None:
+    ed, et = client_for("editor")
+    rv, rt = client_for("reviewer")
+    fid = _publish(ed, et, rv, rt)
+    ed.post(
+        f"/desk/fact-checks/{fid}/edit",
+        data=form(et, version=str(version_of(fid)), summary="Sai?", correction_note="Thử."),
+    )
+    act(rv, rt, fid, "reject_correction")
+    with session_scope() as s:
+        fc = s.get(models.FactCheck, fid)
+        assert fc.pending_correction is None and fc.summary == "Sai." and fc.corrections == []
+
+
+def test_return_to_draft_needs_a_reason_the_author_sees(client_for) -> None:
+    ed, et = client_for("editor")
+    rv, rt = client_for("reviewer")
+    fid = create(ed, et)
+    act(ed, et, fid, "submit")
+    r = act(rv, rt, fid, "return")
+    assert "Cần ghi lý do trả lại" in r.text and status_of(fid) == "in_review"
+    act(rv, rt, fid, "return", note="Thiếu nguồn chính thức cho con số.")
+    assert status_of(fid) == "draft"
+    page = ed.get(f"/desk/fact-checks/{fid}").text
+    assert "return-note" in page and "Thiếu nguồn chính thức cho con số." in page
+    act(ed, et, fid, "submit")  # the reason is cleared once the draft goes back to review
+    with session_scope() as s:
+        assert s.get(models.FactCheck, fid).return_note is None
+
+
+def test_versions_have_no_gap_when_publishing_a_claims_fact_check(client_for) -> None:
+    """Publishing a claim's fact-check used to flush twice (claim lookup, waiting tips): v3 -> v5."""
+    from deskutil import seed_claims
+
+    ed, et = client_for("editor")
+    rv, rt = client_for("reviewer")
+    (cid,) = seed_claims([{"text": "Nước chanh chữa khỏi ung thư giai đoạn cuối"}])
+    fid = create(ed, et, claim_id=str(cid))
+    act(ed, et, fid, "submit")
+    act(rv, rt, fid, "approve")
+    act(rv, rt, fid, "publish")
+    assert status_of(fid) == "published"
+    with session_scope() as s:
+        fc = s.get(models.FactCheck, fid)
+        assert [r.version for r in fc.revisions] == list(range(1, fc.version + 1)) == [1, 2, 3, 4]
+    hist = ed.get(f"/desk/fact-checks/{fid}/history").text
+    assert all(f"v{n}" in hist for n in range(1, 5))
 
 
 def test_retraction_needs_a_note_and_blocks_edits(client_for) -> None:

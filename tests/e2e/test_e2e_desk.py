@@ -84,6 +84,9 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     # the index job runs after the response; the badge polls until it did
     rpage.wait_for_selector("#index-status >> text=đã cập nhật chỉ mục")
     assert rpage.locator(".steps li.current").inner_text() in ("Đã xuất bản", "Published")
+    public_link = rpage.locator(".public-link a")  # after publishing: straight to the public page
+    assert public_link.get_attribute("href").startswith("/kiem-chung/")
+    public_path = public_link.get_attribute("href")
     shot(rpage, "07-published")
 
     # correction by the editor: a note is required, a new version is made, still published
@@ -93,8 +96,25 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     page.fill("#correction_note", "Bổ sung ngày ban hành văn bản.")
     shot(page, "08-correction-form")
     page.click("form.editor button[type=submit]")
-    page.wait_for_url(fc_url + "?chi-muc=1")  # a correction re-indexes too: the page shows the job
+    page.wait_for_url(fc_url)
+    # the correction waits for a second person; readers still see the published text
+    assert page.locator(".pending-correction").count() == 1
     assert "Bổ sung ngày ban hành văn bản." in page.content()
+    assert page.locator("button[value=approve_correction]").count() == 0
+    shot(page, "08b-correction-pending")
+    public = editor.new_page()
+    public.goto(base + public_path)
+    assert "01/11/2026" not in public.locator("article.fc-detail").inner_text()
+    rpage.goto(fc_url)
+    rpage.click("button[value=approve_correction]")
+    rpage.wait_for_selector(".alert-ok")
+    public.goto(base + public_path)
+    notice = public.locator(".correction-notice")
+    assert "Bổ sung ngày ban hành văn bản." in notice.inner_text()
+    assert notice.bounding_box()["y"] < public.locator("h1.claim").bounding_box()["y"]
+    shot(public, "08c-public-correction-notice", full_page=False)
+    public.close()
+    page.goto(fc_url)
     page.click("text=Lịch sử phiên bản")
     page.wait_for_selector(".revision")
     assert page.locator(".diff-add", has_text="01/11/2026").count() >= 1
@@ -105,6 +125,11 @@ def test_write_review_publish_correct(browser: Any, live_server: str, shot: Any)
     ppage = phone.new_page()
     login(ppage, base, "xem@demo.kiemchung.vn")
     assert ppage.evaluate("document.documentElement.scrollWidth") <= 400
+    # compact on a phone: the first claims are on the first screen and a row is a short card
+    rows = ppage.locator("#queue-rows tr")
+    first, second = rows.nth(0).bounding_box(), rows.nth(1).bounding_box()
+    assert first["y"] + first["height"] < 844 and second["y"] < 844
+    assert first["height"] < 240, first
     shot(ppage, "10-queue-phone", full_page=False)
     for ctx in (editor, reviewer, phone):
         ctx.close()

@@ -38,21 +38,12 @@ DENGUE = "Ngày 10/5, Sở Y tế TP.HCM cho biết quận 7 ghi nhận thêm 12
 CHATTER = "Buồn quá mọi người ơi!"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def fresh_engine(
-    request: pytest.FixtureRequest, configured: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """The engine on a fresh store: SQLite, and the real PostgreSQL."""
-    from kiemchung.settings import get_settings
-
-    url = configured
-    if request.param == "postgres":
-        url = str(request.getfixturevalue("pg_url"))
-        monkeypatch.setenv("KIEMCHUNG_DATABASE_URL", url)
-        get_settings.cache_clear()
+@pytest.fixture()
+def fresh_engine(configured: str) -> Iterator[str]:
+    """The engine on a fresh store: SQLite, and the real PostgreSQL (``configured`` runs both)."""
     index_mod.reset_index()
     pipeline.reset_state()
-    yield url
+    yield configured
     index_mod.reset_index()
     pipeline.reset_state()
 

@@ -87,12 +87,12 @@ def test_ingest_records_drops_every_author_value(db_url: str) -> None:
         assert not src.registered
 
 
-def test_privacy_file_on_disk_has_no_author_bytes(configured: str, tmp_path: Path) -> None:
+def test_privacy_file_on_disk_has_no_author_bytes(configured_sqlite: str, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "reintel-like.jsonl", POSTS)
     report = ingest_path(str(path), progress=False, run_engine=False)
     assert report.stored == 3
-    db_file = Path(configured.split("///", 1)[1])
-    get_engine(configured).dispose()  # checkpoint the WAL so the main file holds everything
+    db_file = Path(configured_sqlite.split("///", 1)[1])
+    get_engine(configured_sqlite).dispose()  # checkpoint the WAL so the main file holds everything
     blobs = [p.read_bytes() for p in db_file.parent.glob(db_file.name + "*")]
     assert any("chanh ấm".encode() in b for b in blobs)
     for author in AUTHORS:

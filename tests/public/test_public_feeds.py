@@ -15,7 +15,7 @@ from sqlalchemy import select
 from kiemchung.store import session_scope
 from kiemchung.store.models import VERDICT_LABELS_VI, VERDICT_RATING, FactCheck, Verdict
 
-BASE = "http://127.0.0.1:8000"
+BASE = "http://testserver"
 
 
 @pytest.mark.parametrize("path", ["/feed.xml", "/atom.xml"])
@@ -70,14 +70,18 @@ def test_claimreview_jsonld_for_every_verdict(client: TestClient, seeded: Seed, 
     assert cr["claimReviewed"] == CLAIMS[verdict][0]
     assert cr["url"] == f"{BASE}/kiem-chung/{seeded.slugs[verdict]}"
     rating = cr["reviewRating"]
-    assert rating == {
-        "@type": "Rating",
-        "ratingValue": VERDICT_RATING[verdict],
-        "bestRating": 5,
-        "worstRating": 1,
-        "alternateName": VERDICT_LABELS_VI[verdict],
-    }
-    assert cr["author"] == {"@type": "Organization", "name": s.org_name, "url": s.org_url}
+    if verdict is Verdict.unproven:  # not a point on the true-false scale: named, not scored
+        assert rating == {"@type": "Rating", "alternateName": VERDICT_LABELS_VI[verdict]}
+    else:
+        assert rating == {
+            "@type": "Rating",
+            "ratingValue": VERDICT_RATING[verdict],
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": VERDICT_LABELS_VI[verdict],
+        }
+    # KIEMCHUNG_ORG_URL unset: the organisation is this site's about page
+    assert cr["author"] == {"@type": "Organization", "name": s.org_name, "url": f"{BASE}/gioi-thieu"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", cr["datePublished"])
     item = cr["itemReviewed"]
     assert item["@type"] == "Claim"

@@ -86,7 +86,7 @@ def test_api_tip_carries_status_url_and_status_follows_the_claim(client: TestCli
     body = client.post("/api/v1/tips", json={"text": text}).json()
     assert body["status"] == "received" and body["not_my_question_url"] is None
     token = body["status_url"].rsplit("/", 1)[1]
-    assert body["status_url"] == f"http://127.0.0.1:8000/gui-tin/trang-thai/{token}"
+    assert body["status_url"] == f"http://testserver/gui-tin/trang-thai/{token}"
     assert body["status_url"] in body["message"]
     st = client.get(f"/api/v1/tips/{token}").json()
     assert (st["status"], st["url"]) == ("received", None)

@@ -103,3 +103,23 @@ def test_unknown_plain_domain() -> None:
 def test_scores_are_bounded() -> None:
     for d in ["a.xyz", "casino-nhacai-taixiu-nohu-vaytien.xyz", "1.2.3.4"]:
         assert 0.0 <= assess_domain(d).score <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("domain", "copied"),
+    [
+        ("vietcornbank.com.vn", "vietcombank.com.vn"),  # "rn" for "m", under the bank's own suffix
+        ("vletcombank.com.vn", "vietcombank.com.vn"),  # "l" for "i"
+        ("techcornbank.com.vn", "techcombank.com.vn"),
+    ],
+)
+def test_a_deliberate_copy_of_a_registered_brand_is_never_unknown(domain: str, copied: str) -> None:
+    a = assess_domain(domain)
+    assert a.verdict in ("suspicious", "scam"), (a.verdict, a.score, a.reasons)
+    assert copied in a.reasons[0]
+    # the copy is the reason: a misspelt brand is not also "a random string"
+    assert not any("ngẫu nhiên" in r for r in a.reasons)
+
+
+def test_a_different_bank_with_a_similar_name_is_not_a_copy() -> None:
+    assert assess_domain("vietbank.com.vn").verdict == "ok"

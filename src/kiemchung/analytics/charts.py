@@ -25,7 +25,7 @@ from markupsafe import Markup
 from kiemchung.web.i18n import fmt_number
 
 PALETTE = ("#0b5c8e", "#e07b00", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d", "#16a085", "#d35400")
-INK, MUTED, GRID = "#1f2933", "#6b7480", "#c5ccd5"
+INK, MUTED, GRID = "#1f2933", "#5b636e", "#c5ccd5"
 
 
 @dataclass(frozen=True)

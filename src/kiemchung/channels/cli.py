@@ -6,6 +6,7 @@ import typer
 
 from kiemchung.channels import telegram
 from kiemchung.settings import get_settings
+from kiemchung.web import baseurl
 from kiemchung.web.i18n import N_, _
 
 channels_app = typer.Typer(help=N_("Kênh trò chuyện"), no_args_is_help=True)
@@ -25,7 +26,7 @@ def set_webhook(
             err=True,
         )
         raise typer.Exit(1)
-    target = url or settings.base_url.rstrip("/") + "/webhooks/telegram"
+    target = url or baseurl.base_url(settings) + "/webhooks/telegram"
     answer = telegram.set_webhook(settings, target)
     if not answer.get("ok"):
         typer.echo(_("Telegram từ chối: %(get)s", get=answer.get("description", answer)), err=True)

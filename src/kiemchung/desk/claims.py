@@ -120,7 +120,31 @@ def claim_page(db: Session, claim_id: int, now: datetime | None = None) -> dict[
         "asked": asked,  # tips about this claim ("hỏi N lần")
         "waiting": waiting,  # tipsters waiting for a reply
         "statuses": PAGE_STATUSES,
+        "topic_choices": topic_choices(db),
     }
+
+
+def topic_choices(db: Session) -> list[str]:
+    """Topics already in use on fact-checks and claims, for the claim page's topic field."""
+    seen: dict[str, str] = {}
+    for topics in db.scalars(select(models.FactCheck.topics)):
+        for t in topics or []:
+            seen.setdefault(t.casefold(), t)
+    for ct in db.scalars(select(models.Claim.topic).where(models.Claim.topic.is_not(None)).distinct()):
+        if ct:
+            seen.setdefault(ct.casefold(), ct)
+    return sorted(seen.values(), key=str.casefold)
+
+
+def set_topic(db: Session, claim_id: int, topic: str, user: models.User) -> bool:
+    """An editor's topic for the claim (empty: none); False when it was already that."""
+    claim: models.Claim = _get(db, models.Claim, claim_id)
+    new = " ".join(topic.split())[:80] or None
+    if new == claim.topic:
+        return False
+    audit(db, "claim.topic", claim, user_id=user.id, data={"old": claim.topic, "new": new})
+    claim.topic = new
+    return True
 
 
 def set_status(db: Session, claim_id: int, status: str, user: models.User) -> bool:

@@ -88,6 +88,7 @@ class FactCheckForm:
     citations: list[CitationForm] = field(default_factory=list)
     version: int | None = None
     correction_note: str = ""
+    minor: bool = False  # a typo fix: still reviewed, listed as a minor correction
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -315,34 +316,103 @@ def update(
         errors.append(_("Sửa bài đã xuất bản cần ghi chú đính chính công khai"))
     if errors:
         raise WorkflowError("\n".join(errors))
+    if published:
+        return _propose_correction(session, fc, form, source_id, user)
     before = snapshot(fc)
-    _apply(session, fc, form, source_id)
+    with session.no_autoflush:
+        _apply(session, fc, form, source_id)
     if fc.status == FactCheckStatus.approved:
         fc.status = FactCheckStatus.in_review  # the approval was for the old text
         fc.reviewer_id = None
     _write_revision(session, fc, user)
     changes = field_changes(before, snapshot(fc))
-    if published:
-        engine_link.schedule_reindex(session, fc.id)  # the corrected wording is matched from now on
-        session.add(
-            models.Correction(fact_check_id=fc.id, note=form.correction_note.strip(), version=fc.version)
-        )
-        audit(
-            session,
-            "fact_check.correct",
-            fc,
-            user_id=user.id,
-            data={"changes": changes, "note": form.correction_note.strip(), "version": fc.version},
-        )
-    else:
-        audit(
-            session,
-            "fact_check.update",
-            fc,
-            user_id=user.id,
-            data={"changes": changes, "version": fc.version},
-        )
+    audit(
+        session,
+        "fact_check.update",
+        fc,
+        user_id=user.id,
+        data={"changes": changes, "version": fc.version},
+    )
     return fc
+
+
+CORRECTION_REVIEW = "correction_review"  # the status recorded in a proposed correction's revision
+
+
+def _propose_correction(
+    session: Session, fc: models.FactCheck, form: FactCheckForm, source_id: int | None, user: models.User
+) -> models.FactCheck:
+    """A correction of a published fact-check waits for a reviewer; readers keep the published text.
+
+    The proposal is a new version (its revision holds the proposed text, so the history shows what
+    would change), and its writer may not approve it: like a first publication it takes two people,
+    even when marked minor.
+    """
+    proposed = form.snapshot()
+    fc.pending_correction = {
+        "form": proposed,
+        "source_id": source_id,
+        "claim_id": fc.claim_id,
+        "note": form.correction_note.strip(),
+        "minor": form.minor,
+        "user_id": user.id,
+        "submitted_at": utcnow().isoformat(timespec="seconds"),
+    }
+    fc.updated_at = utcnow()
+    session.flush()  # bumps ``version`` once
+    session.add(
+        models.FactCheckRevision(
+            fact_check_id=fc.id,
+            version=fc.version,
+            data={**proposed, "status": CORRECTION_REVIEW},
+            user_id=user.id,
+        )
+    )
+    published = {k: v for k, v in snapshot(fc).items() if k != "status"}
+    audit(
+        session,
+        "fact_check.correction_submit",
+        fc,
+        user_id=user.id,
+        data={
+            "changes": field_changes(published, proposed),
+            "note": form.correction_note.strip(),
+            "minor": form.minor,
+            "version": fc.version,
+        },
+    )
+    return fc
+
+
+def pending_form(fc: models.FactCheck) -> FactCheckForm | None:
+    """The proposed correction as an editor form, or None when there is none."""
+    pending = fc.pending_correction
+    if not pending:
+        return None
+    data = pending["form"]
+    return FactCheckForm(
+        claim_reviewed=data.get("claim_reviewed", ""),
+        claim_text=data.get("claim_text", ""),
+        verdict=data.get("verdict", ""),
+        summary=data.get("summary", ""),
+        body=data.get("body", ""),
+        topics=list(data.get("topics") or []),
+        claim_appearance_url=data.get("claim_appearance_url") or "",
+        claim_id=fc.claim_id,
+        citations=[
+            CitationForm(
+                c.get("document_id"),
+                c.get("passage_id"),
+                c.get("url") or "",
+                c.get("title", ""),
+                c.get("quote", ""),
+            )
+            for c in data.get("citations") or []
+        ],
+        version=fc.version,
+        correction_note=pending.get("note", ""),
+        minor=bool(pending.get("minor")),
+    )
 
 
 def writers(session: Session, fc: models.FactCheck) -> set[int]:
@@ -383,6 +453,41 @@ def transition(
     """submit | return | approve | publish | retract. ``version`` guards against acting on stale state."""
     if version is not None and version != fc.version:
         raise WorkflowError(_("Bài vừa được người khác thay đổi, hãy tải lại"), 409)
+    if action == "approve_correction" and fc.pending_correction:
+        writer = fc.pending_correction.get("user_id")
+        if writer == user.id:
+            raise WorkflowError(N_("Người kiểm duyệt phải khác người viết đính chính."), 403)
+    old = fc.status
+    # One flush, at the revision below: an autoflush half-way (a query for the claim or the waiting
+    # tips) used to bump ``version`` twice, so the history jumped from v3 to v5.
+    with session.no_autoflush:
+        correction = _transition(session, fc, action, user, note)
+    fc.updated_at = utcnow()
+    if action in ("publish", "retract", "approve_correction"):  # "what people are asking" shows answers
+        after_commit(session, lambda: cache.invalidate("public.asking"))
+    _write_revision(session, fc, user)
+    if correction is not None:
+        correction.version = fc.version
+        session.add(correction)
+    audit(
+        session,
+        f"fact_check.{action}",
+        fc,
+        user_id=user.id,
+        data={
+            "old": old.value,
+            "new": fc.status.value,
+            "version": fc.version,
+            **({"note": note} if note else {}),
+        },
+    )
+    return fc
+
+
+def _transition(
+    session: Session, fc: models.FactCheck, action: str, user: models.User, note: str
+) -> models.Correction | None:
+    """Change ``fc`` for ``action``; the correction to record, when one is approved."""
     old = fc.status
     if action == "submit":
         if old != FactCheckStatus.draft:
@@ -390,13 +495,17 @@ def transition(
         if not fc.citations:
             raise WorkflowError(_("Cần ít nhất một nguồn trích dẫn trước khi gửi duyệt"))
         fc.status = FactCheckStatus.in_review
+        fc.return_note = None
     elif action == "return":
         if old not in (FactCheckStatus.in_review, FactCheckStatus.approved):
             raise WorkflowError(_("Không thể trả lại ở trạng thái này"), 409)
         if user.role not in (Role.reviewer, Role.admin):
             raise WorkflowError(_("Chỉ người kiểm duyệt được làm việc này"), 403)
+        if not note.strip():
+            raise WorkflowError(N_("Cần ghi lý do trả lại để người viết biết cần sửa gì."))
         fc.status = FactCheckStatus.draft
         fc.reviewer_id = None
+        fc.return_note = note.strip()
     elif action == "approve":
         if old != FactCheckStatus.in_review:
             raise WorkflowError(_("Chỉ duyệt được bài đang chờ duyệt"), 409)
@@ -431,25 +540,28 @@ def transition(
         fc.status = FactCheckStatus.retracted
         fc.retracted_at = utcnow()
         fc.retraction_note = note.strip()
+        fc.pending_correction = None
+    elif action in ("approve_correction", "reject_correction"):
+        pending = fc.pending_correction
+        if old != FactCheckStatus.published or not pending:
+            raise WorkflowError(N_("Không có đính chính nào chờ duyệt."), 409)
+        if action == "reject_correction":
+            if user.role not in (Role.reviewer, Role.admin) and user.id != pending.get("user_id"):
+                raise WorkflowError(N_("Chỉ người kiểm duyệt được làm việc này."), 403)
+            fc.pending_correction = None
+            return None
+        _require_reviewer(session, fc, user)
+        form = pending_form(fc)
+        assert form is not None
+        _apply(session, fc, form, pending.get("source_id"))
+        fc.reviewer_id = user.id
+        fc.pending_correction = None
+        return models.Correction(
+            fact_check_id=fc.id, note=str(pending.get("note", "")), minor=bool(pending.get("minor"))
+        )
     else:
         raise WorkflowError(_("Thao tác không hợp lệ"), 400)
-    fc.updated_at = utcnow()
-    if action in ("publish", "retract"):  # the public "what people are asking" page shows answers
-        after_commit(session, lambda: cache.invalidate("public.asking"))
-    _write_revision(session, fc, user)
-    audit(
-        session,
-        f"fact_check.{action}",
-        fc,
-        user_id=user.id,
-        data={
-            "old": old.value,
-            "new": fc.status.value,
-            "version": fc.version,
-            **({"note": note} if note else {}),
-        },
-    )
-    return fc
+    return None
 
 
 # ---------------------------------------------------------------- page data (the desk's routes)
@@ -497,7 +609,7 @@ def edit_form(session: Session, fc_id: int) -> tuple[models.FactCheck, FactCheck
     fc: models.FactCheck = _get(session, models.FactCheck, fc_id)
     if fc.status == FactCheckStatus.retracted:
         raise WorkflowError(_("Bài đã bị rút, không thể sửa"), 409)
-    form = form_from_fc(fc)
+    form = pending_form(fc) or form_from_fc(fc)  # a correction in review is edited further
     if not form.citations:
         form.citations = [CitationForm()]
     return fc, form
@@ -546,9 +658,21 @@ def view_context(session: Session, fc_id: int, user: models.User) -> dict[str, A
     fc: models.FactCheck = _get(session, models.FactCheck, fc_id)
     ids = writers(session, fc)
     reviewer = user.role in (Role.reviewer, Role.admin)
+    pending = fc.pending_correction
+    correction_diffs = []
+    if pending:
+        published = {k: v for k, v in snapshot(fc).items() if k != "status"}
+        correction_diffs = snapshot_diffs(published, pending["form"])
     return {
         "fc": fc,
         "users": {u.id: u for u in session.scalars(select(models.User))},
+        "pending": pending,
+        "correction_diffs": correction_diffs,
+        "may_review_correction": reviewer
+        and pending is not None
+        and user.id not in ids
+        and user.id != pending.get("user_id"),
+        "public_path": f"/kiem-chung/{fc.slug}",
         "may_review": reviewer and user.id not in ids,
         "is_writer": user.id in ids,
         "claim": session.get(models.Claim, fc.claim_id) if fc.claim_id else None,
@@ -616,8 +740,10 @@ WORKFLOW_MESSAGES = {
     "approve": N_("Đã duyệt"),
     "publish": N_("Đã xuất bản"),
     "retract": N_("Đã rút bài"),
+    "approve_correction": N_("Đã duyệt và đăng đính chính."),
+    "reject_correction": N_("Đã bỏ đề xuất đính chính."),
 }
-REVIEWER_ACTIONS = ("approve", "publish", "retract", "return")
+REVIEWER_ACTIONS = ("approve", "publish", "retract", "return", "approve_correction")
 
 
 def run_workflow(
@@ -633,6 +759,6 @@ def run_workflow(
         raise NotReviewer()
     transition(session, fc, action, user, version=version, note=note)
     session.flush()
-    if action in ("publish", "retract"):
+    if action in ("publish", "retract", "approve_correction"):
         engine_link.schedule_reindex(session, fc.id)  # a job, after the commit
     return WORKFLOW_MESSAGES[action]

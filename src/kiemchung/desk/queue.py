@@ -122,8 +122,8 @@ def timeline_svg(unit: str, rows: list[tuple[datetime, int]], width: int = 640, 
         f'<svg class="timeline" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<line x1="{pad_l}" y1="{pad_t + plot_h}" x2="{width - 6}" y2="{pad_t + plot_h}" stroke="#c5ccd5"/>',
-        f'<text x="{pad_l - 6}" y="{pad_t + 8}" text-anchor="end" font-size="11" fill="#6b7480">{top}</text>',
-        f'<text x="{pad_l - 6}" y="{pad_t + plot_h}" text-anchor="end" font-size="11" fill="#6b7480">0</text>',
+        f'<text x="{pad_l - 6}" y="{pad_t + 8}" text-anchor="end" font-size="11" fill="#5b636e">{top}</text>',
+        f'<text x="{pad_l - 6}" y="{pad_t + plot_h}" text-anchor="end" font-size="11" fill="#5b636e">0</text>',
     ]
     every = max(1, math.ceil(len(rows) / 8))
     for i, (t, c) in enumerate(rows):
@@ -136,7 +136,7 @@ def timeline_svg(unit: str, rows: list[tuple[datetime, int]], width: int = 640, 
         if i % every == 0:
             parts.append(
                 f'<text x="{x + bw / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="11" '
-                f'fill="#6b7480">{t.strftime(fmt)}</text>'
+                f'fill="#5b636e">{t.strftime(fmt)}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)

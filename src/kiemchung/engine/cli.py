@@ -106,3 +106,64 @@ def tips_audit(
     )
     if failing:
         raise typer.Exit(1)
+
+
+def backfill(
+    path: Path | None = typer.Argument(
+        None, exists=True, dir_okay=False, help="JSONL ({text, title?} a line) or Parquet (text column)."
+    ),
+    from_db: bool = typer.Option(False, "--from-db", help=N_("Bài đang chờ trong kho")),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        file_okay=False,
+        help=N_("Thư mục kết quả"),
+    ),
+    ray_address: str | None = typer.Option(
+        None,
+        "--ray-address",
+        help=N_("Cụm Ray: in-process."),
+    ),
+    workers: int = typer.Option(2, "--workers", min=1, help="Ray workers (actors) preparing blocks."),
+    block: int = typer.Option(500, "--block", min=1, help=N_("Bài mỗi khối")),
+) -> None:
+    """Xử lý hàng loạt bài cũ / backfill old posts: dedup, claims, embeddings (resumable).
+
+    Rerun the same command after a crash: finished blocks are kept, the rest is done.
+    """
+    from kiemchung.engine import backfill as bf
+    from kiemchung.settings import get_settings
+
+    if (path is None) == (not from_db):
+        typer.echo(_("Lỗi: give a PATH or --from-db (one of them)"), err=True)
+        raise typer.Exit(2)
+    try:
+        if from_db:
+            from kiemchung.store import upgrade
+
+            upgrade()
+            report = bf.backfill_store(ray_address=ray_address, workers=workers, block=block)
+        else:
+            assert path is not None
+            target = out or get_settings().data_dir / "backfill" / path.stem
+            report = bf.backfill_file(path, target, ray_address=ray_address, workers=workers, block=block)
+            typer.echo(_("Kết quả: %(target)s", target=target))
+    except (ValueError, RuntimeError) as exc:
+        typer.echo(_("Lỗi: %(exc)s", exc=exc), err=True)
+        raise typer.Exit(2) from exc
+    for r in report.rejected[:20]:
+        typer.echo(_("dòng %(line)s: %(reason)s", line=r.line, reason=r.reason), err=True)
+    typer.echo(
+        _(
+            "%(runner)s: %(posts)s bài, %(duplicates)s trùng, %(claims)s nhận định mới, %(blocks)s khối "
+            "(+%(skipped)s đã xong), %(rejected)s bị loại, %(seconds)s s",
+            runner=report.runner,
+            posts=report.posts,
+            duplicates=report.duplicates,
+            claims=report.claims,
+            blocks=report.blocks,
+            skipped=report.blocks_skipped,
+            rejected=len(report.rejected),
+            seconds=f"{report.seconds:.1f}",
+        )
+    )

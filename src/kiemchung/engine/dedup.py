@@ -88,6 +88,25 @@ def minhash(sh: Sequence[bytes], num_perm: int = NUM_PERM) -> MinHash:
     return m
 
 
+def signature(folded: str, num_perm: int = NUM_PERM) -> np.ndarray | None:
+    """MinHash values of a folded text (None when too short for near-duplicate detection)."""
+    sh = shingles(folded)
+    return minhash(sh, num_perm).hashvalues.copy() if len(sh) >= MIN_SHINGLES else None
+
+
+def _from_values(values: np.ndarray, num_perm: int) -> MinHash:
+    ref = _PERMUTATIONS.get(num_perm)
+    if ref is None:
+        ref = _PERMUTATIONS[num_perm] = MinHash(num_perm=num_perm)
+    return MinHash(
+        num_perm=num_perm,
+        hashfunc=_crc32,
+        hashvalues=np.asarray(values),
+        permutations=ref.permutations,
+        scheme=ref.scheme,
+    )
+
+
 class Deduper:
     """In-memory exact + near-duplicate index over item keys (``Item.id``)."""
 
@@ -119,6 +138,27 @@ class Deduper:
             return DedupHit(None, 0.0, False)
         sh = shingles(folded)
         mh = minhash(sh, self.num_perm) if len(sh) >= MIN_SHINGLES else None
+        return self._check_near(key, ek, mh)
+
+    def check_signature(self, key: int, ek: int, signature: np.ndarray | None) -> DedupHit:
+        """``check`` from a precomputed exact key and MinHash values (``signature(folded)``), so the
+        costly part can run elsewhere (the backfill's parallel stage) and only this runs in order.
+
+        >>> d, f = Deduper(), fold("Bộ Y tế: thêm 27 ca mắc COVID-19 tại Hà Nội trong ngày 3/4")
+        >>> d.check_signature(1, exact_key(f), signature(f)), d.check_signature(2, exact_key(f), signature(f)).exact
+        (DedupHit(duplicate_of=None, similarity=0.0, exact=False), True)
+        """
+        self.max_key = max(self.max_key, key)
+        root = self.exact.get(ek)
+        if root is not None and root != key:
+            return DedupHit(root, 1.0, True)
+        if root == key:
+            return DedupHit(None, 0.0, False)
+        return self._check_near(
+            key, ek, None if signature is None else _from_values(signature, self.num_perm)
+        )
+
+    def _check_near(self, key: int, ek: int, mh: MinHash | None) -> DedupHit:
         if mh is not None:
             best, best_sim = None, 0.0
             for cand in self.lsh.query(mh):

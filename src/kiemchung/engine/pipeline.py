@@ -36,8 +36,19 @@ from kiemchung.engine.checkworthy import (
 from kiemchung.engine.claims import cluster
 from kiemchung.engine.dedup import Deduper, DedupHit
 from kiemchung.engine.index import SearchIndex, get_index
+from kiemchung.engine.match import MatchResult
 from kiemchung.engine.tips import item_text, tip_candidates
-from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, Item, ItemKind
+from kiemchung.store.models import (
+    Claim,
+    ClaimItem,
+    ClaimStatus,
+    FactCheck,
+    FactCheckStatus,
+    Item,
+    ItemKind,
+    MatchFeedback,
+    Tip,
+)
 from kiemchung.text import fold, normalise
 from kiemchung.web.i18n import _
 
@@ -157,7 +168,12 @@ def refresh_spread(session: Session, claim_ids: Sequence[int]) -> None:
 
 
 def match_claims(session: Session, index: SearchIndex, claims: Sequence[Claim]) -> tuple[int, int]:
-    """Store each claim's best published fact-check (level "answer" or "suggest", else none)."""
+    """Store each claim's best published fact-check (level "answer" or "suggest", else none).
+
+    A claim the engine *answers* with a published fact-check is settled: a new or triaged one
+    becomes "checked" (audited, by the engine), so it leaves the open queue. Every claim without a
+    topic gets one from the fact-checks it resembles (:func:`claim_topic`); editors may change it.
+    """
     if not claims:
         return 0, 0
     if len(index.fact_checks) == 0:
@@ -165,9 +181,11 @@ def match_claims(session: Session, index: SearchIndex, claims: Sequence[Claim]) 
             c.best_match_id = c.best_match_score = c.best_match_level = None
         return 0, 0
     answers = suggests = 0
+    results: list[tuple[Claim, MatchResult]] = []
     for start in range(0, len(claims), 64):
         chunk = claims[start : start + 64]
         for claim, res in zip(chunk, index.match_fact_checks([c.text for c in chunk], top=3), strict=True):
+            results.append((claim, res))
             best = res.answer or res.suggest
             if best is None:
                 claim.best_match_id = claim.best_match_score = claim.best_match_level = None
@@ -179,7 +197,77 @@ def match_claims(session: Session, index: SearchIndex, claims: Sequence[Claim]) 
                 answers += 1
             else:
                 suggests += 1
+    _settle_answered_and_topics(session, results)
     return answers, suggests
+
+
+def claim_topic(res: MatchResult, topics: dict[int, list[str]]) -> str | None:
+    """The topic of a claim, learnt from the fact-checks' own topics (nearest neighbours).
+
+    The matched fact-check's first topic when there is a match; else a topic shared by at least two
+    of the three nearest fact-checks; else none (an honest "no topic" beats a guess).
+
+    >>> r = MatchResult([Candidate("1", 0.9), Candidate("2", 0.8), Candidate("3", 0.7)], None, None, 0.2)
+    >>> claim_topic(r, {1: ["Y tế"], 2: ["Lừa đảo"], 3: ["Y tế", "Giáo dục"]})
+    'Y tế'
+    >>> claim_topic(r, {1: ["Y tế"], 2: ["Lừa đảo"], 3: ["Giáo dục"]}) is None
+    True
+    >>> claim_topic(MatchResult([Candidate("2", 0.9)], None, "2", 0.6), {2: ["Lừa đảo"]})
+    'Lừa đảo'
+    """
+    best = res.answer or res.suggest
+    if best is not None and topics.get(int(best)):
+        return topics[int(best)][0]
+    votes: dict[str, int] = {}
+    for cand in res.results[:3]:
+        for t in topics.get(int(cand.id), [])[:2]:
+            votes[t] = votes.get(t, 0) + 1
+    if not votes:
+        return None
+    topic, n = max(votes.items(), key=lambda kv: (kv[1], -len(kv[0])))
+    return topic if n >= 2 else None
+
+
+def _settle_answered_and_topics(session: Session, results: list[tuple[Claim, MatchResult]]) -> None:
+    from kiemchung.store.db import audit
+
+    ids = {int(c.id) for _claim, res in results for c in res.results[:3]}
+    ids |= {int(x) for _claim, res in results for x in (res.answer, res.suggest) if x is not None}
+    if not ids:
+        return
+    rows = session.execute(
+        select(FactCheck.id, FactCheck.topics, FactCheck.status).where(FactCheck.id.in_(ids))
+    ).all()
+    topics = {i: list(t or []) for i, t, st in rows if st == FactCheckStatus.published}
+    # A tipster who said "not what I asked" of this answer keeps the claim in front of the desk.
+    refused = set(
+        session.execute(
+            select(Tip.claim_id, MatchFeedback.fact_check_id)
+            .join(Tip, Tip.id == MatchFeedback.tip_id)
+            .where(Tip.claim_id.in_([claim.id for claim, _res in results]))
+        ).all()
+    )
+    for claim, res in results:
+        if not claim.topic:
+            topic = claim_topic(res, topics)
+            if topic:
+                claim.topic = topic[:80]
+        if res.answer is not None and claim.status in (ClaimStatus.new, ClaimStatus.triaged):
+            if int(res.answer) not in topics or (claim.id, int(res.answer)) in refused:
+                continue  # only a published fact-check settles a claim, and only one not refused
+            audit(
+                session,
+                "claim.status",
+                claim,
+                user_id=None,
+                data={
+                    "old": claim.status.value,
+                    "new": "checked",
+                    "by": "engine",
+                    "fact_check_id": int(res.answer),
+                },
+            )
+            claim.status = ClaimStatus.checked
 
 
 # the pipeline -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import markupsafe
 from kiemchung.public.queries import as_utc, fact_check_url
 from kiemchung.settings import get_settings
 from kiemchung.store.models import VERDICT_LABELS_VI, VERDICT_RATING, FactCheck, Source, SourceKind, Verdict
+from kiemchung.web import baseurl
 
 
 def _iso(dt: Any) -> str | None:
@@ -46,19 +47,23 @@ def claim_review(fc: FactCheck, claim_source: Source | None = None) -> dict[str,
         appearance["author"] = author  # type: ignore[assignment]
         item["appearance"] = [appearance]
         item["firstAppearance"] = appearance
+    rating: dict[str, Any] = {
+        "@type": "Rating",
+        "ratingValue": VERDICT_RATING[verdict],
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": VERDICT_LABELS_VI[verdict],
+    }
+    if verdict == Verdict.unproven:
+        # "Not enough evidence" is not a point between true and false: the name only, no number.
+        rating = {"@type": "Rating", "alternateName": VERDICT_LABELS_VI[verdict]}
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": fact_check_url(fc),
         "claimReviewed": fc.claim_reviewed,
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": VERDICT_RATING[verdict],
-            "bestRating": 5,
-            "worstRating": 1,
-            "alternateName": VERDICT_LABELS_VI[verdict],
-        },
-        "author": {"@type": "Organization", "name": settings.org_name, "url": settings.org_url},
+        "reviewRating": rating,
+        "author": {"@type": "Organization", "name": settings.org_name, "url": baseurl.org_url(settings)},
         "itemReviewed": item,
         "inLanguage": "vi",
     }

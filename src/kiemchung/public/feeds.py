@@ -22,6 +22,7 @@ from kiemchung.public import queries
 from kiemchung.public.asking import weekly_summary
 from kiemchung.settings import get_settings
 from kiemchung.store.models import FactCheck, utcnow
+from kiemchung.web import baseurl
 from kiemchung.web.deps import SessionDep
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -122,7 +123,7 @@ def atom(fact_checks: Sequence[FactCheck], weekly: Mapping[str, Any] | None = No
     a(root, "updated", rfc3339(max((d for d in stamps if d), default=utcnow())))
     author = a(root, "author")
     a(author, "name", s.org_name)
-    a(author, "uri", s.org_url)
+    a(author, "uri", baseurl.org_url(s))
     if weekly:
         e = a(root, "entry")
         url = queries.absolute_url(weekly["path"])

@@ -31,6 +31,7 @@ from kiemchung.public.queries import absolute_url, as_utc, fact_check_path
 from kiemchung.settings import get_settings
 from kiemchung.store import models
 from kiemchung.store.models import FactCheckStatus
+from kiemchung.web import baseurl
 from kiemchung.web.deps import SessionDep
 from kiemchung.web.i18n import _, fmt_datetime, request_lang, use_lang
 from kiemchung.web.templating import render, render_markdown, templates
@@ -159,7 +160,7 @@ def special_announcement(d: dict[str, Any]) -> dict[str, Any]:
         "headline": d["title"][:110],
         "url": d["url"],
         "inLanguage": "vi",
-        "publisher": {"@type": "Organization", "name": s.org_name, "url": s.org_url},
+        "publisher": {"@type": "Organization", "name": s.org_name, "url": baseurl.org_url(s)},
     }
     if text:
         data["text"] = text

@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from kiemchung.settings import get_settings
+from kiemchung import cache
+from kiemchung.engine.lexical import BM25Index, folded_syllables
 from kiemchung.store.models import (
     VERDICT_LABELS_EN,
     VERDICT_LABELS_VI,
@@ -31,6 +32,7 @@ from kiemchung.store.models import (
     Verdict,
 )
 from kiemchung.text import fold
+from kiemchung.web import baseurl
 from kiemchung.web.i18n import _, translate_in
 
 log = logging.getLogger("kiemchung.public")
@@ -64,11 +66,22 @@ def fact_check_path(fc: FactCheck) -> str:
 
 
 def absolute_url(path: str) -> str:
-    return get_settings().base_url.rstrip("/") + path
+    return baseurl.absolute_url(path)
 
 
 def fact_check_url(fc: FactCheck) -> str:
     return absolute_url(fact_check_path(fc))
+
+
+def shown_topics(fc: FactCheck) -> list[str]:
+    """The topics worth showing beside the verdict: one that only repeats it ("Lừa đảo") is left out.
+
+    >>> fc = FactCheck(verdict=Verdict.scam, topics=["Lừa đảo", "Ngân hàng"])
+    >>> shown_topics(fc)
+    ['Ngân hàng']
+    """
+    labels = {fold(VERDICT_LABELS_VI[Verdict(fc.verdict)]), fold(VERDICT_LABELS_EN[Verdict(fc.verdict)])}
+    return [t for t in fc.topics or [] if fold(t) not in labels]
 
 
 def verdict_label(verdict: Verdict | str, lang: str | None = None) -> str:
@@ -175,29 +188,152 @@ def topics(session: Session) -> list[tuple[str, str, int]]:
     return [(names[s], s, n) for s, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def _lexical_scores(session: Session, q: str) -> dict[int, float]:
-    """Folded token search: every query token must occur; phrase and claim-title hits rank first."""
-    tokens = search_tokens(q)
-    if not tokens:
-        return {}
-    phrase = " ".join(tokens)
+# Words that say nothing about what a reader looks for (folded): a query made only of them, or of
+# them and words no fact-check contains, finds nothing rather than everything.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "ai",
+        "bi",
+        "cac",
+        "cai",
+        "chi",
+        "cho",
+        "chua",
+        "co",
+        "con",
+        "cua",
+        "cung",
+        "da",
+        "dang",
+        "de",
+        "den",
+        "di",
+        "do",
+        "duoc",
+        "gi",
+        "ha",
+        "hay",
+        "hoac",
+        "khi",
+        "khong",
+        "la",
+        "lai",
+        "ma",
+        "moi",
+        "mot",
+        "nao",
+        "nay",
+        "neu",
+        "nhe",
+        "nhu",
+        "nhung",
+        "o",
+        "oi",
+        "ra",
+        "rat",
+        "roi",
+        "sao",
+        "se",
+        "tai",
+        "the",
+        "theo",
+        "thi",
+        "tren",
+        "trong",
+        "tu",
+        "va",
+        "vao",
+        "vay",
+        "ve",
+        "vi",
+        "voi",
+    ]
+)
+_SEARCH_CACHE = cache.register(
+    "public.search_bm25",
+    ttl=0.0,  # every search compares the cheap signature; the index is rebuilt only when it changed
+    doc="BM25 index of the published fact-checks for the public search (signature: count, last change)",
+)
+
+
+@dataclass
+class _SearchIndex:
+    ids: list[int]
+    words: list[set[str]]  # folded syllables of each fact-check
+    bm25: BM25Index
+
+
+def _build_search_index(session: Session) -> _SearchIndex:
     cols = _published().with_only_columns(
         FactCheck.id, FactCheck.claim_reviewed, FactCheck.claim_text, FactCheck.summary, FactCheck.body
     )
-    scores: dict[int, float] = {}
+    ids: list[int] = []
+    texts: list[str] = []
     for row in session.execute(cols):
-        title = " ".join(search_tokens(f"{row.claim_reviewed} {row.claim_text}"))
-        rest = " ".join(search_tokens(f"{row.summary} {row.body}"))
-        title_words, rest_words = set(title.split()), set(rest.split())
-        if not all(t in title_words or t in rest_words for t in tokens):
-            continue
-        score = sum(2.0 if t in title_words else 1.0 for t in tokens) / len(tokens)
-        if phrase in title:
-            score += 3.0
-        elif phrase in rest:
-            score += 1.5
-        scores[row.id] = score
-    return scores
+        ids.append(row.id)
+        # the claim counts twice: a hit in what was checked outranks a passing mention in the body
+        texts.append(
+            f"{row.claim_reviewed}. {row.claim_reviewed}. {row.claim_text}. {row.summary}. {row.body}"
+        )
+    bm25 = BM25Index()
+    bm25.add(texts)
+    return _SearchIndex(ids, [set(folded_syllables(t)) for t in texts], bm25)
+
+
+def content_words(q: str) -> list[str]:
+    """The folded words of a query that must all occur in a result (stop-words dropped).
+
+    >>> content_words("Có phải uống nước chanh không?")
+    ['phai', 'uong', 'nuoc', 'chanh']
+    >>> content_words("khong")
+    []
+    """
+    return [w for w in dict.fromkeys(folded_syllables(q)) if w not in STOP_WORDS]
+
+
+def _lexical_scores(session: Session, q: str) -> dict[int, float]:
+    """BM25 (the engine's lexical analysis) over published fact-checks that hold every content word."""
+    words = content_words(q)
+    if not words:
+        return {}
+    signature = session.execute(
+        _published().with_only_columns(func.count(FactCheck.id), func.max(FactCheck.updated_at))
+    ).one()
+    index = _SEARCH_CACHE.revalidate("all", lambda: tuple(signature), lambda: _build_search_index(session))
+    if not index.ids:
+        return {}
+    scores = index.bm25.scores([q])[0]
+    return {
+        fc_id: float(scores[slot]) + 1e-6
+        for slot, fc_id in enumerate(index.ids)
+        if all(w in index.words[slot] for w in words)
+    }
+
+
+def related(session: Session, fc: FactCheck, n: int = 3) -> list[FactCheck]:
+    """Published fact-checks closest to ``fc``: those sharing a topic first, each group ordered by
+    BM25 over ``fc``'s claim and summary (any shared word counts, unlike search); never ``fc``."""
+    signature = session.execute(
+        _published().with_only_columns(func.count(FactCheck.id), func.max(FactCheck.updated_at))
+    ).one()
+    index = _SEARCH_CACHE.revalidate("all", lambda: tuple(signature), lambda: _build_search_index(session))
+    if not index.ids:
+        return []
+    scores = index.bm25.scores([f"{fc.claim_reviewed}. {fc.summary}"])[0]
+    bm25 = {fc_id: float(scores[slot]) for slot, fc_id in enumerate(index.ids)}
+    wanted = {topic_slug(t) for t in fc.topics or []}
+    same_topic = {
+        other_id
+        for other_id, topics in session.execute(
+            _published().with_only_columns(FactCheck.id, FactCheck.topics)
+        )
+        if wanted & {topic_slug(t) for t in topics or []}
+    }
+    candidates = [i for i in index.ids if i != fc.id and (bm25[i] > 0 or i in same_topic)]
+    ranked = sorted(candidates, key=lambda i: (i not in same_topic, -bm25[i], -i))[:n]
+    by_id = {x.id: x for x in session.scalars(_published().where(FactCheck.id.in_(ranked or [0])))}
+    return [by_id[i] for i in ranked if i in by_id]
 
 
 def _engine_ranking(q: str, top: int = 50) -> tuple[list[int], set[int]]:
@@ -210,7 +346,9 @@ def _engine_ranking(q: str, top: int = 50) -> tuple[list[int], set[int]]:
         log.exception("engine ranking unavailable; using folded token search")
         return [], set()
     order = [int(c.id) for c in match.results]
-    confident = {int(x) for x in (match.answer, match.suggest) if x is not None}
+    # Only the engine's answer joins the results without sharing the query's words: a mere
+    # suggestion for a nonsense query is an unrelated fact-check, and "không tìm thấy" is honest.
+    confident = {int(match.answer)} if match.answer is not None else set()
     return order, confident
 
 

@@ -44,7 +44,7 @@ from kiemchung.store.models import (
 )
 from kiemchung.topics import topic_label
 from kiemchung.web.deps import PageError, SessionDep
-from kiemchung.web.i18n import _, request_lang
+from kiemchung.web.i18n import N_, _, request_lang
 from kiemchung.web.security import require_csrf
 from kiemchung.web.templating import render, templates
 
@@ -53,6 +53,7 @@ router = APIRouter(include_in_schema=False)
 templates.env.globals.update(
     pub_verdict_label=queries.verdict_label,
     pub_topic_slug=queries.topic_slug,
+    pub_shown_topics=queries.shown_topics,
     pub_fc_path=queries.fact_check_path,
     pub_verdicts=list(Verdict),
     pub_rating=VERDICT_RATING,
@@ -61,6 +62,12 @@ templates.env.globals.update(
 )
 router.include_router(feeds_router)
 PER_PAGE = 20
+
+
+def _page_exists(result: queries.Page) -> None:
+    """``?page=99`` of a three-page list is a missing page, not "49 fact-checks" above an empty list."""
+    if result.page > result.pages:
+        raise HTTPException(404, N_("Không có trang này trong danh sách."))
 
 
 def _verdict(value: str | None) -> Verdict | None:
@@ -94,6 +101,7 @@ def fact_check_list(
 ) -> HTMLResponse:
     v = _verdict(verdict)
     result = queries.list_page(session, verdict=v, page=page, per_page=PER_PAGE)
+    _page_exists(result)
     ctx = _common() | {"result": result, "verdict": v, "base": "/kiem-chung", "heading": None}
     return render(request, "public/list.html", ctx)
 
@@ -112,6 +120,7 @@ def topic_page(
         raise HTTPException(404, _("Không có chủ đề này"))
     v = _verdict(verdict)
     result = queries.list_page(session, verdict=v, topic=slug, page=page, per_page=PER_PAGE)
+    _page_exists(result)
     ctx = _common() | {
         "result": result,
         "verdict": v,
@@ -152,9 +161,7 @@ def fact_check_detail(request: Request, slug: str, session: SessionDep) -> HTMLR
         "jsonld": jsonld,
         "source": source,
         "appearance": appearance,
-        "related": [x for x in queries.search(session, fc.claim_reviewed, use_engine=False) if x.id != fc.id][
-            :3
-        ],
+        "related": queries.related(session, fc),
     }
     return render(request, "public/detail.html", ctx)
 

@@ -267,6 +267,7 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
     if not label.isascii():
         target = official_labels.get(skel)
         if target is not None:
+            altered = True
             weights.append(0.95)
             reasons.append(
                 lazy_gettext(
@@ -293,11 +294,14 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
     # distinctive labels count: "guardian" or "timo" under another suffix is somebody else.
     deleet = skel.translate(_LEET).replace("rn", "m").replace("vv", "w")
     imitated = ""  # the official label this name copies, if any
+    altered = False  # a deliberately altered copy (look-alike characters, "rn" for "m", a typo)
     for cand in dict.fromkeys([skel, deleet]):
         target = reg.distinctive.get(cand) or (reg.tokens.get(cand) if len(cand) >= 5 else None)
         if target is not None and len(cand) >= 4:
             w = 0.9 if len(cand) >= 6 else 0.6
-            if is_vn or target.category == "media":
+            if cand != skel:
+                altered = True  # "vietcornbank": a swap nobody registers by accident, whatever the suffix
+            elif is_vn or target.category == "media":
                 w = 0.45  # defensive .vn registrations and newsroom aliases are common
             elif tld in CLASSIC_TLDS and cand == skel:
                 # Organisations hold their own name under .com/.net/.org too (not all of which we
@@ -325,6 +329,9 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
                     continue
                 weights.append(0.85 if len(off_label) >= 7 and not is_vn else 0.45)
                 imitated = off_label
+                # "vletcombank": a letter swapped for one that looks the same is a deliberate copy;
+                # "vietbank" vs "vietabank" is a different name and stays a weak signal.
+                altered = _visual(skel) == _visual(off_label) or _visual(deleet) == _visual(off_label)
                 shown = _official_domain(target, off_label)
                 reasons.append(
                     lazy_gettext(
@@ -416,7 +423,8 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         )
         if not explained:
             shape_w = max(shape_w, 0.35 + 0.1 * min(odd, 2)) + (0.15 if digits else 0.0)
-    if shape_w:
+    if shape_w and not (imitated and not digits):
+        # A copied brand name reads as "random" only because it is misspelt: the copy is the reason.
         weights.append(shape_w * (0.5 if is_vn else 1.0))
         reasons.append(
             lazy_gettext("Tên miền toàn số hoặc chuỗi ngẫu nhiên, kiểu trang được đăng ký hàng loạt")
@@ -446,10 +454,26 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
             reasons.append(lazy_gettext("Rất giống tên miền lừa đảo đã biết '%(value)s'", value=best[0]))
 
     score = round(_combine(weights), 3)
+    if altered:
+        score = max(score, SUSPICIOUS)  # imitating a registered brand is never "unknown"
     verdict = "scam" if score >= SCAM else "suspicious" if score >= SUSPICIOUS else "unknown"
     if not reasons:
         reasons.append(lazy_gettext("Không có trong danh sách nào và không thấy dấu hiệu bất thường"))
     return Assessment(host, verdict, score, reasons)
+
+
+_VISUAL = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("1", "l"), ("!", "l"), ("i", "l"), ("0", "o"))
+
+
+def _visual(label: str) -> str:
+    """``label`` with letters that look alike in a browser's address bar made equal.
+
+    >>> _visual("vletcombank") == _visual("vietcombank"), _visual("vietbank") == _visual("vietabank")
+    (True, False)
+    """
+    for a, b in _VISUAL:
+        label = label.replace(a, b)
+    return label
 
 
 def _without_brands(letters: str, reg: Registry) -> list[str]:

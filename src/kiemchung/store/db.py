@@ -60,7 +60,13 @@ def get_engine(url: str | None = None) -> Engine:
             )
             event.listen(eng, "connect", _sqlite_pragmas)
         else:
-            eng = create_engine(url, pool_pre_ping=True)
+            settings = get_settings()
+            eng = create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+            )
         _engines[url] = eng
     return eng
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -292,6 +293,10 @@ class FactCheck(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     retracted_at: Mapped[datetime | None] = mapped_column(DateTime)
     retraction_note: Mapped[str | None] = mapped_column(Text)
+    # A correction of a published fact-check waits here for its reviewer while the public page keeps
+    # the published text: {"form": {...}, "note", "minor", "user_id", "submitted_at"}.
+    pending_correction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    return_note: Mapped[str | None] = mapped_column(Text)  # why the reviewer sent it back to draft
 
     citations: Mapped[list[Citation]] = relationship(
         back_populates="fact_check", cascade="all, delete-orphan", order_by="Citation.position"
@@ -329,6 +334,7 @@ class Correction(Base):
     fact_check_id: Mapped[int] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
     note: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    minor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     fact_check: Mapped[FactCheck] = relationship(back_populates="corrections")

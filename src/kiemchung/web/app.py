@@ -22,6 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiemchung import __version__
 from kiemchung.settings import Settings, get_settings, resolve_secret
 from kiemchung.web.access_log import AccessLog
+from kiemchung.web.api_docs import docs_router
+from kiemchung.web.baseurl import RequestBaseURL
 from kiemchung.web.deps import PageError
 from kiemchung.web.i18n import N_, LanguageMiddleware, _
 from kiemchung.web.security import HSTS, SECURITY_HEADERS, TrustedProxies
@@ -147,6 +149,13 @@ def error_response(request: Request, status: int, message: str | None = None) ->
     from kiemchung.web.templating import render
 
     title, body = ERROR_TEXTS.get(status, (N_("Yêu cầu không hợp lệ"), None))
+    desk_user = getattr(request.state, "user_view", None)
+    if request.url.path.startswith("/desk/") and desk_user is not None:
+        # A signed-in editor stays in the desk (its navigation, its language) when refused.
+        from kiemchung.web.deps import page
+
+        ctx = {"status": status, "title": title, "body": body, "message": message, "user": desk_user}
+        return page(request, "errors/desk_error.html", ctx, status)
     return render(
         request,
         "errors/error.html",
@@ -174,7 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="kiemchung API",
         version=__version__,
         description=N_("API công khai của bàn kiểm chứng"),
-        docs_url="/api/v1/docs",
+        docs_url=None,  # our own page below: the CDN one is blocked by our CSP
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -253,11 +262,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outermost: the client address and scheme are settled before anything reads them, and the
     # access log sees every answer, the 413s of the size limit included.
+    app.add_middleware(RequestBaseURL)  # after the proxy headers are settled: links use their host
     app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)
     if settings.access_log:
         app.add_middleware(AccessLog)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(docs_router(app.openapi_url or "/api/v1/openapi.json", app.title))
 
     from kiemchung.analytics.web import router as analytics_router
     from kiemchung.channels.web import router as channels_router

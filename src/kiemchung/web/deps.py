@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -104,6 +105,10 @@ class RequireRole:
         if user is None:
             raise login_redirect(request)
         request.state.user = user
+        # Plain values for an error page drawn after the session has rolled back and closed.
+        request.state.user_view = SimpleNamespace(
+            id=user.id, email=user.email, display_name=user.display_name, role=user.role
+        )
         if user.role not in self.roles:
             raise HTTPException(403, N_("Vai trò của bạn không được phép"))
         await require_csrf(request)

@@ -125,7 +125,7 @@ def client_key(request: Request) -> str:
 
 
 class TrustedProxies:
-    """ASGI middleware: believe ``X-Forwarded-For``/``-Proto`` only from the configured proxies.
+    """ASGI middleware: believe ``X-Forwarded-For``/``-Proto``/``-Host`` only from the configured proxies.
 
     uvicorn's own proxy handling is off (``kiemchung serve``): by default it trusts 127.0.0.1, so
     anyone able to reach the app directly on the loopback could pick their address by header and
@@ -168,6 +168,11 @@ class TrustedProxies:
                 proto = headers.get(b"x-forwarded-proto", b"").decode("latin-1").split(",")[0].strip()
                 if proto in ("http", "https"):
                     scope["scheme"] = proto if scope["type"] == "http" else proto.replace("http", "ws")
+                fwd_host = headers.get(b"x-forwarded-host", b"").split(b",")[0].strip()
+                if fwd_host:  # the address the client asked for, used in absolute links
+                    scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"host"] + [
+                        (b"host", fwd_host)
+                    ]
         await self.app(scope, receive, send)
 
 

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 
 from kiemchung.settings import get_settings
 from kiemchung.topics import topic_label
-from kiemchung.web import i18n
+from kiemchung.web import baseurl, i18n
 from kiemchung.web.security import csrf_token
 
 PKG = Path(__file__).resolve().parent.parent
@@ -65,6 +65,8 @@ def _claim_images(claim: Any) -> list[Any]:
 
 
 _env.globals["fc_images"] = _fc_images
+_env.globals["absolute_url"] = baseurl.absolute_url
+_env.globals["org_url"] = baseurl.org_url
 _env.globals["claim_images"] = _claim_images
 _env.filters["percent"] = i18n.fmt_percent
 _env.filters["date"] = i18n.fmt_date

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from kiemchung.channels.service import health
 from kiemchung.settings import get_settings
+from kiemchung.web import baseurl
 from kiemchung.web.deps import Admin, SessionDep, page
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/desk", include_in_schema=False)
 @router.get("/channels", response_class=HTMLResponse)
 def channels_page(request: Request, user: Admin, db: SessionDep) -> HTMLResponse:
     settings = get_settings()
-    base = settings.base_url.rstrip("/")
+    base = baseurl.base_url(settings)
     return page(
         request,
         "desk/channels.html",

@@ -36,6 +36,17 @@ def claim_status(
     return redirect(f"/desk/claims/{claim_id}")
 
 
+@router.post("/claims/{claim_id}/topic")
+def claim_topic(
+    request: Request, claim_id: int, user: Editor, db: SessionDep, topic: str = Form("")
+) -> Response:
+    with or_404():
+        changed = claims.set_topic(db, claim_id, topic, user)
+    if changed:
+        flash(request, N_("Đã lưu chủ đề."))
+    return redirect(f"/desk/claims/{claim_id}")
+
+
 @router.post("/claims/{claim_id}/assign")
 def claim_assign(
     request: Request, claim_id: int, user: Editor, db: SessionDep, assignee_id: str = Form("")

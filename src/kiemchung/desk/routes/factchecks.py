@@ -64,6 +64,7 @@ def form_from_request(form: Any) -> factchecks.FactCheckForm:
         citations=citations,
         version=int(version) if version.isdigit() else None,
         correction_note=s("correction_note"),
+        minor=s("minor") == "1",
     )
 
 
@@ -180,7 +181,7 @@ def _save(request: Request, fc_id: int, user: Any, db: Session, data: FormData) 
     form = form_from_request(data)
     try:
         with or_404():
-            saved = factchecks.save(db, fc_id, form, user)
+            factchecks.save(db, fc_id, form, user)
     except factchecks.Conflict as exc:
         raise PageError(_conflict_page(request, db, exc.current, form)) from exc
     except StaleDataError as exc:
@@ -190,9 +191,17 @@ def _save(request: Request, fc_id: int, user: Any, db: Session, data: FormData) 
     except factchecks.WorkflowError as exc:
         fc = db.get(FactCheck, fc_id)
         raise PageError(_editor_page(request, db, form, fc, exc.message.split("\n"), exc.status)) from exc
-    flash(request, N_("Đã lưu phiên bản mới"))
-    corrected = saved.status == FactCheckStatus.published  # the index job follows the correction
-    return redirect(f"/desk/fact-checks/{fc_id}" + ("?chi-muc=1" if corrected else ""))
+    fc = db.get(FactCheck, fc_id)
+    if fc is not None and fc.pending_correction:
+        flash(
+            request,
+            N_(
+                "Đã gửi đính chính chờ duyệt — trang công khai vẫn giữ bản đã xuất bản cho đến khi được duyệt."
+            ),
+        )
+    else:
+        flash(request, N_("Đã lưu phiên bản mới"))
+    return redirect(f"/desk/fact-checks/{fc_id}")
 
 
 @router.post("/fact-checks/{fc_id}/workflow")

