@@ -68,6 +68,12 @@ def pg_url(_pg_database: str) -> str:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with eng.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # the rows the migrations seed, as a freshly migrated database has them
+        conn.execute(
+            text(
+                "INSERT INTO index_state (name, version, done, updated_at) VALUES ('fact_checks', 0, 0, now())"
+            )
+        )
     return _pg_database
 
 

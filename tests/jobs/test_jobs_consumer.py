@@ -32,11 +32,13 @@ def test_the_web_process_consumer_runs_jobs_and_stops(
     try:
         assert queue.enqueue(tasks.deliver_replies)
         deadline = time.monotonic() + 20
-        while not ran and time.monotonic() < deadline:
+        while (not ran or queue.pending_count()) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert ran == ["replies"] and queue.pending_count() == 0
+        # the start-up sweep may deliver replies too (it is idempotent); the queued job ran
+        assert ran and set(ran) == {"replies"} and queue.pending_count() == 0
     finally:
         stop()
+        time.sleep(0.5)  # a start-up sweep still finishing must not meet the next test's TRUNCATE
 
 
 def test_nothing_starts_with_the_immediate_queue(configured: str) -> None:

@@ -46,6 +46,7 @@ def process_pending() -> int:
     """
     from kiemchung.engine.pipeline import process_pending as engine_pass
     from kiemchung.intake.ingest import ENGINE_CHUNK
+    from kiemchung.store import locks
     from kiemchung.store.db import session_scope
 
     _engine_wanted.set()
@@ -54,10 +55,14 @@ def process_pending() -> int:
         if not _engine_lock.acquire(blocking=False):
             return done  # the running pass sees the flag and goes round again
         try:
-            while _engine_wanted.is_set():
-                _engine_wanted.clear()
-                with session_scope() as session:
-                    done += engine_pass(session, commit_every=ENGINE_CHUNK).items
+            with locks.hold(locks.ENGINE_PASS) as got:
+                if not got:  # another process (a worker, a backfill) is on it: look again shortly
+                    process_pending.schedule(delay=2)
+                    return done
+                while _engine_wanted.is_set():
+                    _engine_wanted.clear()
+                    with session_scope() as session:
+                        done += engine_pass(session, commit_every=ENGINE_CHUNK).items
         finally:
             _engine_lock.release()
     deliver_replies()  # a tip that joined an answered claim is owed its reply now
@@ -68,9 +73,11 @@ def process_pending() -> int:
 def reindex_fact_checks(ids: list[int] | None = None) -> int:
     """Persist these fact-checks' state (all when ``None``) in the index; returns rows written."""
     from kiemchung.engine.index import _read_state, get_index, mark_fact_checks_done
+    from kiemchung.store import locks
     from kiemchung.store.db import session_scope
 
-    with session_scope() as session:
+    # Two workers writing the persisted tables at once would race; the second waits its turn.
+    with locks.hold(locks.INDEX_REBUILD, wait=True), session_scope() as session:
         version, _ = _read_state(session)
         n = get_index(session).persist_fact_checks(session, ids)
         mark_fact_checks_done(session, version)
@@ -111,11 +118,12 @@ def sweep() -> None:
     """Every minute: the engine over what is pending, the index in line with the store, the outbox."""
     from kiemchung.engine.index import _read_state, get_index, mark_fact_checks_done
     from kiemchung.engine.pipeline import save_dedup
+    from kiemchung.store import locks
     from kiemchung.store.db import session_scope
 
-    with session_scope() as session:
+    with locks.hold(locks.INDEX_REBUILD) as got, session_scope() as session:
         version, done = _read_state(session)
-        if done < version or not get_index(session).fc_disk:
+        if got and (done < version or not get_index(session).fc_disk):
             get_index(session).persist_fact_checks(session)
             mark_fact_checks_done(session, version)
             session.commit()
