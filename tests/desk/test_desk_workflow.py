@@ -222,7 +222,7 @@ def test_correction_goes_through_review_and_history(client_for) -> None:
     page = ed.get(public).text
     assert "Sai, theo Bộ Y tế." in page
     notice = page.index("correction-notice")
-    assert notice < page.index('<h1 class="claim">')  # on top, with its date
+    assert notice < page.index('<h1 class="claim"')  # on top, with its date
     assert "Bài đã được đính chính ngày" in page[notice : notice + 400]
     hist = ed.get(f"/desk/fact-checks/{fid}/history").text
     assert "Bổ sung nguồn Bộ Y tế." in hist

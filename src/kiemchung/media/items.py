@@ -101,7 +101,9 @@ def parts_loader(parts: Mapping[str, bytes]) -> ImageLoader:
 
 
 def no_files(name: str) -> bytes:
-    raise ImageRejected(_("Ảnh theo tên tệp chỉ dùng được với tệp trên máy hoặc yêu cầu multipart"))
+    raise ImageRejected(
+        _("Ảnh theo tên tệp chỉ dùng được với tệp trên máy hoặc yêu cầu multipart (dùng image_base64)")
+    )
 
 
 def read_record_image(record: dict[str, Any], loader: ImageLoader | None) -> MediaImage | None:
