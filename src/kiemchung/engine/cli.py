@@ -96,13 +96,26 @@ def tips_audit(
     failing = [p for p in problems if not p.pending]
     for p in problems:
         mark = "…" if p.pending else "✗"
-        typer.echo(f"{mark} tin/tip #{p.tip_id} [{p.status}]: {p.problem}")
+        typer.echo(
+            _(
+                "%(mark)s tin #%(tip)s [%(status)s]: %(problem)s",
+                mark=mark,
+                tip=p.tip_id,
+                status=p.status,
+                problem=p.problem,
+            )
+        )
 
     def n(x: int) -> str:
         return f"{x:,}".replace(",", ".")  # Vietnamese thousands separator
 
     typer.echo(
-        f"{n(total)} tin/tips, {n(len(failing))} vi phạm/broken, {n(len(problems) - len(failing))} đang chờ/pending"
+        _(
+            "%(total)s tin, %(broken)s vi phạm, %(pending)s đang chờ",
+            total=n(total),
+            broken=n(len(failing)),
+            pending=n(len(problems) - len(failing)),
+        )
     )
     if failing:
         raise typer.Exit(1)
