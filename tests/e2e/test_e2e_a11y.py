@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # as the e2e fixtures write them
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "kiemchung-demo"
@@ -134,7 +137,6 @@ def test_no_serious_accessibility_violation_on_any_page(browser: Any, live_serve
             if v["impact"] in GATE:
                 failures.append(f"{width_name} /desk/login: {v['impact']} {v['id']}")
         ctx.close()
-    from conftest import ARTIFACTS
 
     (ARTIFACTS / "a11y").mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "a11y" / "axe.json").write_text(json.dumps(counts, indent=1, ensure_ascii=False))

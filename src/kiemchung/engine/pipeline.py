@@ -207,6 +207,7 @@ def claim_topic(res: MatchResult, topics: dict[int, list[str]]) -> str | None:
     The matched fact-check's first topic when there is a match; else a topic shared by at least two
     of the three nearest fact-checks; else none (an honest "no topic" beats a guess).
 
+    >>> from kiemchung.engine.match import Candidate
     >>> r = MatchResult([Candidate("1", 0.9), Candidate("2", 0.8), Candidate("3", 0.7)], None, None, 0.2)
     >>> claim_topic(r, {1: ["Y tế"], 2: ["Lừa đảo"], 3: ["Y tế", "Giáo dục"]})
     'Y tế'

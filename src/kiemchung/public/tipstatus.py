@@ -169,7 +169,8 @@ def demand(session: Session, claim_id: int) -> tuple[int, int]:
             )
         )
     )
-    sent = select(Outbox.tip_id).where(Outbox.status == OutboxStatus.sent)
+    # NOT IN over a NULL matches nothing: feedback answers sit in the same outbox without a tip
+    sent = select(Outbox.tip_id).where(Outbox.status == OutboxStatus.sent, Outbox.tip_id.is_not(None))
     waiting = session.scalar(
         select(func.count(Tip.id))
         .join(TipContact, TipContact.tip_id == Tip.id)
