@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench serve clean
+.PHONY: demo test lint typecheck pytest bench serve clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ pytest: $(STAMP)
 ## make bench: benchmarks and the evaluation harness (long)
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+## make messages: extract the message ids and update both gettext catalogues (src/kiemchung/locale)
+messages: $(STAMP)
+	$(BIN)/python -m kiemchung.web.catalogue
 
 serve: $(STAMP)
 	$(BIN)/kiemchung serve

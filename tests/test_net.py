@@ -79,7 +79,7 @@ LOCAL = Allowance.of(["127.0.0.1"])
 
 
 def test_local_server_refused_by_default(server: str) -> None:
-    with pytest.raises(FetchError, match="Refused") as exc:
+    with pytest.raises(FetchError, match="bị từ chối") as exc:
         safe_fetch(f"http://{server}/ok", max_bytes=1000, allow=Allowance())
     assert exc.value.kind == "address"
 
@@ -108,7 +108,7 @@ def test_allow_list_comes_from_settings(server: str, monkeypatch: pytest.MonkeyP
     finally:
         monkeypatch.delenv("KIEMCHUNG_FETCH_ALLOW_HOSTS")
         get_settings.cache_clear()
-    with pytest.raises(FetchError, match="Refused"):
+    with pytest.raises(FetchError, match="bị từ chối"):
         safe_fetch(f"http://{server}/ok", max_bytes=1000)
 
 
@@ -116,7 +116,7 @@ def test_redirect_from_allowed_host_to_loopback_is_refused(server: str) -> None:
     port = server.split(":")[1]
     allowed_name = Allowance.of(["localhost"])  # the operator trusts this name, not 127.0.0.1 itself
     assert safe_fetch(f"http://localhost:{port}/ok", max_bytes=1000, allow=allowed_name).status_code == 200
-    with pytest.raises(FetchError, match="Refused") as exc:
+    with pytest.raises(FetchError, match="bị từ chối") as exc:
         safe_fetch(f"http://localhost:{port}/to-loopback", max_bytes=1000, allow=allowed_name)
     assert "127.0.0.1" in str(exc.value)
 
@@ -134,7 +134,7 @@ def test_redirects_to_metadata_or_other_schemes_and_loops_are_refused(server: st
 
 def test_oversize_bodies_are_cut_off(server: str) -> None:
     for path in ("/big-declared", "/big-undeclared"):
-        with pytest.raises(FetchError, match="Too large") as exc:
+        with pytest.raises(FetchError, match="Quá lớn") as exc:
             safe_fetch(f"http://{server}{path}", max_bytes=1000, allow=LOCAL)
         assert exc.value.kind == "too_large"
     assert len(safe_fetch(f"http://{server}/big-undeclared", max_bytes=60_000, allow=LOCAL).content) == 50_000
@@ -142,7 +142,7 @@ def test_oversize_bodies_are_cut_off(server: str) -> None:
 
 def test_slow_body_hits_the_total_deadline(server: str) -> None:
     start = time.monotonic()
-    with pytest.raises(FetchError, match="Timed out") as exc:
+    with pytest.raises(FetchError, match="Hết thời gian chờ") as exc:
         safe_fetch(f"http://{server}/slow", max_bytes=1000, allow=LOCAL, timeout=1.0)
     assert exc.value.kind == "timeout" and time.monotonic() - start < 3.0
 
@@ -203,7 +203,7 @@ def test_check_host_judges_every_resolved_address(monkeypatch: pytest.MonkeyPatc
 
 
 def test_unresolvable_name_is_a_fetch_error() -> None:
-    with pytest.raises(FetchError, match="Cannot resolve"):
+    with pytest.raises(FetchError, match="Không phân giải được"):
         check_host("khong-ton-tai.invalid", 80, Allowance())
 
 
@@ -214,7 +214,7 @@ def test_library_url_import_refuses_local_addresses(server: str, monkeypatch: py
     from kiemchung.desk.library import fetch_urls
 
     got = fetch_urls([f"http://{server}/ok", "ftp://x.example/a", f"http://{server}/missing"], max_bytes=1000)
-    assert "Refused" in (got[0].error or "") and "http(s)" in (got[1].error or "")
+    assert "bị từ chối" in (got[0].error or "") and "http(s)" in (got[1].error or "")
     monkeypatch.setenv("KIEMCHUNG_FETCH_ALLOW_NETWORKS", '["127.0.0.0/8"]')
     get_settings.cache_clear()
     try:
@@ -226,13 +226,13 @@ def test_library_url_import_refuses_local_addresses(server: str, monkeypatch: py
         monkeypatch.delenv("KIEMCHUNG_FETCH_ALLOW_NETWORKS")
         get_settings.cache_clear()
     assert (ok.error, ok.text) == (None, "Thông cáo báo chí")
-    assert missing.error == "HTTP 404" and "Too large" in (big.error or "")
+    assert missing.error == "HTTP 404" and "Quá lớn" in (big.error or "")
 
 
 def test_scam_feed_refresh_refuses_local_addresses(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from kiemchung.scam.blocklist import read_source
 
-    with pytest.raises(FetchError, match="Refused"):
+    with pytest.raises(FetchError, match="bị từ chối"):
         read_source(url=f"http://{server}/ok")
     monkeypatch.setenv("KIEMCHUNG_FETCH_ALLOW_HOSTS", '["127.0.0.1"]')
     get_settings.cache_clear()

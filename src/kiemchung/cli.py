@@ -21,10 +21,11 @@ from kiemchung.engine.worker import worker
 from kiemchung.intake.cli import backup, ingest, restore
 from kiemchung.scam.cli import scam_app
 from kiemchung.store.cli import db_app
+from kiemchung.web.i18n import N_, _
 
 app = typer.Typer(
     name="kiemchung",
-    help="kiemchung — bàn kiểm chứng thông tin / Vietnamese-first fact-checking desk.",
+    help=N_("kiemchung — bàn kiểm chứng thông tin"),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -45,10 +46,10 @@ app.command()(report)
 
 @app.command()
 def serve(
-    host: str = typer.Option(None, help="Địa chỉ / bind address (default: KIEMCHUNG_HOST)."),
-    port: int = typer.Option(None, help="Cổng / port (default: KIEMCHUNG_PORT)."),
-    reload: bool = typer.Option(False, help="Tự nạp lại khi sửa mã / reload on code changes (development)."),
-    workers: int = typer.Option(1, min=1, max=64, help="Số tiến trình / worker processes (one per core)."),
+    host: str = typer.Option(None, help=N_("Địa chỉ")),
+    port: int = typer.Option(None, help=N_("Cổng")),
+    reload: bool = typer.Option(False, help=N_("Tự nạp lại khi sửa mã")),
+    workers: int = typer.Option(1, min=1, max=64, help=N_("Số tiến trình")),
 ) -> None:
     """Chạy máy chủ web / serve the public site, the desk (/desk/) and the API (/api/v1/)."""
     import uvicorn
@@ -76,11 +77,9 @@ def serve(
 
 @app.command()
 def demo(
-    serve_after: bool = typer.Option(
-        True, "--serve/--no-serve", help="Chạy máy chủ sau khi nạp / serve the app after loading."
-    ),
-    host: str = typer.Option(None, help="Địa chỉ / bind address (default: KIEMCHUNG_HOST)."),
-    port: int = typer.Option(None, help="Cổng / port (default: KIEMCHUNG_PORT)."),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help=N_("Chạy máy chủ sau khi nạp")),
+    host: str = typer.Option(None, help=N_("Địa chỉ")),
+    port: int = typer.Option(None, help=N_("Cổng")),
 ) -> None:
     """Dữ liệu mẫu / load the bundled demo data (idempotent), then serve on http://127.0.0.1:8000."""
     from kiemchung.demo.load import load_demo
@@ -90,7 +89,7 @@ def demo(
     upgrade()
     load_demo()
     if not available():  # the rest works; pictures are kept and hashed but not read
-        typer.echo(f"Lưu ý / note: {INSTALL_HINT}", err=True)
+        typer.echo(_("Lưu ý: %(install_hint)s", install_hint=_(INSTALL_HINT)), err=True)
     if serve_after:
         serve(host=host, port=port, reload=False, workers=1)
 

@@ -31,6 +31,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from kiemchung.web.i18n import _
+
 USER_AGENT = "kiemchung/0.1 (+fact-checking desk)"
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -93,7 +95,11 @@ def blocked_address(address: str) -> bool:
 
 def _refused(host: str, address: str) -> FetchError:
     return FetchError(
-        f"Địa chỉ nội bộ bị từ chối / Refused: {host} is a private, local or reserved address ({address})",
+        _(
+            "Địa chỉ nội bộ bị từ chối: %(host)s là địa chỉ riêng, cục bộ hoặc dành riêng (%(address)s)",
+            host=host,
+            address=address,
+        ),
         "address",
     )
 
@@ -109,10 +115,10 @@ def check_host(host: str, port: int, allow: Allowance) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"Không phân giải được tên miền / Cannot resolve {host}: {exc}") from None
+        raise FetchError(_("Không phân giải được tên miền %(host)s: %(exc)s", host=host, exc=exc)) from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
-        raise FetchError(f"Không phân giải được tên miền / Cannot resolve {host}")
+        raise FetchError(_("Không phân giải được tên miền %(host)s", host=host))
     for address in addresses:
         if blocked_address(address) and not allow.address_allowed(address):
             raise _refused(host, address)
@@ -177,7 +183,7 @@ class Response:
 
 def _check_url(url: httpx.URL, allow: Allowance) -> None:
     if url.scheme not in ("http", "https") or not url.host:
-        raise FetchError(f"Không phải địa chỉ http(s) / Not an http(s) URL: {url}", "scheme")
+        raise FetchError(_("Không phải địa chỉ http(s): %(url)s", url=url), "scheme")
     host = url.host.lower()
     try:
         literal = ipaddress.ip_address(host)
@@ -205,13 +211,13 @@ def safe_fetch(
     try:
         current = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError) as exc:
-        raise FetchError(f"URL không hợp lệ / Invalid URL: {exc}", "scheme") from None
+        raise FetchError(_("URL không hợp lệ: %(exc)s", exc=exc), "scheme") from None
     with _client(allow, timeout) as client:
         for _hop in range(max_redirects + 1):
             _check_url(current, allow)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise FetchError("Hết thời gian chờ / Timed out", "timeout")
+                raise FetchError(_("Hết thời gian chờ"), "timeout")
             try:
                 with client.stream("GET", current, headers=headers, timeout=httpx.Timeout(remaining)) as resp:
                     location = resp.headers.get("location")
@@ -222,24 +228,29 @@ def safe_fetch(
                         str(resp.url), resp.status_code, dict(resp.headers), _read(resp, max_bytes, deadline)
                     )
             except httpx.TimeoutException:
-                raise FetchError("Hết thời gian chờ / Timed out", "timeout") from None
+                raise FetchError(_("Hết thời gian chờ"), "timeout") from None
             except httpx.HTTPError as exc:
                 cause = exc.__context__ or exc.__cause__
                 if isinstance(cause, FetchError):
                     raise cause from None
-                raise FetchError(f"Lỗi tải / Fetch failed: {type(exc).__name__}") from None
-    raise FetchError(f"Quá nhiều chuyển hướng / More than {max_redirects} redirects", "redirects")
+                raise FetchError(_("Lỗi tải: %(name)s", name=type(exc).__name__)) from None
+    raise FetchError(
+        _("Quá nhiều chuyển hướng %(max_redirects)s redirects", max_redirects=max_redirects), "redirects"
+    )
 
 
 def _read(resp: httpx.Response, max_bytes: int, deadline: float) -> bytes:
     declared = resp.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"Quá lớn / Too large: {declared} bytes > {max_bytes}", "too_large")
+        raise FetchError(
+            _("Quá lớn: %(declared)s bytes > %(max_bytes)s", declared=declared, max_bytes=max_bytes),
+            "too_large",
+        )
     buf = bytearray()
     for chunk in resp.iter_bytes():
         buf.extend(chunk)
         if len(buf) > max_bytes:  # the declared length can lie, or be absent
-            raise FetchError(f"Quá lớn / Too large: > {max_bytes} bytes", "too_large")
+            raise FetchError(_("Quá lớn: > %(max_bytes)s bytes", max_bytes=max_bytes), "too_large")
         if time.monotonic() > deadline:  # a body that trickles in never trips the read timeout
-            raise FetchError("Hết thời gian chờ / Timed out", "timeout")
+            raise FetchError(_("Hết thời gian chờ"), "timeout")
     return bytes(buf)

@@ -8,35 +8,37 @@
 
 from __future__ import annotations
 
-TOPICS: dict[str, tuple[str, str]] = {
-    "y-te": ("Y tế", "Health"),
-    "thuc-pham": ("An toàn thực phẩm", "Food safety"),
-    "lua-dao": ("Lừa đảo", "Scams"),
-    "ngan-hang": ("Ngân hàng", "Banking"),
-    "chinh-sach": ("Chính sách", "Policy"),
-    "kinh-te": ("Kinh tế", "Economy"),
-    "gia-ca": ("Giá cả", "Prices"),
-    "dien": ("Điện", "Electricity"),
-    "giao-thong": ("Giao thông", "Transport"),
-    "giao-duc": ("Giáo dục", "Education"),
-    "thoi-tiet": ("Thời tiết", "Weather"),
-    "thien-tai": ("Thiên tai", "Disasters"),
-    "cong-nghe": ("Công nghệ", "Technology"),
-    "viec-lam": ("Việc làm", "Jobs"),
-    "moi-truong": ("Môi trường", "Environment"),
-    "phap-luat": ("Pháp luật", "Law"),
-    "xa-hoi": ("Xã hội", "Society"),
-    "the-thao": ("Thể thao", "Sport"),
-    "quoc-te": ("Quốc tế", "World"),
+from kiemchung.web.i18n import N_, _, translate_in
+
+TOPICS: dict[str, str] = {
+    "y-te": N_("Y tế"),
+    "thuc-pham": N_("An toàn thực phẩm"),
+    "lua-dao": N_("Lừa đảo"),
+    "ngan-hang": N_("Ngân hàng"),
+    "chinh-sach": N_("Chính sách"),
+    "kinh-te": N_("Kinh tế"),
+    "gia-ca": N_("Giá cả"),
+    "dien": N_("Điện"),
+    "giao-thong": N_("Giao thông"),
+    "giao-duc": N_("Giáo dục"),
+    "thoi-tiet": N_("Thời tiết"),
+    "thien-tai": N_("Thiên tai"),
+    "cong-nghe": N_("Công nghệ"),
+    "viec-lam": N_("Việc làm"),
+    "moi-truong": N_("Môi trường"),
+    "phap-luat": N_("Pháp luật"),
+    "xa-hoi": N_("Xã hội"),
+    "the-thao": N_("Thể thao"),
+    "quoc-te": N_("Quốc tế"),
 }
 
 
-def topic_label(slug: str | None, lang: str = "vi") -> str:
-    """Display name of a topic tag in ``lang`` (vi or en)."""
+def topic_label(slug: str | None, lang: str | None = None) -> str:
+    """Display name of a topic tag in ``lang`` (vi or en; by default the current request's)."""
     if not slug:
         return ""
-    pair = TOPICS.get(slug)
-    if pair is not None:
-        return pair[1] if lang == "en" else pair[0]
+    name = TOPICS.get(slug)
+    if name is not None:
+        return _(name) if lang is None else translate_in(lang, name)
     words = slug.replace("-", " ").replace("_", " ").strip()
     return words[:1].upper() + words[1:]

@@ -82,7 +82,7 @@ def test_cli_report(configured: str, tmp_path: Path) -> None:
     assert r.exit_code == 0 and r.stdout.startswith("# Analytics report — Last 30 days")
 
     r = runner.invoke(app, ["report", "--days", "14"])
-    assert r.exit_code == 2 and "7, 30 or 90" in r.output
+    assert r.exit_code == 2 and "7, 30 hoặc 90" in r.output
     assert runner.invoke(app, ["report", "--format", "pdf"]).exit_code == 2
     r = runner.invoke(app, ["report", "--output", str(tmp_path / "missing" / "x.md")])
-    assert r.exit_code == 1 and "Cannot write file" in r.output
+    assert r.exit_code == 1 and "Không ghi được tệp" in r.output

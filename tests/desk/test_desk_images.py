@@ -86,7 +86,7 @@ def test_not_an_image_is_refused_with_a_message(client_for: Client) -> None:
         data={"csrf_token": csrf},
         files={"image": ("x.jpg", b"MZ\x90\x00 not a picture", "image/jpeg")},
     )
-    assert r.status_code == 200 and "not a JPEG" in html.unescape(r.text)
+    assert r.status_code == 200 and "Tệp không phải ảnh JPEG" in html.unescape(r.text)
     with session_scope() as s:
         assert s.scalars(select(MediaImage)).first() is None
 

@@ -108,7 +108,7 @@ def test_full_flow_with_a_second_editor(client_for) -> None:  # type: ignore[no-
     r = editor.post(f"/desk/incidents/{inc_id}/close", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.headers["location"] == f"/desk/incidents/{inc_id}/report"
     html = editor.get(f"/desk/incidents/{inc_id}/report").text
-    assert "Báo cáo sau sự kiện" in html and "Linked claims: 1" in html
+    assert "Báo cáo sau sự kiện" in html and "Nhận định liên quan: 1" in html
     md = editor.get(f"/desk/incidents/{inc_id}/report?format=md")
     assert md.headers["content-type"].startswith("text/markdown") and md.text.startswith("# Báo cáo")
     listing = editor.get("/desk/incidents").text

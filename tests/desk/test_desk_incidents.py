@@ -54,9 +54,9 @@ def test_open_prefills_the_holding_statement_and_validates_the_area(db_url: str)
         assert st.kind == "statement" and st.status == FactCheckStatus.draft
         assert "Những gì chúng tôi đã biết" in st.body and "Những gì chúng tôi chưa biết" in st.body
         assert "Lần cập nhật tiếp theo" in st.body
-        with pytest.raises(incidents.IncidentError, match="Ward is not in that province"):
+        with pytest.raises(incidents.IncidentError, match="Phường/xã không thuộc"):
             incidents.open_incident(s, _user(s, ids["bt1"]), title="X", province_code=79, ward_code=70)
-        with pytest.raises(incidents.IncidentError, match="title"):
+        with pytest.raises(incidents.IncidentError, match="Cần tiêu đề"):
             incidents.open_incident(s, _user(s, ids["bt1"]), title="   ")
 
 
@@ -66,7 +66,7 @@ def test_two_person_review_and_the_urgent_path(db_url: str) -> None:
     st_id = _statement(db_url, inc_id)
     with session_scope(db_url) as s:
         bt1, bt2 = _user(s, ids["bt1"]), _user(s, ids["bt2"])
-        with pytest.raises(incidents.IncidentError, match="template"):
+        with pytest.raises(incidents.IncidentError, match="chỗ trống"):
             incidents.review(s, inc_id, st_id, "submit", bt1)  # the "…" blanks are still there
         incidents.save_update(
             s,
@@ -77,14 +77,14 @@ def test_two_person_review_and_the_urgent_path(db_url: str) -> None:
             sources=[incidents.Source("UBND phường", "https://example.gov.vn/tin")],
         )
         incidents.review(s, inc_id, st_id, "submit", bt1)
-        with pytest.raises(incidents.IncidentError, match="second editor"):
+        with pytest.raises(incidents.IncidentError, match="biên tập viên thứ hai"):
             incidents.review(s, inc_id, st_id, "urgent", bt1)
         incidents.review(s, inc_id, st_id, "urgent", bt2)
         inc = incidents.get(s, inc_id)
         assert inc.first_statement_at is not None and inc.last_update_at == inc.first_statement_at
         # An update needs a source; then the ordinary path: approve, then publish.
         upd = incidents.save_update(s, inc_id, bt2, body="Nước đã rút ở hai tuyến phố.", sources=[])
-        with pytest.raises(incidents.IncidentError, match="source"):
+        with pytest.raises(incidents.IncidentError, match="ít nhất một nguồn"):
             incidents.review(s, inc_id, upd.id, "submit", bt2)
         incidents.save_update(
             s,
@@ -95,7 +95,7 @@ def test_two_person_review_and_the_urgent_path(db_url: str) -> None:
             sources=[incidents.Source("Công an phường", "")],
         )
         incidents.review(s, inc_id, upd.id, "submit", bt2)
-        with pytest.raises(incidents.IncidentError, match="second editor"):
+        with pytest.raises(incidents.IncidentError, match="biên tập viên thứ hai"):
             incidents.review(s, inc_id, upd.id, "approve", bt2)
         incidents.review(s, inc_id, upd.id, "approve", bt1)
         incidents.review(s, inc_id, upd.id, "publish", bt1)
@@ -145,9 +145,9 @@ def test_suggestions_links_and_the_report(db_url: str) -> None:
             incidents.link(s, inc_id, bt1)
         inc = incidents.close(s, inc_id, bt1, "Nước đã rút")
         assert inc.status == IncidentStatus.closed and inc.report_md and inc.report_html
-        assert "Nhận định liên quan / Linked claims: 2, đã trả lời / answered: 1" in inc.report_md
+        assert "Nhận định liên quan: 2, đã trả lời: 1" in inc.report_md
         assert "<table>" in inc.report_html and "<script" not in inc.report_html
-        with pytest.raises(incidents.IncidentError, match="closed"):
+        with pytest.raises(incidents.IncidentError, match="đã đóng"):
             incidents.save_update(s, inc_id, bt1, body="x", sources=[])
 
 

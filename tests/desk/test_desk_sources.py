@@ -96,7 +96,7 @@ def test_create_with_validation_errors_then_success(client_for) -> None:  # type
         },
     )
     assert r.status_code == 400
-    assert "Cần nhập tên / A name is required" in r.text
+    assert "Cần nhập tên" in r.text
     assert "“khong-phai-ten-mien” không phải tên miền hợp lệ" in r.text
     assert "“abc.vn/duong-dan” không phải tên miền hợp lệ" in r.text
     assert "“javascript:alert(1)” không phải địa chỉ http(s) hợp lệ" in r.text

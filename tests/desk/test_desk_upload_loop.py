@@ -109,7 +109,7 @@ def test_binary_bytes_sent_as_text_are_refused_not_imported(client_for) -> None:
     assert r.status_code == 303
     assert time.perf_counter() - t0 < 10
     page = c.get("/desk/library").text
-    assert "du-lieu.txt" in page and "Not a text file" in page
+    assert "du-lieu.txt" in page and "Tệp không phải văn bản" in page
 
 
 def test_unclosed_svg_in_the_title_keeps_the_text() -> None:

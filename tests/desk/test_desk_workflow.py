@@ -60,7 +60,7 @@ def test_validation_errors_keep_the_text(client_for) -> None:
     c, token = client_for("editor")
     r = c.post("/desk/fact-checks/new", data=form(token, claim_reviewed="x" * 80, verdict="maybe"))
     assert r.status_code == 400
-    assert "tối đa 75 ký tự" in r.text and "Choose a verdict" in r.text
+    assert "tối đa 75 ký tự" in r.text and "Chọn một kết luận trong thang đánh giá" in r.text
     assert "Không có bằng chứng." in r.text  # nothing typed is lost
 
 
@@ -222,7 +222,7 @@ def test_correction_goes_through_review_and_history(client_for) -> None:
     page = ed.get(public).text
     assert "Sai, theo Bộ Y tế." in page
     notice = page.index("correction-notice")
-    assert notice < page.index('<h1 class="claim">')  # on top, with its date
+    assert notice < page.index('<h1 class="claim"')  # on top, with its date
     assert "Bài đã được đính chính ngày" in page[notice : notice + 400]
     hist = ed.get(f"/desk/fact-checks/{fid}/history").text
     assert "Bổ sung nguồn Bộ Y tế." in hist

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from kiemchung.engine import verify as V
+from kiemchung.web.i18n import translate_in
 
 
 def features(query: str, cand: str) -> dict[str, float]:
@@ -62,13 +63,15 @@ def test_coverage_is_diacritic_insensitive() -> None:
     assert f["num_conflict"] == 0.0
 
 
-def test_reasons_are_bilingual() -> None:
+def test_reasons_read_in_vietnamese_and_translate_when_shown() -> None:
     q, c = (
         V.QueryView.of("Học phí 80 triệu ở Bách Khoa Hà Nội"),
         V.TextView.of("Đại học Bách Khoa Hà Nội thu 60 triệu"),
     )
     notes = V.reasons(V.pair_features(q, c, {}), c, q)
-    assert any(n.startswith("Số liệu khác / numbers differ") and "80000000" in n for n in notes)
+    assert any(n.startswith("Số liệu khác:") and "80000000" in n for n in notes)
+    english = [translate_in("en", n) for n in notes]
+    assert any(n.startswith("numbers differ:") and "80000000" in n for n in english)
     assert any("bach khoa ha noi" in n for n in notes)
 
 
@@ -113,7 +116,8 @@ def test_veto_on_a_swapped_slot_or_an_added_number() -> None:
     assert V.veto(number, long=False) and V.veto(added, long=False)
     assert not V.veto(number, long=True)  # a long post's other sentences carry their own numbers
     notes = V.reasons(place, fc, V.QueryView.of("Phà Sao Mai ở Bạc Liêu ngừng chạy từ 20/8"))
-    assert notes[0] == "Địa danh khác / place differs: Bạc Liêu ≠ Cà Mau"
+    assert notes[0] == "Địa danh khác: Bạc Liêu ≠ Cà Mau"
+    assert translate_in("en", notes[0]) == "place differs: Bạc Liêu ≠ Cà Mau"
 
 
 def test_an_unrelated_tip_is_not_answered_by_the_only_fact_check() -> None:

@@ -106,7 +106,7 @@ def test_reindex_rebuilds_everything_from_the_store(store: str) -> None:
     # The command prints the counts, with a progress bar on request.
     res = CliRunner().invoke(app, ["reindex", "--progress"])
     assert res.exit_code == 0, res.output
-    assert "1 kiểm chứng/fact-checks, 1 đoạn/passages, 1 nhận định/claims" in res.output
+    assert "1 bài kiểm chứng, 1 đoạn, 1 nhận định" in res.output
 
 
 def test_worker_command_refuses_the_immediate_queue(store: str) -> None:

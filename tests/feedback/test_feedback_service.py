@@ -67,13 +67,13 @@ def test_another_ward_is_only_a_suggestion(fb_users: dict[str, int]) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "key"),
     [
-        ("text", "ngắn quá", "fb.err.text_short"),
-        ("text", "x" * 3001, "fb.err.text_long"),
-        ("kind", "khieu-nai", "fb.err.kind"),
-        ("topic", "khong-co", "fb.err.topic"),
-        ("province_code", 999, "fb.err.province"),
-        ("ward_code", 99999999, "fb.err.ward"),
-        ("contact", "a" * 301, "fb.err.contact_long"),
+        ("text", "ngắn quá", "Nội dung quá ngắn, hãy mô tả rõ hơn."),
+        ("text", "x" * 3001, "Nội dung quá dài."),
+        ("kind", "khieu-nai", "Hãy chọn loại ý kiến."),
+        ("topic", "khong-co", "Hãy chọn lĩnh vực."),
+        ("province_code", 999, "Hãy chọn tỉnh/thành phố."),
+        ("ward_code", 99999999, "Phường/xã không thuộc tỉnh/thành đã chọn."),
+        ("contact", "a" * 301, "Thông tin liên hệ quá dài."),
     ],
 )
 def test_refusals_name_their_reason(fb_users: dict[str, int], field: str, value: object, key: str) -> None:
@@ -138,7 +138,7 @@ def test_route_status_and_the_two_person_answer(fb_users: dict[str, int]) -> Non
         service.review_answer(s, t.id, ans.id, "submit", editor)
         with pytest.raises(FeedbackError) as err:
             service.review_answer(s, t.id, ans.id, "approve", editor)
-        assert err.value.key == "fb.err.second_editor"
+        assert err.value.key == "Người duyệt phải là biên tập viên thứ hai, không phải người viết."
         assert service.answers_to_review(s, editor) == []
         assert service.answers_to_review(s, editor2)[0][0].id == ans.id
         service.review_answer(s, t.id, ans.id, "approve", editor2)

@@ -172,7 +172,7 @@ def http_server() -> Iterator[str]:
 def test_url_fetch_feed_and_jsonl(configured: str, http_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from kiemchung.settings import get_settings
 
-    with pytest.raises(IntakeError, match="Refused"):  # a local address, until the operator allows it
+    with pytest.raises(IntakeError, match="bị từ chối"):  # a local address, until the operator allows it
         ingest_path(f"{http_server}/feed", progress=False, run_engine=False)
     monkeypatch.setenv("KIEMCHUNG_FETCH_ALLOW_HOSTS", '["127.0.0.1"]')
     get_settings.cache_clear()
@@ -183,7 +183,7 @@ def test_url_fetch_feed_and_jsonl(configured: str, http_server: str, monkeypatch
         ingest_path(f"{http_server}/missing", progress=False, run_engine=False)
     monkeypatch.setenv("KIEMCHUNG_MAX_UPLOAD_BYTES", "100")
     get_settings.cache_clear()
-    with pytest.raises(IntakeError, match="too large"):
+    with pytest.raises(IntakeError, match="quá lớn"):
         ingest_path(f"{http_server}/feed", progress=False, run_engine=False)
 
 
@@ -201,10 +201,10 @@ def test_cli_ingest_summary_errors_file_and_exit_codes(configured: str, tmp_path
     errors = tmp_path / "errors.jsonl"
     res = runner.invoke(app, ["ingest", str(path), "--no-engine", "--errors", str(errors), "--no-progress"])
     assert res.exit_code == 0, res.output
-    assert "stored: 2" in res.output and "rejected: 1" in res.output and "line 2" in res.output
+    assert "Đã lưu: 2" in res.output and "bị loại: 1" in res.output and "dòng 2" in res.output
     assert [json.loads(x)["line"] for x in errors.read_text().splitlines()] == [2]
     again = runner.invoke(app, ["ingest", str(path), "--no-engine"])
-    assert again.exit_code == 0 and "duplicates: 2" in again.output
+    assert again.exit_code == 0 and "trùng lặp: 2" in again.output
     assert runner.invoke(app, ["ingest", str(tmp_path / "missing.jsonl"), "--no-engine"]).exit_code == 1
     junk = tmp_path / "junk.jsonl"
     junk.write_bytes(b"{nope\n[1]\n")

@@ -76,7 +76,7 @@ def test_unbalanced_csv_quote_is_reported_and_the_next_records_kept(configured: 
     )
     report = _ingest(configured, path)
     assert [n for n, _ in report.rejected] == [2]
-    assert "unbalanced quote" in report.rejected[0][1]
+    assert "dấu ngoặc kép không khớp" in report.rejected[0][1]
     assert report.stored == 3
     with session_scope() as s:
         texts = set(s.scalars(select(Item.text)))

@@ -86,7 +86,7 @@ def test_ingest_jsonl_with_image_files_and_base64(configured: str, tmp_path: Pat
     assert (report.stored, report.images) == (3, 2)
     assert [n for n, _ in report.rejected] == [4, 5, 6, 7]
     reasons = dict(report.rejected)
-    assert "thư mục" in reasons[4] and "not found" in reasons[5] and "base64" in reasons[6]
+    assert "thư mục" in reasons[4] and "Không tìm thấy" in reasons[5] and "base64" in reasons[6]
     rows = _items(configured)
     plain, card, jpeg = rows
     assert plain[1] == []

@@ -140,14 +140,14 @@ def test_bad_lines_are_reported_and_good_lines_kept(configured: str, tmp_path: P
     assert report.duplicates == 0
     rejected = dict(report.rejected)
     assert sorted(rejected) == [2, 4, 6, 8, 11, 12, 13, 14]
-    assert "invalid JSON" in rejected[2]
-    assert "invalid UTF-8" in rejected[4]
-    assert "missing text" in rejected[6]
-    assert "line too long" in rejected[8]
-    assert "not a JSON object" in rejected[11]
-    assert "must be a string" in rejected[12]
-    assert "empty text" in rejected[13]
-    assert "text too long" in rejected[14]
+    assert "JSON không hợp lệ" in rejected[2]
+    assert "UTF-8 không hợp lệ" in rejected[4]
+    assert "thiếu nội dung" in rejected[6]
+    assert "dòng quá dài" in rejected[8]
+    assert "không phải đối tượng JSON" in rejected[11]
+    assert "nội dung phải là chuỗi" in rejected[12]
+    assert "nội dung trống" in rejected[13]
+    assert "nội dung quá dài" in rejected[14]
     with session_scope(configured) as s:
         texts = set(s.scalars(select(Item.text)))
         unknown = s.scalars(select(Item).where(Item.external_id == "u")).one()

@@ -118,7 +118,7 @@ def test_a_worker_process_runs_the_queued_jobs(queue_env: dict[str, str]) -> Non
         except subprocess.TimeoutExpired:
             proc.kill()
             out, _ = proc.communicate()
-    assert "worker running: 2 threads" in out, out[-3000:]
+    assert "Đang chạy 2 luồng" in out, out[-3000:]
     index_mod.reset_index()
     idx = index_mod.get_index()
     assert idx.fc_disk.get(str(fid)) is not None

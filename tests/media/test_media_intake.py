@@ -76,21 +76,21 @@ def test_gif_first_frame_and_transparency() -> None:
 
 
 def test_a_name_does_not_make_an_image() -> None:
-    with pytest.raises(ImageRejected, match="not a JPEG"):
+    with pytest.raises(ImageRejected, match="Tệp không phải ảnh JPEG"):
         load_image(b"%PDF-1.7 pretending to be photo.jpg")
-    with pytest.raises(ImageRejected, match="damaged"):
+    with pytest.raises(ImageRejected, match="tệp hỏng"):
         load_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    with pytest.raises(ImageRejected, match="empty"):
+    with pytest.raises(ImageRejected, match="Tệp ảnh trống"):
         load_image(b"")
 
 
-def test_limits_are_bilingual() -> None:
+def test_limits_are_explained() -> None:
     data = encode(noise_photo(4, (400, 300)))
-    with pytest.raises(ImageRejected, match=r"quá lớn.*too large"):
+    with pytest.raises(ImageRejected, match=r"quá lớn"):
         load_image(data, max_bytes=100)
-    with pytest.raises(ImageRejected, match=r"quá nhiều điểm ảnh.*too many pixels"):
+    with pytest.raises(ImageRejected, match=r"quá nhiều điểm ảnh"):
         load_image(data, max_pixels=1000)
-    with pytest.raises(ImageRejected, match=r"quá nhỏ.*too small"):
+    with pytest.raises(ImageRejected, match=r"quá nhỏ"):
         load_image(encode(Image.new("RGB", (4, 400), "white")))
 
 
@@ -99,5 +99,5 @@ def test_decompression_bomb_is_refused_before_decoding() -> None:
     big = Image.new("1", (30_000, 30_000), 0)
     data = encode(big, "PNG", optimize=True)
     assert len(data) < 2 * 1024 * 1024
-    with pytest.raises(ImageRejected, match="too many pixels"):
+    with pytest.raises(ImageRejected, match="quá nhiều điểm ảnh"):
         load_image(data)

@@ -75,13 +75,13 @@ def test_api_accepts_multipart_and_base64(client: TestClient, seeded: Seed) -> N
     assert r2.status_code == 200 and r2.json()["status"] == "answered"
 
 
-def test_api_refuses_bad_images_bilingually(client: TestClient, seeded: Seed) -> None:
+def test_api_refuses_bad_images_with_a_reason(client: TestClient, seeded: Seed) -> None:
     r = client.post("/api/v1/tips", json={"image_base64": base64.b64encode(b"GIF89a broken").decode()})
     assert r.status_code == 422 and "không đọc được ảnh" in r.text.lower()
     r = client.post("/api/v1/tips", json={"image_base64": "%%%"})
     assert r.status_code == 422 and "base64" in r.text
     r = client.post("/api/v1/tips", files={"image": ("a.jpg", b"<html>not a picture</html>", "image/jpeg")})
-    assert r.status_code == 422 and "not a JPEG" in r.text
+    assert r.status_code == 422 and "Tệp không phải ảnh JPEG" in r.text
     r = client.post("/api/v1/tips", json={"text": ""})
     assert r.status_code == 422
 

@@ -27,7 +27,7 @@ def test_fact_check_page_has_byline_date_correction_notice_share_and_card_tags(
     )
     assert 'rel="icon"' in head
     body = page.split('<main id="main"', 1)[1]
-    h1 = body.index('<h1 class="claim">')
+    h1 = body.index('<h1 class="claim"')
     notice = body.index("correction-notice")
     assert notice < h1  # the correction is the first thing a returning reader sees
     assert "Bài đã được đính chính ngày 11/03/2026" in body[notice:h1]

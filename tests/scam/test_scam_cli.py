@@ -76,7 +76,7 @@ def test_classify_unreadable_input_fails_cleanly(tmp_path: Path) -> None:
         scam_app,
         ["classify", "--input", str(tmp_path / "missing.txt"), "--output", str(tmp_path / "o.jsonl")],
     )
-    assert res.exit_code == 1 and "Cannot read file" in res.output
+    assert res.exit_code == 1 and "Không đọc được tệp" in res.output
 
 
 def test_evaluate_prints_rates_by_reason_and_examples(tmp_path: Path) -> None:
@@ -92,10 +92,10 @@ def test_evaluate_prints_rates_by_reason_and_examples(tmp_path: Path) -> None:
     dev.write_text("".join(json.dumps({"domain": d, "label": lab}) + "\n" for d, lab in rows))
     res = runner.invoke(scam_app, ["evaluate", "--dev", str(dev), "--show", "3"])
     assert res.exit_code == 0, res.output
-    assert "scam domains: 3; hợp lệ / legit: 2" in res.output
-    assert "detection (scam|suspicious): 66,7 % (2/3)" in res.output
-    assert "false positives on legit: 0,0 % (0/2)" in res.output
-    assert "MISS tiemhoatuoi.com" in res.output and "Theo lý do / by reason" in res.output
+    assert "Tên miền lừa đảo: 3; hợp lệ: 2" in res.output
+    assert "Phát hiện: 66,7 % (2/3)" in res.output
+    assert "Báo nhầm: 0,0 % (0/2)" in res.output
+    assert "MISS tiemhoatuoi.com" in res.output and "Theo lý do" in res.output
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n")
     assert runner.invoke(scam_app, ["evaluate", "--dev", str(bad)]).exit_code == 1
@@ -104,10 +104,10 @@ def test_evaluate_prints_rates_by_reason_and_examples(tmp_path: Path) -> None:
 def test_seed_loads_registry_and_bundled_blocklist(configured: str) -> None:
     res = runner.invoke(scam_app, ["seed"])
     assert res.exit_code == 0, res.output
-    added = re.search(r"registry: \+(\d+) .*chongluadao: \+(\d+), tổng / total (\d+)", res.output)
+    added = re.search(r"Danh bạ chính thức: \+(\d+) .*chongluadao: \+(\d+), tổng (\d+)", res.output)
     assert added is not None and int(added[1]) > 200 and int(added[2]) == int(added[3]) > 24_000
     again = runner.invoke(scam_app, ["seed"])
-    assert again.exit_code == 0 and "registry: +0" in again.output
+    assert again.exit_code == 0 and "Danh bạ chính thức: +0" in again.output
 
 
 def test_feeds_need_a_database_and_flag_stale_ones(configured: str, tmp_path: Path) -> None:
@@ -135,20 +135,24 @@ def test_feeds_need_a_database_and_flag_stale_ones(configured: str, tmp_path: Pa
     with session_scope() as s:
         s.execute(sql_update(models.Feed).values(fetched_at=models.utcnow() - timedelta(hours=3)))
     res = runner.invoke(scam_app, ["feeds"])
-    assert res.exit_code == 0 and "STALE (> 2 h)" in res.output and "Some feeds are stale" in res.output
+    assert (
+        res.exit_code == 0
+        and "QUÁ HẠN (> 2 h)" in res.output
+        and "Có nguồn cấp quá hạn cập nhật" in res.output
+    )
 
 
 def test_update_rejects_bad_options_and_unreadable_sources(configured: str, tmp_path: Path) -> None:
     lst = tmp_path / "list.txt"
     lst.write_text("lua-dao-mau.xyz\n")
     res = runner.invoke(scam_app, ["update", "--feed", "f", "--file", str(lst), "--format", "csv"])
-    assert res.exit_code == 1 and "Invalid --format or --list" in res.output
+    assert res.exit_code == 1 and "Định dạng hoặc danh sách không hợp lệ" in res.output
     res = runner.invoke(scam_app, ["update", "--feed", "f", "--file", str(lst), "--list", "grey"])
     assert res.exit_code == 1
     res = runner.invoke(scam_app, ["update", "--feed", "f", "--url", "http://127.0.0.1:9/list.txt"])
-    assert res.exit_code == 1 and "Refused" in res.output  # a local address is not fetched
+    assert res.exit_code == 1 and "bị từ chối" in res.output  # a local address is not fetched
     res = runner.invoke(scam_app, ["add", "email", "a@b.vn", "--reason", "thử"])
-    assert res.exit_code == 1 and "Invalid kind" in res.output
+    assert res.exit_code == 1 and "Loại không hợp lệ" in res.output
     res = runner.invoke(scam_app, ["add", "domain", "khong hop le", "--reason", "thử"])
     assert res.exit_code == 1
 
@@ -158,4 +162,4 @@ def test_update_lists_rejected_lines(configured: str, tmp_path: Path) -> None:
     lst.write_text("https://lua-dao-mau.xyz/nhan-qua\nkhông phải url\n")
     res = runner.invoke(scam_app, ["update", "--feed", "u", "--file", str(lst), "--format", "urls"])
     assert res.exit_code == 0, res.output
-    assert "1 dòng lỗi / rejected lines" in res.output and "dòng / line 2" in res.output
+    assert "1 dòng lỗi" in res.output and "dòng 2" in res.output

@@ -37,4 +37,4 @@ def test_html_page_form_and_result(configured: str) -> None:
     ok = c.get("/kiem-tra", params={"q": "https://ibanking.vietcombank.com.vn"})
     assert "Tên miền chính thức của ngân hàng Vietcombank" in ok.text and "Kênh chính thức" in ok.text
     en = c.get("/kiem-tra", params={"q": "https://ibanking.vietcombank.com.vn", "lang": "en"})
-    assert "Official domain of Vietcombank" in en.text and "Is this a scam?" in en.text
+    assert "Official domain of Vietcombank" in en.text and "Scam check" in en.text

@@ -104,7 +104,7 @@ def test_round_trip_same_backend(db_url: str, tmp_path: Path) -> None:
     file = tmp_path / "kc.jsonl.gz"
     counts = backup(file, url=db_url)
     assert counts["item"] == 3 and counts["passage"] == 1 and counts["fact_check"] == 1
-    with pytest.raises(BackupError, match="not empty"):
+    with pytest.raises(BackupError, match="không trống"):
         restore(file, url=db_url)
     restored = restore(file, url=db_url, force=True)
     assert restored == {k: v for k, v in counts.items() if v}
@@ -141,7 +141,7 @@ def test_refuses_foreign_or_newer_files(sqlite_url: str, tmp_path: Path) -> None
     bogus = tmp_path / "x.jsonl.gz"
     with gzip.open(bogus, "wt") as fh:
         fh.write(json.dumps({"hello": 1}) + "\n")
-    with pytest.raises(BackupError, match="not a kiemchung backup"):
+    with pytest.raises(BackupError, match="Không phải tệp sao lưu kiemchung"):
         restore(bogus, url=sqlite_url)
     newer = tmp_path / "n.jsonl.gz"
     with gzip.open(newer, "wt") as fh:
@@ -149,7 +149,7 @@ def test_refuses_foreign_or_newer_files(sqlite_url: str, tmp_path: Path) -> None
             json.dumps({"format": "kiemchung-backup", "version": 1, "revision": "9999", "tables": []}) + "\n"
         )
         fh.write(json.dumps({"t": "source", "r": {"id": 1, "name": "x", "from_the_future": 1}}) + "\n")
-    with pytest.raises(BackupError, match="columns missing here"):
+    with pytest.raises(BackupError, match="Cột không có trong lược đồ"):
         restore(newer, url=sqlite_url)
     with session_scope(sqlite_url) as s:
         assert s.scalars(select(Source)).all() == []  # nothing half-restored

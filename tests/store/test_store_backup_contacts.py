@@ -77,7 +77,7 @@ def test_contacts_encrypted_with_a_passphrase(db_url: str, tmp_path: Path) -> No
     populate(db_url)
     before = contacts(db_url)
     file = tmp_path / "kc.jsonl.gz"
-    with pytest.raises(BackupError, match="passphrase"):
+    with pytest.raises(BackupError, match="mật khẩu"):
         backup(file, url=db_url, include_contacts=True, passphrase="ngắn")
     counts = backup(file, url=db_url, include_contacts=True, passphrase=PASS)
     assert counts["tip_contact"] == 3 and counts["channel_contact"] == 1
@@ -86,7 +86,7 @@ def test_contacts_encrypted_with_a_passphrase(db_url: str, tmp_path: Path) -> No
     for secret in SECRETS[:3]:
         assert secret not in text  # nothing readable without the passphrase
 
-    with pytest.raises(BackupError, match="wrong passphrase"):
+    with pytest.raises(BackupError, match="Sai mật khẩu"):
         restore(file, url=db_url, force=True, passphrase="một mật khẩu khác hẳn")
     notes: dict[str, int] = {}
     restore(file, url=db_url, force=True, notes=notes)  # no passphrase: contacts skipped

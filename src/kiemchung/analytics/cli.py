@@ -13,6 +13,8 @@ from pathlib import Path
 
 import typer
 
+from kiemchung.web.i18n import N_, _
+
 
 class ReportFormat(StrEnum):
     md = "md"
@@ -20,15 +22,13 @@ class ReportFormat(StrEnum):
 
 
 def report(
-    kind: str = typer.Argument(
-        None, help="`incident` (báo cáo sau sự kiện / incident report) hoặc/or `feedback` (góp ý / feedback)."
-    ),
-    ident: int = typer.Argument(None, help="Số sự kiện / incident id."),
-    days: int = typer.Option(30, "--days", help="Khoảng thời gian / period: 7, 30 hoặc/or 90 ngày/days."),
+    kind: str = typer.Argument(None, help=N_("`incident` (báo cáo sau sự kiện) hoặc `feedback` (góp ý).")),
+    ident: int = typer.Argument(None, help=N_("Số sự kiện")),
+    days: int = typer.Option(30, "--days", help=N_("Khoảng thời gian: 7, 30 hoặc 90 ngày.")),
     fmt: ReportFormat = typer.Option(ReportFormat.md, "--format", help="md | csv"),
-    output: Path = typer.Option(None, "--output", "-o", help="Tệp kết quả / output file (default: stdout)."),
-    lang: str = typer.Option("vi", "--lang", help="Ngôn ngữ / language of the Markdown report: vi | en."),
-    month: str = typer.Option("", "--month", help="`feedback`: tháng / month YYYY-MM (default: this month)."),
+    output: Path = typer.Option(None, "--output", "-o", help=N_("Tệp kết quả")),
+    lang: str = typer.Option("vi", "--lang", help=N_("Ngôn ngữ của báo cáo Markdown: vi | en.")),
+    month: str = typer.Option("", "--month", help=N_("`feedback`: tháng YYYY-MM (mặc định: tháng này).")),
 ) -> None:
     """Báo cáo thống kê / analytics report (aggregate counts only, no personal data)."""
     if kind == "feedback":
@@ -42,10 +42,10 @@ def report(
     from kiemchung.store import session_scope, upgrade
 
     if days not in PERIODS:
-        typer.echo(f"--days phải là 7, 30 hoặc 90 / --days must be 7, 30 or 90 (got {days})", err=True)
+        typer.echo(_("--days phải là 7, 30 hoặc 90 (got %(days)s)", days=days), err=True)
         raise typer.Exit(2)
     if lang not in ("vi", "en"):
-        typer.echo("--lang phải là vi hoặc en / --lang must be vi or en", err=True)
+        typer.echo(_("--lang phải là vi hoặc en"), err=True)
         raise typer.Exit(2)
     upgrade()
     with session_scope() as s:
@@ -56,9 +56,11 @@ def report(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        typer.echo(f"Không ghi được tệp / Cannot write file {output}: {exc.strerror}", err=True)
+        typer.echo(
+            _("Không ghi được tệp %(output)s: %(strerror)s", output=output, strerror=exc.strerror), err=True
+        )
         raise typer.Exit(1) from exc
-    typer.echo(f"Đã ghi / Written: {output}", err=True)
+    typer.echo(_("Đã ghi: %(output)s", output=output), err=True)
 
 
 def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
@@ -68,14 +70,14 @@ def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
     from kiemchung.store.db import NotFound
 
     if kind != "incident" or ident is None:
-        typer.echo("Dùng / Usage: kiemchung report incident ID [-o FILE.md]", err=True)
+        typer.echo(_("Dùng: kiemchung report incident ID [-o FILE.md]"), err=True)
         raise typer.Exit(2)
     upgrade()
     try:
         with session_scope() as s:
             md, html = incident_report(s, ident)
     except NotFound as exc:
-        typer.echo(f"Không có sự kiện / No incident {ident}", err=True)
+        typer.echo(_("Không có sự kiện %(ident)s", ident=ident), err=True)
         raise typer.Exit(1) from exc
     if output is None:
         typer.echo(md, nl=False)
@@ -85,14 +87,15 @@ def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
         output.write_text(md, encoding="utf-8")
         html_path.write_text(html, encoding="utf-8")
     except OSError as exc:
-        typer.echo(f"Không ghi được tệp / Cannot write file {output}: {exc.strerror}", err=True)
+        typer.echo(
+            _("Không ghi được tệp %(output)s: %(strerror)s", output=output, strerror=exc.strerror), err=True
+        )
         raise typer.Exit(1) from exc
-    typer.echo(f"Đã ghi / Written: {output}, {html_path}", err=True)
+    typer.echo(_("Đã ghi: %(output)s, %(html_path)s", output=output, html_path=html_path), err=True)
 
 
 def _feedback_report(month: str, output: Path | None, lang: str) -> None:
     """The month's feedback figures: Markdown to stdout, or ``output`` (.md) plus its .html."""
-    from kiemchung.feedback import strings as _strings  # noqa: F401 - the report's labels
     from kiemchung.feedback.stats import current_month, report
     from kiemchung.store import session_scope, upgrade
 
@@ -102,7 +105,7 @@ def _feedback_report(month: str, output: Path | None, lang: str) -> None:
         with session_scope() as s:
             md, html = report(s, month, "en" if lang == "en" else "vi")
     except ValueError as exc:
-        typer.echo(f"--month phải có dạng YYYY-MM / --month must be YYYY-MM (got {month})", err=True)
+        typer.echo(_("--month phải có dạng YYYY-MM (got %(month)s)", month=month), err=True)
         raise typer.Exit(2) from exc
     if output is None:
         typer.echo(md, nl=False)
@@ -112,6 +115,8 @@ def _feedback_report(month: str, output: Path | None, lang: str) -> None:
         output.write_text(md, encoding="utf-8")
         html_path.write_text(html, encoding="utf-8")
     except OSError as exc:
-        typer.echo(f"Không ghi được tệp / Cannot write file {output}: {exc.strerror}", err=True)
+        typer.echo(
+            _("Không ghi được tệp %(output)s: %(strerror)s", output=output, strerror=exc.strerror), err=True
+        )
         raise typer.Exit(1) from exc
-    typer.echo(f"Đã ghi / Written: {output}, {html_path}", err=True)
+    typer.echo(_("Đã ghi: %(output)s, %(html_path)s", output=output, html_path=html_path), err=True)

@@ -22,9 +22,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from kiemchung.analytics.queries import Analytics, Durations
-from kiemchung.analytics.strings import status_label, topic_label, tr
-from kiemchung.store.models import VERDICT_LABELS_EN, VERDICT_LABELS_VI
-from kiemchung.web.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
+from kiemchung.analytics.strings import outcome_label, status_label, topic_label
+from kiemchung.store.models import VERDICT_LABELS_VI
+from kiemchung.web.i18n import _, fmt_date, fmt_datetime, fmt_number, fmt_percent, use_lang
 
 CSV_HEADER = ("section", "key", "date", "metric", "value")
 
@@ -125,62 +125,81 @@ def _hours(value: float | None) -> str:
 
 def to_markdown(a: Analytics, lang: str = "vi") -> str:
     """The report as a Markdown document in ``lang`` ("vi" or "en")."""
+    with use_lang(lang):
+        return _to_markdown(a, lang)
 
-    def t(key: str, **kw: object) -> str:
-        return tr(key, lang, **kw)
 
-    verdict_labels = VERDICT_LABELS_EN if lang == "en" else VERDICT_LABELS_VI
+def _to_markdown(a: Analytics, lang: str) -> str:
+    verdict_labels = {v: _(text) for v, text in VERDICT_LABELS_VI.items()}
     p = a.period
     out = [
-        f"# {t('analytics.report.title')} — {t('analytics.period.days', days=p.days)}",
+        f"# {_('Báo cáo thống kê')} — {_('%(days)s ngày qua', days=p.days)}",
         "",
-        t("analytics.period.range", since=fmt_date(p.since), until=fmt_datetime(p.now)),
+        _("Từ %(since)s đến %(until)s", since=fmt_date(p.since), until=fmt_datetime(p.now)),
         "",
-        t("analytics.lead"),
+        _(
+            "Số liệu tổng hợp về nhận định, bài kiểm chứng, tin gửi và độ phủ của các kênh của tòa soạn. Chỉ có số đếm — không có dữ liệu về cá nhân nào."
+        ),
         "",
     ]
     out += _table(
-        [t("analytics.col.figure"), t("analytics.col.value")],
+        [_("Chỉ số"), _("Giá trị")],
         [
-            [t("analytics.kpi.new_claims"), fmt_number(a.claims.total)],
-            [t("analytics.kpi.published"), fmt_number(a.published)],
-            [t("analytics.kpi.median"), _hours(a.tta.overall.median)],
-            [t("analytics.kpi.auto"), fmt_percent(a.tips.auto_share)],
-            [t("analytics.kpi.reach"), fmt_number(a.total_reach)],
+            [_("Nhận định mới"), fmt_number(a.claims.total)],
+            [_("Bài kiểm chứng đã xuất bản"), fmt_number(a.published)],
+            [_("Thời gian trả lời (trung vị)"), _hours(a.tta.overall.median)],
+            [_("Tin gửi được trả lời tự động"), fmt_percent(a.tips.auto_share)],
+            [_("Lượt tiếp cận trên các kênh"), fmt_number(a.total_reach)],
         ],
     )
     if a.is_empty:
-        return "\n".join([*out, t("analytics.empty"), ""])
+        return "\n".join(
+            [
+                *out,
+                _("Chưa có số liệu trong khoảng thời gian này. Hãy chọn khoảng dài hơn hoặc nạp dữ liệu."),
+                "",
+            ]
+        )
 
-    out += [f"## {t('analytics.claims.title')}", "", t("analytics.claims.desc"), ""]
+    out += [
+        f"## {_('Nhận định mới theo ngày')}",
+        "",
+        _("Số nhận định được phát hiện lần đầu mỗi ngày, chia theo trạng thái hiện tại."),
+        "",
+    ]
     statuses = list(a.claims.per_day.series)
     out += _table(
-        [t("analytics.col.day"), *(status_label(s, lang) for s in statuses), t("analytics.col.total")],
+        [_("Ngày"), *(status_label(s, lang) for s in statuses), _("Tổng")],
         [
             [fmt_date(d), *(a.claims.per_day.series[s][i] for s in statuses), a.claims.per_day.totals[i]]
             for i, d in enumerate(a.claims.per_day.days)
             if a.claims.per_day.totals[i]
         ]
-        or [[t("analytics.none"), *([""] * (len(statuses) + 1))]],
+        or [[_("Chưa có số liệu."), *([""] * (len(statuses) + 1))]],
     )
-    out += [f"### {t('analytics.topics.title')}", ""]
+    out += [f"### {_('Nhận định mới theo chủ đề')}", ""]
     out += _table(
-        [t("analytics.col.topic"), t("analytics.col.count")],
+        [_("Chủ đề"), _("Số lượng")],
         [[topic_label(k, lang), fmt_number(n)] for k, n in a.claims.by_topic],
     )
-    out += [f"### {t('analytics.status.title')}", ""]
+    out += [f"### {_('Nhận định mới theo trạng thái')}", ""]
     out += _table(
-        [t("analytics.col.status"), t("analytics.col.count")],
+        [_("Trạng thái"), _("Số lượng")],
         [[status_label(s, lang), fmt_number(n)] for s, n in a.claims.by_status],
     )
-    out += [f"## {t('analytics.spreading.title')}", "", t("analytics.spreading.desc"), ""]
+    out += [
+        f"## {_('Lan truyền nhanh nhất (24 giờ qua)')}",
+        "",
+        _("Nhận định có nhiều mục (bài đăng, bình luận, tin gửi) nhất trong 24 giờ qua."),
+        "",
+    ]
     out += (
         _table(
             [
-                t("analytics.col.claim"),
-                t("analytics.col.topic"),
-                t("analytics.col.items_24h"),
-                t("analytics.col.per_hour"),
+                _("Nhận định"),
+                _("Chủ đề"),
+                _("Mục trong 24 giờ"),
+                _("Mục mỗi giờ"),
             ],
             [
                 [s.text, topic_label(s.topic, lang), fmt_number(s.items_24h), fmt_number(s.per_hour, 2)]
@@ -188,70 +207,82 @@ def to_markdown(a: Analytics, lang: str = "vi") -> str:
             ],
         )
         if a.spreading
-        else [t("analytics.none"), ""]
+        else [_("Chưa có số liệu."), ""]
     )
-    out += [f"## {t('analytics.verdicts.title')}", ""]
+    out += [f"## {_('Kết luận của các bài đã xuất bản')}", ""]
     out += _table(
-        [t("analytics.col.verdict"), t("analytics.col.count")],
+        [_("Kết luận"), _("Số lượng")],
         [[verdict_labels[v], fmt_number(n)] for v, n in a.verdicts],
     )
-    out += [f"## {t('analytics.tips.title')}", "", t("analytics.tips.desc"), ""]
+    out += [
+        f"## {_('Tin gửi theo ngày và kết quả')}",
+        "",
+        _(
+            "Trả lời: hệ thống trả lời bằng bài kiểm chứng đã có. Cảnh báo: hệ thống cảnh báo lừa đảo. Đã nhận: chuyển cho tòa soạn."
+        ),
+        "",
+    ]
     outcomes = list(a.tips.per_day.series)
     out += _table(
-        [t("analytics.col.day"), *(t(f"analytics.outcome.{o}") for o in outcomes), t("analytics.col.total")],
+        [_("Ngày"), *(outcome_label(o) for o in outcomes), _("Tổng")],
         [
             [fmt_date(d), *(a.tips.per_day.series[o][i] for o in outcomes), a.tips.per_day.totals[i]]
             for i, d in enumerate(a.tips.per_day.days)
             if a.tips.per_day.totals[i]
         ]
-        or [[t("analytics.none"), *([""] * (len(outcomes) + 1))]],
+        or [[_("Chưa có số liệu."), *([""] * (len(outcomes) + 1))]],
     )
-    out += [f"{t('analytics.kpi.auto')}: **{fmt_percent(a.tips.auto_share)}**", ""]
-    out += [f"## {t('analytics.tta.title')}", "", t("analytics.tta.desc"), ""]
-    tta_head = [t("analytics.col.answered_n"), t("analytics.col.median"), t("analytics.col.p90")]
+    out += [f"{_('Tin gửi được trả lời tự động')}: **{fmt_percent(a.tips.auto_share)}**", ""]
+    out += [
+        f"## {_('Thời gian trả lời')}",
+        "",
+        _(
+            "Số giờ từ khi nhận định được phát hiện lần đầu đến khi bài kiểm chứng đầu tiên về nó được xuất bản."
+        ),
+        "",
+    ]
+    tta_head = [_("Số nhận định được trả lời"), _("Trung vị (giờ)"), _("P90 (giờ)")]
 
     def tta_row(d: Durations) -> list[str]:
         return [fmt_number(d.n), _hours(d.median), _hours(d.p90)]
 
+    out += _table([_("Chủ đề"), *tta_head], [[_("Tổng"), *tta_row(a.tta.overall)]])
+    out += [f"### {_('Theo chủ đề')}", ""]
     out += _table(
-        [t("analytics.col.topic"), *tta_head], [[t("analytics.col.total"), *tta_row(a.tta.overall)]]
-    )
-    out += [f"### {t('analytics.tta.by_topic')}", ""]
-    out += _table(
-        [t("analytics.col.topic"), *tta_head],
+        [_("Chủ đề"), *tta_head],
         [[topic_label(str(d.key), lang), *tta_row(d)] for d in a.tta.by_topic]
-        or [[t("analytics.none"), "", "", ""]],
+        or [[_("Chưa có số liệu."), "", "", ""]],
     )
-    out += [f"### {t('analytics.tta.weekly')}", ""]
+    out += [f"### {_('Trung vị theo tuần (giờ)')}", ""]
     out += _table(
-        [t("analytics.col.week"), *tta_head],
+        [_("Tuần từ"), *tta_head],
         [[fmt_date(d.key) if not isinstance(d.key, str) else d.key, *tta_row(d)] for d in a.tta.weekly],
     )
-    out += [f"## {t('analytics.reach.title')}", "", f"### {t('analytics.reach.channels')}", ""]
+    out += [f"## {_('Độ phủ các bài của tòa soạn')}", "", f"### {_('Theo kênh')}", ""]
     out += _table(
         [
-            t("analytics.col.channel"),
-            t("analytics.col.posts"),
-            t("analytics.col.reach"),
-            t("analytics.col.clicks"),
-            t("analytics.col.ctr"),
+            _("Kênh"),
+            _("Số bài đăng"),
+            _("Tiếp cận"),
+            _("Lượt nhấp"),
+            _("Tỉ lệ nhấp"),
         ],
         [
             [c.channel, fmt_number(c.posts), fmt_number(c.reach), fmt_number(c.clicks), fmt_percent(c.ctr, 1)]
             for c in a.channels
         ]
-        or [[t("analytics.none"), "", "", "", ""]],
+        or [[_("Chưa có số liệu."), "", "", "", ""]],
     )
-    out += [f"### {t('analytics.reach.top')}", ""]
+    out += [f"### {_('Bài kiểm chứng nổi bật (lượt xem + tiếp cận)')}", ""]
     out += _table(
         [
-            t("analytics.col.fact_check"),
-            t("analytics.col.verdict"),
-            t("analytics.col.published"),
-            t("analytics.col.views"),
-            t("analytics.col.reach"),
-            t("analytics.col.clicks"),
-            t("analytics.col.score"),
+            _("Bài kiểm chứng"),
+            _("Kết luận"),
+            _("Xuất bản"),
+            _("Lượt xem"),
+            _("Tiếp cận"),
+            _("Lượt nhấp"),
+            _("Xem + tiếp cận"),
         ],
         [
             [
@@ -265,18 +296,23 @@ def to_markdown(a: Analytics, lang: str = "vi") -> str:
             ]
             for f in a.top_fact_checks
         ]
-        or [[t("analytics.none"), "", "", "", "", "", ""]],
+        or [[_("Chưa có số liệu."), "", "", "", "", "", ""]],
     )
-    out += [f"## {t('analytics.asking.title')}", "", t("analytics.asking.desc"), ""]
+    out += [
+        f"## {_('Người dân đang hỏi gì (7 ngày qua)')}",
+        "",
+        _("Nhận định được hỏi nhiều nhất: số lượt hỏi qua tin gửi và số bài đăng theo dõi, chỉ số đếm."),
+        "",
+    ]
     asked = a.asking.claims if a.asking else []
     out += _table(
         [
-            t("analytics.col.claim"),
-            t("analytics.col.topic"),
-            t("analytics.col.area"),
-            t("analytics.col.asks"),
-            t("analytics.col.posts"),
-            t("analytics.col.answered"),
+            _("Nhận định"),
+            _("Chủ đề"),
+            _("Địa bàn"),
+            _("Lượt hỏi"),
+            _("Số bài đăng"),
+            _("Đã trả lời"),
         ],
         [
             [
@@ -285,11 +321,11 @@ def to_markdown(a: Analytics, lang: str = "vi") -> str:
                 c.area or "—",
                 fmt_number(c.tips),
                 fmt_number(c.posts),
-                t("analytics.yes") if c.answered else t("analytics.no"),
+                _("Có") if c.answered else _("Chưa"),
             ]
             for c in asked
         ]
-        or [[t("analytics.none"), "", "", "", "", ""]],
+        or [[_("Chưa có số liệu."), "", "", "", "", ""]],
     )
     return "\n".join(out)
 

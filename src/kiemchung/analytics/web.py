@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from kiemchung.analytics import charts
 from kiemchung.analytics.queries import DEFAULT_DAYS, PERIODS, Analytics, collect
 from kiemchung.analytics.report import render_report
-from kiemchung.analytics.strings import status_label, topic_label, tr
+from kiemchung.analytics.strings import outcome_label, status_label, topic_label
 from kiemchung.settings import get_settings
-from kiemchung.store.models import VERDICT_LABELS_EN, VERDICT_LABELS_VI
+from kiemchung.store.models import VERDICT_LABELS_VI
 from kiemchung.web.deps import CurrentUser, SessionDep, page
-from kiemchung.web.i18n import request_lang
+from kiemchung.web.i18n import _, request_lang, set_lang
 
 router = APIRouter(prefix="/desk/analytics", include_in_schema=False)
 
@@ -41,10 +41,7 @@ def parse_days(value: str | None) -> int:
 def chart_set(a: Analytics, lang: str) -> dict[str, Any]:
     """The page's inline SVG charts (empty Markup where there is nothing to draw)."""
 
-    def t(key: str, **kw: object) -> str:
-        return tr(key, lang, **kw)
-
-    verdicts = VERDICT_LABELS_EN if lang == "en" else VERDICT_LABELS_VI
+    verdicts = {v: _(text) for v, text in VERDICT_LABELS_VI.items()}
     day_labels = [d.strftime("%d/%m") for d in a.claims.per_day.days]
     claims = a.claims.per_day.series
     tips = a.tips.per_day.series
@@ -53,39 +50,41 @@ def chart_set(a: Analytics, lang: str) -> dict[str, Any]:
         "claims": charts.columns(
             day_labels,
             [charts.Series(status_label(s, lang), v) for s, v in claims.items() if any(v)],
-            title=t("analytics.claims.title"),
+            title=_("Nhận định mới theo ngày"),
             uid="ch-claims",
         ),
         "topics": charts.bars(
             [(topic_label(k, lang), n) for k, n in a.claims.by_topic[:12]],
-            title=t("analytics.topics.title"),
+            title=_("Nhận định mới theo chủ đề"),
             uid="ch-topics",
         ),
         "status": charts.bars(
             [(status_label(s, lang), n) for s, n in a.claims.by_status],
-            title=t("analytics.status.title"),
+            title=_("Nhận định mới theo trạng thái"),
             uid="ch-status",
         ),
         "verdicts": charts.bars(
-            [(verdicts[v], n) for v, n in a.verdicts], title=t("analytics.verdicts.title"), uid="ch-verdicts"
+            [(verdicts[v], n) for v, n in a.verdicts],
+            title=_("Kết luận của các bài đã xuất bản"),
+            uid="ch-verdicts",
         ),
         "tips": charts.columns(
             [d.strftime("%d/%m") for d in a.tips.per_day.days],
             [
-                charts.Series(t(f"analytics.outcome.{o}"), v, color)
+                charts.Series(outcome_label(o), v, color)
                 for (o, v), color in zip(tips.items(), ("#2e8b57", "#c0392b", "#7f8c8d"), strict=False)
             ],
-            title=t("analytics.tips.title"),
+            title=_("Tin gửi theo ngày và kết quả"),
             uid="ch-tips",
         ),
         "tta_weekly": charts.columns(
             [w.key.strftime("%d/%m") if not isinstance(w.key, str) else w.key for w in weekly],
-            [charts.Series(t("analytics.col.median"), [w.median or 0.0 for w in weekly])],
-            title=t("analytics.tta.weekly"),
+            [charts.Series(_("Trung vị (giờ)"), [w.median or 0.0 for w in weekly])],
+            title=_("Trung vị theo tuần (giờ)"),
             uid="ch-tta",
         ),
         "channels": charts.bars(
-            [(c.channel, c.reach) for c in a.channels], title=t("analytics.reach.channels"), uid="ch-channels"
+            [(c.channel, c.reach) for c in a.channels], title=_("Theo kênh"), uid="ch-channels"
         ),
     }
 
@@ -98,6 +97,7 @@ def analytics_page(
     days: str | None = None,
 ) -> Response:
     lang = request_lang(request, get_settings().default_lang)
+    set_lang(lang)
     a = collect(db, parse_days(days))
     return page(
         request,
@@ -108,6 +108,7 @@ def analytics_page(
             "charts": chart_set(a, lang),
             "status_label": lambda s: status_label(s, lang),
             "topic_label": lambda k: topic_label(k, lang),
+            "outcome_label": outcome_label,
         },
     )
 

@@ -7,10 +7,9 @@ import typer
 from kiemchung.channels import telegram
 from kiemchung.settings import get_settings
 from kiemchung.web import baseurl
+from kiemchung.web.i18n import N_, _
 
-channels_app = typer.Typer(
-    help="Kênh trò chuyện / chat channels (Zalo OA, Messenger, Telegram).", no_args_is_help=True
-)
+channels_app = typer.Typer(help=N_("Kênh trò chuyện"), no_args_is_help=True)
 telegram_app = typer.Typer(help="Telegram bot.", no_args_is_help=True)
 channels_app.add_typer(telegram_app, name="telegram")
 
@@ -23,13 +22,13 @@ def set_webhook(
     settings = get_settings()
     if not telegram.enabled(settings):
         typer.echo(
-            "Đặt KIEMCHUNG_TELEGRAM_BOT_TOKEN và KIEMCHUNG_TELEGRAM_SECRET_TOKEN trước / set both first.",
+            _("Đặt KIEMCHUNG_TELEGRAM_BOT_TOKEN và KIEMCHUNG_TELEGRAM_SECRET_TOKEN trước"),
             err=True,
         )
         raise typer.Exit(1)
     target = url or baseurl.base_url(settings) + "/webhooks/telegram"
     answer = telegram.set_webhook(settings, target)
     if not answer.get("ok"):
-        typer.echo(f"Telegram từ chối / refused: {answer.get('description', answer)}", err=True)
+        typer.echo(_("Telegram từ chối: %(get)s", get=answer.get("description", answer)), err=True)
         raise typer.Exit(1)
     typer.echo(f"Webhook: {target}")

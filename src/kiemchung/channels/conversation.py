@@ -85,7 +85,7 @@ def respond(
                 session, image, text, msg.platform, contact_label(msg.platform, sender)
             )
         except TipRejected as exc:
-            return [menu(str(exc).split(" / ")[0])], False
+            return [menu(str(exc))], False
         return _tip_reply(session, result)
     if not text:
         if msg.kind == "image":
@@ -111,7 +111,7 @@ def respond(
     try:
         result = handle_tip(session, text, msg.platform, contact_label(msg.platform, sender))
     except TipRejected as exc:
-        return [menu(str(exc).split(" / ")[0])], False
+        return [menu(str(exc))], False
     return _tip_reply(session, result)
 
 

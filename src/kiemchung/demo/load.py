@@ -35,6 +35,7 @@ from kiemchung.scam.registry import load_registry
 from kiemchung.store import audit, session_scope
 from kiemchung.store import models as m
 from kiemchung.text import content_hash
+from kiemchung.web.i18n import _
 
 PLATFORM_SOURCE = "Mạng xã hội (xuất dữ liệu mẫu)"
 TIPLINE_SOURCE = "Hộp thư bạn đọc"
@@ -532,7 +533,7 @@ def load_demo(
     now = now or m.utcnow()
     counts = Counts()
     with session_scope(database_url) as db:
-        say("[bold]Đang nạp dữ liệu mẫu / Loading demo data…[/bold]")
+        say(_("[bold]Đang nạp dữ liệu mẫu"))
         sources = _load_sources(db, data.sources, counts)
         counts.registry_sources = load_registry(db)[0]
         users = _load_users(db, data, counts)
@@ -543,15 +544,15 @@ def load_demo(
         before = db.scalar(select(func.count(m.Item.id))) or 0
         report = ingest_records(db, item_records(data.items, now), source_name=PLATFORM_SOURCE, kind="post")
         for line, reason in report.rejected:
-            say(f"  [yellow]Bỏ qua bài dòng {line} / Skipped post at line {line}: {reason}[/yellow]")
+            say(_("[yellow]Bỏ qua bài dòng %(line)s", line=line, reason=reason))
         counts.items = (db.scalar(select(func.count(m.Item.id))) or 0) - before
         _load_tips(db, data.tips, now, counts)
         db.flush()
 
         if not process:
-            say("  Bài đăng chờ xử lý sau / Posts left pending for the engine")
+            say(_("Bài đăng chờ xử lý sau"))
         else:
-            say("  Đang phân tích bài đăng và tài liệu / Processing posts and documents…")
+            say(_("Đang phân tích bài đăng và tài liệu"))
             stats = process_pending(db, progress=not quiet)
             counts.extra.update(
                 claims_new=stats.claims_new,
@@ -564,15 +565,25 @@ def load_demo(
 
     result = counts.as_dict()
     say(
-        f"[green]Đã nạp dữ liệu mẫu / Demo data loaded:[/green] {counts.fact_checks} fact-checks "
-        f"({counts.published} đã đăng / published), {counts.documents} tài liệu / documents, "
-        f"{counts.items} bài đăng / posts, {counts.tips} tin báo / tips, {counts.users} tài khoản / accounts."
+        "[green]"
+        + _(
+            "Đã nạp dữ liệu mẫu:[/green] %(fact_checks)s bài kiểm chứng (%(published)s đã đăng), "
+            "%(documents)s tài liệu, %(items)s bài đăng, %(tips)s tin báo, %(users)s tài khoản.",
+            fact_checks=counts.fact_checks,
+            published=counts.published,
+            documents=counts.documents,
+            items=counts.items,
+            tips=counts.tips,
+            users=counts.users,
+        )
     )
     if not any(v for k, v in result.items() if k not in counts.extra):
-        say("  Dữ liệu mẫu đã có sẵn, không thêm gì / Demo data already present, nothing added.")
+        say(_("Dữ liệu mẫu đã có sẵn, không thêm gì"))
     say(
-        "Tài khoản trình diễn (chỉ dùng cho bản demo) / Demo-only accounts — "
-        f"mật khẩu / password: [bold]{data.password}[/bold]"
+        _(
+            "Tài khoản trình diễn (chỉ dùng cho bản demo) — mật khẩu: [bold]%(password)s[/bold]",
+            password=data.password,
+        )
     )
     for row in data.users:
         say(f"  {row['email']:<30} {row['role']}")

@@ -14,6 +14,7 @@ from kiemchung.settings import get_settings
 from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.store.models import Role
+from kiemchung.web.i18n import _
 from kiemchung.web.security import SharedLoginGuard, client_key
 
 
@@ -64,12 +65,12 @@ def update_user(db: Session, uid: int, role: str, active: str, admin: models.Use
         return None
     if role and role in Role._value2member_map_ and target.role.value != role:
         if target.id == admin.id:
-            raise Refused("Không thể tự đổi vai trò của mình / You cannot change your own role")
+            raise Refused(_("Không thể tự đổi vai trò của mình"))
         audit(db, "user.set_role", target, user_id=admin.id, data={"old": target.role.value, "new": role})
         target.role = Role(role)
     if active in ("0", "1") and target.active != (active == "1"):
         if target.id == admin.id:
-            raise Refused("Không thể tự vô hiệu hóa / You cannot disable yourself")
+            raise Refused(_("Không thể tự vô hiệu hóa"))
         audit(db, "user.disable" if active == "0" else "user.enable", target, user_id=admin.id)
         target.active = active == "1"
     return target

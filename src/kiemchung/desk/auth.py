@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.store.models import Role, utcnow
+from kiemchung.web.i18n import _
 from kiemchung.web.security import LoginGuard
 
 _hasher = PasswordHasher()
@@ -60,9 +61,8 @@ def allowed(role: Role, roles: frozenset[Role]) -> bool:
 def check_password_policy(password: str) -> str | None:
     """An error message, or None when the password is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return (
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự / "
-            f"Password must be at least {MIN_PASSWORD_LENGTH} characters"
+        return _(
+            "Mật khẩu phải có ít nhất %(min_password_length)s ký tự", min_password_length=MIN_PASSWORD_LENGTH
         )
     return None
 

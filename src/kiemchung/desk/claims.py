@@ -20,6 +20,7 @@ from kiemchung.public import tipstatus
 from kiemchung.store import models
 from kiemchung.store.db import NotFound, audit
 from kiemchung.store.models import ClaimStatus, FactCheckStatus, utcnow
+from kiemchung.web.i18n import _
 
 EDITABLE_STATUSES = ("new", "triaged", "in_progress", "dismissed")
 PAGE_STATUSES = [ClaimStatus.triaged, ClaimStatus.in_progress, ClaimStatus.dismissed, ClaimStatus.new]
@@ -150,7 +151,7 @@ def set_status(db: Session, claim_id: int, status: str, user: models.User) -> bo
     """Move the claim to ``status``; False when it already had it."""
     claim: models.Claim = _get(db, models.Claim, claim_id)
     if status not in EDITABLE_STATUSES:
-        raise Refused("Trạng thái không hợp lệ / Invalid status")
+        raise Refused(_("Trạng thái không hợp lệ"))
     if claim.status.value == status:
         return False
     audit(db, "claim.status", claim, user_id=user.id, data={"old": claim.status.value, "new": status})
@@ -164,7 +165,7 @@ def assign(db: Session, claim_id: int, assignee_id: int | None, user: models.Use
     if assignee_id is not None:
         target = db.get(models.User, assignee_id)
         if target is None or target.role not in WRITE or not target.active:
-            raise Refused("Người được giao không hợp lệ / Invalid assignee")
+            raise Refused(_("Người được giao không hợp lệ"))
     audit(db, "claim.assign", claim, user_id=user.id, data={"old": claim.assignee_id, "new": assignee_id})
     claim.assignee_id = assignee_id
 
@@ -174,7 +175,7 @@ def attach(db: Session, claim_id: int, fact_check_id: int, user: models.User) ->
     claim: models.Claim = _get(db, models.Claim, claim_id)
     fc: models.FactCheck = _get(db, models.FactCheck, fact_check_id)
     if fc.status != FactCheckStatus.published:
-        raise Refused("Chỉ gắn vào bài đã xuất bản / Attach only to a published fact-check")
+        raise Refused(_("Chỉ gắn vào bài đã xuất bản"))
     audit(
         db,
         "claim.attach",

@@ -14,8 +14,9 @@ import typer
 from sqlalchemy import func, select
 
 from kiemchung.store.models import Role
+from kiemchung.web.i18n import N_, _
 
-users_app = typer.Typer(help="Tài khoản / user accounts.", no_args_is_help=True)
+users_app = typer.Typer(help=N_("Tài khoản"), no_args_is_help=True)
 
 
 def _find(session, email: str):  # type: ignore[no-untyped-def]
@@ -42,23 +43,23 @@ def add(
     from kiemchung.store.db import audit
 
     if "@" not in email or len(email) > 254:
-        _fail("Email không hợp lệ / Invalid e-mail")
+        _fail(_("Email không hợp lệ"))
     if password is None:
-        password = typer.prompt("Mật khẩu / Password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(_("Mật khẩu"), hide_input=True, confirmation_prompt=True)
     problem = check_password_policy(password)
     if problem:
         _fail(problem)
     upgrade()
     with session_scope() as s:
         if _find(s, email) is not None:
-            _fail(f"Tài khoản đã tồn tại / Account already exists: {email}")
+            _fail(_("Tài khoản đã tồn tại: %(email)s", email=email))
         user = models.User(
             email=email.strip().lower(), display_name=name, role=role, password_hash=hash_password(password)
         )
         s.add(user)
         s.flush()
         audit(s, "user.create", user, data={"email": user.email, "role": role.value})
-    typer.echo(f"Đã tạo / Created {email} ({role.value})")
+    typer.echo(_("Đã tạo %(email)s (%(value)s)", email=email, value=role.value))
 
 
 @users_app.command("list")
@@ -70,7 +71,7 @@ def list_users() -> None:
     with session_scope() as s:
         users = list(s.scalars(select(models.User).order_by(models.User.email)))
         if not users:
-            typer.echo("Chưa có tài khoản nào / No accounts yet")
+            typer.echo(_("Chưa có tài khoản nào"))
         for u in users:
             state = "active" if u.active else "disabled"
             typer.echo(f"{u.id}\t{u.email}\t{u.role.value}\t{state}\t{u.display_name}")
@@ -86,7 +87,7 @@ def set_role(email: str, role: Role) -> None:
     with session_scope() as s:
         user = _find(s, email)
         if user is None:
-            _fail(f"Không có tài khoản / No such account: {email}")
+            _fail(_("Không có tài khoản: %(email)s", email=email))
         old = user.role.value
         user.role = role
         audit(s, "user.set_role", user, data={"old": old, "new": role.value})
@@ -103,7 +104,7 @@ def disable(email: str) -> None:
     with session_scope() as s:
         user = _find(s, email)
         if user is None:
-            _fail(f"Không có tài khoản / No such account: {email}")
+            _fail(_("Không có tài khoản: %(email)s", email=email))
         user.active = False
         audit(s, "user.disable", user)
-    typer.echo(f"Đã vô hiệu hóa / Disabled {email}")
+    typer.echo(_("Đã vô hiệu hóa %(email)s", email=email))

@@ -17,6 +17,7 @@ from kiemchung.desk import engine_link, library
 from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.text import fold
+from kiemchung.web.i18n import _
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,14 @@ def outcome_row(name: str, outcome: library.ImportOutcome) -> dict[str, str]:
         return {
             "name": name,
             "status": "warn",
-            "message": "Đã có trong thư viện / Already in the library",
+            "message": _("Đã có trong thư viện"),
             "href": f"/desk/library/{outcome.document.id}",
         }
     n = len(outcome.document.passages)
     return {
         "name": name,
         "status": "ok",
-        "message": f"Đã nhập, {n} đoạn / Imported, {n} passages",
+        "message": _("Đã nhập, %(n)s đoạn", n=n),
         "href": f"/desk/library/{outcome.document.id}",
     }
 
@@ -91,9 +92,9 @@ def import_files(
             title, text = library.extract_text(f.name, f.data, f.content_type)
         except library.UnsupportedFile as exc:
             message = (
-                "Tệp không phải văn bản / Not a text file (binary content)"
+                _("Tệp không phải văn bản")
                 if str(exc) == "binary"
-                else "Định dạng không hỗ trợ (txt, html, pdf) / Unsupported format (txt, html, pdf)"
+                else _("Định dạng không hỗ trợ (txt, html, pdf)")
             )
             report.append({"name": f.name, "status": "error", "message": message})
             continue
@@ -102,7 +103,7 @@ def import_files(
                 {
                     "name": f.name,
                     "status": "error",
-                    "message": f"Không đọc được tệp / Cannot read file ({type(exc).__name__})",
+                    "message": _("Không đọc được tệp (%(name)s)", name=type(exc).__name__),
                 }
             )
             continue

@@ -25,12 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiemchung import cache
-from kiemchung.desk import engine_link, strings  # noqa: F401  (strings registers the messages)
+from kiemchung.desk import engine_link
 from kiemchung.desk.replies import enqueue_replies
 from kiemchung.store import models
 from kiemchung.store.db import NotFound, after_commit, audit
 from kiemchung.store.models import FactCheckStatus, Role, Verdict, utcnow
 from kiemchung.text import fold
+from kiemchung.web.i18n import N_, _
 
 CLAIM_REVIEWED_MAX = 75
 TEXT_FIELDS = ("claim_reviewed", "claim_text", "verdict", "summary", "body", "topics", "claim_appearance_url")
@@ -49,7 +50,7 @@ class NotReviewer(WorkflowError):
     """A reviewer's action asked for by an account that is not a reviewer."""
 
     def __init__(self) -> None:
-        super().__init__("Chỉ người kiểm duyệt được làm việc này / Only reviewers may do this", 403)
+        super().__init__(_("Chỉ người kiểm duyệt được làm việc này"), 403)
 
 
 class Conflict(Exception):
@@ -204,31 +205,27 @@ def validate(session: Session, form: FactCheckForm) -> tuple[list[str], int | No
     """Errors (bilingual) and the registered source id of the appearance URL."""
     errors: list[str] = []
     if not form.claim_reviewed.strip():
-        errors.append("Cần nhập nhận định được kiểm chứng / The claim reviewed is required")
+        errors.append(_("Cần nhập nhận định được kiểm chứng"))
     if len(form.claim_reviewed) > CLAIM_REVIEWED_MAX:
         errors.append(
-            f"Nhận định tối đa {CLAIM_REVIEWED_MAX} ký tự / The claim reviewed must be at most "
-            f"{CLAIM_REVIEWED_MAX} characters"
+            _("Nhận định tối đa %(claim_reviewed_max)s ký tự", claim_reviewed_max=CLAIM_REVIEWED_MAX)
         )
     if form.verdict not in {v.value for v in Verdict}:
-        errors.append("Chọn một kết luận trong thang đánh giá / Choose a verdict from the scale")
+        errors.append(_("Chọn một kết luận trong thang đánh giá"))
     for i, c in enumerate(form.citations, 1):
         if c.empty:
             continue
         if not (c.document_id or c.url.strip()):
-            errors.append(f"Nguồn {i}: cần tài liệu hoặc URL / Citation {i}: pick a document or give a URL")
+            errors.append(_("Nguồn %(i)s: cần tài liệu hoặc URL", i=i))
         if c.url and urlsplit(c.url).scheme not in ("http", "https"):
-            errors.append(f"Nguồn {i}: URL phải bắt đầu bằng http(s) / Citation {i}: URL must be http(s)")
+            errors.append(_("Nguồn %(i)s: URL phải bắt đầu bằng http(s)", i=i))
         if not c.quote.strip():
-            errors.append(f"Nguồn {i}: cần trích dẫn đoạn văn / Citation {i}: quote the passage relied on")
+            errors.append(_("Nguồn %(i)s: cần trích dẫn đoạn văn", i=i))
     source_id = None
     if form.claim_appearance_url.strip():
         source_id = registered_source_for(session, form.claim_appearance_url.strip())
         if source_id is None:
-            errors.append(
-                "Chỉ lưu URL xuất hiện của nhận định khi nguồn là đơn vị đã đăng ký / The claim's URL is kept "
-                "only for registered publishers"
-            )
+            errors.append(_("Chỉ lưu URL xuất hiện của nhận định khi nguồn là đơn vị đã đăng ký"))
     return errors, source_id
 
 
@@ -310,16 +307,13 @@ def update(
 ) -> models.FactCheck:
     """Save an edit; raises Conflict if ``form.version`` is stale, WorkflowError if not allowed."""
     if fc.status == FactCheckStatus.retracted:
-        raise WorkflowError("Bài đã bị rút, không thể sửa / A retracted fact-check cannot be edited", 409)
+        raise WorkflowError(_("Bài đã bị rút, không thể sửa"), 409)
     if form.version is None or form.version != fc.version:
         raise Conflict(fc, form)
     errors, source_id = validate(session, form)
     published = fc.status == FactCheckStatus.published
     if published and not form.correction_note.strip():
-        errors.append(
-            "Sửa bài đã xuất bản cần ghi chú đính chính công khai / Editing a published fact-check needs a "
-            "public correction note"
-        )
+        errors.append(_("Sửa bài đã xuất bản cần ghi chú đính chính công khai"))
     if errors:
         raise WorkflowError("\n".join(errors))
     if published:
@@ -439,10 +433,10 @@ def writers(session: Session, fc: models.FactCheck) -> set[int]:
 
 def _require_reviewer(session: Session, fc: models.FactCheck, user: models.User) -> None:
     if user.role not in (Role.reviewer, Role.admin):
-        raise WorkflowError("Chỉ người kiểm duyệt được làm việc này / Only reviewers may do this", 403)
+        raise WorkflowError(_("Chỉ người kiểm duyệt được làm việc này"), 403)
     if user.id in writers(session, fc):
         raise WorkflowError(
-            "Người kiểm duyệt phải khác người viết bài / The reviewer must not be an author of the fact-check",
+            _("Người kiểm duyệt phải khác người viết bài"),
             403,
         )
 
@@ -458,13 +452,11 @@ def transition(
 ) -> models.FactCheck:
     """submit | return | approve | publish | retract. ``version`` guards against acting on stale state."""
     if version is not None and version != fc.version:
-        raise WorkflowError(
-            "Bài vừa được người khác thay đổi, hãy tải lại / The fact-check changed meanwhile, reload it", 409
-        )
+        raise WorkflowError(_("Bài vừa được người khác thay đổi, hãy tải lại"), 409)
     if action == "approve_correction" and fc.pending_correction:
         writer = fc.pending_correction.get("user_id")
         if writer == user.id:
-            raise WorkflowError("desk.fc.correction_own", 403)
+            raise WorkflowError(N_("Người kiểm duyệt phải khác người viết đính chính."), 403)
     old = fc.status
     # One flush, at the revision below: an autoflush half-way (a query for the claim or the waiting
     # tips) used to bump ``version`` twice, so the history jumped from v3 to v5.
@@ -499,37 +491,30 @@ def _transition(
     old = fc.status
     if action == "submit":
         if old != FactCheckStatus.draft:
-            raise WorkflowError("Chỉ gửi duyệt được bản nháp / Only drafts can be submitted", 409)
+            raise WorkflowError(_("Chỉ gửi duyệt được bản nháp"), 409)
         if not fc.citations:
-            raise WorkflowError(
-                "Cần ít nhất một nguồn trích dẫn trước khi gửi duyệt / At least one citation is required "
-                "before review"
-            )
+            raise WorkflowError(_("Cần ít nhất một nguồn trích dẫn trước khi gửi duyệt"))
         fc.status = FactCheckStatus.in_review
         fc.return_note = None
     elif action == "return":
         if old not in (FactCheckStatus.in_review, FactCheckStatus.approved):
-            raise WorkflowError("Không thể trả lại ở trạng thái này / Cannot return from this state", 409)
+            raise WorkflowError(_("Không thể trả lại ở trạng thái này"), 409)
         if user.role not in (Role.reviewer, Role.admin):
-            raise WorkflowError("Chỉ người kiểm duyệt được làm việc này / Only reviewers may do this", 403)
+            raise WorkflowError(_("Chỉ người kiểm duyệt được làm việc này"), 403)
         if not note.strip():
-            raise WorkflowError("desk.fc.return_needs_reason")
+            raise WorkflowError(N_("Cần ghi lý do trả lại để người viết biết cần sửa gì."))
         fc.status = FactCheckStatus.draft
         fc.reviewer_id = None
         fc.return_note = note.strip()
     elif action == "approve":
         if old != FactCheckStatus.in_review:
-            raise WorkflowError(
-                "Chỉ duyệt được bài đang chờ duyệt / Only fact-checks in review can be approved", 409
-            )
+            raise WorkflowError(_("Chỉ duyệt được bài đang chờ duyệt"), 409)
         _require_reviewer(session, fc, user)
         fc.status = FactCheckStatus.approved
         fc.reviewer_id = user.id
     elif action == "publish":
         if old != FactCheckStatus.approved:
-            raise WorkflowError(
-                "Chỉ xuất bản được bài đã duyệt / Only approved fact-checks can be published", 409
-            )
+            raise WorkflowError(_("Chỉ xuất bản được bài đã duyệt"), 409)
         _require_reviewer(session, fc, user)
         fc.status = FactCheckStatus.published
         fc.published_at = fc.published_at or utcnow()
@@ -547,13 +532,11 @@ def _transition(
         enqueue_replies(session, fc)  # tipsters waiting on this claim get their reply (outbox)
     elif action == "retract":
         if old != FactCheckStatus.published:
-            raise WorkflowError(
-                "Chỉ rút được bài đã xuất bản / Only published fact-checks can be retracted", 409
-            )
+            raise WorkflowError(_("Chỉ rút được bài đã xuất bản"), 409)
         if user.role not in (Role.reviewer, Role.admin):
-            raise WorkflowError("Chỉ người kiểm duyệt được rút bài / Only reviewers may retract", 403)
+            raise WorkflowError(_("Chỉ người kiểm duyệt được rút bài"), 403)
         if not note.strip():
-            raise WorkflowError("Cần ghi chú lý do rút bài / A retraction note is required")
+            raise WorkflowError(_("Cần ghi chú lý do rút bài"))
         fc.status = FactCheckStatus.retracted
         fc.retracted_at = utcnow()
         fc.retraction_note = note.strip()
@@ -561,10 +544,10 @@ def _transition(
     elif action in ("approve_correction", "reject_correction"):
         pending = fc.pending_correction
         if old != FactCheckStatus.published or not pending:
-            raise WorkflowError("desk.fc.no_pending_correction", 409)
+            raise WorkflowError(N_("Không có đính chính nào chờ duyệt."), 409)
         if action == "reject_correction":
             if user.role not in (Role.reviewer, Role.admin) and user.id != pending.get("user_id"):
-                raise WorkflowError("desk.fc.reviewers_only", 403)
+                raise WorkflowError(N_("Chỉ người kiểm duyệt được làm việc này."), 403)
             fc.pending_correction = None
             return None
         _require_reviewer(session, fc, user)
@@ -577,7 +560,7 @@ def _transition(
             fact_check_id=fc.id, note=str(pending.get("note", "")), minor=bool(pending.get("minor"))
         )
     else:
-        raise WorkflowError("Thao tác không hợp lệ / Unknown action", 400)
+        raise WorkflowError(_("Thao tác không hợp lệ"), 400)
     return None
 
 
@@ -625,7 +608,7 @@ def edit_form(session: Session, fc_id: int) -> tuple[models.FactCheck, FactCheck
     """The fact-check and its editor form (with one empty citation when it has none)."""
     fc: models.FactCheck = _get(session, models.FactCheck, fc_id)
     if fc.status == FactCheckStatus.retracted:
-        raise WorkflowError("Bài đã bị rút, không thể sửa / A retracted fact-check cannot be edited", 409)
+        raise WorkflowError(_("Bài đã bị rút, không thể sửa"), 409)
     form = pending_form(fc) or form_from_fc(fc)  # a correction in review is edited further
     if not form.citations:
         form.citations = [CitationForm()]
@@ -752,13 +735,13 @@ def conflict_context(session: Session, current: models.FactCheck, submitted: Fac
 
 
 WORKFLOW_MESSAGES = {
-    "submit": "Đã gửi duyệt / Sent for review",
-    "return": "Đã trả lại bản nháp / Returned to draft",
-    "approve": "Đã duyệt / Approved",
-    "publish": "Đã xuất bản / Published",
-    "retract": "Đã rút bài / Retracted",
-    "approve_correction": "desk.fc.correction_approved",
-    "reject_correction": "desk.fc.correction_rejected",
+    "submit": N_("Đã gửi duyệt"),
+    "return": N_("Đã trả lại bản nháp"),
+    "approve": N_("Đã duyệt"),
+    "publish": N_("Đã xuất bản"),
+    "retract": N_("Đã rút bài"),
+    "approve_correction": N_("Đã duyệt và đăng đính chính."),
+    "reject_correction": N_("Đã bỏ đề xuất đính chính."),
 }
 REVIEWER_ACTIONS = ("approve", "publish", "retract", "return", "approve_correction")
 

@@ -37,15 +37,16 @@ from kiemchung.store.models import (
     utcnow,
 )
 from kiemchung.text import fold
+from kiemchung.web.i18n import N_, _
 
 log = logging.getLogger("kiemchung.incidents")
 
 SEVERITY_LABELS = {
-    IncidentSeverity.critical: ("Khẩn cấp", "Critical"),
-    IncidentSeverity.major: ("Nghiêm trọng", "Major"),
-    IncidentSeverity.minor: ("Theo dõi", "Minor"),
+    IncidentSeverity.critical: N_("Khẩn cấp"),
+    IncidentSeverity.major: N_("Nghiêm trọng"),
+    IncidentSeverity.minor: N_("Theo dõi"),
 }
-KIND_LABELS = {"statement": ("Thông cáo ban đầu", "Holding statement"), "update": ("Cập nhật", "Update")}
+KIND_LABELS = {"statement": N_("Thông cáo ban đầu"), "update": N_("Cập nhật")}
 EDITORS = frozenset({Role.editor, Role.reviewer, Role.admin})
 
 PUBLIC_CACHE = cache.register(
@@ -122,13 +123,13 @@ def open_incident(
     """Open an incident; its holding statement starts as a draft prefilled from the template."""
     title = " ".join(title.split())
     if not title:
-        raise IncidentError("Cần tiêu đề sự kiện / A title is required")
+        raise IncidentError(_("Cần tiêu đề sự kiện"))
     if severity not in IncidentSeverity.__members__:
-        raise IncidentError("Mức độ không hợp lệ / Unknown severity")
+        raise IncidentError(_("Mức độ không hợp lệ"))
     if province_code is not None and areas.province_name(province_code) is None:
-        raise IncidentError("Tỉnh/thành không hợp lệ / Unknown province")
+        raise IncidentError(_("Tỉnh/thành không hợp lệ"))
     if ward_code is not None and areas.ward_name(province_code, ward_code) is None:
-        raise IncidentError("Phường/xã không thuộc tỉnh/thành đã chọn / Ward is not in that province")
+        raise IncidentError(_("Phường/xã không thuộc tỉnh/thành đã chọn"))
     now = utcnow()
     inc = models.Incident(
         slug=make_slug(session, title),
@@ -193,17 +194,17 @@ def save_update(
     """Create a new update draft, or save the text of a draft/returned one (the saver becomes its author)."""
     inc = get(session, incident_id)
     if inc.status == IncidentStatus.closed:
-        raise IncidentError("Sự kiện đã đóng / The incident is closed", 409)
+        raise IncidentError(_("Sự kiện đã đóng"), 409)
     body = body.replace("\r\n", "\n").strip()
     if not body:
-        raise IncidentError("Nội dung trống / The text is empty")
+        raise IncidentError(_("Nội dung trống"))
     if update_id is None:
         upd = models.IncidentUpdate(incident_id=inc.id, kind="update", author_id=user.id)
         session.add(upd)
     else:
         upd = _update(session, inc, update_id)
         if upd.status != FactCheckStatus.draft:
-            raise IncidentError("Chỉ sửa được bản nháp / Only drafts can be edited", 409)
+            raise IncidentError(_("Chỉ sửa được bản nháp"), 409)
         upd.author_id = user.id
     upd.body = body
     upd.sources = clean_sources(sources)
@@ -222,11 +223,10 @@ def _update(session: Session, inc: models.Incident, update_id: int) -> models.In
 
 def _second_editor(upd: models.IncidentUpdate, user: models.User) -> None:
     if user.role not in EDITORS:
-        raise IncidentError("Chỉ biên tập viên được duyệt / Only editors may approve", 403)
+        raise IncidentError(_("Chỉ biên tập viên được duyệt"), 403)
     if user.id == upd.author_id:
         raise IncidentError(
-            "Người duyệt phải là biên tập viên thứ hai, không phải người viết / "
-            "The approver must be a second editor, not the author",
+            _("Người duyệt phải là biên tập viên thứ hai, không phải người viết"),
             403,
         )
 
@@ -238,37 +238,35 @@ def review(
     inc = get(session, incident_id)
     upd = _update(session, inc, update_id)
     if inc.status == IncidentStatus.closed:
-        raise IncidentError("Sự kiện đã đóng / The incident is closed", 409)
+        raise IncidentError(_("Sự kiện đã đóng"), 409)
     old = upd.status
     now = utcnow()
     if action == "submit":
         if old != FactCheckStatus.draft:
-            raise IncidentError("Chỉ gửi duyệt được bản nháp / Only drafts can be submitted", 409)
+            raise IncidentError(_("Chỉ gửi duyệt được bản nháp"), 409)
         if upd.kind == "update" and not upd.sources:
-            raise IncidentError("Cập nhật cần ít nhất một nguồn / An update needs at least one source")
+            raise IncidentError(_("Cập nhật cần ít nhất một nguồn"))
         if "…" in upd.body:
-            raise IncidentError(
-                "Còn chỗ trống “…” trong mẫu, hãy điền trước khi gửi / Fill in the template's “…” first"
-            )
+            raise IncidentError(_("Còn chỗ trống “…” trong mẫu, hãy điền trước khi gửi"))
         upd.status = FactCheckStatus.in_review
         upd.submitted_at = now
     elif action == "return":
         if old not in (FactCheckStatus.in_review, FactCheckStatus.approved):
-            raise IncidentError("Không thể trả lại ở trạng thái này / Cannot return from this state", 409)
+            raise IncidentError(_("Không thể trả lại ở trạng thái này"), 409)
         if user.role not in EDITORS:
-            raise IncidentError("Chỉ biên tập viên / Editors only", 403)
+            raise IncidentError(_("Chỉ biên tập viên"), 403)
         upd.status = FactCheckStatus.draft
         upd.approver_id = None
     elif action == "approve":
         if old != FactCheckStatus.in_review:
-            raise IncidentError("Chỉ duyệt được bản đang chờ duyệt / Only updates in review", 409)
+            raise IncidentError(_("Chỉ duyệt được bản đang chờ duyệt"), 409)
         _second_editor(upd, user)
         upd.status = FactCheckStatus.approved
         upd.approver_id = user.id
     elif action in ("publish", "urgent"):
         allowed = (FactCheckStatus.approved,) if action == "publish" else (FactCheckStatus.in_review,)
         if old not in allowed:
-            raise IncidentError("Không thể đăng ở trạng thái này / Cannot publish from this state", 409)
+            raise IncidentError(_("Không thể đăng ở trạng thái này"), 409)
         _second_editor(upd, user)
         upd.approver_id = upd.approver_id or user.id
         upd.status = FactCheckStatus.published
@@ -278,7 +276,7 @@ def review(
         inc.last_update_at = now
         _drop_public_cache(session)
     else:
-        raise IncidentError("Thao tác không hợp lệ / Unknown action")
+        raise IncidentError(_("Thao tác không hợp lệ"))
     audit(
         session,
         f"incident_update.{action}",
@@ -351,7 +349,7 @@ def link(
     """Confirm a claim or a tip as part of the incident (idempotent)."""
     inc = get(session, incident_id)
     if (claim_id is None) == (tip_id is None):
-        raise IncidentError("Chọn một nhận định hoặc một tin báo / Choose one claim or one tip")
+        raise IncidentError(_("Chọn một nhận định hoặc một tin báo"))
     model: type[Any] = models.Claim if claim_id else models.Tip
     if session.get(model, claim_id or tip_id) is None:
         raise NotFound(claim_id or tip_id)
@@ -518,7 +516,7 @@ def review_queue(session: Session, user: models.User) -> list[tuple[models.Incid
 def close(session: Session, incident_id: int, user: models.User, note: str = "") -> models.Incident:
     inc = get(session, incident_id)
     if inc.status == IncidentStatus.closed:
-        raise IncidentError("Sự kiện đã đóng / Already closed", 409)
+        raise IncidentError(_("Sự kiện đã đóng"), 409)
     check_sla(session)
     inc.status = IncidentStatus.closed
     inc.closed_at = utcnow()
@@ -538,15 +536,15 @@ def report_data(session: Session, inc: models.Incident) -> dict[str, Any]:
     """The after-action figures: timeline, first statement, links, answered and how fast."""
     from kiemchung.web.i18n import fmt_datetime
 
-    timeline = [(inc.opened_at, "Mở sự kiện / Incident opened")]
+    timeline = [(inc.opened_at, _("Sự kiện được mở"))]
     for u in inc.updates:
         if u.published_at:
-            label = KIND_LABELS.get(u.kind, KIND_LABELS["update"])[0]
-            timeline.append((u.published_at, f"Đăng {label.lower()} / Published {u.kind}"))
+            label = _(KIND_LABELS.get(u.kind, KIND_LABELS["update"]))
+            timeline.append((u.published_at, _("Đăng %(lower)s", lower=label.lower(), kind=u.kind)))
     for m in inc.sla_misses or []:
-        timeline.append((datetime.fromisoformat(m["at"]), f"Trễ mục tiêu / Missed target: {m['kind']}"))
+        timeline.append((datetime.fromisoformat(m["at"]), _("Trễ mục tiêu: %(kind)s", kind=m["kind"])))
     if inc.closed_at:
-        timeline.append((inc.closed_at, "Đóng sự kiện / Incident closed"))
+        timeline.append((inc.closed_at, _("Sự kiện kết thúc")))
     timeline.sort(key=lambda x: x[0])
 
     claim_rows: list[dict[str, Any]] = []
@@ -581,7 +579,7 @@ def report_data(session: Session, inc: models.Incident) -> dict[str, Any]:
     return {
         "title": inc.title,
         "area": inc.area_name,
-        "severity": SEVERITY_LABELS[inc.severity][0],
+        "severity": _(SEVERITY_LABELS[inc.severity]),
         "opened": fmt_datetime(inc.opened_at),
         "closed": fmt_datetime(inc.closed_at),
         "first_statement_minutes": _minutes(inc.opened_at, inc.first_statement_at),
@@ -600,33 +598,43 @@ def report_data(session: Session, inc: models.Incident) -> dict[str, Any]:
 
 def report_markdown(d: dict[str, Any]) -> str:
     lines = [
-        f"# Báo cáo sau sự kiện / After-action report: {d['title']}",
+        _("# Báo cáo sau sự kiện: %(title)s", title=d["title"]),
         "",
-        f"- Địa bàn / Area: {d['area'] or '—'}",
-        f"- Mức độ / Severity: {d['severity']}",
-        f"- Mở / Opened: {d['opened']} · Đóng / Closed: {d['closed']}",
-        f"- Thông cáo đầu tiên sau / First statement after: {fmt_minutes(d['first_statement_minutes'])} "
-        f"(mục tiêu / target {fmt_minutes(d['statement_target'])})",
-        f"- Số cập nhật đã đăng / Updates published: {d['updates_published']}",
-        f"- Số lần trễ mục tiêu / Missed targets: {d['misses']}",
-        f"- Nhận định liên quan / Linked claims: {len(d['claims'])}, đã trả lời / answered: "
-        f"{d['claims_answered']}, thời gian trả lời trung vị / median time to answer: "
-        f"{fmt_minutes(d['median_answer_minutes'])}",
-        f"- Tin báo liên quan / Linked tips: {d['tips']}, đã trả lời / answered: {d['tips_answered']}, "
-        f"trung vị / median: {fmt_minutes(d['median_tip_minutes'])}",
+        _("- Địa bàn: %(value)s", value=d["area"] or "—"),
+        _("- Mức độ: %(severity)s", severity=d["severity"]),
+        _("- Mở: %(opened)s · Đóng: %(closed)s", opened=d["opened"], closed=d["closed"]),
+        _(
+            "- Thông cáo đầu tiên sau: %(after)s (mục tiêu %(target)s)",
+            after=fmt_minutes(d["first_statement_minutes"]),
+            target=fmt_minutes(d["statement_target"]),
+        ),
+        _("- Số cập nhật đã đăng: %(updates_published)s", updates_published=d["updates_published"]),
+        _("- Số lần trễ mục tiêu: %(misses)s", misses=d["misses"]),
+        _(
+            "- Nhận định liên quan: %(claims)s, đã trả lời: %(answered)s, thời gian trả lời trung vị: %(median)s",
+            claims=len(d["claims"]),
+            answered=d["claims_answered"],
+            median=fmt_minutes(d["median_answer_minutes"]),
+        ),
+        _(
+            "- Tin báo liên quan: %(tips)s, đã trả lời: %(answered)s, trung vị: %(median)s",
+            tips=d["tips"],
+            answered=d["tips_answered"],
+            median=fmt_minutes(d["median_tip_minutes"]),
+        ),
         "",
-        "## Diễn biến / Timeline",
+        _("## Diễn biến"),
         "",
-        "| Thời điểm / When | Việc / What |",
+        "| " + _("Thời điểm") + " | " + _("Việc") + " |",
         "|---|---|",
         *(f"| {when} | {what} |" for when, what in d["timeline"]),
         "",
-        "## Nhận định / Claims",
+        _("## Nhận định"),
         "",
-        "| Nhận định / Claim | Đã trả lời / Answered | Sau / After |",
+        "| " + _("Nhận định") + " | " + _("Đã trả lời") + " | " + _("Sau") + " |",
         "|---|---|---|",
         *(
-            f"| {r['text'].replace('|', '/')[:160]} | {'có / yes' if r['answered'] else 'chưa / no'} | "
+            f"| {r['text'].replace('|', '/')[:160]} | {_('có') if r['answered'] else _('chưa')} | "
             f"{fmt_minutes(r['minutes'])} |"
             for r in d["claims"]
         ),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kiemchung.scam import blocklist
 from kiemchung.store import models
+from kiemchung.web.i18n import _
 
 
 def indicator_page(db: Session, q: str, kind: str, list_kind: str) -> dict[str, Any]:
@@ -37,7 +38,7 @@ def indicator_page(db: Session, q: str, kind: str, list_kind: str) -> dict[str, 
 def add(db: Session, kind: str, value: str, list_kind: str, reason: str, user: models.User) -> None:
     """List ``value``; ValueError (bilingual) for an empty reason or a value that is not a ``kind``."""
     if not reason.strip():
-        raise ValueError("Cần ghi lý do / A reason is required")
+        raise ValueError(_("Cần ghi lý do"))
     try:
         blocklist.add_indicator(db, kind, value, list_kind, reason.strip(), user.id)
     except KeyError as exc:  # an unknown kind or list
@@ -50,7 +51,7 @@ def remove(db: Session, ind_id: int, reason: str, user: models.User) -> bool:
     if ind is None:
         return False
     if not reason.strip():
-        raise ValueError("Cần ghi lý do / A reason is required")
+        raise ValueError(_("Cần ghi lý do"))
     try:
         blocklist.remove_indicator(
             db, ind.kind.value, ind.value, ind.list_kind.value, reason.strip(), user.id

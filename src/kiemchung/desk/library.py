@@ -22,6 +22,7 @@ from kiemchung.engine.evidence import split_passages
 from kiemchung.net import FetchError, safe_fetch
 from kiemchung.store import models
 from kiemchung.text import content_hash, normalise
+from kiemchung.web.i18n import _
 
 _BLOCK = {
     "p",
@@ -172,7 +173,7 @@ def store_document(
     """Store a Document and its passages; a document already in the library is reported, not doubled."""
     text = normalise(text)
     if not text.strip():
-        return ImportOutcome(None, error="Không có văn bản / No text found")
+        return ImportOutcome(None, error=_("Không có văn bản"))
     digest = content_hash(text)
     existing = session.scalar(select(models.Document).where(models.Document.content_hash == digest))
     if existing is not None:
@@ -216,9 +217,9 @@ def fetch_urls(urls: list[str], *, max_bytes: int, timeout: float = 10.0) -> lis
             title, text = extract_text(name, resp.content, ctype)
             out.append(Fetched(url, title, text))
         except UnsupportedFile:
-            out.append(Fetched(url, error="Định dạng không hỗ trợ / Unsupported format"))
+            out.append(Fetched(url, error=_("Định dạng không hỗ trợ")))
         except FetchError as exc:
             out.append(Fetched(url, error=str(exc)))
         except Exception as exc:  # a broken PDF must not stop the rest of the list
-            out.append(Fetched(url, error=f"Không đọc được / Unreadable: {type(exc).__name__}"))
+            out.append(Fetched(url, error=_("Không đọc được: %(name)s", name=type(exc).__name__)))
     return out

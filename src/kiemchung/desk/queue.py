@@ -26,6 +26,7 @@ from kiemchung.desk.auth import WRITE
 from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.store.models import ClaimStatus, Role, utcnow
+from kiemchung.web.i18n import _
 
 # Weights of the three signals; they sum to 1 so the priority stays in [0, 1].
 W_WORTHINESS = 0.45
@@ -114,7 +115,9 @@ def timeline_svg(unit: str, rows: list[tuple[datetime, int]], width: int = 640, 
     bw = plot_w / len(rows)
     fmt = "%H:%M %d/%m" if unit == "hour" else "%d/%m"
     total = sum(c for _, c in rows)
-    label = f"{total} mục theo {'giờ' if unit == 'hour' else 'ngày'} / {total} items per {unit}"
+    label = _(
+        "%(total)s mục theo %(value)s", total=total, value="giờ" if unit == "hour" else "ngày", unit=unit
+    )
     parts = [
         f'<svg class="timeline" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" '
         f'xmlns="http://www.w3.org/2000/svg">',
@@ -290,7 +293,7 @@ def bulk_update(
     if action == "assign":
         assignee = db.get(models.User, int(assignee_id)) if assignee_id.isdigit() else None
         if assignee_id and (assignee is None or assignee.role not in WRITE or not assignee.active):
-            return 0, "Người được giao không hợp lệ / Invalid assignee"
+            return 0, _("Người được giao không hợp lệ")
         for c in claims:
             audit(
                 db,

@@ -42,6 +42,7 @@ from kiemchung.store.models import (
     TipStatus,
     utcnow,
 )
+from kiemchung.web.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ def reply_message(fc: FactCheck, tip: Tip, to: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = settings.smtp_from
     msg["To"] = to
-    msg["Subject"] = f"Kết quả kiểm chứng tin bạn gửi / Your tip has been checked: {label_vi}"
+    msg["Subject"] = _("Kết quả kiểm chứng tin bạn gửi: %(label_vi)s", label_vi=label_vi)
     msg.set_content(
         f"Chào bạn,\n\nBạn đã gửi cho {settings.org_name} tin sau:\n«{excerpt}»\n\n"
         f"Bài kiểm chứng đã được đăng: «{fc.claim_reviewed}»\nKết luận: {label_vi.upper()}\n"

@@ -26,40 +26,41 @@ from kiemchung.store import models
 from kiemchung.store.db import NotFound, after_commit, audit
 from kiemchung.store.models import SourceKind
 from kiemchung.text import fold
+from kiemchung.web.i18n import N_, _
 
 PAGE_SIZE = 50
 KINDS = (SourceKind.official, SourceKind.publisher)
 KIND_LABELS = {
-    "official": ("Kênh chính thức", "Official channel"),
-    "publisher": ("Cơ quan báo chí", "Publisher"),
+    "official": N_("Kênh chính thức"),
+    "publisher": N_("Cơ quan báo chí"),
 }
 # The registry's own categories (registry.CATEGORY_VI), with English names; "other" for the rest.
-CATEGORY_LABELS: dict[str, tuple[str, str]] = {
-    "bank": ("Ngân hàng", "Bank"),
-    "ewallet": ("Ví điện tử", "E-wallet"),
-    "telco": ("Nhà mạng", "Telco"),
-    "ecommerce": ("Sàn thương mại điện tử", "E-commerce"),
-    "ministry": ("Cơ quan nhà nước", "Government"),
-    "media": ("Báo chí", "Media"),
-    "platform": ("Nền tảng", "Platform"),
-    "utility": ("Điện, nước, tiện ích", "Utility"),
-    "finance": ("Công ty tài chính", "Finance company"),
-    "securities": ("Chứng khoán", "Securities"),
-    "insurance": ("Bảo hiểm", "Insurance"),
-    "retail": ("Bán lẻ", "Retail"),
-    "transport": ("Vận tải", "Transport"),
-    "logistics": ("Chuyển phát", "Logistics"),
-    "group": ("Tập đoàn", "Group"),
-    "health": ("Y tế", "Health"),
-    "desk": ("Bàn kiểm chứng", "Fact-check desk"),
-    "other": ("Khác", "Other"),
+CATEGORY_LABELS: dict[str, str] = {
+    "bank": N_("Ngân hàng"),
+    "ewallet": N_("Ví điện tử"),
+    "telco": N_("Nhà mạng"),
+    "ecommerce": N_("Sàn thương mại điện tử"),
+    "ministry": N_("Cơ quan nhà nước"),
+    "media": N_("Báo chí"),
+    "platform": N_("Nền tảng"),
+    "utility": N_("Điện, nước, tiện ích"),
+    "finance": N_("Công ty tài chính"),
+    "securities": N_("Chứng khoán"),
+    "insurance": N_("Bảo hiểm"),
+    "retail": N_("Bán lẻ"),
+    "transport": N_("Vận tải"),
+    "logistics": N_("Chuyển phát"),
+    "group": N_("Tập đoàn"),
+    "health": N_("Y tế"),
+    "desk": N_("Bàn kiểm chứng"),
+    "other": N_("Khác"),
 }
 STATUS_LABELS = {
-    "registered": ("Trong danh bạ", "Registered"),
-    "unregistered": ("Đã gỡ", "Unregistered"),
-    "all": ("Tất cả", "All"),
+    "registered": N_("Trong danh bạ"),
+    "unregistered": N_("Đã gỡ"),
+    "all": N_("Tất cả"),
 }
-LIST_KIND_LABELS = {"block": ("Danh sách chặn", "Blocklist"), "allow": ("Danh sách tin cậy", "Allow-list")}
+LIST_KIND_LABELS = {"block": N_("Danh sách chặn"), "allow": N_("Danh sách tin cậy")}
 
 _LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
 _SCHEME = re.compile(r"^https?://", re.I)
@@ -141,35 +142,30 @@ class SourceForm:
         e = self.errors
         name = " ".join(self.name.split())
         if not name:
-            e.append("Cần nhập tên / A name is required")
+            e.append(_("Cần nhập tên"))
         elif len(name) > 200:
-            e.append("Tên dài quá 200 ký tự / The name is longer than 200 characters")
+            e.append(_("Tên dài quá 200 ký tự"))
         if self.kind not in KIND_LABELS:
-            e.append("Loại nguồn không hợp lệ / Invalid kind")
+            e.append(_("Loại nguồn không hợp lệ"))
         if self.category not in CATEGORY_LABELS:
-            e.append("Nhóm không hợp lệ / Invalid category")
+            e.append(_("Nhóm không hợp lệ"))
         domains: list[str] = []
         for line in _lines(self.domains):
             host = parse_domain(line)
             if host is None:
-                e.append(f"“{line}” không phải tên miền hợp lệ / “{line}” is not a valid domain name")
+                e.append(_("“%(line)s” không phải tên miền hợp lệ", line=line))
             elif host not in domains:
                 domains.append(host)
         urls: list[str] = []
         for line in _lines(self.page_urls):
             url = parse_page_url(line)
             if url is None:
-                e.append(
-                    f"“{line}” không phải địa chỉ http(s) hợp lệ / “{line}” is not a valid http(s) address"
-                )
+                e.append(_("“%(line)s” không phải địa chỉ http(s) hợp lệ", line=line))
             elif url not in urls:
                 urls.append(url)
         names = list(dict.fromkeys(" ".join(n.split()) for n in _lines(self.page_names)))
         if not domains and not urls:
-            e.append(
-                "Cần ít nhất một tên miền hoặc một trang chính thức / "
-                "At least one domain or official page is required"
-            )
+            e.append(_("Cần ít nhất một tên miền hoặc một trang chính thức"))
         self.clean = {
             "name": name,
             "kind": self.kind,
@@ -275,7 +271,7 @@ def create(db: Session, form: SourceForm, user: models.User) -> models.Source | 
     """Register a channel; None (and ``form.errors`` filled) when the form is not valid."""
     form.registered = True  # a new entry is always in the registry
     if form.validate() and _name_taken(db, form.clean["name"], None):
-        form.errors.append("Tên này đã có trong danh bạ / This name is already in the registry")
+        form.errors.append(_("Tên này đã có trong danh bạ"))
     if form.errors:
         return None
     c = form.clean
@@ -294,7 +290,7 @@ def update(db: Session, source_id: int, form: SourceForm, user: models.User) -> 
     """Save an edit; ``(source, changed)``. ``form.errors`` is filled when the form is not valid."""
     src = get_source(db, source_id)
     if form.validate() and _name_taken(db, form.clean["name"], src.id):
-        form.errors.append("Tên này đã có trong danh bạ / This name is already in the registry")
+        form.errors.append(_("Tên này đã có trong danh bạ"))
     if form.errors:
         return src, False
     before = snapshot(src)

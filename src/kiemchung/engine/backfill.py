@@ -46,6 +46,7 @@ from kiemchung.engine.claims import Assignment, ClaimLibrary, cluster, embed_sor
 from kiemchung.engine.dedup import Deduper, exact_key, signature
 from kiemchung.engine.embed import Embedder, get_embedder
 from kiemchung.text import fold, normalise
+from kiemchung.web.i18n import gettext
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ def read_file(path: Path, rejected: list[Rejected]) -> Iterator[tuple[int, str]]
         f = pq.ParquetFile(path)
         cols = [c for c in ("title", "text") if c in f.schema_arrow.names]
         if "text" not in cols:
-            raise ValueError(f"{path}: Parquet không có cột 'text' / no 'text' column")
+            raise ValueError(gettext("%(path)s: Parquet không có cột 'text'", path=path))
         n = 0
         for batch in f.iter_batches(batch_size=BLOCK * 4, columns=cols):
             data = batch.to_pydict()
@@ -490,12 +491,16 @@ def backfill_file(
     want = {"source": str(path.resolve()), "block": block, "embedder": name}
     if meta.exists() and json.loads(meta.read_text()) != want:
         raise ValueError(
-            f"{out} là của một lần chạy khác / holds another run ({meta.read_text()}); dùng thư mục khác"
+            gettext(
+                "%(out)s là của một lần chạy khác (%(run)s); dùng thư mục khác",
+                out=out,
+                run=meta.read_text(),
+            )
         )
     meta.write_text(json.dumps(want))
     with locks.hold(f"backfill.{out.resolve()}") as got:
         if not got:
-            raise RuntimeError(f"{out}: một lần chạy khác đang ghi / another run is writing here")
+            raise RuntimeError(gettext("%(out)s: một lần chạy khác đang ghi", out=out))
         state = BackfillState.empty(get_embedder(name))
         done = sink.done_blocks()
         all_blocks = blocks_of(read_file(path, report.rejected), block)
@@ -633,7 +638,7 @@ def backfill_store(
     name = get_settings().embedder
     with locks.hold(locks.ENGINE_PASS) as got:
         if not got:
-            raise RuntimeError("một lượt xử lý khác đang chạy / another engine pass is running")
+            raise RuntimeError(gettext("một lượt xử lý khác đang chạy"))
         with session_scope() as session, _DEDUP_LOCK:
             index = get_index(session)
             index.sync(session)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-eval_app = typer.Typer(help="Đánh giá / evaluation harness.", no_args_is_help=True)
+from kiemchung.web.i18n import N_, _
+
+eval_app = typer.Typer(help=N_("Đánh giá"), no_args_is_help=True)
 
 
 @eval_app.command("matching")
@@ -29,12 +31,12 @@ def eval_matching(
     try:
         run_matching(library, queries, output, top)
     except ValueError as exc:
-        typer.echo(f"Lỗi / error: {exc}", err=True)
+        typer.echo(_("Lỗi: %(exc)s", exc=exc), err=True)
         raise typer.Exit(2) from exc
 
 
 def reindex(
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Thanh tiến trình / progress bar."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help=N_("Thanh tiến trình")),
 ) -> None:
     """Dựng lại chỉ mục tìm kiếm từ kho dữ liệu / rebuild the search index from the store."""
     from kiemchung.engine.index import reindex as rebuild
@@ -44,13 +46,18 @@ def reindex(
     upgrade()
     stats = rebuild(progress=progress)
     typer.echo(
-        f"Đã dựng lại chỉ mục tại {get_settings().resolved_index_dir} / index rebuilt: "
-        f"{stats['fact_checks']} kiểm chứng/fact-checks, {stats['passages']} đoạn/passages, "
-        f"{stats['claims']} nhận định/claims"
+        _(
+            "Đã dựng lại chỉ mục tại %(path)s: %(fact_checks)s bài kiểm chứng, %(passages)s đoạn, "
+            "%(claims)s nhận định",
+            path=get_settings().resolved_index_dir,
+            fact_checks=stats["fact_checks"],
+            passages=stats["passages"],
+            claims=stats["claims"],
+        )
     )
 
 
-tips_app = typer.Typer(help="Tin báo của người dân / citizens' tips.", no_args_is_help=True)
+tips_app = typer.Typer(help=N_("Tin báo của người dân"), no_args_is_help=True)
 
 
 @tips_app.command("audit")
@@ -59,11 +66,9 @@ def tips_audit(
         10.0,
         "--grace-minutes",
         min=0,
-        help="Tin mới hơn chưa tới lượt xử lý / newer tips may still be pending.",
+        help=N_("Tin mới hơn chưa tới lượt xử lý"),
     ),
-    repair: bool = typer.Option(
-        False, "--repair", help="Chạy một lượt xử lý trước khi kiểm tra / run an engine pass first."
-    ),
+    repair: bool = typer.Option(False, "--repair", help=N_("Chạy một lượt xử lý trước khi kiểm tra")),
 ) -> None:
     """Kiểm tra không tin nào bị bỏ sót / check that no tip is lost.
 
@@ -91,13 +96,26 @@ def tips_audit(
     failing = [p for p in problems if not p.pending]
     for p in problems:
         mark = "…" if p.pending else "✗"
-        typer.echo(f"{mark} tin/tip #{p.tip_id} [{p.status}]: {p.problem}")
+        typer.echo(
+            _(
+                "%(mark)s tin #%(tip)s [%(status)s]: %(problem)s",
+                mark=mark,
+                tip=p.tip_id,
+                status=p.status,
+                problem=p.problem,
+            )
+        )
 
     def n(x: int) -> str:
         return f"{x:,}".replace(",", ".")  # Vietnamese thousands separator
 
     typer.echo(
-        f"{n(total)} tin/tips, {n(len(failing))} vi phạm/broken, {n(len(problems) - len(failing))} đang chờ/pending"
+        _(
+            "%(total)s tin, %(broken)s vi phạm, %(pending)s đang chờ",
+            total=n(total),
+            broken=n(len(failing)),
+            pending=n(len(problems) - len(failing)),
+        )
     )
     if failing:
         raise typer.Exit(1)
@@ -107,22 +125,20 @@ def backfill(
     path: Path | None = typer.Argument(
         None, exists=True, dir_okay=False, help="JSONL ({text, title?} a line) or Parquet (text column)."
     ),
-    from_db: bool = typer.Option(
-        False, "--from-db", help="Bài đang chờ trong kho / the store's pending posts."
-    ),
+    from_db: bool = typer.Option(False, "--from-db", help=N_("Bài đang chờ trong kho")),
     out: Path | None = typer.Option(
         None,
         "--out",
         file_okay=False,
-        help="Thư mục kết quả / output directory (files; default <data_dir>/backfill/<name>).",
+        help=N_("Thư mục kết quả"),
     ),
     ray_address: str | None = typer.Option(
         None,
         "--ray-address",
-        help="Cụm Ray / Ray cluster address; 'local' starts one here. Unset: in-process.",
+        help=N_("Cụm Ray: in-process."),
     ),
     workers: int = typer.Option(2, "--workers", min=1, help="Ray workers (actors) preparing blocks."),
-    block: int = typer.Option(500, "--block", min=1, help="Bài mỗi khối / posts per block (unit of resume)."),
+    block: int = typer.Option(500, "--block", min=1, help=N_("Bài mỗi khối")),
 ) -> None:
     """Xử lý hàng loạt bài cũ / backfill old posts: dedup, claims, embeddings (resumable).
 
@@ -132,7 +148,7 @@ def backfill(
     from kiemchung.settings import get_settings
 
     if (path is None) == (not from_db):
-        typer.echo("Lỗi / error: give a PATH or --from-db (one of them)", err=True)
+        typer.echo(_("Lỗi: give a PATH or --from-db (one of them)"), err=True)
         raise typer.Exit(2)
     try:
         if from_db:
@@ -144,15 +160,23 @@ def backfill(
             assert path is not None
             target = out or get_settings().data_dir / "backfill" / path.stem
             report = bf.backfill_file(path, target, ray_address=ray_address, workers=workers, block=block)
-            typer.echo(f"Kết quả / results: {target}")
+            typer.echo(_("Kết quả: %(target)s", target=target))
     except (ValueError, RuntimeError) as exc:
-        typer.echo(f"Lỗi / error: {exc}", err=True)
+        typer.echo(_("Lỗi: %(exc)s", exc=exc), err=True)
         raise typer.Exit(2) from exc
     for r in report.rejected[:20]:
-        typer.echo(f"  dòng / line {r.line}: {r.reason}", err=True)
+        typer.echo(_("dòng %(line)s: %(reason)s", line=r.line, reason=r.reason), err=True)
     typer.echo(
-        f"{report.runner}: {report.posts} bài / posts, {report.duplicates} trùng / duplicates, "
-        f"{report.claims} nhận định mới / new claims, {report.blocks} khối / blocks "
-        f"(+{report.blocks_skipped} đã xong / already done), {len(report.rejected)} bị loại / rejected, "
-        f"{report.seconds:.1f} s"
+        _(
+            "%(runner)s: %(posts)s bài, %(duplicates)s trùng, %(claims)s nhận định mới, %(blocks)s khối "
+            "(+%(skipped)s đã xong), %(rejected)s bị loại, %(seconds)s s",
+            runner=report.runner,
+            posts=report.posts,
+            duplicates=report.duplicates,
+            claims=report.claims,
+            blocks=report.blocks,
+            skipped=report.blocks_skipped,
+            rejected=len(report.rejected),
+            seconds=f"{report.seconds:.1f}",
+        )
     )

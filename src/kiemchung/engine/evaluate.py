@@ -28,6 +28,7 @@ import numpy as np
 from kiemchung.engine.embed import Embedder, embed_cached
 from kiemchung.engine.match import Matcher, MatchResult, Mode
 from kiemchung.text import normalise
+from kiemchung.web.i18n import _
 
 MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
 
@@ -41,9 +42,11 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path.name}:{no}: JSON không hợp lệ / invalid JSON ({exc.msg})") from exc
+                raise ValueError(
+                    _("%(name)s:%(no)s: JSON không hợp lệ", name=path.name, no=no, msg=exc.msg)
+                ) from exc
             if not isinstance(obj, dict):
-                raise ValueError(f"{path.name}:{no}: cần một đối tượng JSON / expected a JSON object")
+                raise ValueError(_("%(name)s:%(no)s: cần một đối tượng JSON", name=path.name, no=no))
             yield no, obj
 
 
@@ -51,7 +54,7 @@ def load_library(path: Path) -> tuple[list[str], list[str]]:
     ids, texts = [], []
     for no, obj in read_jsonl(path):
         if "id" not in obj or not isinstance(obj.get("text"), str):
-            raise ValueError(f"{path.name}:{no}: thiếu id/text / missing id or text")
+            raise ValueError(_("%(name)s:%(no)s: thiếu id/text", name=path.name, no=no))
         ids.append(str(obj["id"]))
         texts.append(obj["text"])
     return ids, texts
@@ -64,7 +67,7 @@ def load_queries(path: Path) -> list[dict[str, Any]]:
         if "qid" in obj and isinstance(obj.get("image"), str) and "query" not in obj:
             obj = {**obj, **image_query(path.parent / obj["image"], f"{path.name}:{no}")}
         if "qid" not in obj or not isinstance(obj.get("query"), str):
-            raise ValueError(f"{path.name}:{no}: thiếu qid/query / missing qid or query")
+            raise ValueError(_("%(name)s:%(no)s: thiếu qid/query", name=path.name, no=no))
         out.append(obj)
     return out
 
@@ -78,7 +81,7 @@ def image_query(image: Path, where: str) -> dict[str, Any]:
         checked = load_image(image.read_bytes())
         res = read_text(checked.image)
     except FileNotFoundError as exc:
-        raise ValueError(f"{where}: không thấy ảnh / image not found: {image.name}") from exc
+        raise ValueError(_("%(where)s: không thấy ảnh %(name)s", where=where, name=image.name)) from exc
     except (ImageRejected, OcrUnavailable) as exc:
         raise ValueError(f"{where}: {exc}") from exc
     return {"query": res.text, "ocr_confidence": res.confidence}
@@ -165,18 +168,18 @@ def metrics_table(title: str, rows: dict[str, Metrics]) -> Any:
     from rich.table import Table
 
     names = {
-        "hybrid": "Đầy đủ / full",
-        "lexical": "Từ vựng / lexical (BM25)",
-        "dense": "Ngữ nghĩa / dense (e5)",
+        "hybrid": _("Đầy đủ"),
+        "lexical": _("Từ vựng"),
+        "dense": _("Ngữ nghĩa"),
     }
     t = Table(title=title)
     for col in (
-        "Hệ thống / system",
+        _("Hệ thống"),
         "Recall@1",
         "Recall@5",
         "MRR",
-        "Trả lời đúng / correct-answer",
-        "Trả lời sai / false-answer",
+        _("Trả lời đúng"),
+        _("Trả lời sai"),
     ):
         t.add_column(col, justify="left" if col.startswith("Hệ") else "right")
     for mode, m in rows.items():
@@ -222,7 +225,7 @@ def run_matching(
     cache_dir = get_settings().data_dir / "cache"
     embedder = get_embedder()
     with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("Nhúng thư viện / embedding library", total=len(texts))
+        task = bar.add_task(_("Nhúng thư viện"), total=len(texts))
         matcher = build_matcher(
             ids,
             texts,
@@ -234,7 +237,7 @@ def run_matching(
     texts_q = [q["query"] for q in qs]
     per_mode: dict[str, list[MatchResult]] = {}
     with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("Khớp truy vấn / matching queries", total=len(qs) * len(modes))
+        task = bar.add_task(_("Khớp truy vấn"), total=len(qs) * len(modes))
         for mode in modes:
             res: list[MatchResult] = []
             for start in range(0, len(texts_q), 64):
@@ -246,13 +249,21 @@ def run_matching(
         for q, r in zip(qs, per_mode[modes[0]], strict=True):
             line = result_line(q["qid"], r, q.get("ocr_confidence"))
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-    console.print(f"Đã ghi / wrote {len(qs)} dòng / lines → {output}")
+    console.print(_("Đã ghi %(n)s dòng → %(output)s", n=len(qs), output=output))
     if not any("gold" in q for q in qs):
         return {}
     golds = [list(q.get("gold") or []) for q in qs]
     rows: dict[str, Metrics] = {mode: metrics(per_mode[mode], golds) for mode in modes}
     n_m, n_n = rows[modes[0]].n_match, rows[modes[0]].n_nomatch
     console.print(
-        metrics_table(f"{queries.name}: {n_m} truy vấn có đáp án / with gold, {n_n} không / no-match", rows)
+        metrics_table(
+            _(
+                "%(name)s: %(n_m)s truy vấn có đáp án, %(n_n)s không",
+                name=queries.name,
+                n_m=n_m,
+                n_n=n_n,
+            ),
+            rows,
+        )
     )
     return rows

@@ -34,6 +34,7 @@ from kiemchung.engine import verify as V
 from kiemchung.engine.embed import Embedder
 from kiemchung.engine.lexical import BM25Index
 from kiemchung.text import normalise, sentences
+from kiemchung.web.i18n import lazy_gettext
 
 Mode = Literal["hybrid", "lexical", "dense"]
 POOL = 20  # candidates taken from each ranking before re-ranking
@@ -119,11 +120,11 @@ class Matcher:
     def add(self, ids: list[str], texts: list[str], vectors: np.ndarray | None = None) -> None:
         """Add (or replace) claims; ``vectors`` are passage embeddings if already computed."""
         if len(ids) != len(texts):
-            raise ValueError("ids và texts phải cùng độ dài / ids and texts must have the same length")
+            raise ValueError(lazy_gettext("ids và texts phải cùng độ dài"))
         if not ids:
             return
         if len(set(ids)) != len(ids):
-            raise ValueError("id bị trùng / duplicate ids in one call")
+            raise ValueError(lazy_gettext("id bị trùng"))
         self.remove([i for i in ids if i in self._slot])
         norm = [normalise(t) for t in texts]
         if self.embedder is not None:
@@ -289,7 +290,7 @@ class Matcher:
 
     def _decide(self, p: _Prepared, top: int, mode: Mode) -> MatchResult:
         if len(p.slots) == 0:
-            return MatchResult([], None, None, 0.0, ["Không tìm thấy / nothing found"])
+            return MatchResult([], None, None, 0.0, [lazy_gettext("Không tìm thấy")])
         logits = rank_scores(p.feats, mode)
         order = np.argsort(-logits, kind="stable")
         results = [Candidate(str(self._ids[int(p.slots[j])]), float(logits[j])) for j in order[:top]]

@@ -50,6 +50,7 @@ from kiemchung.store.models import (
     Tip,
 )
 from kiemchung.text import fold, normalise
+from kiemchung.web.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def _bar(enabled: bool, total: int) -> Iterator[Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("[bold]Xử lý / processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+        TextColumn(_("[bold]Xử lý")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
     ) as p:
         yield (p, p.add_task("items", total=total))
 

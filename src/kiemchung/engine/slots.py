@@ -29,6 +29,7 @@ from functools import cache
 from importlib import resources
 
 from kiemchung.text import fold, normalise
+from kiemchung.web.i18n import N_
 
 MAX_PHRASE = 7  # syllables in the longest lexicon entry
 _TOKEN = re.compile(r"[^\W_]+")
@@ -137,11 +138,11 @@ def conflicts(
 IMPLICIT = {"country": frozenset({"Việt Nam"})}
 
 KIND_LABELS = {
-    "place": ("Địa danh", "place"),
-    "region": ("Vùng miền", "region"),
-    "country": ("Quốc gia", "country"),
-    "disease": ("Bệnh", "disease"),
-    "remedy": ("Phương thuốc, thực phẩm", "remedy or food"),
-    "organisation": ("Tổ chức", "organisation"),
-    "commodity": ("Hàng hóa, giá cả", "goods or price"),
+    "place": N_("Địa danh"),
+    "region": N_("Vùng miền"),
+    "country": N_("Quốc gia"),
+    "disease": N_("Bệnh"),
+    "remedy": N_("Phương thuốc, thực phẩm"),
+    "organisation": N_("Tổ chức"),
+    "commodity": N_("Hàng hóa, giá cả"),
 }

@@ -31,6 +31,7 @@ from kiemchung.engine.index import SearchIndex
 from kiemchung.scam.lookup import WARN_VERDICTS
 from kiemchung.store.models import Claim, ClaimItem, ClaimStatus, Item, Tip, TipStatus, utcnow
 from kiemchung.text import fold, normalise
+from kiemchung.web.i18n import _
 
 
 def item_text(item: Item) -> str:
@@ -152,31 +153,21 @@ def audit(session: Session, *, grace: timedelta = timedelta(minutes=10)) -> list
         st = tip.status.value
         if tip.status == TipStatus.answered:
             if tip.fact_check_id is None:
-                out.append(
-                    TipProblem(
-                        tip.id, st, "Đã trả lời nhưng thiếu bài kiểm chứng / answered without a fact-check"
-                    )
-                )
+                out.append(TipProblem(tip.id, st, _("Đã trả lời nhưng thiếu bài kiểm chứng")))
             continue
         if tip.status == TipStatus.warned:
             if (tip.answer or {}).get("scam_verdict") not in WARN_VERDICTS:
-                out.append(
-                    TipProblem(
-                        tip.id, st, "Đã cảnh báo nhưng thiếu kết luận lừa đảo / warned without a scam verdict"
-                    )
-                )
+                out.append(TipProblem(tip.id, st, _("Đã cảnh báo nhưng thiếu kết luận lừa đảo")))
             continue
         if tip.claim_id is not None and session.get(Claim, tip.claim_id) is not None:
             continue
         item = session.get(Item, tip.item_id) if tip.item_id is not None else None
         if item is not None and not item.processed and now - tip.received_at < grace:
-            out.append(
-                TipProblem(tip.id, st, "Chờ lượt xử lý tiếp theo / waiting for the next engine pass", True)
-            )
+            out.append(TipProblem(tip.id, st, _("Chờ lượt xử lý tiếp theo"), True))
         elif item is None:
-            out.append(TipProblem(tip.id, st, "Chưa vào hàng đợi biên tập / never queued for the desk"))
+            out.append(TipProblem(tip.id, st, _("Chưa vào hàng đợi biên tập")))
         elif not item.processed:
-            out.append(TipProblem(tip.id, st, "Chờ xử lý quá lâu / waiting for the engine too long"))
+            out.append(TipProblem(tip.id, st, _("Chờ xử lý quá lâu")))
         else:
-            out.append(TipProblem(tip.id, st, "Không gắn với nhận định nào / not linked to any claim"))
+            out.append(TipProblem(tip.id, st, _("Không gắn với nhận định nào")))
     return out

@@ -30,6 +30,7 @@ import numpy as np
 from kiemchung.engine import slots as S
 from kiemchung.engine.lexical import folded_syllables, numbers
 from kiemchung.text import fold, normalise
+from kiemchung.web.i18n import Message, lazy_gettext
 
 # Number words that rarely mean anything else (note "năm" = five/year and "ba" = three/father are left out).
 _NUMBER_WORDS = {"hai": "2", "bốn": "4", "sáu": "6", "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
@@ -292,37 +293,47 @@ class Logistic:
 
 
 def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
-    """Human-readable agreement notes (Vietnamese / English) for editors; differences first.
+    """Human-readable agreement notes for editors (translated when shown); differences first.
 
     >>> reasons({}, TextView.of("Phà Sao Mai ở Cà Mau ngừng chạy"), TextView.of("Phà Sao Mai ở Kiên Giang ngừng chạy"))[0]
-    'Địa danh khác / place differs: Kiên Giang ≠ Cà Mau'
+    'Địa danh khác: Kiên Giang ≠ Cà Mau'
     """
-    out = []
+    out: list[str] = []
     head = c.slots if c.head_slots is None else c.head_slots
     for kind, q_vals, c_vals in S.conflicts(q.slots, c.slots, head):
-        vi, en = S.KIND_LABELS[kind]
         theirs = ", ".join(c_vals) or "—"
-        out.append(f"{vi} khác / {en} differs: {', '.join(q_vals)} ≠ {theirs}")
+        out.append(
+            lazy_gettext(
+                "%(kind)s khác: %(values)s ≠ %(theirs)s",
+                kind=Message(S.KIND_LABELS[kind]),
+                values=", ".join(q_vals),
+                theirs=theirs,
+            )
+        )
     added = sorted(q.digits - c.nums)
     if added and not c.nums:
-        out.append(f"Số liệu không có trong kết quả / numbers not in the match: {', '.join(added)}")
+        out.append(lazy_gettext("Số liệu không có trong kết quả: %(join)s", join=", ".join(added)))
     if c.nums:
         shared = sorted(c.nums & q.nums)
         if shared:
-            out.append(f"Số liệu khớp / numbers agree: {', '.join(shared)}")
+            out.append(lazy_gettext("Số liệu khớp: %(join)s", join=", ".join(shared)))
         if f.get("num_conflict") or f.get("num_q_miss", 0) > 0:
             missing = sorted(q.nums - c.nums)
             if missing:
                 out.append(
-                    f"Số liệu khác / numbers differ: {', '.join(missing)} ≠ {', '.join(sorted(c.nums))}"
+                    lazy_gettext(
+                        "Số liệu khác: %(join)s ≠ %(join2)s",
+                        join=", ".join(missing),
+                        join2=", ".join(sorted(c.nums)),
+                    )
                 )
     ents_ok = sorted(e for e in c.ents if _present(e, q.folded))
     if ents_ok:
-        out.append(f"Tên riêng khớp / names agree: {', '.join(ents_ok)}")
+        out.append(lazy_gettext("Tên riêng khớp: %(join)s", join=", ".join(ents_ok)))
     ents_bad = sorted(e for e in q.ents if not _present(e, c.folded))
     if ents_bad:
-        out.append(f"Tên riêng không có trong kết quả / names not in the match: {', '.join(ents_bad)}")
-    out.append(f"Độ phủ từ / word overlap: {f.get('cov_c', 0.0):.0%}".replace(".", ","))
+        out.append(lazy_gettext("Tên riêng không có trong kết quả: %(join)s", join=", ".join(ents_bad)))
+    out.append(lazy_gettext("Độ phủ từ: %(get)s", get=f"{f.get('cov_c', 0.0):.0%}").replace(".", ","))
     return out
 
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from kiemchung.web.i18n import N_, _
+
 if TYPE_CHECKING:  # the engine loads numpy/LanceDB: keep `kiemchung --help` fast
     from kiemchung.engine.pipeline import PipelineStats
 
@@ -53,9 +55,9 @@ def worker(
         "--threads",
         min=1,
         max=64,
-        help="Số luồng / consumer threads (default: KIEMCHUNG_WORKER_THREADS).",
+        help=N_("Số luồng (mặc định: KIEMCHUNG_WORKER_THREADS)."),
     ),
-    once: bool = typer.Option(False, "--once", help="Chạy một lượt rồi thoát / run one round and exit."),
+    once: bool = typer.Option(False, "--once", help=N_("Chạy một lượt rồi thoát")),
 ) -> None:
     """Chạy việc nền / run the background jobs (claim engine, index, replies) from the queue."""
     from kiemchung.engine.pipeline import save_dedup
@@ -82,10 +84,10 @@ def worker(
     # Start-up catch-up, as jobs: what a crash or a lost enqueue left behind.
     enqueue(tasks.reindex_fact_checks, None)
     enqueue(tasks.process_pending)
-    typer.echo(f"Đang chạy {n} luồng trên hàng đợi {kind} / worker running: {n} threads on the {kind} queue")
+    typer.echo(_("Đang chạy %(n)s luồng trên hàng đợi %(kind)s", n=n, kind=kind))
     consumer.run()
     save_dedup(force=True)
-    typer.echo("Đã dừng / stopped")
+    typer.echo(_("Đã dừng"))
 
 
 def _summary(s: PipelineStats) -> str:

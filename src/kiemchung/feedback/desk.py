@@ -15,13 +15,12 @@ from fastapi.responses import HTMLResponse, Response
 from kiemchung import areas
 from kiemchung.desk.auth import WRITE
 from kiemchung.feedback import service
-from kiemchung.feedback import strings as _strings  # noqa: F401 - registers the fb.* strings
 from kiemchung.feedback.public import labels
 from kiemchung.feedback.service import FeedbackError
 from kiemchung.settings import get_settings
 from kiemchung.store import models
 from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
-from kiemchung.web.i18n import request_lang, translate
+from kiemchung.web.i18n import N_, _, request_lang
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -63,15 +62,22 @@ def feedback_thread(request: Request, thread_id: int, user: CurrentUser, db: Ses
     return page(request, "feedback/desk_thread.html", ctx)
 
 
+ANSWER_DONE = {
+    "submit": N_("Đã gửi duyệt."),
+    "return": N_("Đã trả lại cho người viết."),
+    "approve": N_("Đã duyệt và đăng câu trả lời; người gửi có liên hệ sẽ nhận được thư."),
+}
+
+
 def _act(request: Request, back: str, fn: Callable[[], object], done_key: str) -> Response:
     """Run one service call; a refusal goes back with its message (and the request rolls back)."""
     try:
         with or_404():
             fn()
     except FeedbackError as exc:
-        flash(request, translate(exc.key, _lang(request)), "error")
+        flash(request, exc.key, "error")
         raise PageError(redirect(back)) from exc
-    flash(request, translate(done_key, _lang(request)))
+    flash(request, done_key)
     return redirect(back)
 
 
@@ -92,7 +98,12 @@ async def feedback_route(
 ) -> Response:
     form = await request.form()
     dept = str(form.get("department") or "")
-    resp = _act(request, _back(thread_id), lambda: service.route(db, thread_id, user, dept), "fb.desk.routed")
+    resp = _act(
+        request,
+        _back(thread_id),
+        lambda: service.route(db, thread_id, user, dept),
+        N_("Đã chuyển tới cơ quan phụ trách."),
+    )
     _send_mail(background)
     return resp
 
@@ -105,7 +116,7 @@ async def feedback_status(request: Request, thread_id: int, user: Editor, db: Se
         request,
         _back(thread_id),
         lambda: service.set_status(db, thread_id, user, status, reason),
-        "fb.desk.status_saved",
+        N_("Đã đổi trạng thái."),
     )
 
 
@@ -114,7 +125,7 @@ async def feedback_note(request: Request, thread_id: int, user: Editor, db: Sess
     form = await request.form()
     text = str(form.get("text") or "")
     return _act(
-        request, _back(thread_id), lambda: service.add_note(db, thread_id, user, text), "fb.desk.noted"
+        request, _back(thread_id), lambda: service.add_note(db, thread_id, user, text), N_("Đã thêm ghi chú.")
     )
 
 
@@ -128,9 +139,7 @@ async def feedback_answer(request: Request, thread_id: int, user: Editor, db: Se
         if then == "submit":
             service.review_answer(db, thread_id, ans.id, "submit", user)
 
-    return _act(
-        request, _back(thread_id), work, "fb.desk.answer_submitted" if then == "submit" else "fb.desk.saved"
-    )
+    return _act(request, _back(thread_id), work, N_("Đã gửi duyệt.") if then == "submit" else N_("Đã lưu."))
 
 
 @router.post("/gop-y/{thread_id}/answers/{answer_id}/{action}")
@@ -149,7 +158,7 @@ def feedback_review(
         request,
         _back(thread_id),
         lambda: service.review_answer(db, thread_id, answer_id, action, user),
-        f"fb.desk.answer_{action}" if action in ("submit", "return", "approve") else "fb.desk.saved",
+        ANSWER_DONE.get(action, N_("Đã lưu.")),
     )
 
 
@@ -161,7 +170,7 @@ async def feedback_publish(request: Request, thread_id: int, user: Editor, db: S
         request,
         _back(thread_id),
         lambda: service.publish(db, thread_id, user, title=title, publish=on),
-        "fb.desk.published" if on else "fb.desk.unpublished",
+        N_("Đã đăng công khai.") if on else N_("Đã gỡ khỏi trang công khai."),
     )
 
 
@@ -173,9 +182,9 @@ async def feedback_merge(request: Request, thread_id: int, user: Editor, db: Ses
         with or_404():
             service.merge(db, thread_id, into, user)
     except FeedbackError as exc:
-        flash(request, translate(exc.key, _lang(request)), "error")
+        flash(request, exc.key, "error")
         raise PageError(redirect(_back(thread_id))) from exc
-    flash(request, translate("fb.desk.merged", _lang(request)))
+    flash(request, _("Đã gộp."))
     return redirect(_back(into))
 
 
@@ -183,7 +192,7 @@ async def feedback_merge(request: Request, thread_id: int, user: Editor, db: Ses
 def feedback_split(request: Request, item_id: int, user: Editor, db: SessionDep) -> Response:
     with or_404():
         t = service.split(db, item_id, user)
-    flash(request, translate("fb.desk.split", _lang(request)))
+    flash(request, _("Đã tách thành vấn đề riêng."))
     return redirect(_back(t.id))
 
 
@@ -194,5 +203,8 @@ async def feedback_moderate(request: Request, item_id: int, user: Editor, db: Se
     item = db.get(models.FeedbackItem, item_id)
     back = _back(item.thread_id) if item is not None and item.thread_id else "/desk/gop-y"
     return _act(
-        request, back, lambda: service.moderate(db, item_id, user, action, reason), "fb.desk.moderated"
+        request,
+        back,
+        lambda: service.moderate(db, item_id, user, action, reason),
+        N_("Đã lưu quyết định kiểm duyệt."),
     )

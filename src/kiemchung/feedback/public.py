@@ -27,7 +27,6 @@ from starlette.concurrency import run_in_threadpool
 
 from kiemchung import areas
 from kiemchung.feedback import departments, service, stats
-from kiemchung.feedback import strings as _strings  # noqa: F401 - registers the fb.* strings
 from kiemchung.feedback.mask import mask
 from kiemchung.feedback.replies import thread_path
 from kiemchung.feedback.service import KIND_LABELS, STATUS_LABELS, TOPICS, FeedbackError
@@ -39,7 +38,7 @@ from kiemchung.settings import get_settings
 from kiemchung.store.db import audit
 from kiemchung.store.models import FeedbackItem, FeedbackThread, utcnow
 from kiemchung.web.deps import PageError, SessionDep
-from kiemchung.web.i18n import request_lang, translate
+from kiemchung.web.i18n import _, label, request_lang, translate_in
 from kiemchung.web.security import client_key, require_csrf
 from kiemchung.web.templating import render
 
@@ -55,11 +54,10 @@ def _int(value: Any) -> int | None:
 
 
 def labels(lang: str) -> dict[str, Any]:
-    pick = 1 if lang == "en" else 0
     return {
-        "kind_labels": {k.value: v[pick] for k, v in KIND_LABELS.items()},
-        "status_labels": {k.value: v[pick] for k, v in STATUS_LABELS.items()},
-        "topics": {k: v[pick] for k, v in TOPICS.items()},
+        "kind_labels": {k.value: translate_in(lang, v) for k, v in KIND_LABELS.items()},
+        "status_labels": {k.value: translate_in(lang, v) for k, v in STATUS_LABELS.items()},
+        "topics": {k: translate_in(lang, v) for k, v in TOPICS.items()},
         "departments": {d.slug: d.name(lang) for d in departments.all_departments()},
     }
 
@@ -191,7 +189,7 @@ def follow_page(request: Request, token: str, session: SessionDep) -> HTMLRespon
 def _published_thread(session: Session, slug: str) -> FeedbackThread:
     t = session.scalars(select(FeedbackThread).where(FeedbackThread.slug == slug)).first()
     if t is None or t.published_at is None:
-        raise HTTPException(404, translate("fb.pub.not_found"))
+        raise HTTPException(404, _("Không tìm thấy ý kiến này."))
     return t
 
 
@@ -224,7 +222,7 @@ def atom(session: Session) -> bytes:
     threads = published(session)
     feed_url = absolute_url("/gop-y/atom.xml")
     sub(root, "id", feed_url)
-    sub(root, "title", f"{translate('fb.pub.title')} — {s.org_name}")
+    sub(root, "title", f"{_('Góp ý, hiến kế cho thành phố')} — {s.org_name}")
     sub(root, "link", href=feed_url, rel="self", type="application/atom+xml")
     sub(root, "link", href=absolute_url("/gop-y"), rel="alternate", type="text/html")
     stamps = [_updated(t) for t in threads]
@@ -239,7 +237,7 @@ def atom(session: Session) -> bytes:
         sub(e, "link", href=url, rel="alternate", type="text/html")
         sub(e, "published", rfc3339(t.published_at or t.created_at))
         sub(e, "updated", rfc3339(_updated(t)))
-        status = STATUS_LABELS[t.status][0]
+        status = STATUS_LABELS[t.status]  # the feed is Vietnamese
         body = f"{status} · {t.area_name} · {t.item_count} người góp ý cùng vấn đề."
         if v["answer"] is not None:
             body += "\n\nTrả lời chính thức: " + v["answer"].body
@@ -303,7 +301,7 @@ def api_feedback(body: FeedbackIn, session: SessionDep) -> FeedbackOut:
         try:
             photo = base64.b64decode(body.photo_base64, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise HTTPException(422, translate("fb.err.image")) from exc
+            raise HTTPException(422, _("Ảnh không hợp lệ hoặc quá lớn.")) from exc
     try:
         r = service.submit(
             session,
@@ -317,7 +315,7 @@ def api_feedback(body: FeedbackIn, session: SessionDep) -> FeedbackOut:
             channel=body.channel or "api",
         )
     except FeedbackError as exc:
-        raise HTTPException(exc.status if exc.status != 400 else 422, translate(exc.key)) from exc
+        raise HTTPException(exc.status if exc.status != 400 else 422, label(exc.key)) from exc
     return FeedbackOut(
         id=r.item.id,
         thread_id=r.thread.id,

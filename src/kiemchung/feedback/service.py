@@ -48,6 +48,7 @@ from kiemchung.store.models import (
     utcnow,
 )
 from kiemchung.text import fold, normalise, sentences
+from kiemchung.web.i18n import N_, translate_in
 
 log = logging.getLogger("kiemchung.feedback")
 
@@ -60,27 +61,27 @@ CANDIDATE_THREADS = 300
 ITEMS_PER_THREAD = 10
 
 KIND_LABELS = {
-    FeedbackKind.issue: ("Góp ý về một vấn đề", "Feedback on an issue"),
-    FeedbackKind.idea: ("Hiến kế một giải pháp", "A proposed solution"),
-    FeedbackKind.report: ("Phản ánh sự việc", "Report of an incident"),
+    FeedbackKind.issue: N_("Góp ý về một vấn đề"),
+    FeedbackKind.idea: N_("Hiến kế một giải pháp"),
+    FeedbackKind.report: N_("Phản ánh sự việc"),
 }
 STATUS_LABELS = {
-    FeedbackStatus.received: ("Đã tiếp nhận", "Received"),
-    FeedbackStatus.forwarded: ("Đã chuyển cơ quan phụ trách", "Forwarded"),
-    FeedbackStatus.handling: ("Đang xử lý", "Being handled"),
-    FeedbackStatus.answered: ("Đã trả lời", "Answered"),
-    FeedbackStatus.declined: ("Không xử lý", "Declined"),
+    FeedbackStatus.received: N_("Đã tiếp nhận"),
+    FeedbackStatus.forwarded: N_("Đã chuyển cơ quan phụ trách"),
+    FeedbackStatus.handling: N_("Đang xử lý"),
+    FeedbackStatus.answered: N_("Đã trả lời"),
+    FeedbackStatus.declined: N_("Không xử lý"),
 }
-TOPICS: dict[str, tuple[str, str]] = {
-    "giao-thong": ("Giao thông", "Transport"),
-    "do-thi": ("Đô thị và xây dựng", "Urban planning and building"),
-    "moi-truong": ("Môi trường", "Environment"),
-    "dien-nuoc": ("Điện và nước", "Power and water"),
-    "y-te": ("Y tế", "Health"),
-    "giao-duc": ("Giáo dục", "Education"),
-    "an-ninh": ("An ninh trật tự", "Public order"),
-    "thu-tuc": ("Thủ tục hành chính", "Administrative procedures"),
-    "khac": ("Khác", "Other"),
+TOPICS: dict[str, str] = {
+    "giao-thong": N_("Giao thông"),
+    "do-thi": N_("Đô thị và xây dựng"),
+    "moi-truong": N_("Môi trường"),
+    "dien-nuoc": N_("Điện và nước"),
+    "y-te": N_("Y tế"),
+    "giao-duc": N_("Giáo dục"),
+    "an-ninh": N_("An ninh trật tự"),
+    "thu-tuc": N_("Thủ tục hành chính"),
+    "khac": N_("Khác"),
 }
 # Manual status changes an editor may make (forwarding goes through ``route``; "answered" only
 # through the approval of an official answer).
@@ -104,7 +105,7 @@ class FeedbackError(Exception):
 
 def topic_name(slug: str | None, lang: str = "vi") -> str:
     pair = TOPICS.get(slug or "")
-    return "" if pair is None else (pair[1] if lang == "en" else pair[0])
+    return "" if pair is None else translate_in(lang, pair)
 
 
 def first_sentence(text: str, limit: int = 140) -> str:
@@ -138,20 +139,20 @@ def _validate(
     kind: str, topic: str, province_code: int | None, ward_code: int | None, text: str, contact: str
 ) -> str:
     if kind not in FeedbackKind.__members__:
-        raise FeedbackError("fb.err.kind")
+        raise FeedbackError(N_("Hãy chọn loại ý kiến."))
     if topic not in TOPICS:
-        raise FeedbackError("fb.err.topic")
+        raise FeedbackError(N_("Hãy chọn lĩnh vực."))
     if province_code is None or areas.province_name(province_code) is None:
-        raise FeedbackError("fb.err.province")
+        raise FeedbackError(N_("Hãy chọn tỉnh/thành phố."))
     if ward_code is not None and areas.ward_name(province_code, ward_code) is None:
-        raise FeedbackError("fb.err.ward")
+        raise FeedbackError(N_("Phường/xã không thuộc tỉnh/thành đã chọn."))
     if len(text) > MAX_TEXT_CHARS:
-        raise FeedbackError("fb.err.text_long")
+        raise FeedbackError(N_("Nội dung quá dài."))
     clean = normalise(text.replace("\x00", ""))
     if len(clean) < MIN_TEXT_CHARS:
-        raise FeedbackError("fb.err.text_short")
+        raise FeedbackError(N_("Nội dung quá ngắn, hãy mô tả rõ hơn."))
     if len(contact) > MAX_CONTACT_CHARS:
-        raise FeedbackError("fb.err.contact_long")
+        raise FeedbackError(N_("Thông tin liên hệ quá dài."))
     return clean
 
 
@@ -216,7 +217,7 @@ def submit(
         try:  # checked, re-encoded without EXIF/metadata, stored once per content hash
             image_row = save_image(session, image, run_ocr=False)
         except ImageRejected as exc:
-            raise FeedbackError("fb.err.image") from exc
+            raise FeedbackError(N_("Ảnh không hợp lệ hoặc quá lớn.")) from exc
     sim = sim or Similarity()
     flagged = abuse.flag_terms(clean)
     embedding = sim.embed([clean])[0] if sim.method != "lexical" else None
@@ -382,9 +383,9 @@ def route(session: Session, thread_id: int, user: models.User, department: str) 
     t = get_thread(session, thread_id)
     dept = departments.get(department)
     if dept is None:
-        raise FeedbackError("fb.err.department")
+        raise FeedbackError(N_("Hãy chọn một cơ quan trong danh sách."))
     if t.status in (FeedbackStatus.answered, FeedbackStatus.declined):
-        raise FeedbackError("fb.err.closed", 409)
+        raise FeedbackError(N_("Vấn đề này đã khép lại."), 409)
     old = t.status
     t.department = dept.slug
     t.status = FeedbackStatus.forwarded
@@ -402,11 +403,11 @@ def set_status(
 ) -> FeedbackThread:
     t = get_thread(session, thread_id)
     if status not in FeedbackStatus.__members__ or FeedbackStatus(status) not in TRANSITIONS[t.status]:
-        raise FeedbackError("fb.err.transition", 409)
+        raise FeedbackError(N_("Không thể chuyển sang trạng thái đó."), 409)
     new = FeedbackStatus(status)
     reason = normalise(reason)[:MAX_NOTE_CHARS]
     if new == FeedbackStatus.declined and not reason:
-        raise FeedbackError("fb.err.reason")
+        raise FeedbackError(N_("Cần ghi lý do."))
     old = t.status
     t.status = new
     t.decline_reason = reason if new == FeedbackStatus.declined else None
@@ -420,7 +421,7 @@ def add_note(session: Session, thread_id: int, user: models.User, text: str) -> 
     t = get_thread(session, thread_id)
     text = text.replace("\r\n", "\n").strip()[:MAX_NOTE_CHARS]
     if not text:
-        raise FeedbackError("fb.err.note")
+        raise FeedbackError(N_("Ghi chú trống."))
     ev = _event(t, user, "note", text=text, public=False)
     session.flush()
     audit(session, "feedback.note", t, user_id=user.id, data={"event": ev.id})
@@ -439,16 +440,16 @@ def save_answer(
     t = get_thread(session, thread_id)
     body = body.replace("\r\n", "\n").strip()
     if not body:
-        raise FeedbackError("fb.err.answer_empty")
+        raise FeedbackError(N_("Câu trả lời trống."))
     if len(body) > MAX_ANSWER_CHARS:
-        raise FeedbackError("fb.err.answer_long")
+        raise FeedbackError(N_("Câu trả lời quá dài."))
     if answer_id is None:
         ans = FeedbackAnswer(thread_id=t.id, department=t.department)
         t.answers.append(ans)
     else:
         ans = _answer(t, answer_id)
         if ans.status != FactCheckStatus.draft:
-            raise FeedbackError("fb.err.not_draft", 409)
+            raise FeedbackError(N_("Chỉ sửa hoặc gửi duyệt được bản nháp."), 409)
     ans.body = body
     ans.author_id = user.id
     ans.department = t.department
@@ -475,21 +476,21 @@ def review_answer(
     now = utcnow()
     if action == "submit":
         if old != FactCheckStatus.draft:
-            raise FeedbackError("fb.err.not_draft", 409)
+            raise FeedbackError(N_("Chỉ sửa hoặc gửi duyệt được bản nháp."), 409)
         ans.status, ans.submitted_at = FactCheckStatus.in_review, now
     elif action == "return":
         if old != FactCheckStatus.in_review:
-            raise FeedbackError("fb.err.not_in_review", 409)
+            raise FeedbackError(N_("Câu trả lời không ở trạng thái chờ duyệt."), 409)
         ans.status = FactCheckStatus.draft
     elif action == "approve":
         if old != FactCheckStatus.in_review:
-            raise FeedbackError("fb.err.not_in_review", 409)
+            raise FeedbackError(N_("Câu trả lời không ở trạng thái chờ duyệt."), 409)
         if user.role not in WRITE:
-            raise FeedbackError("fb.err.editors_only", 403)
+            raise FeedbackError(N_("Chỉ biên tập viên được duyệt."), 403)
         if user.id == ans.author_id:
-            raise FeedbackError("fb.err.second_editor", 403)
+            raise FeedbackError(N_("Người duyệt phải là biên tập viên thứ hai, không phải người viết."), 403)
         if t.status == FeedbackStatus.declined:
-            raise FeedbackError("fb.err.closed", 409)
+            raise FeedbackError(N_("Vấn đề này đã khép lại."), 409)
         for other in t.answers:  # one official answer in force: an earlier one is superseded
             if other is not ans and other.status == FactCheckStatus.published:
                 other.status = FactCheckStatus.retracted
@@ -501,7 +502,7 @@ def review_answer(
 
         enqueue_answer(session, t, ans)
     else:
-        raise FeedbackError("fb.err.action")
+        raise FeedbackError(N_("Thao tác không hợp lệ."))
     audit(
         session,
         f"feedback_answer.{action}",
@@ -543,7 +544,7 @@ def merge(session: Session, thread_id: int, into_id: int, user: models.User) -> 
     """Move every item of ``thread_id`` into ``into_id`` (an editor accepting a suggestion)."""
     src, dst = get_thread(session, thread_id), get_thread(session, into_id)
     if src.id == dst.id:
-        raise FeedbackError("fb.err.same_thread")
+        raise FeedbackError(N_("Không thể gộp một vấn đề vào chính nó."))
     moved = [i.id for i in src.items]
     for i in list(src.items):
         i.thread_id = dst.id
@@ -602,10 +603,10 @@ def moderate(
     if item is None:
         raise NotFound(item_id)
     if action not in ("release", "hide"):
-        raise FeedbackError("fb.err.action")
+        raise FeedbackError(N_("Thao tác không hợp lệ."))
     reason = normalise(reason)[:500]
     if action == "hide" and not reason:
-        raise FeedbackError("fb.err.reason")
+        raise FeedbackError(N_("Cần ghi lý do."))
     old = item.moderation
     item.moderation = "ok" if action == "release" else "hidden"
     audit(

@@ -21,9 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiemchung.feedback import departments
-from kiemchung.feedback import strings as _strings  # noqa: F401 - the labels below
 from kiemchung.store.models import FeedbackItem, FeedbackStatus, FeedbackThread, utcnow
-from kiemchung.web.i18n import fmt_number, translate
+from kiemchung.web.i18n import _, fmt_number, use_lang
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -45,7 +44,7 @@ def recent_months(n: int = 12, now: datetime | None = None) -> list[str]:
     now = now or utcnow()
     y, m = now.year, now.month
     out = []
-    for _ in range(n):
+    for _month in range(n):
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return out
@@ -63,8 +62,8 @@ def fmt_days(days: float | None, lang: str = "vi") -> str:
     if days is None:
         return "—"
     if days < 1:
-        return translate("fb.stats.hours", lang, n=fmt_number(round(days * 24)))
-    return translate("fb.stats.days", lang, n=fmt_number(round(days, 1)))
+        return _("%(n)s giờ", n=fmt_number(round(days * 24)))
+    return _("%(n)s ngày", n=fmt_number(round(days, 1)))
 
 
 def monthly(session: Session, month: str) -> dict[str, Any]:
@@ -126,26 +125,28 @@ def monthly(session: Session, month: str) -> dict[str, Any]:
 
 
 def report_markdown(d: dict[str, Any], lang: str = "vi") -> str:
-    def _(key: str, **kw: object) -> str:
-        return translate(key, lang, **kw)
+    with use_lang(lang):
+        return _report_markdown(d, lang)
 
+
+def _report_markdown(d: dict[str, Any], lang: str) -> str:
     y, m = d["month"].split("-")
     lines = [
-        f"# {_('fb.stats.title_month', month=f'{m}/{y}')}",
+        f"# {_('Thống kê góp ý tháng %(month)s', month=f'{m}/{y}')}",
         "",
-        f"- {_('fb.stats.received')}: {fmt_number(d['received'])}",
-        f"- {_('fb.stats.threads')}: {fmt_number(d['threads'])}",
-        f"- {_('fb.stats.answered')}: {fmt_number(d['answered'])}",
-        f"- {_('fb.stats.declined')}: {fmt_number(d['declined'])}",
-        f"- {_('fb.stats.median')}: {fmt_days(d['median_days'], lang)}",
+        f"- {_('Ý kiến nhận được')}: {fmt_number(d['received'])}",
+        f"- {_('Vấn đề mới')}: {fmt_number(d['threads'])}",
+        f"- {_('Vấn đề đã trả lời')}: {fmt_number(d['answered'])}",
+        f"- {_('Vấn đề không xử lý')}: {fmt_number(d['declined'])}",
+        f"- {_('Thời gian trả lời (trung vị)')}: {fmt_days(d['median_days'], lang)}",
         "",
-        f"## {_('fb.stats.by_department')}",
+        f"## {_('Theo cơ quan phụ trách')}",
         "",
-        f"| {_('fb.stats.department')} | {_('fb.stats.received')} | {_('fb.stats.answered')} | {_('fb.stats.median')} |",
+        f"| {_('Cơ quan')} | {_('Ý kiến nhận được')} | {_('Vấn đề đã trả lời')} | {_('Thời gian trả lời (trung vị)')} |",
         "|---|---:|---:|---|",
     ]
     for r in d["departments"]:
-        name = (r["name_en"] if lang == "en" else r["name_vi"]) or _("fb.stats.not_routed")
+        name = (r["name_en"] if lang == "en" else r["name_vi"]) or _("Chưa chuyển")
         lines.append(
             f"| {name} | {fmt_number(r['received'])} | {fmt_number(r['answered'])} | {fmt_days(r['median_days'], lang)} |"
         )
@@ -158,4 +159,4 @@ def report(session: Session, month: str, lang: str = "vi") -> tuple[str, str]:
     from kiemchung.desk.incidents import report_html
 
     md = report_markdown(monthly(session, month), lang)
-    return md, report_html(md, translate("fb.stats.title_month", lang, month=month))
+    return md, report_html(md, _("Thống kê góp ý tháng %(month)s", month=month))

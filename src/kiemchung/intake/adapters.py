@@ -23,6 +23,7 @@ from typing import IO, Any
 import orjson
 
 from kiemchung.intake.records import MAX_LINE_BYTES, RecordError
+from kiemchung.web.i18n import _
 
 Numbered = tuple[int, dict[str, Any] | RecordError]
 OnBytes = Callable[[int], None] | None
@@ -105,11 +106,17 @@ def _decode(raw: bytes, first: bool) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RecordError(f"UTF-8 không hợp lệ / invalid UTF-8 at byte {exc.start}") from None
+        raise RecordError(_("UTF-8 không hợp lệ %(start)s", start=exc.start)) from None
 
 
 def _too_long(size: int) -> RecordError:
-    return RecordError(f"dòng quá dài / line too long: {size:,} bytes > {MAX_LINE_BYTES:,}".replace(",", "."))
+    return RecordError(
+        _(
+            "dòng quá dài: %(size)s bytes > %(max_line_bytes)s",
+            size=f"{size:,}",
+            max_line_bytes=f"{MAX_LINE_BYTES:,}",
+        ).replace(",", ".")
+    )
 
 
 def read_jsonl(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
@@ -157,16 +164,16 @@ def read_jsonl(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered
             if text.startswith(_BOM):
                 # Files glued together keep each part's byte order mark: the line is fine without it.
                 text = text.lstrip(_BOM)
-                warnings.append("BOM giữa tệp đã bỏ / byte order mark in mid-file removed")
+                warnings.append(_("BOM giữa tệp đã bỏ"))
             obj = loads_json(text)
         except RecordError as exc:
             yield n, exc
             continue
         except orjson.JSONDecodeError as exc:
-            yield n, RecordError(f"JSON không hợp lệ / invalid JSON: {exc}")
+            yield n, RecordError(_("JSON không hợp lệ: %(exc)s", exc=exc))
             continue
         if not isinstance(obj, dict):
-            yield n, RecordError(f"không phải đối tượng JSON / not a JSON object ({type(obj).__name__})")
+            yield n, RecordError(_("không phải đối tượng JSON (%(name)s)", name=type(obj).__name__))
             continue
         if warnings:
             obj[WARNINGS_KEY] = warnings
@@ -179,14 +186,14 @@ def _read_json_array(data: bytes, on_bytes: OnBytes) -> Iterator[Numbered]:
     try:
         items = loads_json(data)
     except orjson.JSONDecodeError as exc:
-        raise IntakeError(f"Tệp JSON không hợp lệ / invalid JSON file: {exc}") from None
+        raise IntakeError(_("Tệp JSON không hợp lệ: %(exc)s", exc=exc)) from None
     if not isinstance(items, list):
-        raise IntakeError("Tệp JSON không phải danh sách / the JSON file is not an array")
+        raise IntakeError(_("Tệp JSON không phải danh sách"))
     for i, obj in enumerate(items, 1):
         if isinstance(obj, dict):
             yield i, obj
         else:
-            yield i, RecordError(f"không phải đối tượng JSON / not a JSON object ({type(obj).__name__})")
+            yield i, RecordError(_("không phải đối tượng JSON (%(name)s)", name=type(obj).__name__))
 
 
 class _Prepend:
@@ -240,23 +247,23 @@ def read_csv(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
     source = text_lines()
     header_line = next(source, None)
     if header_line is None:
-        raise IntakeError("Tệp CSV trống / empty CSV file")
+        raise IntakeError(_("Tệp CSV trống"))
     if 1 in bad_lines:
-        raise IntakeError(f"Dòng tiêu đề CSV hỏng / broken CSV header: {bad_lines[1]}")
+        raise IntakeError(_("Dòng tiêu đề CSV hỏng: %(value)s", value=bad_lines[1]))
     delimiter = max(",;\t|", key=header_line.count)
     header = next(csv.reader([header_line], delimiter=delimiter))
     if not any(h.strip() for h in header):
-        raise IntakeError("Tệp CSV không có tiêu đề / CSV file has no header row")
+        raise IntakeError(_("Tệp CSV không có tiêu đề"))
 
     def result(first: int, row: list[str]) -> Numbered | None:
         if not row or not any(cell.strip() for cell in row):
             return None
         if len(row) > len(header):
-            return first, RecordError(f"số cột sai / too many columns: {len(row)} > {len(header)}")
+            return first, RecordError(_("số cột sai: %(len)s > %(len2)s", len=len(row), len2=len(header)))
         return first, dict(zip(header, row, strict=False))
 
     def reread(first: int, end: int, reason: str) -> Iterator[Numbered]:
-        yield first, RecordError(f"CSV hỏng / malformed CSV: {reason}")
+        yield first, RecordError(_("CSV hỏng: %(reason)s", reason=reason))
         for i in range(first + 1, end + 1):
             if i in bad_lines:
                 yield i, bad_lines.pop(i)
@@ -264,7 +271,7 @@ def read_csv(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
             try:
                 row = next(csv.reader([physical.get(i, "")], delimiter=delimiter, strict=True), [])
             except csv.Error as exc:
-                yield i, RecordError(f"CSV hỏng / malformed CSV: {exc}")
+                yield i, RecordError(_("CSV hỏng: %(exc)s", exc=exc))
                 continue
             out = result(i, row)
             if out is not None:
@@ -280,7 +287,7 @@ def read_csv(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
             return
         except csv.Error as exc:
             end = reader.line_num + 1
-            yield from reread(start + 1, end, f"{exc} (dấu ngoặc kép không khớp? / unbalanced quote?)")
+            yield from reread(start + 1, end, _("%(exc)s (dấu ngoặc kép không khớp?)", exc=exc))
             for i in range(start + 1, end + 1):
                 bad_lines.pop(i, None)
                 physical.pop(i, None)
@@ -292,7 +299,7 @@ def read_csv(stream: IO[bytes], on_bytes: OnBytes = None) -> Iterator[Numbered]:
         out = None if bad is not None else result(first, row)
         if end > first and out is not None and isinstance(out[1], RecordError):
             # A multi-line record that does not fit the header: most likely an open quote.
-            yield from reread(first, end, f"{out[1]} (dấu ngoặc kép không khớp? / unbalanced quote?)")
+            yield from reread(first, end, _("%(value)s (dấu ngoặc kép không khớp?)", value=out[1]))
         elif bad is not None:
             yield first, bad
         elif out is not None:
@@ -325,17 +332,17 @@ def read_rss(
 
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise IntakeError(f"Nguồn tin quá lớn / feed too large (> {max_bytes:,} bytes)".replace(",", "."))
+        raise IntakeError(
+            _("Nguồn tin quá lớn (> %(max_bytes)s bytes)", max_bytes=f"{max_bytes:,}").replace(",", ".")
+        )
     if on_bytes:
         on_bytes(len(data))
     parsed = feedparser.parse(data)
     if not parsed.entries:
         if parsed.get("bozo"):
-            raise IntakeError(
-                f"Không đọc được RSS/Atom / cannot parse RSS/Atom: {parsed.get('bozo_exception')}"
-            )
+            raise IntakeError(_("Không đọc được RSS/Atom: %(get)s", get=parsed.get("bozo_exception")))
         if not parsed.get("version"):
-            raise IntakeError("Không phải RSS/Atom / not an RSS or Atom document")
+            raise IntakeError(_("Không phải RSS/Atom"))
     for i, entry in enumerate(parsed.entries, 1):
         yield i, _entry_record(entry)
 
@@ -393,4 +400,4 @@ def guess_format(name: str, head: bytes, content_type: str = "") -> str:
         return "jsonl"
     if stripped:
         return "csv"
-    raise IntakeError("Không nhận ra định dạng / cannot tell the format (use --format)")
+    raise IntakeError(_("Không nhận ra định dạng"))

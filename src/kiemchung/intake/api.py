@@ -35,6 +35,7 @@ from kiemchung.jobs import tasks
 from kiemchung.jobs.queue import enqueue
 from kiemchung.settings import get_settings
 from kiemchung.web.deps import SessionDep
+from kiemchung.web.i18n import _, gettext
 
 router = APIRouter(tags=["intake"])
 DEFAULT_SOURCE = "api"
@@ -43,34 +44,28 @@ MAX_ITEMS = 10_000
 
 def _check_token(request: Request, expected: str) -> None:
     if not expected:
-        raise HTTPException(
-            403, "API nhập liệu đang tắt / the intake API is disabled (KIEMCHUNG_INTAKE_TOKEN)"
-        )
+        raise HTTPException(403, gettext("API nhập liệu đang tắt"))
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise HTTPException(
-            401, "Sai mã truy cập / missing or wrong bearer token", {"WWW-Authenticate": "Bearer"}
-        )
+        raise HTTPException(401, gettext("Sai mã truy cập"), {"WWW-Authenticate": "Bearer"})
 
 
 def _parse(body: bytes) -> tuple[str, list[Any]]:
     try:
         data = loads_json(body)
     except orjson.JSONDecodeError as exc:
-        raise HTTPException(400, f"JSON không hợp lệ / invalid JSON: {exc}") from None
+        raise HTTPException(400, _("JSON không hợp lệ: %(exc)s", exc=exc)) from None
     source: Any = DEFAULT_SOURCE
     if isinstance(data, dict):
         source = data.get("source") or DEFAULT_SOURCE
         data = data.get("items")
     if not isinstance(data, list):
-        raise HTTPException(422, 'Cần danh sách "items" / expected a list of items')
+        raise HTTPException(422, _('Cần danh sách "items"'))
     if not isinstance(source, str) or len(source) > 200:
-        raise HTTPException(
-            422, 'Tên nguồn không hợp lệ / "source" must be a string of at most 200 characters'
-        )
+        raise HTTPException(422, _("Tên nguồn không hợp lệ"))
     if len(data) > MAX_ITEMS:
-        raise HTTPException(413, f"Quá nhiều mục / too many items (> {MAX_ITEMS})")
+        raise HTTPException(413, _("Quá nhiều mục (> %(max_items)s)", max_items=MAX_ITEMS))
     return source.strip() or DEFAULT_SOURCE, data
 
 
@@ -105,7 +100,7 @@ async def _multipart(request: Request, body: bytes) -> tuple[bytes, dict[str, by
     try:
         form = await Request(request.scope, replay).form()
     except Exception as exc:  # python-multipart's own errors
-        raise HTTPException(400, f"Multipart không hợp lệ / invalid multipart body: {exc}") from None
+        raise HTTPException(400, _("Multipart không hợp lệ: %(exc)s", exc=exc)) from None
     items: bytes | None = None
     source: str | None = None
     files: dict[str, bytes] = {}
@@ -124,7 +119,7 @@ async def _multipart(request: Request, body: bytes) -> tuple[bytes, dict[str, by
             source = value
     await form.close()
     if items is None:
-        raise HTTPException(422, 'Thiếu trường "items" / the "items" field is missing')
+        raise HTTPException(422, _('Thiếu trường "items"'))
     if source is not None:
         items = orjson.dumps({"source": source, "items": loads_json(items)})
     return items, files
@@ -137,12 +132,12 @@ async def post_items(request: Request, session: SessionDep, background: Backgrou
     _check_token(request, settings.intake_token)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.max_request_bytes:
-        raise HTTPException(413, "Yêu cầu quá lớn / request too large")
+        raise HTTPException(413, _("Yêu cầu quá lớn"))
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > settings.max_request_bytes:
-            raise HTTPException(413, "Yêu cầu quá lớn / request too large")
+            raise HTTPException(413, _("Yêu cầu quá lớn"))
     raw = bytes(body)
     files: dict[str, bytes] = {}
     if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):

@@ -13,6 +13,8 @@ from pathlib import Path
 import orjson
 import typer
 
+from kiemchung.web.i18n import N_, _
+
 SHOW_REJECTIONS = 10
 
 
@@ -21,20 +23,12 @@ def _vn(n: int) -> str:
 
 
 def ingest(
-    path: str = typer.Argument(
-        ..., help="Tệp hoặc URL / file or http(s) URL (JSONL, CSV, RSS/Atom; .gz ok)."
-    ),
-    fmt: str = typer.Option(None, "--format", help="jsonl | csv | rss (mặc định đoán / guessed by default)."),
-    source: str = typer.Option(
-        None, "--source", help='Tên nguồn / source name (default "import:<file name>").'
-    ),
-    no_engine: bool = typer.Option(
-        False, "--no-engine", help="Không chạy bộ máy / do not run the claim engine."
-    ),
-    errors: Path = typer.Option(
-        None, "--errors", help="Ghi mọi dòng lỗi / write every rejection to FILE.jsonl."
-    ),
-    progress: bool = typer.Option(None, "--progress/--no-progress", help="Thanh tiến trình / progress bar."),
+    path: str = typer.Argument(..., help=N_("Tệp hoặc URL")),
+    fmt: str = typer.Option(None, "--format", help=N_("jsonl | csv | rss (mặc định đoán")),
+    source: str = typer.Option(None, "--source", help=N_("Tên nguồn")),
+    no_engine: bool = typer.Option(False, "--no-engine", help=N_("Không chạy bộ máy")),
+    errors: Path = typer.Option(None, "--errors", help=N_("Ghi mọi dòng lỗi")),
+    progress: bool = typer.Option(None, "--progress/--no-progress", help=N_("Thanh tiến trình")),
 ) -> None:
     """Nhập bài đăng / ingest posts from a file or URL; bad lines are reported, the rest stored."""
     from kiemchung.intake import IntakeError, ingest_path
@@ -50,31 +44,36 @@ def ingest(
             run_engine=False if no_engine else None,
         )
     except IntakeError as exc:
-        typer.echo(f"Lỗi / error: {exc}", err=True)
+        typer.echo(_("Lỗi: %(exc)s", exc=exc), err=True)
         raise typer.Exit(1) from None
 
-    typer.echo(f"Nguồn / source: {report.source_name}")
+    typer.echo(_("Nguồn: %(source_name)s", source_name=report.source_name))
     typer.echo(
-        f"Đã lưu / stored: {_vn(report.stored)} · trùng lặp / duplicates: {_vn(report.duplicates)} · "
-        f"bị loại / rejected: {_vn(len(report.rejected))} · cảnh báo / warnings: {_vn(len(report.warnings))}"
+        _(
+            "Đã lưu: %(stored)s · trùng lặp: %(duplicates)s · bị loại: %(rejected)s · cảnh báo: %(warnings)s",
+            stored=_vn(report.stored),
+            duplicates=_vn(report.duplicates),
+            rejected=_vn(len(report.rejected)),
+            warnings=_vn(len(report.warnings)),
+        )
     )
     if report.images:
-        typer.echo(f"Ảnh / images: {_vn(report.images)} (chữ đọc từ ảnh / text read by OCR)")
+        typer.echo(_("Ảnh: %(n)s (chữ đọc từ ảnh)", n=_vn(report.images)))
     for line, reason in report.rejected[:SHOW_REJECTIONS]:
-        typer.echo(f"  dòng / line {line}: {reason}")
+        typer.echo(_("dòng %(line)s: %(reason)s", line=line, reason=reason))
     if len(report.rejected) > SHOW_REJECTIONS:
-        typer.echo(f"  … và / and {_vn(len(report.rejected) - SHOW_REJECTIONS)} dòng khác / more")
+        typer.echo(_("  … và %(n)s dòng khác", n=_vn(len(report.rejected) - SHOW_REJECTIONS)))
     if errors:
         with errors.open("wb") as fh:
             for line, reason in report.rejected:
                 fh.write(orjson.dumps({"line": line, "kind": "rejected", "reason": reason}) + b"\n")
             for line, reason in report.warnings:
                 fh.write(orjson.dumps({"line": line, "kind": "warning", "reason": reason}) + b"\n")
-        typer.echo(f"Chi tiết lỗi / all problems: {errors}")
+        typer.echo(_("Chi tiết lỗi: %(errors)s", errors=errors))
     if report.engine_ran:
-        typer.echo("Đã xử lý bằng bộ máy / claim engine ran.")
+        typer.echo(_("Đã xử lý bằng bộ máy"))
     if report.stored == 0 and report.duplicates == 0:
-        typer.echo("Không có dòng hợp lệ / no valid records.", err=True)
+        typer.echo(_("Không có dòng hợp lệ"), err=True)
         raise typer.Exit(1)
 
 
@@ -85,17 +84,16 @@ def _passphrase(env: str) -> str | None:
 
 
 def backup(
-    file: Path = typer.Argument(..., help="Tệp sao lưu / backup file (.jsonl.gz)."),
+    file: Path = typer.Argument(..., help=N_("Tệp sao lưu")),
     include_contacts: bool = typer.Option(
         False,
         "--include-contacts",
-        help="Kèm liên hệ của người gửi tin, mã hóa bằng mật khẩu / include tipster and chat contacts, "
-        "encrypted with a passphrase (KIEMCHUNG_BACKUP_PASSPHRASE or asked).",
+        help=N_("Kèm liên hệ của người gửi tin, mã hóa bằng mật khẩu"),
     ),
     without_password_hashes: bool = typer.Option(
         False,
         "--without-password-hashes",
-        help="Bỏ mã băm mật khẩu / leave password hashes out (accounts need a new password after restore).",
+        help=N_("Bỏ mã băm mật khẩu"),
     ),
 ) -> None:
     """Sao lưu / back up every table to a portable gzip'd JSONL file (SQLite <-> PostgreSQL).
@@ -108,7 +106,7 @@ def backup(
     passphrase = None
     if include_contacts:
         passphrase = _passphrase("KIEMCHUNG_BACKUP_PASSPHRASE") or typer.prompt(
-            "Mật khẩu mã hóa / passphrase", hide_input=True, confirmation_prompt=True
+            _("Mật khẩu mã hóa"), hide_input=True, confirmation_prompt=True
         )
     upgrade()
     try:
@@ -119,23 +117,19 @@ def backup(
             without_password_hashes=without_password_hashes,
         )
     except BackupError as exc:
-        typer.echo(f"Lỗi / error: {exc}", err=True)
+        typer.echo(_("Lỗi: %(exc)s", exc=exc), err=True)
         raise typer.Exit(1) from None
     if not include_contacts:
-        typer.echo(
-            "Liên hệ không được sao lưu / contacts left out (--include-contacts to keep them, encrypted)"
-        )
-    typer.echo(f"Đã sao lưu / backed up {_vn(sum(counts.values()))} dòng / rows → {file}")
+        typer.echo(_("Liên hệ không được sao lưu (--include-contacts để giữ, có mã hóa)"))
+    typer.echo(_("Đã sao lưu %(n)s dòng → %(file)s", n=_vn(sum(counts.values())), file=file))
     for table, n in counts.items():
         if n:
             typer.echo(f"  {table}: {_vn(n)}")
 
 
 def restore(
-    file: Path = typer.Argument(..., help="Tệp sao lưu / backup file (.jsonl.gz)."),
-    force: bool = typer.Option(
-        False, "--force", help="Xóa dữ liệu hiện có / wipe a non-empty database first."
-    ),
+    file: Path = typer.Argument(..., help=N_("Tệp sao lưu")),
+    force: bool = typer.Option(False, "--force", help=N_("Xóa dữ liệu hiện có")),
 ) -> None:
     """Khôi phục / restore a backup into an empty (or, with --force, wiped) database.
 
@@ -152,15 +146,15 @@ def restore(
             file, force=force, passphrase=_passphrase("KIEMCHUNG_BACKUP_PASSPHRASE"), notes=notes
         )
     except BackupError as exc:
-        typer.echo(f"Lỗi / error: {exc}", err=True)
+        typer.echo(_("Lỗi: %(exc)s", exc=exc), err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"Đã khôi phục / restored {_vn(sum(counts.values()))} dòng / rows từ / from {file}")
+    typer.echo(_("Đã khôi phục %(n)s dòng từ %(file)s", n=_vn(sum(counts.values())), file=file))
     if notes.get("skipped_encrypted"):
         typer.echo(
-            f"Bỏ qua {_vn(notes['skipped_encrypted'])} liên hệ đã mã hóa (chưa đặt KIEMCHUNG_BACKUP_PASSPHRASE) / "
-            "encrypted contacts skipped (no passphrase)"
+            _(
+                "Bỏ qua %(vn)s liên hệ đã mã hóa (chưa đặt KIEMCHUNG_BACKUP_PASSPHRASE)",
+                vn=_vn(notes["skipped_encrypted"]),
+            )
         )
     if notes.get("tombstoned_contacts"):
-        typer.echo(
-            f"Liên hệ đã xóa không khôi phục / deleted contacts not restored: {_vn(notes['tombstoned_contacts'])}"
-        )
+        typer.echo(_("Liên hệ đã xóa không khôi phục: %(vn)s", vn=_vn(notes["tombstoned_contacts"])))

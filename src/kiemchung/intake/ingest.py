@@ -31,6 +31,7 @@ from kiemchung.intake.privacy import scrub
 from kiemchung.intake.records import RecordError, validate
 from kiemchung.settings import get_settings
 from kiemchung.store.models import Item, ItemKind, Source, SourceKind, utcnow
+from kiemchung.web.i18n import _
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -160,7 +161,7 @@ def ingest_numbered(
             report.rejected.append((line, str(rec)))
             continue
         if not isinstance(rec, dict):
-            report.rejected.append((line, f"không phải đối tượng / not an object ({type(rec).__name__})"))
+            report.rejected.append((line, _("không phải đối tượng (%(name)s)", name=type(rec).__name__)))
             continue
         adapter_warnings = rec.pop(WARNINGS_KEY, None)
         if isinstance(adapter_warnings, list):
@@ -301,7 +302,7 @@ def open_source(
         return
     path = Path(path_or_url)
     if not path.is_file():
-        raise IntakeError(f"Không tìm thấy tệp / file not found: {path}")
+        raise IntakeError(_("Không tìm thấy tệp: %(path)s", path=path))
     try:
         if path.suffix == ".gz":
             import gzip
@@ -312,7 +313,7 @@ def open_source(
             with path.open("rb") as fh:
                 yield fh, path.stat().st_size, ""
     except PermissionError as exc:
-        raise IntakeError(f"Không đọc được tệp / cannot read file: {exc}") from None
+        raise IntakeError(_("Không đọc được tệp: %(exc)s", exc=exc)) from None
 
 
 @contextlib.contextmanager
@@ -323,10 +324,10 @@ def _fetch(url: str, limit: int) -> Iterator[tuple[IO[bytes], str]]:
         resp = safe_fetch(url, max_bytes=limit, timeout=FETCH_TIMEOUT)
     except FetchError as exc:
         if exc.kind == "too_large":
-            raise IntakeError(f"Tệp quá lớn / too large: > {limit} bytes") from None
-        raise IntakeError(f"Không tải được / download failed: {exc}") from None
+            raise IntakeError(_("Tệp quá lớn: > %(limit)s bytes", limit=limit)) from None
+        raise IntakeError(_("Không tải được: %(exc)s", exc=exc)) from None
     if resp.status_code >= 400:
-        raise IntakeError(f"Không tải được / download failed: HTTP {resp.status_code}")
+        raise IntakeError(_("Không tải được: HTTP %(status_code)s", status_code=resp.status_code))
     yield io.BytesIO(resp.content), resp.content_type
 
 
@@ -359,7 +360,7 @@ def ingest_path(
                 stream.seek(0)
             fmt = guess_format(path_or_url, head, ctype)
         if fmt not in READERS:
-            raise IntakeError(f"Định dạng không hỗ trợ / unsupported format: {fmt}")
+            raise IntakeError(_("Định dạng không hỗ trợ: %(fmt)s", fmt=fmt))
         is_feed = fmt == "rss"
         with _progress_bar(progress, size, name) as on_bytes, session_scope(database_url) as session:
             reader = READERS[fmt]

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from kiemchung.text import content_hash, normalise
+from kiemchung.web.i18n import _, gettext
 
 MAX_TEXT_BYTES = 100_000
 MAX_LINE_BYTES = 1_000_000
@@ -93,12 +94,12 @@ def parse_count(value: Any) -> int:
     if value is None:
         return 0
     if isinstance(value, bool):
-        raise FieldError("kiểu sai / wrong type (boolean)")
+        raise FieldError(_("kiểu sai"))
     if isinstance(value, int):
         n = value
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise FieldError("không phải số / not a number")
+            raise FieldError(_("không phải số"))
         n = round(value)
     elif isinstance(value, str):
         s = value.strip().lower()
@@ -106,24 +107,24 @@ def parse_count(value: Any) -> int:
             return 0
         m = _COUNT.match(s)
         if not m:
-            raise FieldError(f"không phải số / not a number ({_kind(value)})")
+            raise FieldError(_("không phải số (%(kind)s)", kind=_kind(value)))
         num, suffix = m.group("num"), (m.group("suffix") or "").lower()
         if suffix:
             try:
                 n = round(float(num.replace(",", ".")) * _SUFFIX[suffix])
             except ValueError as exc:  # "1.2.3k"
-                raise FieldError(f"không phải số / not a number ({_kind(value)})") from exc
+                raise FieldError(_("không phải số (%(kind)s)", kind=_kind(value))) from exc
         elif _THOUSANDS.match(num):
             n = int(re.sub(r"[.,]", "", num))  # 1.234 / 1,234: thousands separators
         else:
             try:
                 n = round(float(num.replace(",", ".")))
             except ValueError as exc:
-                raise FieldError(f"không phải số / not a number ({_kind(value)})") from exc
+                raise FieldError(_("không phải số (%(kind)s)", kind=_kind(value))) from exc
     else:
-        raise FieldError(f"kiểu sai / wrong type ({type(value).__name__})")
+        raise FieldError(_("kiểu sai (%(name)s)", name=type(value).__name__))
     if n < 0 or n > MAX_COUNT:
-        raise FieldError(f"giá trị vô lý / absurd value: {n}")
+        raise FieldError(_("giá trị vô lý: %(n)s", n=n))
     return n
 
 
@@ -141,27 +142,27 @@ def parse_datetime(value: Any, *, now: datetime | None = None) -> datetime | Non
     if isinstance(value, datetime):
         dt = _to_utc_naive(value)
     elif isinstance(value, bool):
-        raise FieldError("kiểu sai / wrong type (boolean)")
+        raise FieldError(_("kiểu sai"))
     elif isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
         x = float(value)
         if not math.isfinite(x):
-            raise FieldError("ngày không hợp lệ / invalid date")
+            raise FieldError(_("ngày không hợp lệ"))
         if abs(x) >= 1e11:  # milliseconds (1e11 s would be the year 5138)
             x /= 1000.0
         try:
             dt = datetime.fromtimestamp(x, UTC).replace(tzinfo=None)
         except (OverflowError, OSError, ValueError) as exc:
-            raise FieldError(f"ngày không hợp lệ / invalid date ({_kind(value)})") from exc
+            raise FieldError(_("ngày không hợp lệ (%(kind)s)", kind=_kind(value))) from exc
     elif isinstance(value, str):
         s = value.strip()
         if s.lower() in _UNKNOWN:
             return None
         dt = _parse_date_string(s)
     else:
-        raise FieldError(f"kiểu sai / wrong type ({type(value).__name__})")
+        raise FieldError(_("kiểu sai (%(name)s)", name=type(value).__name__))
     now = now or datetime.now(UTC).replace(tzinfo=None)
     if dt < _EARLIEST or dt > now + timedelta(days=2):
-        raise FieldError(f"ngày vô lý / implausible date: {dt:%d/%m/%Y}")
+        raise FieldError(_("ngày vô lý: %(dt)s", dt=f"{dt:%d/%m/%Y}"))
     return dt
 
 
@@ -173,7 +174,7 @@ def _parse_date_string(s: str) -> datetime:
                 int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0)
             )
         except ValueError as exc:
-            raise FieldError(f"ngày không hợp lệ / invalid date ({_kind(s)})") from exc
+            raise FieldError(gettext("ngày không hợp lệ (%(kind)s)", kind=_kind(s))) from exc
         return _to_utc_naive(dt)
     offset: int | None = None
     head, _, tail = s.rpartition(" ")
@@ -187,7 +188,7 @@ def _parse_date_string(s: str) -> datetime:
 
             dt = parsedate_to_datetime(s)
         except (TypeError, ValueError, IndexError) as exc:
-            raise FieldError(f"ngày không hợp lệ / invalid date ({_kind(s)})") from exc
+            raise FieldError(gettext("ngày không hợp lệ (%(kind)s)", kind=_kind(s))) from exc
     if offset is not None and dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone(timedelta(hours=offset)))
     return _to_utc_naive(dt)
@@ -203,7 +204,7 @@ def _is_number(s: str) -> bool:
 
 def _kind(value: Any) -> str:
     """Describe a bad value without repeating it: a shifted column may hold anything, even a name."""
-    return f"{len(value)} ký tự / chars" if isinstance(value, str) else type(value).__name__
+    return _("%(len)s ký tự", len=len(value)) if isinstance(value, str) else type(value).__name__
 
 
 def validate(record: dict[str, Any]) -> Validated:
@@ -215,21 +216,25 @@ def validate(record: dict[str, Any]) -> Validated:
     """
     text = record.get("text")
     if text is None or (isinstance(text, str) and not text.strip()):
-        raise RecordError("thiếu nội dung / missing text")
+        raise RecordError(_("thiếu nội dung"))
     if not isinstance(text, str):
-        raise RecordError(f"nội dung phải là chuỗi / text must be a string, got {type(text).__name__}")
+        raise RecordError(_("nội dung phải là chuỗi %(name)s", name=type(text).__name__))
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:
-        raise RecordError("Unicode không hợp lệ / invalid Unicode (lone surrogate)") from exc
+        raise RecordError(_("Unicode không hợp lệ")) from exc
     if size > MAX_TEXT_BYTES:
         raise RecordError(
-            f"nội dung quá dài / text too long: {size:,} bytes > {MAX_TEXT_BYTES:,}".replace(",", ".")
+            _(
+                "nội dung quá dài: %(size)s bytes > %(max_text_bytes)s",
+                size=f"{size:,}",
+                max_text_bytes=f"{MAX_TEXT_BYTES:,}",
+            ).replace(",", ".")
         )
     text = text.replace("\x00", "")  # PostgreSQL cannot store NUL; nothing else is touched
     norm = normalise(text)
     if not norm:
-        raise RecordError("nội dung trống / empty text")
+        raise RecordError(_("nội dung trống"))
 
     warnings: list[str] = []
     row: dict[str, Any] = {
@@ -259,7 +264,7 @@ def validate(record: dict[str, Any]) -> Validated:
     row["title"] = (normalise(title) or None) if title else None
     url = _optional_str(record, "url", 2000, warnings)
     if url and not url.lower().startswith(("http://", "https://")):
-        warnings.append(f"url: không phải http(s) / not an http(s) URL ({_kind(url)})")
+        warnings.append(_("url: không phải http(s) (%(kind)s)", kind=_kind(url)))
         url = None
     row["url"] = url
     lang = record.get("lang")
@@ -276,10 +281,10 @@ def _optional_str(record: dict[str, Any], name: str, max_len: int, warnings: lis
     if isinstance(value, int | float):
         value = str(int(value)) if isinstance(value, int) or value.is_integer() else str(value)
     if not isinstance(value, str):
-        warnings.append(f"{name}: kiểu sai / wrong type ({type(value).__name__})")
+        warnings.append(_("%(name)s: kiểu sai", name=name, name2=type(value).__name__))
         return None
     value = value.strip().replace("\x00", "")
     if len(value) > max_len:
-        warnings.append(f"{name}: quá dài / too long ({len(value)} > {max_len})")
+        warnings.append(_("%(name)s: quá dài", name=name, len=len(value), max_len=max_len))
         return None
     return value or None

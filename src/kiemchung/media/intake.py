@@ -11,7 +11,7 @@ stored. The original upload only ever lives in memory.
     >>> load_image(b"not an image")
     Traceback (most recent call last):
     ...
-    kiemchung.media.intake.ImageRejected: Tệp không phải ảnh JPEG, PNG, WebP hoặc GIF / not a JPEG, PNG, WebP or GIF image
+    kiemchung.media.intake.ImageRejected: Tệp không phải ảnh JPEG, PNG, WebP hoặc GIF
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from io import BytesIO
 from pathlib import Path
 
 from PIL import Image, ImageOps
+
+from kiemchung.web.i18n import _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a phone screenshot is ~3 Mpx; this still leaves room for long scrolls
@@ -88,17 +90,12 @@ class CheckedImage:
 def load_image(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> CheckedImage:
     """Check ``data`` and re-encode it without metadata. Raises :class:`ImageRejected`."""
     if not data:
-        raise ImageRejected("Tệp ảnh trống / the image file is empty")
+        raise ImageRejected(_("Tệp ảnh trống"))
     if len(data) > max_bytes:
-        raise ImageRejected(
-            f"Ảnh quá lớn (tối đa {max_bytes // (1024 * 1024)} MB) / "
-            f"image too large (at most {max_bytes // (1024 * 1024)} MB)"
-        )
+        raise ImageRejected(_("Ảnh quá lớn (tối đa %(value)s MB)", value=max_bytes // (1024 * 1024)))
     fmt = sniff(data)
     if fmt is None:
-        raise ImageRejected(
-            "Tệp không phải ảnh JPEG, PNG, WebP hoặc GIF / not a JPEG, PNG, WebP or GIF image"
-        )
+        raise ImageRejected(_("Tệp không phải ảnh JPEG, PNG, WebP hoặc GIF"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -106,11 +103,15 @@ def load_image(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX
             w, h = src.size
             if w * h > max_pixels:
                 raise ImageRejected(
-                    f"Ảnh quá nhiều điểm ảnh ({w}×{h}; tối đa {max_pixels:,} điểm) / ".replace(",", ".")
-                    + f"image has too many pixels ({w}×{h}; at most {max_pixels:,})"
+                    _(
+                        "Ảnh quá nhiều điểm ảnh (%(w)s×%(h)s; tối đa %(max)s điểm)",
+                        w=w,
+                        h=h,
+                        max=f"{max_pixels:,}".replace(",", "."),
+                    )
                 )
             if min(w, h) < MIN_SIDE:
-                raise ImageRejected(f"Ảnh quá nhỏ ({w}×{h}) / image too small ({w}×{h})")
+                raise ImageRejected(_("Ảnh quá nhỏ (%(w)s×%(h)s)", w=w, h=h))
             src.seek(0)  # GIF/WebP: first frame only
             src.load()
             img = ImageOps.exif_transpose(src) or src
@@ -118,9 +119,9 @@ def load_image(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageRejected("Ảnh quá nhiều điểm ảnh / image has too many pixels") from exc
+        raise ImageRejected(_("Ảnh quá nhiều điểm ảnh")) from exc
     except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageRejected("Không đọc được ảnh (tệp hỏng?) / cannot read the image (damaged file?)") from exc
+        raise ImageRejected(_("Không đọc được ảnh (tệp hỏng?)")) from exc
     out = BytesIO()
     if fmt == "jpeg":
         # A fresh RGB image carries no info dict: no EXIF, XMP, IPTC or ICC profile is written.

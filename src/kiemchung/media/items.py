@@ -38,6 +38,7 @@ from kiemchung.media.intake import MAX_BYTES, ImageRejected
 from kiemchung.media.service import keep_image, read_image
 from kiemchung.media.tips import tip_text
 from kiemchung.store.models import Item, ItemImage, MediaImage
+from kiemchung.web.i18n import _
 
 IMAGE_KEYS = ("image", "image_base64")
 ImageLoader = Callable[[str], bytes]
@@ -48,11 +49,11 @@ def pop_image_ref(record: dict[str, Any]) -> tuple[str, str] | None:
     name, data = record.pop("image", None), record.pop("image_base64", None)
     if data is not None:
         if not isinstance(data, str):
-            raise ImageRejected("image_base64 phải là chuỗi / image_base64 must be a string")
+            raise ImageRejected(_("image_base64 phải là chuỗi"))
         return "base64", data
     if name is not None:
         if not isinstance(name, str) or not name.strip():
-            raise ImageRejected("image phải là tên tệp / image must be a file name")
+            raise ImageRejected(_("image phải là tên tệp"))
         return "file", name.strip()
     return None
 
@@ -64,11 +65,11 @@ def decode_base64(value: str) -> bytes:
         value = tail
     # base64 is 4/3 of the bytes: refuse an oversized string before decoding it
     if len(value) > MAX_BYTES * 4 // 3 + 16:
-        raise ImageRejected(f"Ảnh quá lớn / image too large (> {MAX_BYTES // (1024 * 1024)} MB)")
+        raise ImageRejected(_("Ảnh quá lớn (> %(value)s MB)", value=MAX_BYTES // (1024 * 1024)))
     try:
         return base64.b64decode("".join(value.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise ImageRejected("Dữ liệu base64 không hợp lệ / invalid base64 data") from None
+        raise ImageRejected(_("Dữ liệu base64 không hợp lệ")) from None
 
 
 def folder_loader(root: Path) -> ImageLoader:
@@ -78,13 +79,11 @@ def folder_loader(root: Path) -> ImageLoader:
     def load(name: str) -> bytes:
         path = (base / name).resolve()
         if Path(name).is_absolute() or not path.is_relative_to(base):
-            raise ImageRejected(
-                "Đường dẫn ảnh phải nằm trong thư mục của tệp / the image path must stay inside the file's folder"
-            )
+            raise ImageRejected(_("Đường dẫn ảnh phải nằm trong thư mục của tệp"))
         if not path.is_file():
-            raise ImageRejected(f"Không tìm thấy ảnh / image not found: {name}")
+            raise ImageRejected(_("Không tìm thấy ảnh: %(name)s", name=name))
         if path.stat().st_size > MAX_BYTES:
-            raise ImageRejected(f"Ảnh quá lớn / image too large (> {MAX_BYTES // (1024 * 1024)} MB)")
+            raise ImageRejected(_("Ảnh quá lớn (> %(value)s MB)", value=MAX_BYTES // (1024 * 1024)))
         return path.read_bytes()
 
     return load
@@ -95,7 +94,7 @@ def parts_loader(parts: Mapping[str, bytes]) -> ImageLoader:
 
     def load(name: str) -> bytes:
         if name not in parts:
-            raise ImageRejected(f"Không có tệp ảnh này trong yêu cầu / no such file in the request: {name}")
+            raise ImageRejected(_("Không có tệp ảnh này trong yêu cầu: %(name)s", name=name))
         return parts[name]
 
     return load
@@ -103,8 +102,7 @@ def parts_loader(parts: Mapping[str, bytes]) -> ImageLoader:
 
 def no_files(name: str) -> bytes:
     raise ImageRejected(
-        "Ảnh theo tên tệp chỉ dùng được với tệp trên máy hoặc yêu cầu multipart / image file names "
-        "need a local file or a multipart request (use image_base64)"
+        _("Ảnh theo tên tệp chỉ dùng được với tệp trên máy hoặc yêu cầu multipart (dùng image_base64)")
     )
 
 

@@ -32,6 +32,8 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageOps
 
+from kiemchung.web.i18n import N_, _
+
 LANG = "vie"
 DEFAULT_STEPS = frozenset({"reflow", "chrome"})
 ALL_STEPS = ("upscale", "binarise", "deskew", "chrome", "reflow")
@@ -43,10 +45,7 @@ class OcrUnavailable(RuntimeError):
     """Tesseract (or its Vietnamese language data) is not installed."""
 
 
-INSTALL_HINT = (
-    "Cài Tesseract để đọc chữ trong ảnh / install Tesseract to read text in images: "
-    "apt-get install tesseract-ocr tesseract-ocr-vie"
-)
+INSTALL_HINT = N_("Cài Tesseract để đọc chữ trong ảnh: apt-get install tesseract-ocr tesseract-ocr-vie")
 
 
 @dataclass
@@ -202,7 +201,7 @@ def is_chrome(line: str) -> bool:
 def read_text(image: Image.Image, steps: frozenset[str] = DEFAULT_STEPS, *, psm: int = 3) -> OcrResult:
     """OCR ``image`` (Vietnamese), returning text and mean word confidence."""
     if not available():
-        raise OcrUnavailable(INSTALL_HINT)
+        raise OcrUnavailable(_(INSTALL_HINT))
     import pytesseract
 
     img = prepare(image, steps)

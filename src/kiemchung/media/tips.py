@@ -24,11 +24,12 @@ from kiemchung.media.service import PdqHit, keep_image, pdq_match, read_image
 from kiemchung.public.tipline import MAX_TIP_CHARS, TipRejected, TipResult, handle_tip
 from kiemchung.store.models import MediaImage, Tip, TipImage
 from kiemchung.text import normalise
+from kiemchung.web.i18n import _
 
 
 def unreadable_text(image: MediaImage) -> str:
     """The stand-in text of a picture without readable words (unique per picture, for the desk)."""
-    return f"[Ảnh không đọc được chữ / image without readable text] #{image.sha256[:12]}"
+    return _("[Ảnh không đọc được chữ #%(value)s", value=image.sha256[:12])
 
 
 def tip_text(typed: str, image: MediaImage) -> str:

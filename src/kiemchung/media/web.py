@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartParser
 
-from kiemchung.media import strings as _strings  # noqa: F401 - registers the media.* strings
 from kiemchung.media.intake import MAX_BYTES, ImageRejected
 from kiemchung.media.service import attach_image, detach_image, image_file, recent_images, save_image
 from kiemchung.store.models import FactCheck, FactCheckImage, FactCheckStatus, MediaImage, TipImage
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, page, redirect
+from kiemchung.web.i18n import N_
 
 # Uploads up to the image limit stay in memory: the original picture must never touch the disk
 # (Starlette spools bigger parts to a temporary file).
@@ -129,7 +129,7 @@ async def desk_image_ocr(request: Request, image_id: int, user: Editor, session:
     text = str(form.get("ocr_text") or "").replace("\r\n", "\n").strip()[:MAX_OCR_TEXT]
     image.ocr_text, image.ocr_edited = text, True
     session.flush()
-    flash(request, "Đã lưu nội dung ảnh và khớp lại / Reading saved, matched again")
+    flash(request, N_("Đã lưu nội dung ảnh và khớp lại"))
     return _view(request, session, image)
 
 
@@ -142,7 +142,7 @@ async def attach(request: Request, fc_id: int, user: Editor, session: SessionDep
     data = await upload_bytes(form.get("image"))
     alt = str(form.get("alt_text") or "")
     if data is None:
-        flash(request, "Chưa chọn ảnh / No image chosen", "error")
+        flash(request, N_("Chưa chọn ảnh"), "error")
         return redirect(f"/desk/fact-checks/{fc_id}")
     try:
         image = save_image(session, data)
@@ -150,7 +150,7 @@ async def attach(request: Request, fc_id: int, user: Editor, session: SessionDep
         flash(request, str(exc), "error")
         return redirect(f"/desk/fact-checks/{fc_id}")
     attach_image(session, fc, image, alt or (image.ocr_text or "")[:200])
-    flash(request, "Đã gắn ảnh vào bài kiểm chứng / Image attached")
+    flash(request, N_("Đã gắn ảnh vào bài kiểm chứng"))
     return redirect(f"/desk/fact-checks/{fc_id}")
 
 
@@ -160,7 +160,7 @@ def detach(request: Request, fc_id: int, image_id: int, user: Editor, session: S
     if fc is None:
         raise HTTPException(404)
     if detach_image(session, fc, image_id):
-        flash(request, "Đã gỡ ảnh / Image detached")
+        flash(request, N_("Đã gỡ ảnh"))
     else:  # a second click, or another editor was quicker
-        flash(request, "Ảnh này không còn gắn với bài / This image was not attached", "error")
+        flash(request, N_("Ảnh này không còn gắn với bài"), "error")
     return redirect(f"/desk/fact-checks/{fc_id}")

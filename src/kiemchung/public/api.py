@@ -39,6 +39,7 @@ from kiemchung.public.tipline import (
 from kiemchung.public.tipstatus import tip_view
 from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
 from kiemchung.web.deps import SessionDep
+from kiemchung.web.i18n import N_, _
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -53,15 +54,15 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "Không tìm thấy / Not found"},
-    422: {"model": ErrorResponse, "description": "Dữ liệu không hợp lệ / Invalid input"},
+    404: {"model": ErrorResponse, "description": N_("Không tìm thấy")},
+    422: {"model": ErrorResponse, "description": N_("Dữ liệu không hợp lệ")},
 }
 POST_ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"model": ErrorResponse, "description": "Nội dung quá lớn / Request body too large"},
+    413: {"model": ErrorResponse, "description": N_("Nội dung quá lớn")},
     422: ERRORS[422],
     429: {
         "model": ErrorResponse,
-        "description": "Quá nhiều yêu cầu; xem header Retry-After / Too many requests; see Retry-After",
+        "description": N_("Quá nhiều yêu cầu; xem header Retry-After"),
     },
 }
 
@@ -248,7 +249,7 @@ def get_fact_check(
         select(FactCheck).where(FactCheck.id == fc_id, FactCheck.status == FactCheckStatus.published)
     ).first()
     if fc is None:
-        raise HTTPException(404, "Không tìm thấy bài kiểm chứng / Fact-check not found")
+        raise HTTPException(404, _("Không tìm thấy bài kiểm chứng"))
     return _fc_out(fc)
 
 
@@ -256,7 +257,7 @@ def get_fact_check(
 def match(body: MatchIn, session: SessionDep) -> MatchOut:
     """Rank published fact-checks against a text, with the engine's answer/suggest decision."""
     if not body.text.strip():
-        raise HTTPException(422, "Nội dung trống / Empty text")
+        raise HTTPException(422, _("Nội dung trống"))
     from kiemchung.engine.index import get_index  # the index loads lazily, on the first match
 
     m = get_index().match_fact_checks([body.text], top=10)[0]
@@ -335,7 +336,7 @@ async def submit_tip(request: Request, session: SessionDep, background: Backgrou
                 try:
                     image = base64.b64decode(body.image_base64, validate=True)
                 except (binascii.Error, ValueError) as exc:
-                    raise HTTPException(422, "Ảnh base64 không hợp lệ / invalid base64 image") from exc
+                    raise HTTPException(422, _("Ảnh base64 không hợp lệ")) from exc
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from exc
     contact = body.contact if body.want_reply else None
@@ -366,7 +367,7 @@ def tip_status(session: SessionDep, token: str = TOKEN) -> TipStatusOut:
     """Trạng thái tin đã gửi / where a tip stands; `url` is the fact-check once published."""
     tip = find_tip(session, token)
     if tip is None:
-        raise HTTPException(404, "Không tìm thấy tin / Tip not found")
+        raise HTTPException(404, _("Không tìm thấy tin"))
     return TipStatusOut(**tip_view(session, tip).as_json())
 
 

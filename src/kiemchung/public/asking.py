@@ -26,7 +26,7 @@ from kiemchung.analytics.asking import AskedClaim, Asking, asked, last_full_week
 from kiemchung.settings import get_settings
 from kiemchung.topics import TOPICS, topic_label
 from kiemchung.web.deps import SessionDep
-from kiemchung.web.i18n import fmt_date, fmt_number, register, request_lang
+from kiemchung.web.i18n import fmt_date, fmt_number, request_lang
 from kiemchung.web.templating import render
 
 PATH = "/nguoi-dan-hoi"
@@ -38,45 +38,6 @@ CACHE = cache.register(
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["asking"])
-
-register(
-    {
-        "ask.title": ("Người dân đang hỏi gì", "What people are asking"),
-        "ask.lead": (
-            "Những nhận định được hỏi nhiều nhất trong 7 ngày qua, qua tin người dân gửi và các bài "
-            "đăng chúng tôi theo dõi. Chỉ có số đếm tổng hợp, không bao giờ có thông tin về người hỏi.",
-            "The claims most asked about in the last 7 days, from the tips people sent and the posts we "
-            "monitor. Aggregate counts only, never anything about who asked.",
-        ),
-        "ask.lead_week": ("Tuần từ {since} đến {until}.", "Week from {since} to {until}."),
-        "ask.filter": ("Lọc", "Filter"),
-        "ask.topic": ("Chủ đề", "Topic"),
-        "ask.area": ("Tỉnh, thành phố", "Province or city"),
-        "ask.all": ("Tất cả", "All"),
-        "ask.apply": ("Xem", "Show"),
-        "ask.count": ("{tips} lượt hỏi · {posts} bài đăng", "{tips} asks · {posts} posts"),
-        "ask.answered": ("Đã có trả lời", "Answered"),
-        "ask.unanswered": ("Đang kiểm chứng", "Being checked"),
-        "ask.read": ("Đọc bài kiểm chứng", "Read the fact-check"),
-        "ask.send": ("Gửi câu hỏi của bạn", "Send your question"),
-        "ask.none": (
-            "Chưa có nhận định nào được hỏi nhiều trong khoảng thời gian này.",
-            "No claim was asked about often in this period.",
-        ),
-        "ask.summary": (
-            "{n} nhận định được hỏi nhiều, {answered} đã có trả lời.",
-            "{n} claims asked about often, {answered} answered.",
-        ),
-        "ask.privacy": (
-            "Một nhận định chỉ hiện khi có từ 2 lượt hỏi hoặc bài đăng trở lên. Số điện thoại, số tài "
-            "khoản và địa chỉ e-mail trong nội dung được che bớt.",
-            "A claim shows only once it has 2 or more asks or posts. Phone and account numbers and "
-            "e-mail addresses in the text are masked.",
-        ),
-        "ask.week_link": ("Tuần trước", "Last week"),
-        "ask.this_week": ("7 ngày qua", "Last 7 days"),
-    }
-)
 
 
 def _key(week: str | None, topic: str | None, province: int | None) -> tuple[Any, ...]:

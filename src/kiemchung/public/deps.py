@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from kiemchung.public.tipline import NotAnswerable, find_tip, mark_not_answered, process_tip_queue
 from kiemchung.settings import get_settings
 from kiemchung.store.models import Tip
+from kiemchung.web.i18n import _
 from kiemchung.web.security import RateLimiter, app_limiter, client_key
 
 
@@ -42,8 +43,7 @@ def _enforce(limiter: RateLimiter, key: str) -> None:
         wait = limiter.retry_after(key)
         raise HTTPException(
             status_code=429,
-            detail=f"Bạn gửi quá nhanh, vui lòng thử lại sau {wait} giây / "
-            f"Too many requests, please retry in {wait} s",
+            detail=_("Bạn gửi quá nhanh, vui lòng thử lại sau %(wait)s giây", wait=wait),
             headers={"Retry-After": str(wait)},
         )
 
@@ -52,7 +52,7 @@ def not_my_question(session: Session, token: str, background: BackgroundTasks) -
     """The tip behind ``token`` sent to the desk as missed (404 unknown, 409 never answered)."""
     tip = find_tip(session, token)
     if tip is None:
-        raise HTTPException(404, "Không tìm thấy tin / Tip not found")
+        raise HTTPException(404, _("Không tìm thấy tin"))
     try:
         changed = mark_not_answered(session, tip)
     except NotAnswerable as exc:

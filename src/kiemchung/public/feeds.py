@@ -55,7 +55,7 @@ def rfc3339(dt: datetime) -> str:
 
 
 def _title(fc: FactCheck) -> str:
-    return f"[{queries.verdict_label(fc.verdict)}] {fc.claim_reviewed}"
+    return f"[{queries.verdict_label(fc.verdict, 'vi')}] {fc.claim_reviewed}"
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -78,7 +78,7 @@ def rss(fact_checks: Sequence[FactCheck], weekly: Mapping[str, Any] | None = Non
     ch = _sub(root, "channel")
     _sub(ch, "title", s.org_name)
     _sub(ch, "link", queries.absolute_url("/"))
-    _sub(ch, "description", f"{s.org_description} — Bài kiểm chứng mới nhất / Latest fact-checks")
+    _sub(ch, "description", f"{s.org_description} — Bài kiểm chứng mới nhất")
     _sub(ch, "language", "vi")
     _sub(ch, "atom:link", href=queries.absolute_url("/feed.xml"), rel="self", type="application/rss+xml")
     dates = [fc.published_at for fc in fact_checks if fc.published_at]
@@ -101,7 +101,7 @@ def rss(fact_checks: Sequence[FactCheck], weekly: Mapping[str, Any] | None = Non
         _sub(it, "description", fc.summary or fc.claim_reviewed)
         if fc.published_at:
             _sub(it, "pubDate", rfc822(fc.published_at))
-        _sub(it, "category", queries.verdict_label(fc.verdict))
+        _sub(it, "category", queries.verdict_label(fc.verdict, "vi"))
         for t in fc.topics or []:
             _sub(it, "category", t)
     return _xml(root)
@@ -144,7 +144,7 @@ def atom(fact_checks: Sequence[FactCheck], weekly: Mapping[str, Any] | None = No
         published = fc.published_at or fc.created_at
         a(e, "published", rfc3339(published))
         a(e, "updated", rfc3339(max(published, fc.updated_at or published)))
-        a(e, "category", term=fc.verdict.value, label=queries.verdict_label(fc.verdict))
+        a(e, "category", term=fc.verdict.value, label=queries.verdict_label(fc.verdict, "vi"))
         for t in fc.topics or []:
             a(e, "category", term=queries.topic_slug(t), label=t)
     return _xml(root)

@@ -25,7 +25,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiemchung.desk.incidents import PUBLIC_CACHE, SEVERITY_LABELS
-from kiemchung.public import strings  # noqa: F401  (registers the strings used below)
 from kiemchung.public.claimreview import script_tag
 from kiemchung.public.feeds import ATOM_NS, rfc3339
 from kiemchung.public.queries import absolute_url, as_utc, fact_check_path
@@ -34,38 +33,11 @@ from kiemchung.store import models
 from kiemchung.store.models import FactCheckStatus
 from kiemchung.web import baseurl
 from kiemchung.web.deps import SessionDep
-from kiemchung.web.i18n import fmt_datetime, register, request_lang
+from kiemchung.web.i18n import _, fmt_datetime, request_lang, use_lang
 from kiemchung.web.templating import render, render_markdown, templates
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["incidents"])
-
-register(
-    {
-        "inc.list.title": ("Sự kiện", "Incidents"),
-        "inc.list.lead": (
-            "Thông tin đã kiểm chứng, cập nhật liên tục về các sự kiện đột xuất.",
-            "Verified, continuously updated information about sudden events.",
-        ),
-        "inc.open": ("Đang cập nhật", "Ongoing"),
-        "inc.closed": ("Đã kết thúc", "Closed"),
-        "inc.updated_at": ("Đã cập nhật lúc {when}", "Updated at {when}"),
-        "inc.statement": ("Thông cáo", "Statement"),
-        "inc.updates": ("Các cập nhật (mới nhất trước)", "Updates (newest first)"),
-        "inc.no_statement": (
-            "Chúng tôi đang xác minh và sẽ đăng thông cáo đầu tiên sớm nhất.",
-            "We are verifying and will publish a first statement as soon as possible.",
-        ),
-        "inc.sources": ("Nguồn", "Sources"),
-        "inc.factchecks": ("Bài kiểm chứng liên quan", "Related fact-checks"),
-        "inc.none": ("Hiện không có sự kiện nào.", "No incidents at the moment."),
-        "inc.embed": ("Nhúng vào trang của bạn", "Embed on your site"),
-        "inc.emergency": (
-            "Cần hỗ trợ khẩn cấp: gọi 112 (cứu nạn), 113 (công an), 114 (cứu hỏa), 115 (cấp cứu).",
-            "Emergency help: call 112 (rescue), 113 (police), 114 (fire), 115 (ambulance).",
-        ),
-    }
-)
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -149,7 +121,7 @@ def cached_data(session: Session, slug: str) -> dict[str, Any]:
     if data is None:
         data = incident_data(session, slug)
         if data is None:
-            raise HTTPException(404, "Không tìm thấy sự kiện / Incident not found")
+            raise HTTPException(404, _("Không tìm thấy sự kiện"))
         PUBLIC_CACHE.set((slug, "data"), data)
     return data
 
@@ -278,12 +250,8 @@ def incident_widget(request: Request, slug: str, session: SessionDep) -> HTMLRes
     if body is None:
         d = cached_data(session, slug)
         tpl = templates.env.get_template("public/incident_widget.html")
-        from kiemchung.web.i18n import translate
-
-        def _(key: str, **kw: object) -> str:
-            return translate(key, lang, **kw)
-
-        html = tpl.render(d=d, _=_, lang=lang, updated=fmt_datetime(d["updated"]), settings=get_settings())
+        with use_lang(lang):
+            html = tpl.render(d=d, lang=lang, updated=fmt_datetime(d["updated"]), settings=get_settings())
         body = PUBLIC_CACHE.set((slug, "widget", lang), html.encode())
     return HTMLResponse(body, headers=widget_headers())
 

@@ -33,6 +33,7 @@ from kiemchung.store.models import (
 )
 from kiemchung.text import fold
 from kiemchung.web import baseurl
+from kiemchung.web.i18n import _, translate_in
 
 log = logging.getLogger("kiemchung.public")
 _NON_WORD = re.compile(r"[^\w]+")
@@ -83,9 +84,10 @@ def shown_topics(fc: FactCheck) -> list[str]:
     return [t for t in fc.topics or [] if fold(t) not in labels]
 
 
-def verdict_label(verdict: Verdict | str, lang: str = "vi") -> str:
-    v = Verdict(verdict)
-    return VERDICT_LABELS_EN[v] if lang == "en" else VERDICT_LABELS_VI[v]
+def verdict_label(verdict: Verdict | str, lang: str | None = None) -> str:
+    """The verdict's name in ``lang`` (by default the current request's language)."""
+    text = VERDICT_LABELS_VI[Verdict(verdict)]
+    return _(text) if lang is None else translate_in(lang, text)
 
 
 def as_utc(dt: datetime | None) -> datetime | None:

@@ -15,14 +15,14 @@ from starlette.concurrency import run_in_threadpool
 
 from kiemchung.media.tips import handle_image_tip
 from kiemchung.media.web import upload_bytes
-from kiemchung.public import queries, strings  # noqa: F401  (strings registers translations)
+from kiemchung.public import queries
 from kiemchung.public.claimreview import claim_review, script_tag
 from kiemchung.public.deps import not_my_question, rate_limit
 from kiemchung.public.feeds import router as feeds_router
+from kiemchung.public.strings import VERDICT_DESCRIPTIONS
 from kiemchung.public.tipline import (
     MAX_CONTACT_CHARS,
     MAX_TIP_CHARS,
-    PRIVACY_NOTICE_EN,
     PRIVACY_NOTICE_VI,
     SCAM_ADVICE,
     TipRejected,
@@ -44,7 +44,7 @@ from kiemchung.store.models import (
 )
 from kiemchung.topics import topic_label
 from kiemchung.web.deps import PageError, SessionDep
-from kiemchung.web.i18n import request_lang
+from kiemchung.web.i18n import N_, _, request_lang
 from kiemchung.web.security import require_csrf
 from kiemchung.web.templating import render, templates
 
@@ -57,6 +57,7 @@ templates.env.globals.update(
     pub_fc_path=queries.fact_check_path,
     pub_verdicts=list(Verdict),
     pub_rating=VERDICT_RATING,
+    pub_verdict_descriptions=VERDICT_DESCRIPTIONS,
     pub_max_tip=MAX_TIP_CHARS,
 )
 router.include_router(feeds_router)
@@ -66,7 +67,7 @@ PER_PAGE = 20
 def _page_exists(result: queries.Page) -> None:
     """``?page=99`` of a three-page list is a missing page, not "49 fact-checks" above an empty list."""
     if result.page > result.pages:
-        raise HTTPException(404, "pub.list.no_such_page")
+        raise HTTPException(404, N_("Không có trang này trong danh sách."))
 
 
 def _verdict(value: str | None) -> Verdict | None:
@@ -116,7 +117,7 @@ def topic_page(
     slug = queries.topic_slug(topic)
     names = {s: name for name, s, _ in queries.topics(session)}
     if slug not in names:
-        raise HTTPException(404, "Không có chủ đề này / No such topic")
+        raise HTTPException(404, _("Không có chủ đề này"))
     v = _verdict(verdict)
     result = queries.list_page(session, verdict=v, topic=slug, page=page, per_page=PER_PAGE)
     _page_exists(result)
@@ -145,7 +146,7 @@ def search_page(
 def fact_check_detail(request: Request, slug: str, session: SessionDep) -> HTMLResponse:
     fc = queries.get_public(session, slug=slug)
     if fc is None:
-        raise HTTPException(404, "Không tìm thấy bài kiểm chứng / Fact-check not found")
+        raise HTTPException(404, _("Không tìm thấy bài kiểm chứng"))
     retracted = fc.status == FactCheckStatus.retracted
     source = session.get(Source, fc.claim_source_id) if fc.claim_source_id else None
     if not retracted:
@@ -201,8 +202,7 @@ def _tip_ctx(**extra: Any) -> dict[str, Any]:
     return {
         "max_tip": MAX_TIP_CHARS,
         "max_contact": MAX_CONTACT_CHARS,
-        "privacy_vi": PRIVACY_NOTICE_VI,
-        "privacy_en": PRIVACY_NOTICE_EN,
+        "privacy": PRIVACY_NOTICE_VI,
         "form": {"text": "", "contact": "", "want_reply": False},
         "error": None,
         "result": None,
@@ -233,7 +233,10 @@ async def tip_submit(request: Request, session: SessionDep, background: Backgrou
             request,
             "public/tip.html",
             _tip_ctx(
-                form=values, error=f"Thông tin liên hệ quá dài / Contact too long (≤ {MAX_CONTACT_CHARS})"
+                form=values,
+                error=_(
+                    "Thông tin liên hệ quá dài (≤ %(max_contact_chars)s)", max_contact_chars=MAX_CONTACT_CHARS
+                ),
             ),
             status_code=422,
         )

@@ -50,6 +50,7 @@ from kiemchung.store.models import (
     TipStatus,
 )
 from kiemchung.text import content_hash, normalise
+from kiemchung.web.i18n import N_, _, in_languages, translate_in
 
 log = logging.getLogger("kiemchung.tipline")
 
@@ -60,37 +61,29 @@ TIPLINE_SOURCE = "tipline"
 _CHANNEL = re.compile(r"[^a-z0-9_-]+")
 _E164_VN = re.compile(r"\+84\d{8,10}\b")
 
-PRIVACY_NOTICE_VI = (
+PRIVACY_NOTICE_VI = N_(
     "Chúng tôi chỉ lưu nội dung tin bạn gửi để kiểm chứng. Chúng tôi không lưu tên, tài khoản mạng xã "
     "hội hay địa chỉ IP của bạn cùng với tin. Thông tin liên hệ (không bắt buộc) chỉ được lưu khi bạn "
     "muốn nhận phản hồi, được cất riêng, chỉ dùng để trả lời bạn và bạn có thể xóa bất cứ lúc nào bằng "
     "đường dẫn xóa chúng tôi cung cấp."
 )
-PRIVACY_NOTICE_EN = (
-    "We keep only the text of your tip, to check it. Your name, social accounts and IP address are not "
-    "stored with it. Contact details (optional) are kept only if you ask for a reply, stored separately, "
-    "used only to answer you, and you can delete them at any time with the deletion link we give you."
-)
-SCAM_ADVICE = {
-    "vi": (
+PRIVACY_NOTICE_EN = translate_in("en", PRIVACY_NOTICE_VI)
+SCAM_ADVICE = in_languages(
+    N_(
         "Đừng chuyển tiền. Đừng đọc mã OTP, mật khẩu hay số thẻ cho ai. Đừng bấm vào đường dẫn trong tin. "
         "Gọi thẳng tổng đài chính thức (in trên thẻ hoặc trang web của ngân hàng, cơ quan) để hỏi."
-    ),
-    "en": (
-        "Do not send money. Never give anyone an OTP code, password or card number. Do not open the link. "
-        "Call the official hotline yourself (printed on your card or the organisation's website)."
-    ),
-}
+    )
+)
 SCAM_HEADLINE = {
-    "scam": {"vi": "Có dấu hiệu lừa đảo", "en": "This looks like a scam"},
-    "suspicious": {"vi": "Đáng ngờ — hãy cẩn thận", "en": "Suspicious — be careful"},
+    "scam": in_languages(N_("Có dấu hiệu lừa đảo")),
+    "suspicious": in_languages(N_("Đáng ngờ — hãy cẩn thận")),
 }
 KIND_LABEL = {
-    "url": ("Liên kết", "Link"),
-    "domain": ("Tên miền", "Domain"),
-    "phone": ("Số điện thoại", "Phone"),
-    "bank_account": ("Số tài khoản", "Bank account"),
-    "ewallet": ("Ví điện tử", "E-wallet"),
+    "url": N_("Liên kết"),
+    "domain": N_("Tên miền"),
+    "phone": N_("Số điện thoại"),
+    "bank_account": N_("Số tài khoản"),
+    "ewallet": N_("Ví điện tử"),
 }
 
 
@@ -149,13 +142,13 @@ def clean_tip_text(text: str) -> str:
     """
     if len(text) > MAX_TIP_CHARS:
         raise TipRejected(
-            f"Nội dung quá dài (tối đa {MAX_TIP_CHARS:,} ký tự) / Tip too long (at most {MAX_TIP_CHARS:,} characters)".replace(
-                ",", "."
-            )
+            _(
+                "Nội dung quá dài (tối đa %(max_tip_chars)s ký tự)", max_tip_chars=f"{MAX_TIP_CHARS:,}"
+            ).replace(",", ".")
         )
     clean = normalise(text.replace("\x00", ""))
     if not clean:
-        raise TipRejected("Nội dung trống / The tip is empty")
+        raise TipRejected(_("Nội dung trống"))
     return clean
 
 
@@ -194,13 +187,12 @@ def vn_phones_in(text: str) -> str:
 
 
 def _halves(reason: str) -> tuple[str, str]:
-    """The Vietnamese and English halves of a bilingual "vi / en" reason.
+    """A reason (a message id or a :class:`~kiemchung.web.i18n.Message`) in Vietnamese and English.
 
-    >>> _halves("Có trong danh sách lừa đảo / Listed as scam")
-    ('Có trong danh sách lừa đảo', 'Listed as scam')
+    >>> _halves("Liên kết")
+    ('Liên kết', 'Link')
     """
-    vi, sep, en = reason.partition(" / ")
-    return vi.strip(), (en.strip() if sep else vi.strip())
+    return translate_in("vi", reason), translate_in("en", reason)
 
 
 def scam_summary(scam: Any, session: Session | None = None) -> dict[str, Any]:
@@ -227,13 +219,12 @@ def scam_summary(scam: Any, session: Session | None = None) -> dict[str, Any]:
             for r in one.reasons if one.verdict in WARN_VERDICTS else []:
                 sources.append((bad_ind, r))
     for ind, reason in sources:
-        vi, en = (vn_phones_in(h) for h in _halves(str(reason)))
+        vi, en = (vn_phones_in(h) for h in _halves(reason))
         if ind is not None:
             value = str(ind.get("value") or "")
             shown = vn_phone(value) if ind.get("kind") == "phone" else value
-            label_vi, label_en = KIND_LABEL.get(
-                str(ind.get("kind")), (str(ind.get("kind")), str(ind.get("kind")))
-            )
+            kind = str(ind.get("kind"))
+            label_vi, label_en = _halves(KIND_LABEL.get(kind, kind))
             if shown and shown not in vi and value not in vi:
                 vi = f"{label_vi} {shown}: {vi}"
             if shown and shown not in en and value not in en:
@@ -501,7 +492,7 @@ def mark_not_answered(session: Session, tip: Tip) -> bool:
     if answer.get("not_my_question"):
         return False
     if tip.status != TipStatus.answered or tip.fact_check_id is None:
-        raise NotAnswerable("Tin này chưa được trả lời tự động / This tip was not answered automatically")
+        raise NotAnswerable(_("Tin này chưa được trả lời tự động"))
     fc_id = tip.fact_check_id
     session.add(
         MatchFeedback(

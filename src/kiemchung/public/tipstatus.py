@@ -31,13 +31,14 @@ from kiemchung.store.models import (
     TipContact,
     TipStatus,
 )
+from kiemchung.web.i18n import N_, _, translate_in
 
 STATUS_LABELS = {
-    "received": ("Đã nhận, đang chờ biên tập viên xem", "Received, waiting for an editor"),
-    "in_progress": ("Đang được kiểm chứng", "Being checked"),
-    "answered": ("Đã có kết quả kiểm chứng", "Answered"),
-    "warned": ("Đã cảnh báo lừa đảo", "Scam warning given"),
-    "closed": ("Đã xem xét, không làm bài kiểm chứng riêng", "Reviewed, no separate fact-check"),
+    "received": N_("Đã nhận, đang chờ biên tập viên xem"),
+    "in_progress": N_("Đang được kiểm chứng"),
+    "answered": N_("Đã có kết quả kiểm chứng"),
+    "warned": N_("Đã cảnh báo lừa đảo"),
+    "closed": N_("Đã xem xét, không làm bài kiểm chứng riêng"),
 }
 
 
@@ -74,9 +75,10 @@ class TipView:
     wants_reply: bool = False
     delete_token: str | None = None
 
-    def label(self, lang: str = "vi") -> str:
-        vi, en = STATUS_LABELS[self.status]
-        return en if lang == "en" else vi
+    def label(self, lang: str | None = None) -> str:
+        return (
+            _(STATUS_LABELS[self.status]) if lang is None else translate_in(lang, STATUS_LABELS[self.status])
+        )
 
     @property
     def status_url(self) -> str:

@@ -33,6 +33,7 @@ from kiemchung.scam.domains import clean_host, parents, site_unit
 from kiemchung.store import models
 from kiemchung.store.db import audit
 from kiemchung.store.models import IndicatorKind, ListKind, utcnow
+from kiemchung.web.i18n import lazy_gettext
 
 FORMATS = ("auto", "domains", "urls", "adblock", "hosts")
 SEED_FEED = "chongluadao"
@@ -115,7 +116,7 @@ def parse_feed(text: str, fmt: str = "auto") -> ParseResult:
     lines = text.splitlines()
     fmt = detect_format(lines) if fmt == "auto" else fmt
     if fmt not in FORMATS:
-        raise ValueError(f"Định dạng không hỗ trợ / Unsupported format: {fmt}")
+        raise ValueError(lazy_gettext("Định dạng không hỗ trợ: %(fmt)s", fmt=fmt))
     res = ParseResult(format=fmt)
     seen: set[tuple[str, str]] = set()
 
@@ -143,17 +144,17 @@ def parse_feed(text: str, fmt: str = "auto") -> ParseResult:
                 if host:
                     add("domain", host)
                 else:
-                    res.rejected.append((no, raw, "không phải tên miền / not a domain rule"))
+                    res.rejected.append((no, raw, lazy_gettext("không phải tên miền")))
             elif body.startswith("|") and "://" in body:
                 add("url", normalise_url(body.strip("|")))
             else:
-                res.rejected.append((no, raw, "quy tắc không hỗ trợ / unsupported rule"))
+                res.rejected.append((no, raw, lazy_gettext("quy tắc không hỗ trợ")))
             continue
         line = line.split(" #", 1)[0].split("\t#", 1)[0].strip()
         if fmt == "hosts":
             m = _HOSTS_LINE.match(line)
             if not m:
-                res.rejected.append((no, raw, "không phải dòng hosts / not a hosts line"))
+                res.rejected.append((no, raw, lazy_gettext("không phải dòng hosts")))
                 continue
             for name in line.split()[1:]:
                 if name.lower() in _HOSTS_SKIP:
@@ -167,13 +168,13 @@ def parse_feed(text: str, fmt: str = "auto") -> ParseResult:
             if clean_host(line):
                 add("url", value)
             else:
-                res.rejected.append((no, raw, "URL không hợp lệ / invalid URL"))
+                res.rejected.append((no, raw, lazy_gettext("URL không hợp lệ")))
             continue
         host = _domain_entry(line.split("://", 1)[-1].split("/", 1)[0])
         if host:
             add("domain", host)
         else:
-            res.rejected.append((no, raw, "tên miền không hợp lệ / invalid domain"))
+            res.rejected.append((no, raw, lazy_gettext("tên miền không hợp lệ")))
     return res
 
 
@@ -190,9 +191,11 @@ def read_source(url: str | None = None, path: str | Path | None = None) -> str:
 
         resp = safe_fetch(url, max_bytes=FEED_MAX_BYTES, timeout=FEED_TIMEOUT)
         if resp.status_code >= 400:
-            raise FetchError(f"Không tải được / download failed: HTTP {resp.status_code}", "http")
+            raise FetchError(
+                lazy_gettext("Không tải được: HTTP %(status_code)s", status_code=resp.status_code), "http"
+            )
         return resp.text
-    raise ValueError("Cần --url hoặc --file / Need --url or --file")
+    raise ValueError(lazy_gettext("Cần --url hoặc --file"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +385,9 @@ def add_indicator(
     """An editor lists ``value`` (block or allow); re-adding a removed entry re-activates it."""
     norm = normalise_value(kind, value)
     if not norm:
-        raise ValueError(f"Giá trị không hợp lệ cho loại {kind} / Invalid {kind} value: {value!r}")
+        raise ValueError(
+            lazy_gettext("Giá trị không hợp lệ cho loại %(kind)s", kind=kind, value=f"{value!r}")
+        )
     ind = session.scalar(
         select(models.Indicator).where(
             models.Indicator.kind == IndicatorKind(kind),

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import typer
 
-scam_app = typer.Typer(help="Lừa đảo / scam desk: tra cứu, danh sách chặn, nguồn cấp.", no_args_is_help=True)
+from kiemchung.web.i18n import N_, _
+
+scam_app = typer.Typer(help=N_("Lừa đảo: tra cứu, danh sách chặn, nguồn cấp."), no_args_is_help=True)
 
 
 def _fail(msg: str) -> None:
@@ -54,7 +56,7 @@ def classify(
     try:
         lines = input.read_text("utf-8", errors="replace").splitlines()
     except OSError as exc:
-        _fail(f"Không đọc được tệp / Cannot read file: {input} ({exc})")
+        _fail(_("Không đọc được tệp: %(input)s (%(exc)s)", input=input, exc=exc))
     snap = get_snapshot()
     n = 0
     with output.open("w", encoding="utf-8") as out:
@@ -71,7 +73,7 @@ def classify(
                 + "\n"
             )
             n += 1
-    typer.echo(f"Đã phân loại {_n(n)} dòng / Classified {_n(n)} lines -> {output}", err=True)
+    typer.echo(_("Đã phân loại %(n)s dòng", n=_n(n), output=output), err=True)
 
 
 @scam_app.command()
@@ -86,20 +88,35 @@ def evaluate(
     try:
         rows = read_labelled(dev)
     except (OSError, ValueError) as exc:
-        _fail(f"Không đọc được tệp / Cannot read file: {dev} ({exc})")
+        _fail(_("Không đọc được tệp: %(dev)s (%(exc)s)", dev=dev, exc=exc))
     m = do_eval(rows)
-    typer.echo(f"Tên miền lừa đảo / scam domains: {m.n_scam}; hợp lệ / legit: {m.n_legit}")
-    typer.echo(f"Phát hiện / detection (scam|suspicious): {_fmt_pct(m.detection)} ({m.detected}/{m.n_scam})")
+    typer.echo(_("Tên miền lừa đảo: %(n_scam)s; hợp lệ: %(n_legit)s", n_scam=m.n_scam, n_legit=m.n_legit))
     typer.echo(
-        f"Phát hiện trên tên miền gốc chưa có trong danh sách / detection, registered domain not listed: "
-        f"{_fmt_pct(m.novel_detection)} ({m.novel_detected}/{m.n_novel})"
+        _(
+            "Phát hiện: %(fmt_pct)s (%(detected)s/%(n_scam)s)",
+            fmt_pct=_fmt_pct(m.detection),
+            detected=m.detected,
+            n_scam=m.n_scam,
+        )
     )
     typer.echo(
-        f"Báo nhầm / false positives on legit: {_fmt_pct(m.false_positive_rate)} "
-        f"({m.false_positives}/{m.n_legit})"
+        _(
+            "Phát hiện trên tên miền gốc chưa có trong danh sách: %(fmt_pct)s (%(novel_detected)s/%(n_novel)s)",
+            fmt_pct=_fmt_pct(m.novel_detection),
+            novel_detected=m.novel_detected,
+            n_novel=m.n_novel,
+        )
     )
-    typer.echo("Kết luận / verdicts: " + "; ".join(f"{k}: {dict(v)}" for k, v in m.verdicts.items()))
-    typer.echo("Theo lý do / by reason (flagged scam | flagged legit):")
+    typer.echo(
+        _(
+            "Báo nhầm: %(fmt_pct)s (%(false_positives)s/%(n_legit)s)",
+            fmt_pct=_fmt_pct(m.false_positive_rate),
+            false_positives=m.false_positives,
+            n_legit=m.n_legit,
+        )
+    )
+    typer.echo(_("Kết luận") + "; ".join(f"{k}: {dict(v)}" for k, v in m.verdicts.items()))
+    typer.echo(_("Theo lý do"))
     merged: dict[str, dict[str, int]] = {}
     for key, c in m.by_reason.items():
         k = (
@@ -132,8 +149,14 @@ def seed() -> None:
         created, present = load_registry(s)
         rep = seed_bundled(s)
     typer.echo(
-        f"Danh bạ chính thức / registry: +{created} (đã có / present {present}); "
-        f"{rep.feed}: +{rep.added}, tổng / total {rep.total}"
+        _(
+            "Danh bạ chính thức: +%(created)s (đã có %(present)s); %(feed)s: +%(added)s, tổng %(total)s",
+            created=created,
+            present=present,
+            feed=rep.feed,
+            added=rep.added,
+            total=rep.total,
+        )
     )
 
 
@@ -154,13 +177,15 @@ def update(
     from kiemchung.store import session_scope, upgrade
 
     if (url is None) == (file is None):
-        _fail("Cần đúng một trong --url hoặc --file / Give exactly one of --url or --file")
+        _fail(_("Cần đúng một trong --url hoặc --file"))
     if fmt not in FORMATS or list_kind not in ("block", "allow"):
-        _fail(f"Định dạng hoặc danh sách không hợp lệ / Invalid --format or --list ({fmt}, {list_kind})")
+        _fail(
+            _("Định dạng hoặc danh sách không hợp lệ (%(fmt)s, %(list_kind)s)", fmt=fmt, list_kind=list_kind)
+        )
     try:
         body = read_source(url=url, path=file)
     except Exception as exc:
-        _fail(f"Không đọc được nguồn / Cannot read the feed: {exc}")
+        _fail(_("Không đọc được nguồn: %(exc)s", exc=exc))
     parsed = parse_feed(body, fmt)
     upgrade()
     with session_scope() as s:
@@ -175,12 +200,20 @@ def update(
             interval_hours=interval_hours,
         )
     typer.echo(
-        f"{feed} ({parsed.format}): +{rep.added} mới / new, {rep.refreshed} giữ / kept, "
-        f"{rep.reactivated} kích hoạt lại / reactivated, {rep.deactivated} ngừng / deactivated, "
-        f"{len(rep.rejected)} dòng lỗi / rejected lines"
+        _(
+            "%(feed)s (%(format)s): +%(added)s mới, %(kept)s giữ, %(reactivated)s kích hoạt lại, "
+            "%(deactivated)s ngừng, %(rejected)s dòng lỗi",
+            feed=feed,
+            format=parsed.format,
+            added=rep.added,
+            kept=rep.refreshed,
+            reactivated=rep.reactivated,
+            deactivated=rep.deactivated,
+            rejected=len(rep.rejected),
+        )
     )
     for no, line, why in rep.rejected[:20]:
-        typer.echo(f"  dòng / line {no}: {line[:80]!r} — {why}", err=True)
+        typer.echo(_("dòng %(no)s: %(value)s — %(why)s", no=no, value=f"{line[:80]!r}", why=why), err=True)
 
 
 @scam_app.command()
@@ -190,26 +223,35 @@ def feeds() -> None:
     from kiemchung.store import session_scope
 
     if not database_ready():
-        _fail(
-            "Chưa có cơ sở dữ liệu — chạy `kiemchung scam seed` / No database yet — run `kiemchung scam seed`"
-        )
+        _fail(_("Chưa có cơ sở dữ liệu — chạy `kiemchung scam seed`"))
     with session_scope() as s:
         rows = feed_status(s)
     if not rows:
-        typer.echo("Chưa có nguồn cấp nào / No feeds yet")
+        typer.echo(_("Chưa có nguồn cấp nào"))
     stale_any = False
     for f in rows:
-        when = f.fetched_at.strftime("%d/%m/%Y %H:%M") if f.fetched_at else "chưa bao giờ / never"
+        when = f.fetched_at.strftime("%d/%m/%Y %H:%M") if f.fetched_at else _("chưa bao giờ")
         flag = ""
         if f.stale:
             stale_any = True
-            flag = f"  ⚠ QUÁ HẠN / STALE (> {f.interval_hours} h)"
+            flag = _("⚠ QUÁ HẠN (> %(interval_hours)s h)", interval_hours=f.interval_hours)
         typer.echo(
-            f"{f.name} [{f.list_kind}, {f.format}] {f.source or '-'} · giấy phép / licence {f.licence or '-'} · "
-            f"cập nhật / fetched {when} · {_n(f.active_count)}/{_n(f.entry_count)} mục / entries{flag}"
+            _(
+                "%(name)s [%(list_kind)s, %(format)s] %(source)s · giấy phép %(licence)s · cập nhật %(when)s · "
+                "%(active)s/%(total)s mục%(flag)s",
+                name=f.name,
+                list_kind=f.list_kind,
+                format=f.format,
+                source=f.source or "-",
+                licence=f.licence or "-",
+                when=when,
+                active=_n(f.active_count),
+                total=_n(f.entry_count),
+                flag=flag,
+            )
         )
     if stale_any:
-        typer.echo("Có nguồn cấp quá hạn cập nhật / Some feeds are stale", err=True)
+        typer.echo(_("Có nguồn cấp quá hạn cập nhật"), err=True)
 
 
 def _edit(add: bool, kind: str, value: str, list_kind: str, reason: str) -> None:
@@ -218,16 +260,23 @@ def _edit(add: bool, kind: str, value: str, list_kind: str, reason: str) -> None
 
     kinds = ("url", "domain", "phone", "bank_account", "ewallet", "social_page")
     if kind not in kinds:
-        _fail(f"Loại không hợp lệ / Invalid kind: {kind} ({', '.join(kinds)})")
+        _fail(_("Loại không hợp lệ: %(kind)s (%(join)s)", kind=kind, join=", ".join(kinds)))
     upgrade()
     try:
         with session_scope() as s:
             if add:
                 ind = add_indicator(s, kind, value, list_kind, reason)
-                typer.echo(f"Đã thêm / Added {kind} {ind.value} ({list_kind})")
+                typer.echo(
+                    _(
+                        "Đã thêm %(kind)s %(value)s (%(list_kind)s)",
+                        kind=kind,
+                        value=ind.value,
+                        list_kind=list_kind,
+                    )
+                )
             else:
                 n = remove_indicator(s, kind, value, list_kind, reason)
-                typer.echo(f"Đã gỡ / Removed {n} mục / entries for {kind} {value}")
+                typer.echo(_("Đã gỡ %(n)s mục của %(kind)s %(value)s", n=n, kind=kind, value=value))
     except ValueError as exc:
         _fail(str(exc))
 

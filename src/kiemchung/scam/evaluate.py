@@ -22,8 +22,9 @@ from kiemchung.scam.blocklist import Snapshot, get_snapshot
 from kiemchung.scam.domains import clean_host, registered_domain
 from kiemchung.scam.lookalike import Assessment, assess_domain
 from kiemchung.scam.registry import Registry
+from kiemchung.web.i18n import translate_in
 
-_CATEGORY = re.compile(r"\([^)]*/ ([^)]+)\)")
+_CATEGORY = re.compile(r"\(([^)]+)\)")
 
 
 @dataclass
@@ -53,10 +54,10 @@ class Metrics:
 
 
 def reason_key(reason: str) -> str:
-    """The English head of a bilingual reason, without the specifics ('Contains common scam keywords')."""
-    english = reason.rsplit(" / ", 1)[-1]
+    """The English head of a reason, without the specifics ('Contains common scam keywords')."""
+    english = translate_in("en", reason)
     key = re.split(r"[:'(]| by | \d", english)[0].strip()
-    cat = _CATEGORY.search(reason)
+    cat = _CATEGORY.search(english)
     return f"{key} ({cat.group(1)})" if cat and "keywords" in key else key
 
 

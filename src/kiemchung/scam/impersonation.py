@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from kiemchung.scam.domains import clean_host, registered_domain
 from kiemchung.scam.registry import Official, Registry, default_registry
 from kiemchung.text import fold
+from kiemchung.web.i18n import lazy_gettext
 
 # Words impostor pages add to an official name: support, care, promotions, "official" ...
 LURE_WORDS = frozenset(
@@ -120,9 +121,7 @@ def check_page(name: str, url: str = "", registry: Registry | None = None) -> Pa
             "unknown",
             0.0,
             None,
-            [
-                "Tên trang không giống kênh chính thức nào trong danh bạ / The page name matches no official channel"
-            ],
+            [lazy_gettext("Tên trang không giống kênh chính thức nào trong danh bạ")],
         )
     official_keys = {page_key(u) for u in official.page_urls}
     host = clean_host(url) if url else ""
@@ -133,30 +132,27 @@ def check_page(name: str, url: str = "", registry: Registry | None = None) -> Pa
             "ok",
             0.0,
             official.name,
-            [f"Trang chính thức của {official.label} / Official page of {official.name}"],
+            [lazy_gettext("Trang chính thức của %(label)s", label=official.label, name=official.name)],
         )
     lures = [t for t in _name_tokens(name) if t in LURE_WORDS]
     handle = key.split("/", 1)[1] if "/" in key else ""
     score = 0.6 + 0.3 * (sim - 80) / 20 + (0.1 if lures else 0.0)
-    reasons = [
-        f"Tên trang giống '{matched}' ({official.label}) nhưng địa chỉ không thuộc danh sách trang chính thức / "
-        f"The name resembles '{matched}' ({official.name}) but the link is not one of its official pages"
+    reasons: list[str] = [
+        lazy_gettext(
+            "Tên trang giống '%(matched)s' (%(label)s) nhưng địa chỉ không thuộc danh sách trang chính thức",
+            matched=matched,
+            label=official.label,
+            name=official.name,
+        )
     ]
     if lures:
         words = ", ".join(lures)
-        reasons.append(
-            f"Tên trang thêm từ hay gặp ở trang mạo danh ({words}) / Name adds impostor words ({words})"
-        )
+        reasons.append(lazy_gettext("Tên trang thêm từ hay gặp ở trang mạo danh (%(words)s)", words=words))
     if handle and any(ch.isdigit() for ch in handle):
         score += 0.05
-        reasons.append(
-            "Địa chỉ trang có số, kiểu tên tạo hàng loạt / The page id contains digits, typical of throw-away pages"
-        )
+        reasons.append(lazy_gettext("Địa chỉ trang có số, kiểu tên tạo hàng loạt"))
     if not url:
-        reasons.append(
-            "Không có đường dẫn để đối chiếu — hãy kiểm tra trang có dấu tích xanh / "
-            "No link to compare — check the page's verification badge"
-        )
+        reasons.append(lazy_gettext("Không có đường dẫn để đối chiếu — hãy kiểm tra trang có dấu tích xanh"))
         score = min(score, 0.6)
     score = round(min(score, 0.99), 3)
     verdict = "scam" if score >= 0.75 else "suspicious"

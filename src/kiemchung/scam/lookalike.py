@@ -34,6 +34,7 @@ from kiemchung.scam.domains import clean_host, is_ip, registered_domain, site_un
 from kiemchung.scam.registry import Official, Registry, default_registry
 from kiemchung.scam.wordlists import WORDS
 from kiemchung.text import fold
+from kiemchung.web.i18n import lazy_gettext, translate_in
 
 SCAM, SUSPICIOUS = 0.75, 0.5
 
@@ -174,9 +175,7 @@ def assess_domain(
     """Verdict for one domain or URL. Pure given the snapshot and registry (defaults: bundled)."""
     host = clean_host(value)
     if not host:
-        return Assessment(
-            value.strip(), "unknown", 0.0, ["Không phải tên miền hợp lệ / Not a valid domain name"]
-        )
+        return Assessment(value.strip(), "unknown", 0.0, [lazy_gettext("Không phải tên miền hợp lệ")])
     snap = snapshot if snapshot is not None else get_snapshot(use_database=False)
     reg = registry if registry is not None else default_registry()
     if is_ip(host):
@@ -184,9 +183,7 @@ def assess_domain(
             host,
             "suspicious",
             0.6,
-            [
-                "Liên kết dùng địa chỉ IP thay cho tên miền / The link uses a raw IP address instead of a domain"
-            ],
+            [lazy_gettext("Liên kết dùng địa chỉ IP thay cho tên miền")],
         )
 
     owner = reg.owner(host)
@@ -195,7 +192,7 @@ def assess_domain(
             host,
             "ok",
             0.0,
-            [f"Tên miền chính thức của {owner.label} / Official domain of {owner.name}"],
+            [lazy_gettext("Tên miền chính thức của %(label)s", label=owner.label, name=owner.name)],
             official=owner.name,
         )
 
@@ -207,9 +204,7 @@ def assess_domain(
                 host,
                 "ok",
                 0.0,
-                [
-                    f"Có trong danh sách tin cậy ({prov['feed']}) / On the allow-list ({prov['feed']}): {matched}"
-                ],
+                [lazy_gettext("Có trong danh sách tin cậy (%(feed)s)", feed=prov["feed"], matched=matched)],
                 [prov],
             )
         where = "" if matched == host else f" ({matched})"
@@ -218,14 +213,16 @@ def assess_domain(
             "scam",
             0.99,
             [
-                f"Có trong danh sách lừa đảo{where} — nguồn {prov['feed']} / Listed as scam{where} by {prov['feed']}"
+                lazy_gettext(
+                    "Có trong danh sách lừa đảo%(where)s — nguồn %(feed)s", where=where, feed=prov["feed"]
+                )
             ],
             [prov],
         )
 
     sub, label, suffix = split_host(host)
     if not label or not suffix:
-        return Assessment(host, "unknown", 0.0, ["Đuôi tên miền không xác định / Unknown domain suffix"])
+        return Assessment(host, "unknown", 0.0, [lazy_gettext("Đuôi tên miền không xác định")])
 
     unit = site_unit(host)
     fam_idx = snap.units.get(unit)
@@ -236,8 +233,11 @@ def assess_domain(
             "scam",
             0.9,
             [
-                f"Cùng tên miền gốc '{unit}' với địa chỉ lừa đảo đã biết (nguồn {prov['feed']}) / "
-                f"Same registered domain '{unit}' as a known scam site (source {prov['feed']})"
+                lazy_gettext(
+                    "Cùng tên miền gốc '%(unit)s' với địa chỉ lừa đảo đã biết (nguồn %(feed)s)",
+                    unit=unit,
+                    feed=prov["feed"],
+                )
             ],
             [prov],
         )
@@ -247,10 +247,7 @@ def assess_domain(
             host,
             "ok",
             0.05,
-            [
-                f"Đuôi .{suffix} chỉ cấp cho cơ quan, tổ chức được xác minh / "
-                f".{suffix} is only issued to verified public bodies and institutions"
-            ],
+            [lazy_gettext("Đuôi .%(suffix)s chỉ cấp cho cơ quan, tổ chức được xác minh", suffix=suffix)],
         )
 
     return _heuristics(host, sub, label, suffix, snap, reg)
@@ -273,16 +270,24 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
             altered = True
             weights.append(0.95)
             reasons.append(
-                f"Tên miền giả '{target.domains[0]}' ({target.label}) bằng ký tự có dấu hoặc ký tự trông giống / "
-                f"Imitates '{target.domains[0]}' ({target.name}) with look-alike characters"
+                lazy_gettext(
+                    "Tên miền giả '%(value)s' (%(label)s) bằng ký tự có dấu hoặc ký tự trông giống",
+                    value=target.domains[0],
+                    label=target.label,
+                    name=target.name,
+                )
             )
         else:
             mixed = _mixed_script(label)
             weights.append(0.8 if mixed else 0.55)
             reasons.append(
-                f"Tên miền dùng ký tự {'của nhiều bảng chữ' if mixed else 'có dấu'} trông giống chữ thường: "
-                f"'{label}' đọc như '{skel}' / Uses look-alike {'mixed-script' if mixed else 'accented'} "
-                f"characters: '{label}' reads as '{skel}'"
+                lazy_gettext(
+                    "Tên miền dùng ký tự %(value)s trông giống chữ thường: '%(label)s' đọc như '%(skel)s'",
+                    value="của nhiều bảng chữ" if mixed else "có dấu",
+                    label=label,
+                    skel=skel,
+                    value2="mixed-script" if mixed else "accented",
+                )
             )
 
     # 2. Typosquats of an official label, or the official label under another suffix. Only
@@ -307,8 +312,12 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
             imitated = cand
             shown = _official_domain(target, cand)
             reasons.append(
-                f"Tên miền giống '{shown}' ({target.label}) nhưng không phải tên miền chính thức / "
-                f"Looks like '{shown}' ({target.name}) but is not an official domain"
+                lazy_gettext(
+                    "Tên miền giống '%(shown)s' (%(label)s) nhưng không phải tên miền chính thức",
+                    shown=shown,
+                    label=target.label,
+                    name=target.name,
+                )
             )
             break
     else:
@@ -325,21 +334,30 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
                 altered = _visual(skel) == _visual(off_label) or _visual(deleet) == _visual(off_label)
                 shown = _official_domain(target, off_label)
                 reasons.append(
-                    f"Tên miền gần giống '{shown}' ({target.label}) — lỗi chính tả cố ý / "
-                    f"Typo-squat of '{shown}' ({target.name})"
+                    lazy_gettext(
+                        "Tên miền gần giống '%(shown)s' (%(label)s) — lỗi chính tả cố ý",
+                        shown=shown,
+                        label=target.label,
+                        name=target.name,
+                    )
                 )
                 break
 
     # 3. Brand + anything else (combosquatting), including brands placed in subdomains.
     brands = _brand_hits(name.replace(".", "-"), reg)
     brand_w = 0.0
-    if brands and not any("Typo-squat" in r or "Looks like" in r or "Imitates" in r for r in reasons):
+    imitations = ("Typo-squat", "Looks like", "Imitates")  # the English of the look-alike reasons
+    if brands and not any(k in translate_in("en", r) for r in reasons for k in imitations):
         t, o = brands[0]
         brand_w = 0.45 if is_vn else 0.6
         weights.append(brand_w)
         reasons.append(
-            f"Tên miền chứa thương hiệu '{t}' ({o.label}) nhưng không thuộc {o.name} / "
-            f"Contains the brand '{t}' ({o.name}) but is not one of its domains"
+            lazy_gettext(
+                "Tên miền chứa thương hiệu '%(t)s' (%(label)s) nhưng không thuộc %(name)s",
+                t=t,
+                label=o.label,
+                name=o.name,
+            )
         )
 
     # 4. Scam vocabulary, outside the brand itself ("bank" in "agribank" is no lure).
@@ -369,18 +387,19 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         words = ", ".join(f"'{k}'" for k, _w, _y in top)
         label_vi, _, label_en = top[0][2].partition(" / ")
         reasons.append(
-            f"Tên miền chứa từ khóa lừa đảo thường gặp ({label_vi}): {words} / "
-            f"Contains common scam keywords ({label_en or label_vi}): {words}"
+            lazy_gettext(
+                "Tên miền chứa từ khóa lừa đảo thường gặp (%(label_vi)s): %(words)s",
+                label_vi=label_vi,
+                words=words,
+                value=label_en or label_vi,
+            )
         )
 
     # 5. Risky TLD.
     if tld in RISKY_TLDS_STRONG or tld in RISKY_TLDS:
         w = 0.5 if tld in RISKY_TLDS_STRONG else 0.35
         weights.append(w)
-        reasons.append(
-            f"Đuôi tên miền .{tld} thường bị dùng cho trang lừa đảo / "
-            f"The .{tld} ending is widely abused by scam sites"
-        )
+        reasons.append(lazy_gettext("Đuôi tên miền .%(tld)s thường bị dùng cho trang lừa đảo", tld=tld))
 
     # 6. Number-heavy or random-looking names (mass-registered gambling and phishing clones).
     digits = sum(c.isdigit() for c in label)
@@ -408,12 +427,11 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         # A copied brand name reads as "random" only because it is misspelt: the copy is the reason.
         weights.append(shape_w * (0.5 if is_vn else 1.0))
         reasons.append(
-            "Tên miền toàn số hoặc chuỗi ngẫu nhiên, kiểu trang được đăng ký hàng loạt / "
-            "Number-heavy or random-looking name, typical of mass-registered sites"
+            lazy_gettext("Tên miền toàn số hoặc chuỗi ngẫu nhiên, kiểu trang được đăng ký hàng loạt")
         )
     if label.startswith(("com-", "www-", "vn-")) or label.endswith(("-vn", "-com")) or label.count("-") >= 3:
         weights.append(0.35)
-        reasons.append("Tên miền ghép gạch nối bất thường (vd. 'com-', '-vn') / Unusual hyphenated name")
+        reasons.append(lazy_gettext("Tên miền ghép gạch nối bất thường (vd. 'com-', '-vn')"))
 
     # 7. Similar to known scam domains (scam families: abc-vn1.com, abc-vn2.com).
     fam = _family(snap, reg)
@@ -421,8 +439,11 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
     if digits and fam.shapes.get(sh, 0) >= 2:
         weights.append(0.6)
         reasons.append(
-            f"Cùng mẫu tên với {fam.shapes[sh]} tên miền lừa đảo đã biết (vd. {fam.examples[sh]}) / "
-            f"Same naming pattern as {fam.shapes[sh]} known scam domains (e.g. {fam.examples[sh]})"
+            lazy_gettext(
+                "Cùng mẫu tên với %(value)s tên miền lừa đảo đã biết (vd. %(value2)s)",
+                value=fam.shapes[sh],
+                value2=fam.examples[sh],
+            )
         )
     elif len(label) >= 7 and fam.labels:
         best = process.extractOne(label, fam.labels, scorer=fuzz.ratio, score_cutoff=88)
@@ -430,20 +451,14 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         # name, which is then more likely the genuine site than a sibling of the scam.
         if best is not None and not _is_subsequence(label, best[0]) and _family_match(label, best[0]):
             weights.append(0.5 if not is_vn else 0.2)
-            reasons.append(
-                f"Rất giống tên miền lừa đảo đã biết '{best[0]}' / "
-                f"Very similar to the known scam domain '{best[0]}'"
-            )
+            reasons.append(lazy_gettext("Rất giống tên miền lừa đảo đã biết '%(value)s'", value=best[0]))
 
     score = round(_combine(weights), 3)
     if altered:
         score = max(score, SUSPICIOUS)  # imitating a registered brand is never "unknown"
     verdict = "scam" if score >= SCAM else "suspicious" if score >= SUSPICIOUS else "unknown"
     if not reasons:
-        reasons.append(
-            "Không có trong danh sách nào và không thấy dấu hiệu bất thường / "
-            "Not on any list and no warning signs found"
-        )
+        reasons.append(lazy_gettext("Không có trong danh sách nào và không thấy dấu hiệu bất thường"))
     return Assessment(host, verdict, score, reasons)
 
 

@@ -25,20 +25,18 @@ from kiemchung.scam.impersonation import check_page, page_key
 from kiemchung.scam.indicators import Indicator, defang, extract_indicators
 from kiemchung.scam.lookalike import Assessment, assess_domain
 from kiemchung.scam.registry import Registry, registry_for
+from kiemchung.web.i18n import Message, lazy_gettext
 
 RANK = {"scam": 3, "suspicious": 2, "unknown": 1, "ok": 0}
 WARN_VERDICTS = ("scam", "suspicious")  # verdicts a citizen is warned about
 KIND_VI = {
-    "url": "Liên kết",
-    "domain": "Tên miền",
-    "phone": "Số điện thoại",
-    "bank_account": "Số tài khoản",
-    "ewallet": "Ví điện tử",
+    "url": lazy_gettext("Liên kết"),
+    "domain": lazy_gettext("Tên miền"),
+    "phone": lazy_gettext("Số điện thoại"),
+    "bank_account": lazy_gettext("Số tài khoản"),
+    "ewallet": lazy_gettext("Ví điện tử"),
 }
-NOT_LISTED = (
-    "Chưa có trong danh sách cảnh báo — chưa có nghĩa là an toàn / "
-    "Not on any warning list — that does not mean it is safe"
-)
+NOT_LISTED = lazy_gettext("Chưa có trong danh sách cảnh báo — chưa có nghĩa là an toàn")
 
 
 @dataclass
@@ -65,8 +63,9 @@ def _check_indicator(ind: Indicator, snap: Snapshot, reg: Registry) -> Assessmen
                     "scam",
                     0.99,
                     [
-                        f"Liên kết có trong danh sách lừa đảo — nguồn {hit[1]['feed']} / "
-                        f"The link is listed as scam by {hit[1]['feed']}"
+                        lazy_gettext(
+                            "Liên kết có trong danh sách lừa đảo — nguồn %(feed)s", feed=hit[1]["feed"]
+                        )
                     ],
                     [hit[1]],
                 )
@@ -88,7 +87,12 @@ def _check_indicator(ind: Indicator, snap: Snapshot, reg: Registry) -> Assessmen
             "ok",
             0.0,
             [
-                f"{label}{extra} có trong danh sách tin cậy ({prov['feed']}) / On the allow-list ({prov['feed']})"
+                lazy_gettext(
+                    "%(label)s%(extra)s có trong danh sách tin cậy (%(feed)s)",
+                    label=label,
+                    extra=extra,
+                    feed=prov["feed"],
+                )
             ],
             [prov],
         )
@@ -96,7 +100,14 @@ def _check_indicator(ind: Indicator, snap: Snapshot, reg: Registry) -> Assessmen
         ind.value,
         "scam",
         0.99,
-        [f"{label}{extra} đã bị báo cáo lừa đảo — nguồn {prov['feed']} / Reported as scam by {prov['feed']}"],
+        [
+            lazy_gettext(
+                "%(label)s%(extra)s đã bị báo cáo lừa đảo — nguồn %(feed)s",
+                label=label,
+                extra=extra,
+                feed=prov["feed"],
+            )
+        ],
         [prov],
     )
 
@@ -144,9 +155,11 @@ def _check_social_page(url: str, reg: Registry) -> Assessment | None:
         "unknown",
         0.0,
         [
-            f"Trang '{handle}' trên {platform} không có trong danh bạ kênh chính thức — nền tảng là thật "
-            f"nhưng ai cũng lập được trang / The page '{handle}' on {platform} is not a registered official "
-            "channel — the platform is genuine, but anyone can open a page there"
+            lazy_gettext(
+                "Trang '%(handle)s' trên %(platform)s không có trong danh bạ kênh chính thức — nền tảng là thật nhưng ai cũng lập được trang",
+                handle=handle,
+                platform=platform,
+            )
         ],
     )
 
@@ -183,7 +196,7 @@ def check(q: str, session: Session | None = None, *, snapshot: Snapshot | None =
     """Verdict, score 0..1, bilingual reasons and provenance for any user input."""
     q = (q or "").strip()[:5000]
     if not q:
-        return CheckResult(q, "empty", "unknown", 0.0, ["Chưa nhập nội dung / Nothing to check"])
+        return CheckResult(q, "empty", "unknown", 0.0, [lazy_gettext("Chưa nhập nội dung")])
     snap = snapshot if snapshot is not None else get_snapshot(session)
     reg = registry_for(session)
     single = _single(q)
@@ -205,10 +218,7 @@ def check(q: str, session: Session | None = None, *, snapshot: Snapshot | None =
             "text",
             "unknown",
             0.0,
-            [
-                "Không tìm thấy liên kết, số điện thoại hay số tài khoản để kiểm tra / "
-                "No link, phone number or account number found to check"
-            ],
+            [lazy_gettext("Không tìm thấy liên kết, số điện thoại hay số tài khoản để kiểm tra")],
         )
     result = CheckResult(q, "text", "ok", 0.0)
     seen: set[tuple[str, str]] = set()
@@ -231,8 +241,10 @@ def check(q: str, session: Session | None = None, *, snapshot: Snapshot | None =
             result.verdict = a.verdict
         result.score = max(result.score, a.score)
         label = KIND_VI.get(ind.kind, ind.kind)
-        prefix = f"{label} {ind.value}: " if ind.kind in ("url", "domain") else ""
-        result.reasons.extend(prefix + r for r in a.reasons)
+        if ind.kind in ("url", "domain"):
+            result.reasons.extend(Message.concat(label, f" {ind.value}: ", r) for r in a.reasons)
+        else:
+            result.reasons.extend(a.reasons)
         for p in a.provenance:
             if p not in result.provenance:
                 result.provenance.append(p)

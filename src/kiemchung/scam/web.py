@@ -16,15 +16,16 @@ from starlette.responses import HTMLResponse
 from kiemchung.public.deps import lookup_rate_limit
 from kiemchung.scam.lookup import CheckResult, check
 from kiemchung.web.deps import SessionDep
+from kiemchung.web.i18n import N_, label
 
 router = APIRouter()
 MAX_Q = 2000
 
 VERDICT_TEXT = {
-    "scam": ("Lừa đảo", "Scam"),
-    "suspicious": ("Đáng ngờ", "Suspicious"),
-    "ok": ("Kênh chính thức", "Official"),
-    "unknown": ("Chưa rõ", "Unknown"),
+    "scam": N_("Lừa đảo"),
+    "suspicious": N_("Đáng ngờ"),
+    "ok": N_("Kênh chính thức"),
+    "unknown": N_("Chưa rõ"),
 }
 
 
@@ -67,6 +68,7 @@ async def api_check(
     r = await run_in_threadpool(_run, q, db)
     d = r.to_dict()
     d.pop("indicators", None)
+    d["reasons"] = [label(reason) for reason in r.reasons]  # in the request's language
     d["provenance"] = [
         {k: (str(v) if v is not None else None) for k, v in p.items() if k in Provenance.model_fields}
         for p in r.provenance

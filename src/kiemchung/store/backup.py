@@ -60,6 +60,7 @@ from kiemchung.settings import get_settings
 from kiemchung.store import tombstones
 from kiemchung.store.db import get_engine
 from kiemchung.store.models import Base
+from kiemchung.web.i18n import _
 
 log = logging.getLogger(__name__)
 FORMAT = "kiemchung-backup"
@@ -133,8 +134,10 @@ def backup(
     """
     if include_contacts and len(passphrase or "") < MIN_PASSPHRASE:
         raise BackupError(
-            f"Cần mật khẩu ít nhất {MIN_PASSPHRASE} ký tự để mã hóa liên hệ / contacts need a passphrase of "
-            f"at least {MIN_PASSPHRASE} characters"
+            _(
+                "Cần mật khẩu ít nhất %(min_passphrase)s ký tự để mã hóa liên hệ",
+                min_passphrase=MIN_PASSPHRASE,
+            )
         )
     opts = _ExportOptions(include_contacts, passphrase if include_contacts else None, without_password_hashes)
     engine = get_engine(url)
@@ -278,7 +281,7 @@ def _read(file: Path) -> Iterator[dict[str, Any]]:
                 if line.strip():
                     yield orjson.loads(line)
     except (OSError, EOFError, orjson.JSONDecodeError) as exc:
-        raise BackupError(f"Tệp sao lưu hỏng / unreadable backup file: {exc}") from None
+        raise BackupError(_("Tệp sao lưu hỏng: %(exc)s", exc=exc)) from None
 
 
 def restore(
@@ -299,17 +302,15 @@ def restore(
     notes = {} if notes is None else notes
     path = Path(file)
     if not path.is_file():
-        raise BackupError(f"Không tìm thấy tệp / file not found: {path}")
+        raise BackupError(_("Không tìm thấy tệp: %(path)s", path=path))
     engine = get_engine(url)
     tables = {t.name: t for t in _tables()}
     rows_iter = _read(path)
     header = next(rows_iter, None)
     if not header or header.get("format") != FORMAT:
-        raise BackupError("Không phải tệp sao lưu kiemchung / not a kiemchung backup file")
+        raise BackupError(_("Không phải tệp sao lưu kiemchung"))
     if header.get("version") != VERSION:
-        raise BackupError(
-            f"Phiên bản sao lưu không hỗ trợ / unsupported backup version {header.get('version')}"
-        )
+        raise BackupError(_("Phiên bản sao lưu không hỗ trợ %(get)s", get=header.get("version")))
     fernet = None
     if passphrase and header.get("contacts") == "encrypted":
         kdf = header.get("kdf") or {}
@@ -320,7 +321,7 @@ def restore(
                 )
             )
         except (KeyError, ValueError, TypeError) as exc:
-            raise BackupError(f"Tệp sao lưu hỏng / damaged backup header: {exc}") from None
+            raise BackupError(_("Tệp sao lưu hỏng: %(exc)s", exc=exc)) from None
     # Encrypted contacts not restored: whatever points at them (a pending chat reply) loses the link.
     skip_contacts = header.get("contacts") == "encrypted" and fernet is None
     null_refs = _excluded_refs(list(tables.values()), set(CONTACT_TABLES)) if skip_contacts else {}
@@ -329,9 +330,7 @@ def restore(
         kept_tombstones: list[tuple[str, str]] = []
         if not is_empty(conn):
             if not force:
-                raise BackupError(
-                    "Cơ sở dữ liệu không trống / the database is not empty (dùng / use --force to wipe it first)"
-                )
+                raise BackupError(_("Cơ sở dữ liệu không trống (dùng --force để xóa trước)"))
             # Deletions recorded here since the backup outlive the wipe.
             tomb = tables["contact_tombstone"]
             kept_tombstones = [(k, key) for k, key in conn.execute(select(tomb.c.kind, tomb.c.key))]
@@ -357,11 +356,9 @@ def restore(
                 try:
                     row = orjson.loads(fernet.decrypt(str(rec["enc"]).encode()))
                 except InvalidToken:
-                    raise BackupError(
-                        "Sai mật khẩu giải mã liên hệ / wrong passphrase for the encrypted contacts"
-                    ) from None
+                    raise BackupError(_("Sai mật khẩu giải mã liên hệ")) from None
             if name not in tables or not isinstance(row, dict):
-                raise BackupError(f"Bảng không có trong lược đồ / unknown table in backup: {name!r}")
+                raise BackupError(_("Bảng không có trong lược đồ: %(name)s", name=f"{name!r}"))
             for col in null_refs.get(name, ()):
                 row[col] = None
             if name != current:
@@ -372,8 +369,11 @@ def restore(
             unknown = set(row) - set(table.c.keys())
             if unknown:
                 raise BackupError(
-                    f"Cột không có trong lược đồ / columns missing here: {name}.{sorted(unknown)} "
-                    "(nâng cấp / run `kiemchung db upgrade`)"
+                    _(
+                        "Cột không có trong lược đồ: %(name)s.%(columns)s (chạy `kiemchung db upgrade`)",
+                        name=name,
+                        columns=sorted(unknown),
+                    )
                 )
             batch.append(_decode_row(table, row, deferred))
             if len(batch) >= BATCH:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-db_app = typer.Typer(help="Cơ sở dữ liệu / database.", no_args_is_help=True)
+from kiemchung.web.i18n import N_, _
+
+db_app = typer.Typer(help=N_("Cơ sở dữ liệu"), no_args_is_help=True)
 
 
 @db_app.command("upgrade")
@@ -14,4 +16,9 @@ def db_upgrade(revision: str = typer.Argument("head", help="Alembic revision to 
     from kiemchung.store import upgrade
 
     upgrade(revision=revision)
-    typer.echo(f"Đã cập nhật cơ sở dữ liệu / database upgraded: {get_settings().resolved_database_url}")
+    typer.echo(
+        _(
+            "Đã cập nhật cơ sở dữ liệu: %(resolved_database_url)s",
+            resolved_database_url=get_settings().resolved_database_url,
+        )
+    )

@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from kiemchung.web.i18n import N_
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -84,11 +86,11 @@ class ClaimStatus(enum.StrEnum):
 
 
 CLAIM_STATUS_LABELS = {
-    ClaimStatus.new: ("Mới", "New"),
-    ClaimStatus.triaged: ("Đã phân loại", "Triaged"),
-    ClaimStatus.in_progress: ("Đang kiểm chứng", "In progress"),
-    ClaimStatus.checked: ("Đã kiểm chứng", "Checked"),
-    ClaimStatus.dismissed: ("Bỏ qua", "Dismissed"),
+    ClaimStatus.new: N_("Mới"),
+    ClaimStatus.triaged: N_("Đã phân loại"),
+    ClaimStatus.in_progress: N_("Đang kiểm chứng"),
+    ClaimStatus.checked: N_("Đã kiểm chứng"),
+    ClaimStatus.dismissed: N_("Bỏ qua"),
 }
 
 
@@ -102,12 +104,12 @@ class Verdict(enum.StrEnum):
 
 
 VERDICT_LABELS_VI = {
-    Verdict.true: "Đúng",
-    Verdict.mostly_true: "Đúng một phần",
-    Verdict.misleading: "Gây hiểu lầm",
-    Verdict.false: "Sai",
-    Verdict.unproven: "Chưa đủ căn cứ",
-    Verdict.scam: "Lừa đảo",
+    Verdict.true: N_("Đúng"),
+    Verdict.mostly_true: N_("Đúng một phần"),
+    Verdict.misleading: N_("Gây hiểu lầm"),
+    Verdict.false: N_("Sai"),
+    Verdict.unproven: N_("Chưa đủ căn cứ"),
+    Verdict.scam: N_("Lừa đảo"),
 }
 VERDICT_LABELS_EN = {
     Verdict.true: "True",

@@ -25,7 +25,7 @@ from kiemchung.web.access_log import AccessLog
 from kiemchung.web.api_docs import docs_router
 from kiemchung.web.baseurl import RequestBaseURL
 from kiemchung.web.deps import PageError
-from kiemchung.web.i18n import translate
+from kiemchung.web.i18n import N_, LanguageMiddleware, _
 from kiemchung.web.security import HSTS, SECURITY_HEADERS, TrustedProxies
 
 log = logging.getLogger("kiemchung.web")
@@ -113,6 +113,16 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
+# Titles and explanations of the error pages (message ids, translated by the template).
+ERROR_TEXTS: dict[int, tuple[str, str | None]] = {
+    403: (N_("Không có quyền truy cập"), N_("Tài khoản của bạn không có quyền thực hiện thao tác này.")),
+    404: (N_("Không tìm thấy trang"), N_("Trang hoặc mục bạn tìm không tồn tại hoặc đã bị gỡ.")),
+    413: (N_("Tệp hoặc nội dung quá lớn"), N_("Nội dung gửi lên vượt quá giới hạn cho phép.")),
+    429: (N_("Quá nhiều yêu cầu"), N_("Bạn gửi quá nhanh. Vui lòng thử lại sau ít phút.")),
+    500: (N_("Đã xảy ra lỗi"), N_("Máy chủ gặp sự cố. Chúng tôi đã ghi nhận, vui lòng thử lại.")),
+}
+
+
 def error_response(request: Request, status: int, message: str | None = None) -> Response:
     """A JSON error object for the API, a finished HTML page for browsers."""
     codes = {
@@ -131,23 +141,26 @@ def error_response(request: Request, status: int, message: str | None = None) ->
             {
                 "error": {
                     "code": codes.get(status, "server_error" if status >= 500 else "error"),
-                    "message": message or "",
+                    "message": _(message) if message else "",
                 }
             },
             status_code=status,
         )
     from kiemchung.web.templating import render
 
-    key = str(status) if status in (403, 404, 413, 429, 500) else "generic"
+    title, body = ERROR_TEXTS.get(status, (N_("Yêu cầu không hợp lệ"), None))
     desk_user = getattr(request.state, "user_view", None)
     if request.url.path.startswith("/desk/") and desk_user is not None:
         # A signed-in editor stays in the desk (its navigation, its language) when refused.
         from kiemchung.web.deps import page
 
-        ctx = {"status": status, "key": key, "message": message, "user": desk_user}
+        ctx = {"status": status, "title": title, "body": body, "message": message, "user": desk_user}
         return page(request, "errors/desk_error.html", ctx, status)
     return render(
-        request, "errors/error.html", {"status": status, "key": key, "message": message}, status_code=status
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "body": body, "message": message},
+        status_code=status,
     )
 
 
@@ -169,7 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         title="kiemchung API",
         version=__version__,
-        description="API công khai của bàn kiểm chứng / Public API of the fact-checking desk.",
+        description=N_("API công khai của bàn kiểm chứng"),
         docs_url=None,  # our own page below: the CDN one is blocked by our CSP
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
@@ -195,7 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 {
                     "error": {
                         "code": "validation_error",
-                        "message": "Dữ liệu không hợp lệ / Invalid input",
+                        "message": _("Dữ liệu không hợp lệ"),
                         "details": [
                             {"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in exc.errors()
                         ],
@@ -203,7 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 },
                 status_code=422,
             )
-        return error_response(request, 422, translate("error.generic.title"))
+        return error_response(request, 422, N_("Yêu cầu không hợp lệ"))
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
@@ -232,6 +245,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.set_cookie("lang", request.query_params["lang"], max_age=365 * 86400, samesite="lax")
         return response
 
+    # Every handler, service and template of a request translates in the page's language.
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(
         SessionMiddleware,
         secret_key=resolve_secret(settings),

@@ -42,12 +42,11 @@ from kiemchung.store import models
 from kiemchung.store.db import NotFound, sessionmaker_for
 from kiemchung.store.models import (
     CLAIM_STATUS_LABELS,
-    VERDICT_LABELS_EN,
     VERDICT_LABELS_VI,
     FactCheckStatus,
     Role,
 )
-from kiemchung.web.i18n import request_lang
+from kiemchung.web.i18n import N_, _, request_lang, set_lang
 from kiemchung.web.security import require_csrf
 from kiemchung.web.templating import render
 
@@ -111,7 +110,7 @@ class RequireRole:
             id=user.id, email=user.email, display_name=user.display_name, role=user.role
         )
         if user.role not in self.roles:
-            raise HTTPException(403, "Vai trò của bạn không được phép / Your role may not do this")
+            raise HTTPException(403, N_("Vai trò của bạn không được phép"))
         await require_csrf(request)
         return user
 
@@ -125,51 +124,85 @@ Admin = Annotated[models.User, Depends(RequireRole(ADMIN))]
 
 # ---------------------------------------------------------------- pages
 
+# Message ids; templates show them with ``label(...)`` (or ``_()``) in the page's language.
 FC_STATUS_LABELS = {
-    FactCheckStatus.draft: ("Bản nháp", "Draft"),
-    FactCheckStatus.in_review: ("Chờ duyệt", "In review"),
-    FactCheckStatus.approved: ("Đã duyệt", "Approved"),
-    FactCheckStatus.published: ("Đã xuất bản", "Published"),
-    FactCheckStatus.retracted: ("Đã rút", "Retracted"),
+    FactCheckStatus.draft: N_("Bản nháp"),
+    FactCheckStatus.in_review: N_("Chờ duyệt"),
+    FactCheckStatus.approved: N_("Đã duyệt"),
+    FactCheckStatus.published: N_("Đã xuất bản"),
+    FactCheckStatus.retracted: N_("Đã rút"),
 }
 ROLE_LABELS = {
-    Role.admin: ("Quản trị", "Admin"),
-    Role.editor: ("Biên tập viên", "Editor"),
-    Role.reviewer: ("Kiểm duyệt viên", "Reviewer"),
-    Role.viewer: ("Người xem", "Viewer"),
+    Role.admin: N_("Quản trị"),
+    Role.editor: N_("Biên tập viên"),
+    Role.reviewer: N_("Kiểm duyệt viên"),
+    Role.viewer: N_("Người xem"),
 }
-LEVEL_LABELS = {"answer": ("Trả lời tự động", "Answer"), "suggest": ("Gợi ý", "Suggest")}
+LEVEL_LABELS = {"answer": N_("Trả lời tự động"), "suggest": N_("Gợi ý")}
+# Stored field names (revision diffs, audit details) and indicator kinds, as people read them.
+FIELD_LABELS = {
+    "claim_reviewed": N_("Nhận định được kiểm chứng"),
+    "claim_text": N_("Nguyên văn nhận định"),
+    "verdict": N_("Kết luận"),
+    "summary": N_("Tóm tắt"),
+    "body": N_("Nội dung bài"),
+    "topics": N_("Chủ đề"),
+    "claim_appearance_url": N_("Nơi nhận định xuất hiện"),
+    "citations": N_("Nguồn trích dẫn"),
+    "status": N_("Trạng thái"),
+    "title": N_("Tiêu đề"),
+}
+INDICATOR_KIND_LABELS = {
+    "url": N_("Liên kết"),
+    "domain": N_("Tên miền"),
+    "phone": N_("Số điện thoại"),
+    "bank_account": N_("Số tài khoản"),
+    "ewallet": N_("Ví điện tử"),
+    "social_page": N_("Trang mạng xã hội"),
+}
 
 
 def page(request: Request, name: str, ctx: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
-    """Render a desk template with the labels, ``t(vi, en)`` and the pending flash message."""
-    lang = request_lang(request, get_settings().default_lang)
-
-    def t(vi: str, en: str) -> str:
-        return en if lang == "en" else vi
-
-    def label(pair: tuple[str, str]) -> str:
-        return pair[1] if lang == "en" else pair[0]
-
+    """Render a desk template with the labels and the pending flash message (translated now)."""
+    set_lang(request_lang(request, get_settings().default_lang))
+    pending = request.session.pop("flash", None) if "session" in request.scope else None
     base: dict[str, Any] = {
-        "t": t,
-        "label": label,
         "claim_status_labels": CLAIM_STATUS_LABELS,
         "fc_status_labels": FC_STATUS_LABELS,
         "role_labels": ROLE_LABELS,
         "level_labels": LEVEL_LABELS,
-        "verdict_labels": VERDICT_LABELS_EN if lang == "en" else VERDICT_LABELS_VI,
+        "field_labels": FIELD_LABELS,
+        "indicator_kind_labels": INDICATOR_KIND_LABELS,
+        "verdict_labels": {v: _(text) for v, text in VERDICT_LABELS_VI.items()},
         "Role": Role,
-        "flash": request.session.pop("flash", None) if "session" in request.scope else None,
+        "flash": flash_text(pending) if pending else None,
         "path": request.url.path,
     }
     base.update(ctx or {})
     return render(request, name, base, status_code=status)
 
 
-def flash(request: Request, message: str, kind: str = "ok") -> None:
-    """A one-time message shown on the next desk page."""
-    request.session["flash"] = {"kind": kind, "message": message}
+def flash(request: Request, message: str, kind: str = "ok", **params: Any) -> None:
+    """A one-time message shown on the next desk page, kept as a message id and its parameters.
+
+    ``flash(request, N_("Đã nhập %(n)s đoạn"), n=3)``: translated when the next page is rendered,
+    in that page's language.
+    """
+    request.session["flash"] = {"kind": kind, "message": message, "params": params}
+
+
+def flash_text(pending: dict[str, Any]) -> dict[str, Any]:
+    """The stored flash message in the current language.
+
+    >>> from kiemchung.web.i18n import use_lang
+    >>> with use_lang("en"):
+    ...     flash_text({"kind": "ok", "message": "Đã lưu bản nháp", "params": {}})["message"]
+    'Draft saved'
+    """
+    return {
+        "kind": pending.get("kind", "ok"),
+        "message": _(pending["message"], **(pending.get("params") or {})),
+    }
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -38,7 +38,17 @@ _env = Environment(
     autoescape=select_autoescape(["html", "xml"], default=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# The same gettext as Python code, in the current request's language (``render`` sets it).
+# "newstyle": ``_("Chủ đề: %(name)s", name=x)`` formats and escapes its arguments.
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=lambda s: i18n.translations(i18n.current_lang()).gettext(s),
+    ngettext=lambda s, p, n: i18n.translations(i18n.current_lang()).ngettext(s, p, n),
+    newstyle=True,
+)
+_env.globals["N_"] = i18n.N_
+_env.globals["label"] = i18n.label
 _env.filters["number"] = i18n.fmt_number
 
 
@@ -94,14 +104,10 @@ _env.filters["isodatetime"] = _isodatetime
 def base_context(request: Request) -> dict[str, Any]:
     settings = get_settings()
     lang = i18n.request_lang(request, settings.default_lang)
-
-    def _(key: str, **kwargs: object) -> str:
-        return i18n.translate(key, lang, **kwargs)
-
+    i18n.set_lang(lang)  # templates (and helpers they call) translate in the page's language
     return {
         "request": request,
         "lang": lang,
-        "_": _,
         "settings": settings,
         "csrf_token": csrf_token(request),
         "user": getattr(request.state, "user", None),

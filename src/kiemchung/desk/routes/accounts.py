@@ -11,6 +11,7 @@ from kiemchung.desk import accounts, auth
 from kiemchung.settings import get_settings
 from kiemchung.store.models import Role, utcnow
 from kiemchung.web.deps import Admin, CurrentUser, SessionDep, flash, page, redirect, safe_next
+from kiemchung.web.i18n import N_, _
 from kiemchung.web.security import RateLimiter, app_limiter, client_key, require_csrf
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -43,10 +44,7 @@ def login(
     # Only failures count towards the per-address limit: an office behind one address that
     # logs in all day is never throttled.
     if limiter.exceeded(client_key(request)):
-        ctx["error"] = (
-            "Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau. / "
-            "Too many login attempts from this address. Try again later."
-        )
+        ctx["error"] = _("Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau.")
         resp = page(request, "desk/login.html", ctx, status=429)
         resp.headers["Retry-After"] = str(limiter.retry_after(client_key(request)))
         return resp
@@ -57,22 +55,22 @@ def login(
     limiter.hit(client_key(request))
     if result.error == "locked":
         minutes = max(1, round(((result.locked_until or utcnow()) - utcnow()).total_seconds() / 60))
-        ctx["error"] = (
-            f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau khoảng {minutes} phút. / "
-            f"Account temporarily locked after too many failed logins. Try again in about {minutes} min."
+        ctx["error"] = _(
+            "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau khoảng %(minutes)s phút.",
+            minutes=minutes,
         )
         return page(request, "desk/login.html", ctx, status=429)
     if result.error == "disabled":
-        ctx["error"] = "Tài khoản đã bị vô hiệu hóa / This account is disabled"
+        ctx["error"] = _("Tài khoản đã bị vô hiệu hóa")
         return page(request, "desk/login.html", ctx, status=403)
-    ctx["error"] = "Email hoặc mật khẩu không đúng / Wrong e-mail or password"
+    ctx["error"] = _("Email hoặc mật khẩu không đúng")
     return page(request, "desk/login.html", ctx, status=400)
 
 
 @router.post("/logout")
 def logout(request: Request, user: CurrentUser, db: SessionDep) -> Response:
     accounts.log_out(db, request, user.id)
-    flash(request, "Đã đăng xuất / Logged out")
+    flash(request, N_("Đã đăng xuất"))
     return redirect("/desk/login")
 
 
@@ -91,5 +89,5 @@ def users_update(
         raise HTTPException(400, str(exc)) from exc
     if target is None:
         raise HTTPException(404)
-    flash(request, "Đã cập nhật tài khoản / Account updated")
+    flash(request, N_("Đã cập nhật tài khoản"))
     return redirect("/desk/users")

@@ -10,6 +10,7 @@ from kiemchung.desk.auth import WRITE
 from kiemchung.jobs import tasks
 from kiemchung.jobs.queue import enqueue
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, or_404, page, redirect
+from kiemchung.web.i18n import N_
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -31,7 +32,7 @@ def claim_status(
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
     if changed:
-        flash(request, "Đã cập nhật trạng thái / Status updated")
+        flash(request, N_("Đã cập nhật trạng thái"))
     return redirect(f"/desk/claims/{claim_id}")
 
 
@@ -42,7 +43,7 @@ def claim_topic(
     with or_404():
         changed = claims.set_topic(db, claim_id, topic, user)
     if changed:
-        flash(request, "desk.claim.topic_saved")
+        flash(request, N_("Đã lưu chủ đề."))
     return redirect(f"/desk/claims/{claim_id}")
 
 
@@ -55,7 +56,7 @@ def claim_assign(
             claims.assign(db, claim_id, int(assignee_id) if assignee_id.isdigit() else None, user)
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
-    flash(request, "Đã giao việc / Assignment saved")
+    flash(request, N_("Đã giao việc"))
     return redirect(f"/desk/claims/{claim_id}")
 
 
@@ -75,5 +76,5 @@ def claim_attach(
     except claims.Refused as exc:
         raise HTTPException(400, str(exc)) from exc
     background.add_task(enqueue, tasks.deliver_replies)  # after the commit: the outbox rows are there
-    flash(request, "Đã gắn vào bài kiểm chứng / Attached to the fact-check")
+    flash(request, N_("Đã gắn vào bài kiểm chứng"))
     return redirect(f"/desk/claims/{claim_id}")

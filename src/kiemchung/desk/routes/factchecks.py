@@ -18,6 +18,7 @@ from kiemchung.jobs import tasks
 from kiemchung.jobs.queue import enqueue
 from kiemchung.store.models import FactCheck, FactCheckStatus, Verdict
 from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
+from kiemchung.web.i18n import N_
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -127,7 +128,7 @@ def _create(request: Request, user: Any, db: Session, data: FormData) -> Respons
         fc = factchecks.create(db, form, user)
     except factchecks.WorkflowError as exc:
         raise PageError(_editor_page(request, db, form, None, exc.message.split("\n"), status=400)) from exc
-    flash(request, "Đã lưu bản nháp / Draft saved")
+    flash(request, N_("Đã lưu bản nháp"))
     return redirect(f"/desk/fact-checks/{fc.id}")
 
 
@@ -192,9 +193,14 @@ def _save(request: Request, fc_id: int, user: Any, db: Session, data: FormData) 
         raise PageError(_editor_page(request, db, form, fc, exc.message.split("\n"), exc.status)) from exc
     fc = db.get(FactCheck, fc_id)
     if fc is not None and fc.pending_correction:
-        flash(request, "desk.fc.correction_sent")
+        flash(
+            request,
+            N_(
+                "Đã gửi đính chính chờ duyệt — trang công khai vẫn giữ bản đã xuất bản cho đến khi được duyệt."
+            ),
+        )
     else:
-        flash(request, "Đã lưu phiên bản mới / New version saved")
+        flash(request, N_("Đã lưu phiên bản mới"))
     return redirect(f"/desk/fact-checks/{fc_id}")
 
 
@@ -225,7 +231,7 @@ def fact_check_workflow(
     except StaleDataError as exc:
         flash(
             request,
-            "Bài vừa được người khác thay đổi, hãy xem lại / Changed meanwhile, please review",
+            N_("Bài vừa được người khác thay đổi, hãy xem lại"),
             "error",
         )
         raise PageError(redirect(back)) from exc

@@ -10,7 +10,7 @@ from kiemchung.desk.auth import ADMIN
 from kiemchung.scam import blocklist
 from kiemchung.store.models import utcnow
 from kiemchung.web.deps import Admin, CurrentUser, SessionDep, flash, page, redirect
-from kiemchung.web.i18n import fmt_number
+from kiemchung.web.i18n import N_, fmt_number
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -29,7 +29,9 @@ def feeds_load_bundled(request: Request, user: Admin, db: SessionDep) -> Respons
     rep = blocklist.seed_bundled(db)  # audited as scam.feed_update by update_feed
     flash(
         request,
-        f"Đã nạp danh sách kèm theo “{rep.feed}”: {fmt_number(rep.total)} mục, thêm {fmt_number(rep.added)} / "
-        f"Bundled blocklist “{rep.feed}” loaded: {fmt_number(rep.total)} entries, {fmt_number(rep.added)} new",
+        N_("Đã nạp danh sách kèm theo “%(feed)s”: %(fmt_number)s mục, thêm %(fmt_number2)s"),
+        feed=rep.feed,
+        fmt_number=fmt_number(rep.total),
+        fmt_number2=fmt_number(rep.added),
     )
     return redirect("/desk/feeds")

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from kiemchung.desk import incidents
 from kiemchung.desk.auth import WRITE
 from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
+from kiemchung.web.i18n import N_, _
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -61,7 +62,7 @@ async def incident_create(request: Request, user: Editor, db: SessionDep) -> Res
         raise PageError(page(request, "desk/incident_new.html", ctx, status=400)) from exc
     flash(
         request,
-        "Đã mở sự kiện; hãy hoàn thiện thông cáo ban đầu / Incident opened; finish the holding statement",
+        N_("Đã mở sự kiện; hãy hoàn thiện thông cáo ban đầu"),
     )
     return redirect(f"/desk/incidents/{inc.id}")
 
@@ -116,7 +117,7 @@ async def update_save(request: Request, incident_id: int, user: Editor, db: Sess
     except incidents.IncidentError as exc:
         flash(request, exc.message, "error")
         raise PageError(redirect(back)) from exc
-    flash(request, "Đã gửi duyệt / Sent for review" if form.get("then") == "submit" else "Đã lưu / Saved")
+    flash(request, _("Đã gửi duyệt") if form.get("then") == "submit" else _("Đã lưu"))
     return redirect(back)
 
 
@@ -140,11 +141,11 @@ def update_review(
             raise HTTPException(403, exc.message) from exc
         raise PageError(redirect(target)) from exc
     done = {
-        "submit": "Đã gửi duyệt / Sent for review",
-        "return": "Đã trả lại / Returned",
-        "approve": "Đã duyệt / Approved",
+        "submit": _("Đã gửi duyệt"),
+        "return": _("Đã trả lại"),
+        "approve": _("Đã duyệt"),
     }
-    flash(request, done.get(action, "Đã đăng công khai / Published"))
+    flash(request, done.get(action, _("Đã đăng công khai")))
     return redirect(target)
 
 
@@ -184,7 +185,7 @@ def link_add(
     except incidents.IncidentError as exc:
         flash(request, exc.message, "error")
         raise PageError(redirect(f"/desk/incidents/{incident_id}")) from exc
-    flash(request, "Đã liên kết / Linked")
+    flash(request, N_("Đã liên kết"))
     return redirect(f"/desk/incidents/{incident_id}#links")
 
 
@@ -192,7 +193,7 @@ def link_add(
 def link_delete(request: Request, incident_id: int, link_id: int, user: Editor, db: SessionDep) -> Response:
     with or_404():
         incidents.unlink(db, incident_id, link_id, user)
-    flash(request, "Đã bỏ liên kết / Unlinked")
+    flash(request, N_("Đã bỏ liên kết"))
     return redirect(f"/desk/incidents/{incident_id}#links")
 
 
@@ -206,7 +207,7 @@ def incident_close(
     except incidents.IncidentError as exc:
         flash(request, exc.message, "error")
         raise PageError(redirect(f"/desk/incidents/{incident_id}")) from exc
-    flash(request, "Đã đóng sự kiện và viết báo cáo / Incident closed, report written")
+    flash(request, N_("Đã đóng sự kiện và viết báo cáo"))
     return redirect(f"/desk/incidents/{incident_id}/report")
 
 

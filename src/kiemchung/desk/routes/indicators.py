@@ -9,6 +9,7 @@ from kiemchung.desk import indicators
 from kiemchung.desk.auth import WRITE
 from kiemchung.store import models
 from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, page, redirect
+from kiemchung.web.i18n import N_, _
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 BACK = "/desk/indicators"
@@ -40,9 +41,9 @@ def indicators_add(
     try:
         indicators.add(db, kind, value, list_kind, reason, user)
     except ValueError as exc:
-        flash(request, _refusal("Không thêm được / Could not add", exc, reason), "error")
+        flash(request, _refusal(_("Không thêm được"), exc, reason), "error")
         raise PageError(redirect(BACK)) from exc
-    flash(request, "Đã thêm chỉ báo / Indicator added")
+    flash(request, N_("Đã thêm chỉ báo"))
     return redirect(BACK)
 
 
@@ -53,11 +54,11 @@ def indicators_remove(
     try:
         found = indicators.remove(db, ind_id, reason, user)
     except ValueError as exc:
-        flash(request, _refusal("Không gỡ được / Could not remove", exc, reason), "error")
+        flash(request, _refusal(_("Không gỡ được"), exc, reason), "error")
         raise PageError(redirect(BACK)) from exc
     if not found:
         raise HTTPException(404)
-    flash(request, "Đã gỡ chỉ báo / Indicator removed")
+    flash(request, N_("Đã gỡ chỉ báo"))
     return redirect(BACK)
 
 

@@ -9,38 +9,9 @@ from kiemchung.desk.engine_link import index_progress
 from kiemchung.jobs import dead
 from kiemchung.jobs.queue import describe, pending_count, scheduled_count
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, or_404, page, redirect
-from kiemchung.web.i18n import register, translate
+from kiemchung.web.i18n import N_
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
-
-register(
-    {
-        "jobs.title": ("Việc nền", "Background jobs"),
-        "jobs.intro": (
-            "Việc của máy (xử lý tin mới, cập nhật chỉ mục, gửi tin trả lời) chạy ngoài yêu cầu web, "
-            "được thử lại với thời gian chờ tăng dần. Việc hỏng sau mọi lần thử nằm ở đây.",
-            "Engine work (new items, index updates, replies) runs outside web requests and is retried "
-            "with growing delays. Jobs that failed every retry are listed here.",
-        ),
-        "jobs.queue": ("Hàng đợi", "Queue"),
-        "jobs.waiting": ("Đang chờ", "Waiting"),
-        "jobs.scheduled": ("Chờ thử lại", "Waiting to retry"),
-        "jobs.dead": ("Việc hỏng", "Dead jobs"),
-        "jobs.none": ("Không có việc hỏng nào.", "No dead jobs."),
-        "jobs.task": ("Việc", "Job"),
-        "jobs.args": ("Tham số", "Arguments"),
-        "jobs.reason": ("Lý do", "Reason"),
-        "jobs.when": ("Lúc", "When"),
-        "jobs.retry": ("Chạy lại", "Retry"),
-        "jobs.discard": ("Bỏ", "Discard"),
-        "jobs.retried": ("Đã đưa việc trở lại hàng đợi", "The job is back on the queue"),
-        "jobs.discarded": ("Đã bỏ việc", "The job was discarded"),
-        "jobs.unavailable": ("không kết nối được", "unreachable"),
-        "jobs.index": ("Chỉ mục", "Index"),
-        "jobs.index.updating": ("đang cập nhật chỉ mục…", "updating the index…"),
-        "jobs.index.done": ("đã cập nhật chỉ mục", "index updated"),
-    }
-)
 
 
 def _lang(request: Request) -> str:
@@ -74,8 +45,8 @@ def jobs_action(request: Request, dead_id: int, action: str, user: Editor, db: S
                 dead.discard(db, dead_id, user_id=user.id)
     except dead.NotRetryable as exc:
         raise HTTPException(409, str(exc)) from exc
-    key = "jobs.retried" if action == "retry" else "jobs.discarded"
-    flash(request, translate(key, _lang(request)))
+    key = N_("Đã đưa việc trở lại hàng đợi") if action == "retry" else N_("Đã bỏ việc")
+    flash(request, key)
     return redirect("/desk/jobs")
 
 

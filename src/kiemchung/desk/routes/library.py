@@ -9,6 +9,7 @@ from kiemchung.desk import documents
 from kiemchung.desk.auth import WRITE
 from kiemchung.settings import get_settings
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, page, redirect
+from kiemchung.web.i18n import _
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 MAX_URLS = 50
@@ -51,7 +52,7 @@ def library_upload(
         # blocks the event loop, so other requests (``/healthz`` too) keep being answered.
         data = f.file.read(limit + 1)
         if len(data) > limit:
-            raise HTTPException(413, f"{name}: quá {limit // 1_000_000} MB / over {limit // 1_000_000} MB")
+            raise HTTPException(413, _("%(name)s: quá %(value)s MB", name=name, value=limit // 1_000_000))
         uploads.append(documents.Upload(name, data, f.content_type or ""))
     request.session["import_report"] = documents.import_files(
         db, uploads, user, publisher=publisher, kind=kind

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kiemchung.desk import queue
 from kiemchung.web.deps import CurrentUser, Editor, SessionDep, flash, page, redirect, safe_next
+from kiemchung.web.i18n import N_, _
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -55,17 +56,17 @@ async def claims_bulk(request: Request, user: Editor, db: SessionDep) -> Respons
     action = str(form.get("action") or "")
     back = safe_next(str(form.get("back") or "/desk/"))
     if not ids:
-        flash(request, "Chưa chọn nhận định nào / No claims selected", "warn")
+        flash(request, N_("Chưa chọn nhận định nào"), "warn")
         return redirect(back)
     if action not in ("dismiss", "assign"):
-        raise HTTPException(400, "Thao tác không hợp lệ / Unknown action")
+        raise HTTPException(400, _("Thao tác không hợp lệ"))
     n, error = await run_in_threadpool(
         queue.bulk_update, db, ids, action, str(form.get("assignee_id") or ""), user
     )
     if error:
         flash(request, error, "error")
     elif action == "dismiss":
-        flash(request, f"Đã bỏ qua {n} nhận định / Dismissed {n} claims")
+        flash(request, N_("Đã bỏ qua %(n)s nhận định"), n=n)
     else:
-        flash(request, f"Đã giao {n} nhận định / Assigned {n} claims")
+        flash(request, N_("Đã giao %(n)s nhận định"), n=n)
     return redirect(back)

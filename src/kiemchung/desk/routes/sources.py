@@ -29,6 +29,7 @@ from kiemchung.web.deps import (
     page,
     redirect,
 )
+from kiemchung.web.i18n import N_
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -86,8 +87,9 @@ def sources_load_bundled(request: Request, user: Admin, db: SessionDep) -> Respo
     created, present = sources.load_bundled(db, user)
     flash(
         request,
-        f"Đã nạp danh bạ kèm theo: thêm {created}, đã có sẵn {present} / "
-        f"Bundled registry loaded: {created} added, {present} already present",
+        N_("Đã nạp danh bạ kèm theo: thêm %(created)s, đã có sẵn %(present)s"),
+        created=created,
+        present=present,
     )
     return redirect("/desk/sources")
 
@@ -104,7 +106,7 @@ def source_create(
     src = sources.create(db, form, user)
     if src is None:
         return _edit_page(request, form, None, status=400)
-    flash(request, f"Đã thêm “{src.name}” vào danh bạ / “{src.name}” added to the registry")
+    flash(request, N_("Đã thêm “%(name)s” vào danh bạ"), name=src.name)
     return redirect("/desk/sources?" + urlencode({"q": src.name}))
 
 
@@ -124,9 +126,9 @@ def source_update(
     if form.errors:
         raise PageError(_edit_page(request, form, src, status=400))
     if changed:
-        flash(request, f"Đã lưu “{src.name}” / “{src.name}” saved")
+        flash(request, N_("Đã lưu “%(name)s”"), name=src.name)
     else:
-        flash(request, "Không có gì thay đổi / Nothing changed")
+        flash(request, N_("Không có gì thay đổi"))
     return redirect("/desk/sources?" + urlencode({"q": src.name, "status": "all"}))
 
 
@@ -134,5 +136,5 @@ def source_update(
 def source_unregister(request: Request, source_id: int, user: Editor, db: SessionDep) -> Response:
     with or_404():
         src = sources.unregister(db, source_id, user)
-    flash(request, f"Đã gỡ “{src.name}” khỏi danh bạ / “{src.name}” unregistered")
+    flash(request, N_("Đã gỡ “%(name)s” khỏi danh bạ"), name=src.name)
     return redirect("/desk/sources")
