@@ -16,7 +16,7 @@ address is still refused.
     >>> safe_fetch("ftp://files.example.org/list.txt", max_bytes=100)
     Traceback (most recent call last):
     ...
-    kiemchung.net.FetchError: Không phải địa chỉ http(s) / Not an http(s) URL: ftp://files.example.org/list.txt
+    kiemchung.net.FetchError: Không phải địa chỉ http(s): ftp://files.example.org/list.txt
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from kiemchung.web.i18n import _
 
 def unreadable_text(image: MediaImage) -> str:
     """The stand-in text of a picture without readable words (unique per picture, for the desk)."""
-    return _("[Ảnh không đọc được chữ #%(value)s", value=image.sha256[:12])
+    return _("[Ảnh không đọc được chữ] #%(value)s", value=image.sha256[:12])
 
 
 def tip_text(typed: str, image: MediaImage) -> str:
@@ -39,7 +39,7 @@ def tip_text(typed: str, image: MediaImage) -> str:
     >>> tip_text("  ", img)
     'Chữ trong ảnh'
     >>> tip_text("", MediaImage(sha256="cd" * 32, ocr_text=""))
-    '[Ảnh không đọc được chữ / image without readable text] #cdcdcdcdcdcd'
+    '[Ảnh không đọc được chữ] #cdcdcdcdcdcd'
     """
     parts = [p.strip() for p in (typed, image.ocr_text or "") if p and p.strip()]
     return "\n".join(parts)[:MAX_TIP_CHARS] if parts else unreadable_text(image)
