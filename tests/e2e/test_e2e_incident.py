@@ -171,7 +171,9 @@ def test_incident_end_to_end(browser: Any, live_server: str, live_db_url: str, s
     page.wait_for_url(re.compile(r"/report$"))
     report = page.locator("body").inner_text()
     assert (
-        "Báo cáo sau sự kiện" in report and "Nhận định liên quan: 2" in report and "Số cập nhật đã đăng: 2" in report
+        "Báo cáo sau sự kiện" in report
+        and "Nhận định liên quan: 2" in report
+        and "Số cập nhật đã đăng: 2" in report
     )
     shot(page, "11-report")
     ctx.close()
