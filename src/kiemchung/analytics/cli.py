@@ -79,19 +79,7 @@ def _incident_report(kind: str, ident: int | None, output: Path | None) -> None:
     except NotFound as exc:
         typer.echo(_("Không có sự kiện %(ident)s", ident=ident), err=True)
         raise typer.Exit(1) from exc
-    if output is None:
-        typer.echo(md, nl=False)
-        return
-    html_path = output.with_suffix(".html")
-    try:
-        output.write_text(md, encoding="utf-8")
-        html_path.write_text(html, encoding="utf-8")
-    except OSError as exc:
-        typer.echo(
-            _("Không ghi được tệp %(output)s: %(strerror)s", output=output, strerror=exc.strerror), err=True
-        )
-        raise typer.Exit(1) from exc
-    typer.echo(_("Đã ghi: %(output)s, %(html_path)s", output=output, html_path=html_path), err=True)
+    _write_report(md, html, output)
 
 
 def _feedback_report(month: str, output: Path | None, lang: str) -> None:
@@ -107,6 +95,11 @@ def _feedback_report(month: str, output: Path | None, lang: str) -> None:
     except ValueError as exc:
         typer.echo(_("--month phải có dạng YYYY-MM (got %(month)s)", month=month), err=True)
         raise typer.Exit(2) from exc
+    _write_report(md, html, output)
+
+
+def _write_report(md: str, html: str, output: Path | None) -> None:
+    """Markdown to stdout, or ``output`` (.md) plus the same report as .html beside it."""
     if output is None:
         typer.echo(md, nl=False)
         return
