@@ -97,6 +97,56 @@ def dev_swaps(library: Path, n: int = 300, seed: int = 0) -> list[dict[str, obje
     return out
 
 
+SWAP_KINDS = ("place", "country", "disease", "remedy", "vehicle", "organisation")
+
+
+def tipster(text: str, rng: random.Random) -> str:
+    """Ask a claim as a tipster would: as is, as a yes/no question, or typed without diacritics."""
+    from kiemchung.text import fold
+
+    style = rng.randrange(3)
+    if style == 1:
+        return f"Có phải {text} không?"
+    if style == 2:
+        return f"nghe noi {fold(text).lower()} co that ko"
+    return text
+
+
+def dev_slot_swaps(library: Path, per_kind: int = 60, seed: int = 1) -> list[dict[str, object]]:
+    """Near misses of every slot kind, asked in a tipster's words (made at run time, never stored)."""
+    rng = random.Random(seed)
+    lex = S.lexicon()
+    values: dict[str, list[str]] = defaultdict(list)
+    surface: dict[str, list[str]] = defaultdict(list)
+    for key, es in lex.items():
+        for e in es:
+            if e.value not in values[e.kind]:
+                values[e.kind].append(e.value)
+            surface[e.value].append(" ".join(key))
+    rows = [json.loads(x) for x in library.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rng.shuffle(rows)
+    out: list[dict[str, object]] = []
+    count: dict[str, int] = defaultdict(int)
+    for row in rows:
+        text = str(row["text"]).split(".")[0][:200]
+        found = S.slots(text)
+        for kind in SWAP_KINDS:
+            if kind not in found or count[kind] >= per_kind:
+                continue
+            old = sorted(found[kind])[0]
+            new = rng.choice([v for v in values[kind] if v not in found[kind]])
+            forms = sorted({old, *(f.title() for f in surface[old]), *surface[old]}, key=len, reverse=True)
+            for form in forms:
+                pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
+                if pattern.search(text):
+                    query = tipster(pattern.sub(new, text), rng)
+                    out.append({"qid": row["id"], "kind": f"{kind} (tipster)", "query": query, "gold": []})
+                    count[kind] += 1
+                    break
+            break
+    return out
+
+
 def previous_veto(f: dict[str, float], long: bool) -> bool:
     """The rule before slot checks (the baseline): only a number swapped in a one-claim query."""
     return not long and V.number_swapped(f)
@@ -156,6 +206,8 @@ def main() -> None:
         big = build_matcher(lib_ids, lib_texts, emb, get_settings().data_dir / "cache")
         swaps = dev_swaps(args.dev)
         console.print(table(f"{args.dev.name}: generated swaps — hybrid", both(big, swaps, "hybrid")))
+        asked = dev_slot_swaps(args.dev)
+        console.print(table(f"{args.dev.name}: every slot kind, tipster's words — hybrid", both(big, asked, "hybrid")))
 
 
 if __name__ == "__main__":

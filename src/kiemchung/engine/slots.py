@@ -64,13 +64,19 @@ def lexicon() -> dict[tuple[str, ...], list[_Entry]]:
     return out
 
 
-def slots(text: str) -> dict[str, frozenset[str]]:
+def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
     """Canonical slot values named in ``text``, by kind (longest match first, no overlaps).
+
+    ``loose``: one-syllable entries match on their folded form too ("uc" for Úc), for text typed
+    without diacritics; their folded forms collide with common words, so use only to spot a swap
+    against a claim that names another value of the same kind.
 
     >>> sorted(slots("Sài Gòn và TP.HCM, Lào Cai chứ không phải Lào").get("place", ()))
     ['Lào Cai', 'TP Hồ Chí Minh']
     >>> slots("Chủ nhật tôi đi cập nhật tin tức hòa bình")
     {}
+    >>> slots("khach ve tu uc", loose=True)["country"]
+    frozenset({'Úc'})
     """
     toks = _TOKEN.findall(normalise(text))
     if not toks:
@@ -91,7 +97,7 @@ def slots(text: str) -> dict[str, frozenset[str]]:
             ok = [
                 e
                 for e in entries
-                if (n > 1 or surface.lower() == e.exact)
+                if (n > 1 or loose or surface.lower() == e.exact)
                 and (not e.proper or not mixed or surface[:1].isupper())
             ]
             if ok:
@@ -145,4 +151,62 @@ KIND_LABELS = {
     "remedy": N_("Phương thuốc, thực phẩm"),
     "organisation": N_("Tổ chức"),
     "commodity": N_("Hàng hóa, giá cả"),
+    "vehicle": N_("Phương tiện"),
 }
+
+
+# --- polarity -------------------------------------------------------------------------------------
+
+
+@cache
+def _polarity_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(negators, words allowed between a negator and its word, function words).
+
+    Function words are compared with their diacritics: folded, "bạn" (you) would hide "bán" (sell).
+    """
+    raw = json.loads(resources.files("kiemchung.engine").joinpath("data/slots.json").read_text("utf-8"))
+    spec = raw["polarity"]
+    if not spec.get("note"):
+        raise ValueError("slots.json: polarity has no provenance note")
+    return (
+        frozenset(spec["negators"]),
+        frozenset(spec["between"]),
+        frozenset(w.lower() for w in spec["function"]),
+    )
+
+
+def polarity(text: str) -> dict[str, bool]:
+    """Content words (folded) of ``text`` -> negated there or not; a word seen both ways is left out.
+
+    A negator counts for the word right after it, or after one or two softeners ("không thể",
+    "chưa được", "không hề gây"). A question's closing "không" negates nothing.
+
+    >>> p = polarity("Vắc-xin HPV không gây vô sinh")
+    >>> p["gay"], p["vo"], p["hpv"]
+    (True, True, False)
+    >>> polarity("Uống nước chanh có chữa được ung thư không?")["chua"]
+    False
+    """
+    negators, between, function = _polarity_words()
+    toks = [t.lower() for t in _TOKEN.findall(normalise(text))]
+    seen: dict[str, set[bool]] = {}
+    for i, tok in enumerate(toks):
+        word = fold(tok)
+        if tok in negators or tok in function or word.isdigit() or len(word) < 2:
+            continue
+        j, gap = i - 1, 0
+        while j >= 0 and toks[j] in between and gap < 2:
+            j, gap = j - 1, gap + 1
+        seen.setdefault(word, set()).add(j >= 0 and toks[j] in negators)
+    return {w: next(iter(v)) for w, v in seen.items() if len(v) == 1}
+
+
+def polarity_flips(query: dict[str, bool], claim: dict[str, bool]) -> list[str]:
+    """Words one text asserts and the other negates: the opposite claim, not the same one.
+
+    >>> polarity_flips(polarity("Nước chanh không chữa được ung thư"), polarity("Nước chanh chữa khỏi ung thư"))
+    ['chua']
+    >>> polarity_flips(polarity("Có phải nước chanh chữa ung thư không"), polarity("Nước chanh chữa khỏi ung thư"))
+    []
+    """
+    return sorted(w for w in query.keys() & claim.keys() if query[w] != claim[w])

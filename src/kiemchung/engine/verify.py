@@ -22,6 +22,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -136,6 +137,17 @@ class TextView:
     # "hai" = two, but also "hải" typed without diacritics)
     slots: dict[str, frozenset[str]] = field(default_factory=dict)
     head_slots: dict[str, frozenset[str]] | None = None  # of the first line (a fact-check's short claim)
+    head_syl: list[str] | None = None  # syllables of the first line, when there are several
+    loose_slots: dict[str, frozenset[str]] = field(default_factory=dict)  # typed without diacritics
+    polar: dict[str, bool] = field(default_factory=dict)  # content word -> negated (``slots.polarity``)
+    head_polar: dict[str, bool] | None = None
+
+    @cached_property
+    def idents(self) -> frozenset[str]:
+        """Links, domains, phone and account numbers named (computed when first asked for)."""
+        from kiemchung.scam.indicators import extract_indicators
+
+        return frozenset(i.value for i in extract_indicators(self.text))
 
     @classmethod
     def of(cls, text: str) -> TextView:
@@ -151,6 +163,10 @@ class TextView:
             ents=entities(norm),
             slots=S.slots(norm),
             head_slots=S.slots(norm.split("\n", 1)[0]) if "\n" in norm else None,
+            head_syl=folded_syllables(norm.split("\n", 1)[0]) if "\n" in norm else None,
+            loose_slots=S.slots(norm, loose=True) if norm.isascii() else {},
+            polar=S.polarity(norm),
+            head_polar=S.polarity(norm.split("\n", 1)[0]) if "\n" in norm else None,
         )
 
 
@@ -215,7 +231,26 @@ def pair_features(
     head = c.slots if c.head_slots is None else c.head_slots
     f["slot_conflict"] = float(len(S.conflicts(u.slots, c.slots, head)))
     f["slot_swap"] = float(len(S.conflicts(u.slots, c.slots, head, swaps_only=True)))
+    if u.loose_slots and not f["slot_swap"]:
+        # typed without diacritics: "uc" may be Úc, but only a swap against the claim counts
+        f["slot_swap"] = float(len(S.conflicts(u.loose_slots, c.slots, head, swaps_only=True)))
+    # how much of the fact-check's short claim the query says (a short claim is said almost whole)
+    head_syl = c.syl if c.head_syl is None else c.head_syl
+    f["cov_h"] = _cov(head_syl, q_set, idf)
+    f["head_len"] = float(len(head_syl))
+    # the query negates what the fact-check's claim asserts, or asserts what it negates
+    f["polarity_flip"] = float(len(S.polarity_flips(u.polar, c.polar if c.head_polar is None else c.head_polar)))
+    # a link, domain or phone number the fact-check never names: a claim about that one
+    f["ident_added"] = 1.0 if _may_name_ident(u.text) and u.idents - c.idents else 0.0
     return f
+
+
+def _may_name_ident(text: str) -> bool:
+    """Cheap pre-check before the indicator extractor: a dot between letters, or a run of digits."""
+    return bool(_IDENT_HINT.search(text))
+
+
+_IDENT_HINT = re.compile(r"[^\W\d_]\.[^\W\d_]|\d[\d .-]{6,}\d|@")
 
 
 # Per-candidate features of the re-ranker (retrieval signals first, then pair agreement).
@@ -347,6 +382,14 @@ STRICT_COVERAGE = 0.55
 MIN_SHARED = 0.15
 
 
+# A fact-check's short claim of at most this many syllables is what a same-claim tip says almost
+# whole: a tip saying less than HEAD_COVERAGE of it (IDF-weighted) asks something else about the
+# same topic ("Huế có lũ không" against "Ảnh lũ ở Huế là ảnh cũ"), or only part of the claim. On
+# the development sets no correct answer against a short claim is below 0,57.
+SHORT_HEAD = 15
+HEAD_COVERAGE = 0.55
+
+
 def number_swapped(f: dict[str, float]) -> bool:
     """The query has a number the match lacks AND the match has one the query lacks.
 
@@ -372,6 +415,10 @@ def veto(f: dict[str, float], long: bool) -> bool:
     True
     >>> veto({"slot_conflict": 1.0, "slot_swap": 0.0}, long=True), veto({"slot_swap": 1.0}, long=True)
     (False, True)
+    >>> veto({"polarity_flip": 1.0, "cov_q": 0.3}, long=False)  # "X không chữa Y" against "X chữa Y"
+    True
+    >>> veto({"head_len": 9.0, "cov_h": 0.4}, long=False)  # "Giá xăng có tăng không?" vs a 9-syllable claim
+    True
     >>> veto({"num_added": 0.0, "slot_conflict": 0.0}, long=False)
     False
     """
@@ -381,13 +428,17 @@ def veto(f: dict[str, float], long: bool) -> bool:
         # a long post: only a slot swapped in the sentence that matched (its other sentences, and
         # that sentence's own asides, name places, diseases and numbers of their own)
         return f.get("slot_swap", 0.0) > 0
-    if f.get("slot_swap", 0.0) > 0:
+    if f.get("slot_swap", 0.0) > 0 or f.get("polarity_flip", 0.0) > 0:
+        return True
+    if 0 < f.get("head_len", 0.0) <= SHORT_HEAD and f.get("cov_h", 1.0) < HEAD_COVERAGE:
         return True
     if f.get("cov_q", 0.0) < STRICT_COVERAGE:
         # much of the text is not about the fact-check's claim: extra places and numbers may be
         # asides, so only a number swapped against the fact-check's own vetoes
         return number_swapped(f)
     if f.get("slot_conflict", 0.0) > 0:  # the tip names a place, disease... the fact-check does not
+        return True
+    if f.get("ident_added", 0.0) > 0:  # a link or number of its own: a question about that one
         return True
     # the query states a number (amount, date, count) the fact-check does not
     return f.get("num_added", 0.0) > 0
