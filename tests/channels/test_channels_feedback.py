@@ -155,3 +155,14 @@ def test_a_picture_captioned_gop_y_is_feedback_with_its_picture(
         assert item.image_id is not None and item.text == FEEDBACK and item.thread_id is not None
         image = s.get(MediaImage, item.image_id)
         assert image is not None and len(image.pdq) == 64
+
+
+def test_a_long_answer_keeps_its_link_within_the_chat_limits(configured: str) -> None:
+    from kiemchung.channels.conversation import feedback_answer_reply
+    from kiemchung.store.models import FeedbackThread
+
+    t = FeedbackThread(slug="7-den-duong", title="Đèn đường " * 30, item_count=3)
+    item = FeedbackItem(status_token="tok123")
+    text = feedback_answer_reply(t, FeedbackAnswer(body="Sở Xây dựng trả lời. " * 500), item).text
+    assert len(text) <= 2000 and text.count("…") == 1
+    assert "/gop-y/trang-thai/tok123" in text and "3 người đã góp ý cùng vấn đề" in text

@@ -275,7 +275,7 @@ def published_reply(fc: FactCheck, tip: Tip) -> OutgoingMessage:
     )
 
 
-ANSWER_EXCERPT = 1500
+ANSWER_EXCERPT = 1200  # with the title and the link, within Zalo and Messenger's 2000 characters
 
 
 def feedback_answer_reply(t: FeedbackThread, ans: FeedbackAnswer, item: FeedbackItem) -> OutgoingMessage:
