@@ -6,7 +6,7 @@
 The set is ``tests/feedback/data/clusters.jsonl`` (our own sentences: the same issue in the same
 place written several ways, with and without diacritics, and near misses: the same kind of issue on
 another street or in another province). Items arrive in file order and go through
-``feedback.cluster.assign``, exactly as ``feedback.service.submit`` does. A pair of items counts as
+``feedback.cluster.assign``, exactly as ``feedback.service.cluster_item`` does. A pair of items counts as
 predicted together when they end in the same automatic thread; precision and recall are over pairs.
 "Suggested" is the share of the gold pairs missed by the automatic joins that the editor is offered.
 """

@@ -2,9 +2,25 @@
 
 Button payloads (the same on every platform): ``#menu``, ``#check``, ``#link``, ``#feedback``,
 ``#recent`` and ``#notmine:<status token>`` ("Không phải điều tôi hỏi").
+
+A message starting with "Góp ý" (with or without a picture) is citizens' feedback: it goes to the
+feedback desk through ``feedback.service.accept``, like the ``/gop-y`` form, with the sender's
+pseudonymous channel key as its contact, so the official answer comes back on the same chat. The
+conversation keeps no state between messages (a sender's channel contact is deleted as soon as
+nothing is owed to it), so the "Góp ý" button asks for the prefix rather than taking the next
+message as feedback.
+
+>>> feedback_text("Góp ý: đèn đường hỏng"), feedback_text("gop y - ổ gà"), feedback_text("Góp ý")
+('đèn đường hỏng', 'ổ gà', '')
+>>> feedback_text("Kiểm tra giúp tin này") is None
+True
 """
 
 from __future__ import annotations
+
+import re
+import threading
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +36,17 @@ from kiemchung.public.tipline import (
     mark_not_answered,
     status_url,
 )
-from kiemchung.store.models import AuditEvent, FactCheck, FactCheckStatus, MediaImage, Tip, TipContact
+from kiemchung.store.models import (
+    FactCheck,
+    FactCheckStatus,
+    FeedbackAnswer,
+    FeedbackItem,
+    FeedbackThread,
+    MediaImage,
+    Tip,
+    TipContact,
+)
+from kiemchung.web.security import RateLimiter
 
 MENU = [
     Button("Kiểm tra một tin", "#check"),
@@ -35,11 +61,16 @@ GREETING = (
 PROMPTS = {
     "#check": "Hãy gửi nguyên văn tin bạn muốn kiểm tra (chép cả đoạn, kèm nguồn nếu có).",
     "#link": "Hãy gửi đường link hoặc số điện thoại bạn nghi ngờ, kèm lời nhắn bạn nhận được.",
-    "#feedback": "Hãy viết góp ý của bạn, bắt đầu bằng «Góp ý:». Cảm ơn bạn!",
+    "#feedback": (
+        "Hãy gửi MỘT tin nhắn bắt đầu bằng «Góp ý:», nêu rõ vấn đề và nơi xảy ra (phố, phường/xã, "
+        "tỉnh/thành), có thể kèm một ảnh. Ví dụ: «Góp ý: Đèn đường ngõ 7 phố Hàng Bông, Hà Nội hỏng "
+        "cả tuần». Tin nhắn không có chữ «Góp ý:» ở đầu sẽ được hiểu là tin cần kiểm tra. Khi có trả "
+        "lời chính thức, chúng tôi nhắn lại bạn tại đây."
+    ),
 }
 GREETING_WORDS = {"hi", "hello", "chào", "xin chào", "menu", "bắt đầu", "/start", "start", "help", "/help"}
-FEEDBACK_PREFIX = "góp ý"
-MAX_FEEDBACK = 2000
+# "Góp ý", also typed without (or with wrong) diacritics, then an optional ":" or dash
+_FEEDBACK = re.compile(r"^\s*g[oóòỏõọôốồổỗộơớờởỡợ]p\s*[yýỳỷỹỵ](?!\w)\s*[:：\-–—,.]?\s*", re.IGNORECASE)
 
 
 def menu(text: str = GREETING) -> OutgoingMessage:
@@ -79,6 +110,9 @@ def respond(
     if msg.kind == "postback":
         return _postback(session, msg, sender)
     text = msg.text.strip()
+    body = feedback_text(text)
+    if body is not None:  # before the picture: a photo captioned "Góp ý: ..." is feedback too
+        return _feedback(session, msg, sender, body, image), False
     if image is not None:
         try:
             result, _ = handle_read_image_tip(
@@ -98,21 +132,86 @@ def respond(
         return [menu()], False
     if text.lower().strip(" !.") in GREETING_WORDS:
         return [menu()], False
-    if text.lower().startswith(FEEDBACK_PREFIX):
-        session.add(
-            AuditEvent(
-                action="channel.feedback",
-                entity_type="channel",
-                entity_id=None,
-                data={"channel": msg.platform, "text": text[:MAX_FEEDBACK]},
-            )
-        )
-        return [menu("Cảm ơn góp ý của bạn! Chúng tôi sẽ đọc kỹ.")], False
     try:
         result = handle_tip(session, text, msg.platform, contact_label(msg.platform, sender))
     except TipRejected as exc:
         return [menu(str(exc))], False
     return _tip_reply(session, result)
+
+
+def feedback_text(text: str) -> str | None:
+    """The feedback in a message starting with "Góp ý" (prefix removed), else None."""
+    text = unicodedata.normalize("NFC", text)
+    m = _FEEDBACK.match(text)
+    return text[m.end() :].strip() if m else None
+
+
+_limiters: dict[tuple[str, str, int], RateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def _feedback_limiter() -> RateLimiter:
+    """The form's per-client budget (``rate_limit_per_minute``), counted per chat sender."""
+    from kiemchung.settings import get_settings
+
+    s = get_settings()
+    key = (s.queue_name, s.resolved_rate_limit_storage, s.rate_limit_per_minute)
+    with _limiters_lock:
+        if key not in _limiters:
+            _limiters[key] = RateLimiter(
+                s.rate_limit_per_minute,
+                name=f"{s.queue_name}:feedback-chat",
+                storage=s.resolved_rate_limit_storage,
+            )
+        return _limiters[key]
+
+
+def _feedback(
+    session: Session, msg: IncomingMessage, sender: str, body: str, image: MediaImage | None
+) -> list[OutgoingMessage]:
+    """A "Góp ý" message to the feedback desk (``feedback.service.accept``, as the form does)."""
+    from kiemchung import areas
+    from kiemchung.feedback.service import FeedbackError, accept
+    from kiemchung.store.models import FeedbackKind
+    from kiemchung.web.i18n import translate_in
+
+    label = contact_label(msg.platform, sender)
+    limiter = _feedback_limiter()
+    if not limiter.hit(label):
+        wait = limiter.retry_after(label)
+        return [menu(f"Bạn gửi quá nhanh, vui lòng thử lại sau {wait} giây.")]
+    if not body and image is None:
+        return [OutgoingMessage(PROMPTS["#feedback"])]
+    try:
+        got = accept(
+            session,
+            kind=FeedbackKind.issue.value,  # "Góp ý về một vấn đề"
+            topic="",  # the desk sets it; chat has no topic field
+            province_code=areas.find_province(body),  # the province the text names, if any
+            ward_code=None,
+            text=body,
+            contact=label,
+            image=image,
+            channel=msg.platform,
+            place_required=False,
+        )
+    except FeedbackError as exc:
+        return [menu(f"{translate_in('vi', exc.key)} {PROMPTS['#feedback']}")]
+    item = got.item
+    delete = queries.absolute_url(f"/gui-tin/xoa/{got.delete_token}") if got.delete_token else ""
+    return [
+        OutgoingMessage(
+            f"Cảm ơn bạn! Góp ý của bạn đã được tiếp nhận (mã #{item.id}) và sẽ được biên tập viên "
+            "chuyển tới cơ quan phụ trách. Khi có trả lời chính thức, chúng tôi sẽ nhắn lại bạn tại "
+            f"đây.\nTheo dõi: {queries.absolute_url(f'/gop-y/trang-thai/{item.status_token}')}"
+            + (
+                f"\nXóa thông tin liên lạc của bạn (khi đó bạn không nhận được trả lời): {delete}"
+                if delete
+                else ""
+            ),
+            [MENU[2], MENU[0]],
+        )
+    ]
 
 
 def _tip_reply(session: Session, result: TipResult) -> tuple[list[OutgoingMessage], bool]:
@@ -172,5 +271,25 @@ def published_reply(fc: FactCheck, tip: Tip) -> OutgoingMessage:
     return OutgoingMessage(
         f"Tin bạn gửi đã được kiểm chứng.\nBạn hỏi: «{excerpt}»\nKết luận: {label} — «{fc.claim_reviewed}»"
         f"{summary}\nĐọc bài: {queries.fact_check_url(fc)}",
+        [MENU[0]],
+    )
+
+
+ANSWER_EXCERPT = 1200  # with the title and the link, within Zalo and Messenger's 2000 characters
+
+
+def feedback_answer_reply(t: FeedbackThread, ans: FeedbackAnswer, item: FeedbackItem) -> OutgoingMessage:
+    """The later reply on the chat, once the desk's official answer to the sender's feedback is out."""
+    from kiemchung.feedback.replies import thread_path
+
+    body = ans.body.strip()
+    if len(body) > ANSWER_EXCERPT:
+        body = body[:ANSWER_EXCERPT].rsplit(" ", 1)[0] + "…"
+    page = thread_path(t) if t.published_at is not None else f"/gop-y/trang-thai/{item.status_token}"
+    others = f"\n{t.item_count} người đã góp ý cùng vấn đề." if t.item_count > 1 else ""
+    return OutgoingMessage(
+        f"Góp ý của bạn đã có trả lời chính thức.\nVấn đề: «{t.title}»{others}\nTrả lời: {body}\n"
+        f"Xem đầy đủ: {queries.absolute_url(page)}\n"
+        "Thông tin liên lạc của bạn đã được xóa sau tin nhắn này.",
         [MENU[0]],
     )

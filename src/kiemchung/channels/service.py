@@ -27,13 +27,22 @@ from sqlalchemy.orm import Session
 
 from kiemchung.channels import crypto, messenger, telegram, zalo
 from kiemchung.channels.base import IncomingMessage, OutgoingMessage, SendError
-from kiemchung.channels.conversation import contact_label, published_reply, respond
+from kiemchung.channels.conversation import (
+    contact_label,
+    feedback_answer_reply,
+    published_reply,
+    respond,
+)
 from kiemchung.settings import get_settings
 from kiemchung.store.models import (
     AuditEvent,
     ChannelContact,
     ChannelEvent,
     FactCheck,
+    FactCheckStatus,
+    FeedbackAnswer,
+    FeedbackItem,
+    FeedbackThread,
     MediaImage,
     Outbox,
     OutboxStatus,
@@ -405,6 +414,8 @@ def _audit(session: Session, row: Outbox, result: str, error: str | None = None)
     }
     if row.fact_check_id:
         data["fact_check_id"] = row.fact_check_id
+    if (row.payload or {}).get("kind") == "feedback_answer":
+        data["feedback_thread"] = (row.payload or {}).get("thread")
     if error:
         data["error"] = error
     session.add(
@@ -417,12 +428,31 @@ def _audit(session: Session, row: Outbox, result: str, error: str | None = None)
     )
 
 
+def _feedback_answer(session: Session, row: Outbox) -> tuple[OutgoingMessage | None, TipContact | None]:
+    """The official answer owed to a chat sender's feedback (``feedback.replies.enqueue_answer``),
+    rendered now, and the contact row to delete once it is sent; no message when the answer was
+    withdrawn or the sender deleted their contact."""
+    p = row.payload or {}
+    item = session.get(FeedbackItem, p.get("item"))
+    t = session.get(FeedbackThread, p.get("thread"))
+    ans = session.get(FeedbackAnswer, p.get("answer"))
+    contact = session.scalars(select(TipContact).where(TipContact.feedback_id == p.get("item"))).first()
+    if item is None or t is None or ans is None or ans.status != FactCheckStatus.published:
+        return None, contact
+    return (feedback_answer_reply(t, ans, item) if contact is not None else None), contact
+
+
 def deliver_row(session: Session, row: Outbox, now: datetime) -> str:
     """Send one due chat row (leased first); returns sent | retried | failed | no_channel | skipped."""
     settings = get_settings()
     adapter = ADAPTERS[row.channel]
     tip_contact: TipContact | None = None
-    if row.payload is None:  # a published-later reply: rendered now from the tip and fact-check
+    if (row.payload or {}).get("kind") == "feedback_answer":  # the desk's answer to chat feedback
+        message, tip_contact = _feedback_answer(session, row)
+        if row.contact_id is None and tip_contact is not None:
+            found = contact_for_tip(session, tip_contact.contact)
+            row.contact_id = found.id if found else None
+    elif row.payload is None:  # a published-later reply: rendered now from the tip and fact-check
         tip = session.get(Tip, row.tip_id) if row.tip_id else None
         fc = session.get(FactCheck, row.fact_check_id) if row.fact_check_id else None
         tip_contact = session.scalars(select(TipContact).where(TipContact.tip_id == row.tip_id)).first()

@@ -40,6 +40,9 @@ def run_once(progress: bool = False) -> PipelineStats:
         session.commit()
         # Small transactions: the live site keeps writing while a long backlog is processed.
         stats = process_pending(session, progress=progress, commit_every=100)
+    from kiemchung.jobs.tasks import cluster_feedback
+
+    cluster_feedback.call_local(None)  # feedback received while no worker ran
     try:
         from kiemchung.desk.replies import run_replies
 
@@ -84,6 +87,7 @@ def worker(
     # Start-up catch-up, as jobs: what a crash or a lost enqueue left behind.
     enqueue(tasks.reindex_fact_checks, None)
     enqueue(tasks.process_pending)
+    enqueue(tasks.cluster_feedback, None)  # feedback received while no worker ran
     typer.echo(_("Đang chạy %(n)s luồng trên hàng đợi %(kind)s", n=n, kind=kind))
     consumer.run()
     save_dedup(force=True)

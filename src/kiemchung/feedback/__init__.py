@@ -1,7 +1,9 @@
 """Citizens' feedback (góp ý, hiến kế, phản ánh): a public form, threads clustered by the engine,
 routing to departments, official answers approved by a second editor, and public threads.
 
-    submit(...)            -> service.submit: a FeedbackItem, joined to a thread or starting one
+    accept(...)            -> service.accept: a FeedbackItem stored now (form, API, chat channels);
+                              the cluster_feedback job then joins it to a thread or starts one
+    submit(...)            -> service.submit: both steps at once (CLI, imports, tests)
     /gop-y                 -> the form and the published threads (feedback.public)
     /desk/gop-y            -> the feedback queue (feedback.desk)
     kiemchung report feedback --month 2026-11

@@ -147,8 +147,8 @@ async def feedback_submit(request: Request, session: SessionDep) -> Response:
         audit(session, "feedback.honeypot", entity_type="feedback_item")
         return render(request, "feedback/sent.html", {"bot": True, "result": None})
 
-    def work() -> service.SubmitResult:
-        return service.submit(
+    def work() -> service.Received:
+        return service.accept(  # stored now; put in a thread by a job after the commit
             session,
             kind=values["kind"],
             topic=values["topic"],
@@ -178,11 +178,13 @@ def follow_page(request: Request, token: str, session: SessionDep) -> HTMLRespon
         if 0 < len(token) <= 64
         else None
     )
-    if item is None or item.thread is None:
+    if item is None:
         raise HTTPException(404)
     lang = request_lang(request, get_settings().default_lang)
     delete_token = request.session.pop("fb_delete", None) if "session" in request.scope else None
-    ctx = {"v": thread_view(session, item.thread), "item": item, "delete_token": delete_token} | labels(lang)
+    # Until the clustering job has run the item has no thread yet: the page says it is being sorted.
+    view = thread_view(session, item.thread) if item.thread is not None else None
+    ctx = {"v": view, "item": item, "delete_token": delete_token} | labels(lang)
     return render(request, "feedback/follow.html", ctx)
 
 
@@ -286,8 +288,11 @@ class FeedbackIn(BaseModel):
 
 class FeedbackOut(BaseModel):
     id: int
-    thread_id: int
-    joined_existing: bool
+    thread_id: int | None = Field(
+        description="Always null here: the item is sorted into a thread by a background job after "
+        "the request (usually within seconds); `status_url` shows the thread then."
+    )
+    joined_existing: bool | None = Field(description="Always null here (see `thread_id`).")
     flagged_for_moderation: bool
     status_url: str
     delete_contact_url: str | None
@@ -303,7 +308,7 @@ def api_feedback(body: FeedbackIn, session: SessionDep) -> FeedbackOut:
         except (binascii.Error, ValueError) as exc:
             raise HTTPException(422, _("Ảnh không hợp lệ hoặc quá lớn.")) from exc
     try:
-        r = service.submit(
+        r = service.accept(  # stored now; put in a thread by a job after the commit
             session,
             kind=body.kind,
             topic=body.topic,
@@ -318,8 +323,8 @@ def api_feedback(body: FeedbackIn, session: SessionDep) -> FeedbackOut:
         raise HTTPException(exc.status if exc.status != 400 else 422, label(exc.key)) from exc
     return FeedbackOut(
         id=r.item.id,
-        thread_id=r.thread.id,
-        joined_existing=r.decision == "join",
+        thread_id=None,  # sorted into a thread by the job once this request has committed
+        joined_existing=None,
         flagged_for_moderation=bool(r.flagged),
         status_url=absolute_url(f"/gop-y/trang-thai/{r.item.status_token}"),
         delete_contact_url=absolute_url(f"/gui-tin/xoa/{r.delete_token}") if r.delete_token else None,

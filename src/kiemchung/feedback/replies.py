@@ -7,6 +7,11 @@ Rows carry ``payload={"kind": "feedback_answer" | "feedback_forward", ...}`` and
 (one row per item and answer, per routing event); ``desk.replies.deliver_due`` hands them to
 :func:`deliver_row`. A citizen's address is never copied into the row: it is read from
 ``TipContact`` at sending time and deleted once the answer is sent.
+
+A contact left by a chat channel (``zalo:<key>``, ``telegram:<key>``: the sender's pseudonymous
+channel key, see ``channels.conversation.contact_label``) gives the row that platform as its
+channel: ``desk.replies.deliver_due`` hands it to the chat outbox (``channels.service.deliver_row``),
+which renders the answer for the chat, sends it with the platform's API and then deletes the contact.
 """
 
 from __future__ import annotations

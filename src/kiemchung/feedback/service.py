@@ -1,7 +1,9 @@
 """Feedback services: receive an item, cluster it, and the desk's work on a thread.
 
-    result = submit(session, kind="issue", topic="giao-thong", province_code=1, ward_code=70,
-                    text="Ổ gà lớn trước số 12 phố ...", contact="an@example.vn")
+    got = accept(session, kind="issue", topic="giao-thong", province_code=1, ward_code=70,
+                 text="Ổ gà lớn trước số 12 phố ...", contact="an@example.vn")
+    # stored at once; after the commit the ``cluster_feedback`` job runs cluster_item(...):
+    result = cluster_item(session, got.item.id)
     result.decision        # "join" | "suggest" | "new"
     route(session, thread_id, user, "so-xay-dung")             # received -> forwarded
     answer = save_answer(session, thread_id, editor, body="...")
@@ -44,6 +46,7 @@ from kiemchung.store.models import (
     FeedbackKind,
     FeedbackStatus,
     FeedbackThread,
+    MediaImage,
     TipContact,
     utcnow,
 )
@@ -126,6 +129,15 @@ def thread_slug(thread_id: int, title: str) -> str:
 
 
 @dataclass
+class Received:
+    """An item stored by :func:`receive`, not yet in a thread (``cluster_item`` puts it in one)."""
+
+    item: FeedbackItem
+    delete_token: str | None
+    flagged: list[str]
+
+
+@dataclass
 class SubmitResult:
     item: FeedbackItem
     thread: FeedbackThread
@@ -136,13 +148,24 @@ class SubmitResult:
 
 
 def _validate(
-    kind: str, topic: str, province_code: int | None, ward_code: int | None, text: str, contact: str
+    kind: str,
+    topic: str,
+    province_code: int | None,
+    ward_code: int | None,
+    text: str,
+    contact: str,
+    *,
+    place_required: bool = True,
 ) -> str:
+    """The cleaned text, or a :class:`FeedbackError`. Without ``place_required`` (a chat message)
+    the topic and the province may be empty; when given they must still be valid."""
     if kind not in FeedbackKind.__members__:
         raise FeedbackError(N_("Hãy chọn loại ý kiến."))
-    if topic not in TOPICS:
+    if topic not in TOPICS and (place_required or topic):
         raise FeedbackError(N_("Hãy chọn lĩnh vực."))
-    if province_code is None or areas.province_name(province_code) is None:
+    if (province_code is None and place_required) or (
+        province_code is not None and areas.province_name(province_code) is None
+    ):
         raise FeedbackError(N_("Hãy chọn tỉnh/thành phố."))
     if ward_code is not None and areas.ward_name(province_code, ward_code) is None:
         raise FeedbackError(N_("Phường/xã không thuộc tỉnh/thành đã chọn."))
@@ -193,7 +216,7 @@ def _groups(session: Session, sim: Similarity, province_code: int | None) -> lis
     return groups
 
 
-def submit(
+def receive(
     session: Session,
     *,
     kind: str,
@@ -202,15 +225,24 @@ def submit(
     ward_code: int | None,
     text: str,
     contact: str = "",
-    image: bytes | None = None,
+    image: bytes | MediaImage | None = None,
     channel: str = "web",
-    sim: Similarity | None = None,
-) -> SubmitResult:
-    """Store one feedback item and put it in a thread (see ``feedback.cluster``)."""
+    place_required: bool = True,
+) -> Received:
+    """Store one feedback item as sent, outside any thread: checks, abuse flag, picture, contact.
+
+    Cheap (no embedding): the web form, the API and the chat channels call it through
+    :func:`accept`, which leaves the clustering to a job. ``image`` is the raw upload, or a picture
+    a chat channel already fetched and read (``media.service.read_image``).
+    """
     contact = contact.strip()
-    clean = _validate(kind, topic, province_code, ward_code, text, contact)
+    clean = _validate(kind, topic, province_code, ward_code, text, contact, place_required=place_required)
     image_row = None
-    if image:
+    if isinstance(image, MediaImage):
+        from kiemchung.media.service import keep_image
+
+        image_row = keep_image(session, image)  # already checked and stripped of its metadata
+    elif image:
         from kiemchung.media.intake import ImageRejected
         from kiemchung.media.service import save_image
 
@@ -218,14 +250,7 @@ def submit(
             image_row = save_image(session, image, run_ocr=False)
         except ImageRejected as exc:
             raise FeedbackError(N_("Ảnh không hợp lệ hoặc quá lớn.")) from exc
-    sim = sim or Similarity()
     flagged = abuse.flag_terms(clean)
-    embedding = sim.embed([clean])[0] if sim.method != "lexical" else None
-    vector = sim.vectors([clean], None if embedding is None else [embedding])[0]
-    decision, group, score = assign(
-        sim, vector, province_code, ward_code, _groups(session, sim, province_code)
-    )
-    now = utcnow()
     item = FeedbackItem(
         kind=FeedbackKind(kind),
         topic=topic,
@@ -236,36 +261,8 @@ def submit(
         image_id=image_row.id if image_row is not None else None,
         flag_terms=flagged,
         moderation="held" if flagged else "ok",
-        embedding=embedding,
-        received_at=now,
-        score=round(score, 4) if group is not None else None,
+        received_at=utcnow(),
     )
-    if decision == "join" and group is not None:
-        thread = session.get(FeedbackThread, group.key)
-        assert thread is not None
-    else:
-        thread = FeedbackThread(
-            slug=secrets.token_hex(8),  # replaced below once the id is known
-            title=mask(first_sentence(clean)),
-            kind=FeedbackKind(kind),
-            topic=topic,
-            province_code=province_code,
-            ward_code=ward_code,
-            area_name=areas.area_label(province_code, ward_code),
-            created_at=now,
-            last_item_at=now,
-        )
-        session.add(thread)
-        session.flush()
-        thread.slug = thread_slug(thread.id, thread.title)
-        thread.events.append(
-            FeedbackEvent(kind="status", status=FeedbackStatus.received.value, public=True, at=now)
-        )
-        if decision == "suggest" and group is not None:
-            item.suggested_thread_id = group.key
-    item.thread_id = thread.id
-    thread.item_count = (thread.item_count or 0) + 1
-    thread.last_item_at = now
     session.add(item)
     session.flush()
     token = None
@@ -273,18 +270,153 @@ def submit(
         token = secrets.token_urlsafe(32)
         session.add(TipContact(feedback_id=item.id, contact=contact, delete_token=token))
         session.flush()
-        answer = published_answer(thread)
-        if answer is not None:  # joined a thread already answered: the answer is owed at once
-            from kiemchung.feedback.replies import enqueue_answer
+    audit(session, "feedback.receive", item, data={"channel": item.channel, "flagged": flagged})
+    return Received(item, token, flagged)
 
-            enqueue_answer(session, thread, answer)
+
+def cluster_item(session: Session, item_id: int, sim: Similarity | None = None) -> SubmitResult | None:
+    """Put a received item in a thread (see ``feedback.cluster``): embed it, join or start one.
+
+    Safe to run twice: an item already in a thread (or gone) is left alone and None returned.
+    An item joining a thread whose official answer is out is owed that answer at once.
+    """
+    item = session.get(FeedbackItem, item_id)
+    if item is None or item.thread_id is not None:
+        return None
+    sim = sim or Similarity()
+    province_code, ward_code, clean = item.province_code, item.ward_code, item.text
+    embedding = sim.embed([clean])[0] if sim.method != "lexical" else None
+    vector = sim.vectors([clean], None if embedding is None else [embedding])[0]
+    decision, group, score = assign(
+        sim, vector, province_code, ward_code, _groups(session, sim, province_code)
+    )
+    now = utcnow()
+    item.embedding = embedding
+    item.score = round(score, 4) if group is not None else None
+    if decision == "join" and group is not None:
+        thread = session.get(FeedbackThread, group.key)
+        assert thread is not None
+    else:
+        thread = FeedbackThread(
+            slug=secrets.token_hex(8),  # replaced below once the id is known
+            title=mask(first_sentence(clean)),
+            kind=item.kind,
+            topic=item.topic,
+            province_code=province_code,
+            ward_code=ward_code,
+            area_name=areas.area_label(province_code, ward_code),
+            created_at=item.received_at or now,
+            last_item_at=now,
+        )
+        session.add(thread)
+        session.flush()
+        thread.slug = thread_slug(thread.id, thread.title)
+        thread.events.append(
+            FeedbackEvent(
+                kind="status", status=FeedbackStatus.received.value, public=True, at=item.received_at or now
+            )
+        )
+        if decision == "suggest" and group is not None:
+            item.suggested_thread_id = group.key
+    item.thread_id = thread.id
+    thread.item_count = (thread.item_count or 0) + 1
+    thread.last_item_at = now
+    session.flush()
+    answer = published_answer(thread)
+    if answer is not None and session.scalar(select(TipContact.id).where(TipContact.feedback_id == item.id)):
+        from kiemchung.feedback.replies import enqueue_answer  # joined a thread already answered
+
+        enqueue_answer(session, thread, answer)
     audit(
         session,
-        "feedback.receive",
+        "feedback.cluster",
         item,
-        data={"thread": thread.id, "decision": decision, "score": round(score, 4), "flagged": flagged},
+        data={"thread": thread.id, "decision": decision, "score": round(score, 4)},
     )
-    return SubmitResult(item, thread, decision, score, token, flagged)
+    return SubmitResult(item, thread, decision, score, None, list(item.flag_terms or []))
+
+
+def accept(
+    session: Session,
+    *,
+    kind: str,
+    topic: str,
+    province_code: int | None,
+    ward_code: int | None,
+    text: str,
+    contact: str = "",
+    image: bytes | MediaImage | None = None,
+    channel: str = "web",
+    place_required: bool = True,
+) -> Received:
+    """:func:`receive` now, :func:`cluster_item` in the ``cluster_feedback`` job after the commit.
+
+    What the form, the API and the chat channels call: no engine work inside their request.
+    """
+    from kiemchung.jobs import tasks
+    from kiemchung.jobs.queue import enqueue_after_commit
+
+    got = receive(
+        session,
+        kind=kind,
+        topic=topic,
+        province_code=province_code,
+        ward_code=ward_code,
+        text=text,
+        contact=contact,
+        image=image,
+        channel=channel,
+        place_required=place_required,
+    )
+    enqueue_after_commit(session, tasks.cluster_feedback, [got.item.id])
+    return got
+
+
+def submit(
+    session: Session,
+    *,
+    kind: str,
+    topic: str,
+    province_code: int | None,
+    ward_code: int | None,
+    text: str,
+    contact: str = "",
+    image: bytes | MediaImage | None = None,
+    channel: str = "web",
+    sim: Similarity | None = None,
+) -> SubmitResult:
+    """Store one feedback item and put it in a thread at once (CLI, imports, tests; a web request
+    calls :func:`accept` instead)."""
+    got = receive(
+        session,
+        kind=kind,
+        topic=topic,
+        province_code=province_code,
+        ward_code=ward_code,
+        text=text,
+        contact=contact,
+        image=image,
+        channel=channel,
+    )
+    result = cluster_item(session, got.item.id, sim)
+    assert result is not None
+    result.delete_token = got.delete_token
+    return result
+
+
+def cluster_pending(session: Session, ids: list[int] | None = None, sim: Similarity | None = None) -> int:
+    """Cluster these items (every item still outside a thread when ``None``), one commit each;
+    returns how many were placed. The ``cluster_feedback`` job and the minute's sweep call it."""
+    q = select(FeedbackItem.id).where(FeedbackItem.thread_id.is_(None)).order_by(FeedbackItem.id)
+    if ids is not None:
+        q = q.where(FeedbackItem.id.in_(ids or [0]))
+    todo = list(session.scalars(q))
+    done = 0
+    for item_id in todo:
+        sim = sim or Similarity()  # the embedder is loaded only when there is work
+        done += cluster_item(session, item_id, sim) is not None
+        session.commit()
+    return done
 
 
 # ---------------------------------------------------------------- the desk

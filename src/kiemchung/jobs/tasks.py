@@ -9,6 +9,7 @@ Each job opens its own session, commits in small transactions and is safe to run
 - ``index_documents(ids)``: split new library documents into passages and embed them;
 - ``deliver_replies``: the reply outbox (e-mail and chat) and the contact purge;
 - ``channel_drain``: chat webhook events into tips, answers and outbox rows;
+- ``cluster_feedback(ids)``: citizens' feedback items (form, API, chat) embedded and put in threads;
 - ``sweep`` (periodic, every minute): whatever a lost job or a crash left behind.
 
 Failures are retried with exponential backoff (``RETRY_DELAY`` doubling); a job that fails every
@@ -113,9 +114,23 @@ def channel_drain() -> None:
     drain()
 
 
+@huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=BACKOFF, name="cluster_feedback")
+def cluster_feedback(ids: list[int] | None = None) -> int:
+    """Embed feedback items and put them in threads (every item still outside one when ``None``);
+    returns how many were placed. Items already in a thread are skipped, so it is safe to run twice;
+    one clustering at a time (two near-identical items never start two threads side by side)."""
+    from kiemchung.feedback.service import cluster_pending
+    from kiemchung.store import locks
+    from kiemchung.store.db import session_scope
+
+    with locks.hold(locks.FEEDBACK_CLUSTER, wait=True), session_scope() as session:
+        return cluster_pending(session, ids)
+
+
 @huey.periodic_task(crontab(minute="*"), name="sweep")
 def sweep() -> None:
-    """Every minute: the engine over what is pending, the index in line with the store, the outbox."""
+    """Every minute: the engine over what is pending, the index in line with the store, the outbox,
+    feedback received while no worker ran (or whose job was lost) put in threads."""
     from kiemchung.engine.index import _read_state, get_index, mark_fact_checks_done
     from kiemchung.engine.pipeline import save_dedup
     from kiemchung.store import locks
@@ -129,10 +144,24 @@ def sweep() -> None:
             session.commit()
     process_pending.call_local()
     save_dedup()
+    with locks.hold(locks.FEEDBACK_CLUSTER) as got:
+        if got:  # a running cluster_feedback job is on it otherwise
+            from kiemchung.feedback.service import cluster_pending
+
+            with session_scope() as session:
+                cluster_pending(session)
 
 
 TASKS: dict[str, Any] = {
-    t.name: t for t in (process_pending, reindex_fact_checks, index_documents, deliver_replies, channel_drain)
+    t.name: t
+    for t in (
+        process_pending,
+        reindex_fact_checks,
+        index_documents,
+        deliver_replies,
+        channel_drain,
+        cluster_feedback,
+    )
 }
 
 

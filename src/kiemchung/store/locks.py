@@ -38,6 +38,7 @@ from kiemchung.settings import get_settings
 ENGINE_PASS = "engine.pass"
 INDEX_REBUILD = "index.rebuild"
 OUTBOX_SWEEP = "outbox.sweep"
+FEEDBACK_CLUSTER = "feedback.cluster"
 
 
 def backfill_block(run: str, block: int) -> str:
