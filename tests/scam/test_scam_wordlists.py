@@ -11,6 +11,7 @@ import pytest
 
 from kiemchung.scam import lookalike
 from kiemchung.scam.wordlists import LISTS, WORDS, parse
+from kiemchung.web.i18n import translate_in
 
 
 def _raw() -> dict[str, Any]:
@@ -30,8 +31,9 @@ def test_every_list_has_a_provenance_note_and_is_used() -> None:
 
 def test_keywords_keep_their_reason_weight_and_mode() -> None:
     by_word = {(w, m): (weight, why) for w, weight, m, why in WORDS.keywords}
-    assert by_word[("vaytien", "sub")] == (0.6, "vay tiền / loan")
-    assert by_word[("bet", "tok")][1] == "cờ bạc / gambling"
+    assert by_word[("vaytien", "sub")] == (0.6, "vay tiền")
+    assert by_word[("bet", "tok")][1] == "cờ bạc"
+    assert translate_in("en", by_word[("bet", "tok")][1]) == "gambling"  # the English is in the catalogue
     assert "" in WORDS.initials and "ngh" in WORDS.initials and "nh" in WORDS.finals
 
 
@@ -45,6 +47,8 @@ def test_keywords_keep_their_reason_weight_and_mode() -> None:
         (lambda d: d["keywords"]["groups"][0].update(weight=1.5), "not in"),
         (lambda d: d["keywords"]["groups"][0].update(mode="regex"), "mode sub|tok"),
         (lambda d: d["keywords"]["groups"][0].update(words=[]), "no words"),
+        (lambda d: d["keywords"]["groups"][0].update(reason="cờ bạc / gambling"), "Vietnamese reason"),
+        (lambda d: d["keywords"]["groups"][0].update(reason=" "), "Vietnamese reason"),
         (
             lambda d: d["keywords"]["groups"][2]["words"].append(d["keywords"]["groups"][0]["words"][0]),
             "twice",

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import ast
 import itertools
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jinja2 import Environment
@@ -123,6 +126,63 @@ def test_no_bilingual_string_joined_with_a_slash() -> None:
             f"{path.relative_to(ROOT)}:{n}: {s[:80]!r}" for n, s in template_strings(path) if bilingual(s)
         ]
     assert not found, "write one message id, translated in the catalogues:\n" + "\n".join(found)
+
+
+def _json_strings(value: object, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _json_strings(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _json_strings(item, f"{path}[{i}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+def test_no_bilingual_text_in_the_data_files() -> None:
+    """Data shown to people holds the Vietnamese (a message id); the English is in the catalogue."""
+    found = []
+    for path in sorted(SRC.glob("**/data/*.json")):
+        for where, text in _json_strings(json.loads(path.read_text("utf-8"))):
+            if bilingual(text):
+                found.append(f"{path.relative_to(ROOT)}{where}: {text[:80]!r}")
+    for path in sorted(SRC.glob("**/data/*.jsonl")):
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            for where, text in _json_strings(json.loads(line) if line.strip() else None):
+                if bilingual(text):
+                    found.append(f"{path.relative_to(ROOT)}:{n}{where}: {text[:80]!r}")
+    assert not found, "\n".join(found)
+
+
+def test_no_bilingual_command_line_help() -> None:
+    """Every help text of the ``kiemchung`` command tree is one message id, in one language."""
+    import typer
+
+    from kiemchung.cli import app
+
+    def texts(command: Any, path: str) -> Iterator[tuple[str, str]]:
+        yield path, command.help or ""
+        for param in command.params:
+            yield f"{path} {param.name}", getattr(param, "help", None) or ""
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from texts(sub, f"{path} {name}")
+
+    found = [
+        f"{where}: {text!r}"
+        for where, text in texts(typer.main.get_command(app), "kiemchung")
+        if bilingual(text)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_data_file_messages_are_extracted(ids: dict[object, list[tuple[str, int]]]) -> None:
+    """The reasons of the scam word lists are message ids, with their English in the catalogue."""
+    reasons = {
+        g["reason"]
+        for g in json.loads((SRC / "scam/data/wordlists.json").read_text("utf-8"))["keywords"]["groups"]
+    }
+    assert reasons and reasons <= set(ids)
+    assert translate_in("en", "cờ bạc") == "gambling"
 
 
 def test_the_old_mechanisms_are_gone() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from kiemchung.web.i18n import N_, _
+from kiemchung.web.i18n import N_, _, current_lang
 
 
 class ReportFormat(StrEnum):
@@ -27,10 +27,13 @@ def report(
     days: int = typer.Option(30, "--days", help=N_("Khoảng thời gian: 7, 30 hoặc 90 ngày.")),
     fmt: ReportFormat = typer.Option(ReportFormat.md, "--format", help="md | csv"),
     output: Path = typer.Option(None, "--output", "-o", help=N_("Tệp kết quả")),
-    lang: str = typer.Option("vi", "--lang", help=N_("Ngôn ngữ của báo cáo Markdown: vi | en.")),
+    lang: str = typer.Option(
+        None, "--lang", help=N_("Ngôn ngữ của báo cáo Markdown: vi | en (mặc định: ngôn ngữ của lệnh).")
+    ),
     month: str = typer.Option("", "--month", help=N_("`feedback`: tháng YYYY-MM (mặc định: tháng này).")),
 ) -> None:
-    """Báo cáo thống kê / analytics report (aggregate counts only, no personal data)."""
+    """Analytics report (aggregate counts only, no personal data)."""
+    lang = lang or current_lang()
     if kind == "feedback":
         _feedback_report(month, output, lang)
         return
@@ -42,7 +45,7 @@ def report(
     from kiemchung.store import session_scope, upgrade
 
     if days not in PERIODS:
-        typer.echo(_("--days phải là 7, 30 hoặc 90 (got %(days)s)", days=days), err=True)
+        typer.echo(_("--days phải là 7, 30 hoặc 90 (nhận được %(days)s)", days=days), err=True)
         raise typer.Exit(2)
     if lang not in ("vi", "en"):
         typer.echo(_("--lang phải là vi hoặc en"), err=True)
@@ -93,7 +96,7 @@ def _feedback_report(month: str, output: Path | None, lang: str) -> None:
         with session_scope() as s:
             md, html = report(s, month, "en" if lang == "en" else "vi")
     except ValueError as exc:
-        typer.echo(_("--month phải có dạng YYYY-MM (got %(month)s)", month=month), err=True)
+        typer.echo(_("--month phải có dạng YYYY-MM (nhận được %(month)s)", month=month), err=True)
         raise typer.Exit(2) from exc
     _write_report(md, html, output)
 

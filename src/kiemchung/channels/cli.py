@@ -5,18 +5,22 @@ from __future__ import annotations
 import typer
 
 from kiemchung.channels import telegram
+from kiemchung.clilang import new_app
 from kiemchung.settings import get_settings
 from kiemchung.web import baseurl
 from kiemchung.web.i18n import N_, _
 
-channels_app = typer.Typer(help=N_("Kênh trò chuyện"), no_args_is_help=True)
-telegram_app = typer.Typer(help="Telegram bot.", no_args_is_help=True)
+channels_app = new_app(N_("Kênh trò chuyện"))
+telegram_app = new_app(N_("Bot Telegram."))
 channels_app.add_typer(telegram_app, name="telegram")
 
 
-@telegram_app.command("set-webhook")
+@telegram_app.command(
+    "set-webhook",
+    help=N_("Đăng ký webhook với Telegram, dùng KIEMCHUNG_TELEGRAM_SECRET_TOKEN làm secret_token."),
+)
 def set_webhook(
-    url: str = typer.Option("", help="Webhook URL; default <KIEMCHUNG_BASE_URL>/webhooks/telegram."),
+    url: str = typer.Option("", help=N_("URL của webhook; mặc định <KIEMCHUNG_BASE_URL>/webhooks/telegram.")),
 ) -> None:
     """Register the webhook with Telegram, with KIEMCHUNG_TELEGRAM_SECRET_TOKEN as its secret_token."""
     settings = get_settings()

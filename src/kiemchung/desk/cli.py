@@ -13,10 +13,11 @@ from __future__ import annotations
 import typer
 from sqlalchemy import func, select
 
+from kiemchung.clilang import new_app
 from kiemchung.store.models import Role
 from kiemchung.web.i18n import N_, _
 
-users_app = typer.Typer(help=N_("Tài khoản"), no_args_is_help=True)
+users_app = new_app(N_("Tài khoản"))
 
 
 def _find(session, email: str):  # type: ignore[no-untyped-def]
@@ -30,12 +31,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-@users_app.command("add")
+@users_app.command("add", help=N_("Tạo tài khoản."))
 def add(
-    email: str = typer.Argument(..., help="E-mail used to log in."),
+    email: str = typer.Argument(..., help=N_("Email dùng để đăng nhập.")),
     role: Role = typer.Option(Role.viewer, "--role", help="admin | editor | reviewer | viewer"),
-    password: str = typer.Option(None, "--password", help="Asked for (with confirmation) when omitted."),
-    name: str = typer.Option("", "--name", help="Display name."),
+    password: str = typer.Option(None, "--password", help=N_("Nếu bỏ trống, sẽ hỏi (kèm xác nhận).")),
+    name: str = typer.Option("", "--name", help=N_("Tên hiển thị.")),
 ) -> None:
     """Create an account."""
     from kiemchung.desk.auth import check_password_policy, hash_password
@@ -62,7 +63,7 @@ def add(
     typer.echo(_("Đã tạo %(email)s (%(value)s)", email=email, value=role.value))
 
 
-@users_app.command("list")
+@users_app.command("list", help=N_("Liệt kê tài khoản."))
 def list_users() -> None:
     """List accounts."""
     from kiemchung.store import models, session_scope, upgrade
@@ -73,11 +74,11 @@ def list_users() -> None:
         if not users:
             typer.echo(_("Chưa có tài khoản nào"))
         for u in users:
-            state = "active" if u.active else "disabled"
+            state = _("đang dùng") if u.active else _("đã vô hiệu hóa")
             typer.echo(f"{u.id}\t{u.email}\t{u.role.value}\t{state}\t{u.display_name}")
 
 
-@users_app.command("set-role")
+@users_app.command("set-role", help=N_("Đổi vai trò của tài khoản (đóng các phiên đang mở)."))
 def set_role(email: str, role: Role) -> None:
     """Change an account's role (ends its open sessions)."""
     from kiemchung.store import session_scope, upgrade
@@ -94,7 +95,9 @@ def set_role(email: str, role: Role) -> None:
     typer.echo(f"{email}: {old} → {role.value}")
 
 
-@users_app.command("disable")
+@users_app.command(
+    "disable", help=N_("Vô hiệu hóa tài khoản (không đăng nhập được nữa; các phiên đang mở bị đóng).")
+)
 def disable(email: str) -> None:
     """Disable an account (it can no longer log in; open sessions end)."""
     from kiemchung.store import session_scope, upgrade

@@ -6,26 +6,34 @@ from pathlib import Path
 
 import typer
 
+from kiemchung.clilang import new_app
 from kiemchung.web.i18n import N_, _
 
-eval_app = typer.Typer(help=N_("Đánh giá"), no_args_is_help=True)
+eval_app = new_app(N_("Đánh giá"))
 
 
-@eval_app.command("matching")
-def eval_matching(
-    library: Path = typer.Option(..., "--library", exists=True, dir_okay=False, help="JSONL {id, text}."),
-    queries: Path = typer.Option(
-        ..., "--queries", exists=True, dir_okay=False, help="JSONL {qid, query, gold?}."
+@eval_app.command(
+    "matching",
+    help=N_(
+        "Khớp truy vấn với thư viện kiểm chứng.\n\n"
+        "Ghi {qid, results: [{id, score}], answer} cho mỗi truy vấn; khi truy vấn có `gold`, in "
+        "Recall@1/5, MRR, tỉ lệ trả lời đúng và sai của cả hệ thống và của hai mốc so sánh: chỉ từ "
+        "vựng và chỉ vector."
     ),
-    output: Path = typer.Option(..., "--output", dir_okay=False, help="JSONL written: one line per query."),
-    top: int = typer.Option(10, "--top", min=1, help="Candidates per query."),
+)
+def eval_matching(
+    library: Path = typer.Option(
+        ..., "--library", exists=True, dir_okay=False, help=N_("JSONL {id, text}: thư viện kiểm chứng.")
+    ),
+    queries: Path = typer.Option(
+        ..., "--queries", exists=True, dir_okay=False, help=N_("JSONL {qid, query, gold?}: các truy vấn.")
+    ),
+    output: Path = typer.Option(
+        ..., "--output", dir_okay=False, help=N_("JSONL kết quả: mỗi truy vấn một dòng.")
+    ),
+    top: int = typer.Option(10, "--top", min=1, help=N_("Số ứng viên cho mỗi truy vấn.")),
 ) -> None:
-    """Khớp truy vấn với thư viện kiểm chứng / match queries against a fact-check library.
-
-    Writes {qid, results: [{id, score}], answer} per query; with `gold` in the queries, prints
-    Recall@1/5, MRR, correct- and false-answer rates for the full system and the lexical-only and
-    dense-only baselines.
-    """
+    """Match queries against a fact-check library (the help text above says what is written)."""
     from kiemchung.engine.evaluate import run_matching
 
     try:
@@ -38,7 +46,7 @@ def eval_matching(
 def reindex(
     progress: bool = typer.Option(True, "--progress/--no-progress", help=N_("Thanh tiến trình")),
 ) -> None:
-    """Dựng lại chỉ mục tìm kiếm từ kho dữ liệu / rebuild the search index from the store."""
+    """Rebuild the search index from the store."""
     from kiemchung.engine.index import reindex as rebuild
     from kiemchung.settings import get_settings
     from kiemchung.store import upgrade
@@ -57,10 +65,18 @@ def reindex(
     )
 
 
-tips_app = typer.Typer(help=N_("Tin báo của người dân"), no_args_is_help=True)
+tips_app = new_app(N_("Tin báo của người dân"))
 
 
-@tips_app.command("audit")
+@tips_app.command(
+    "audit",
+    help=N_(
+        "Kiểm tra không tin nào bị bỏ sót.\n\n"
+        "Mỗi tin phải được trả lời (kèm bài kiểm chứng), được cảnh báo (kèm kết luận lừa đảo) hoặc "
+        "gắn với một nhận định trong hàng đợi biên tập. Liệt kê từng tin chưa như vậy và thoát với "
+        "mã 1 khi có."
+    ),
+)
 def tips_audit(
     grace_minutes: float = typer.Option(
         10.0,
@@ -70,11 +86,7 @@ def tips_audit(
     ),
     repair: bool = typer.Option(False, "--repair", help=N_("Chạy một lượt xử lý trước khi kiểm tra")),
 ) -> None:
-    """Kiểm tra không tin nào bị bỏ sót / check that no tip is lost.
-
-    Every tip must be answered (with its fact-check), warned (with its scam verdict) or linked to
-    a claim in the desk queue. Lists each tip that is not, and exits with 1 when there is any.
-    """
+    """Check that no tip is lost: each one answered, warned or linked to a claim in the desk queue."""
     from datetime import timedelta
 
     from sqlalchemy import func, select
@@ -123,7 +135,7 @@ def tips_audit(
 
 def backfill(
     path: Path | None = typer.Argument(
-        None, exists=True, dir_okay=False, help="JSONL ({text, title?} a line) or Parquet (text column)."
+        None, exists=True, dir_okay=False, help=N_("JSONL (mỗi dòng {text, title?}) hoặc Parquet (cột text).")
     ),
     from_db: bool = typer.Option(False, "--from-db", help=N_("Bài đang chờ trong kho")),
     out: Path | None = typer.Option(
@@ -135,20 +147,17 @@ def backfill(
     ray_address: str | None = typer.Option(
         None,
         "--ray-address",
-        help=N_("Cụm Ray: in-process."),
+        help=N_("Địa chỉ cụm Ray; 'local' khởi động một cụm tại đây. Không đặt: chạy trong tiến trình này."),
     ),
-    workers: int = typer.Option(2, "--workers", min=1, help="Ray workers (actors) preparing blocks."),
+    workers: int = typer.Option(2, "--workers", min=1, help=N_("Số tiến trình Ray chuẩn bị các khối.")),
     block: int = typer.Option(500, "--block", min=1, help=N_("Bài mỗi khối")),
 ) -> None:
-    """Xử lý hàng loạt bài cũ / backfill old posts: dedup, claims, embeddings (resumable).
-
-    Rerun the same command after a crash: finished blocks are kept, the rest is done.
-    """
+    """Backfill old posts: dedup, claims, embeddings (resumable)."""
     from kiemchung.engine import backfill as bf
     from kiemchung.settings import get_settings
 
     if (path is None) == (not from_db):
-        typer.echo(_("Lỗi: give a PATH or --from-db (one of them)"), err=True)
+        typer.echo(_("Lỗi: cần đúng một trong PATH hoặc --from-db"), err=True)
         raise typer.Exit(2)
     try:
         if from_db:

@@ -137,7 +137,7 @@ def settle(session: Session, index: SearchIndex) -> tuple[set[int], set[int]]:
 class TipProblem:
     tip_id: int
     status: str
-    problem: str  # "vi / en"
+    problem: str  # in the language of the run (``_()``)
     pending: bool = False  # only waiting for the next engine pass (within the grace period)
 
 

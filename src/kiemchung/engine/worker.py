@@ -62,7 +62,7 @@ def worker(
     ),
     once: bool = typer.Option(False, "--once", help=N_("Chạy một lượt rồi thoát")),
 ) -> None:
-    """Chạy việc nền / run the background jobs (claim engine, index, replies) from the queue."""
+    """Run the background jobs (claim engine, index, replies) from the queue."""
     from kiemchung.engine.pipeline import save_dedup
     from kiemchung.jobs import tasks
     from kiemchung.jobs.consumer import make_consumer
@@ -80,7 +80,7 @@ def worker(
         return
     kind = describe(settings)
     if kind == "immediate":
-        typer.echo("KIEMCHUNG_QUEUE_URL=immediate: không có hàng đợi để chạy", err=True)
+        typer.echo(_("KIEMCHUNG_QUEUE_URL=immediate: không có hàng đợi để chạy"), err=True)
         raise typer.Exit(2)
     n = threads or settings.worker_threads
     consumer = make_consumer(n)
@@ -95,8 +95,13 @@ def worker(
 
 
 def _summary(s: PipelineStats) -> str:
-    return (
-        f"{s.items} tin/items, {s.duplicates} trùng/duplicates, {s.claims_new} nhận định mới/new claims, "
-        f"{s.claims_updated} cập nhật/updated, {s.matched_answer + s.matched_suggest} khớp/matched "
-        f"({str(s.seconds).replace('.', ',')} s)"
+    return _(
+        "%(items)s tin, %(duplicates)s trùng, %(new)s nhận định mới, %(updated)s cập nhật, "
+        "%(matched)s khớp (%(seconds)s s)",
+        items=s.items,
+        duplicates=s.duplicates,
+        new=s.claims_new,
+        updated=s.claims_updated,
+        matched=s.matched_answer + s.matched_suggest,
+        seconds=str(s.seconds).replace(".", ","),
     )

@@ -24,13 +24,13 @@ def _vn(n: int) -> str:
 
 def ingest(
     path: str = typer.Argument(..., help=N_("Tệp hoặc URL")),
-    fmt: str = typer.Option(None, "--format", help=N_("jsonl | csv | rss (mặc định đoán")),
+    fmt: str = typer.Option(None, "--format", help=N_("jsonl | csv | rss (mặc định: đoán theo tệp)")),
     source: str = typer.Option(None, "--source", help=N_("Tên nguồn")),
     no_engine: bool = typer.Option(False, "--no-engine", help=N_("Không chạy bộ máy")),
     errors: Path = typer.Option(None, "--errors", help=N_("Ghi mọi dòng lỗi")),
     progress: bool = typer.Option(None, "--progress/--no-progress", help=N_("Thanh tiến trình")),
 ) -> None:
-    """Nhập bài đăng / ingest posts from a file or URL; bad lines are reported, the rest stored."""
+    """Ingest posts from a file or URL; bad lines are reported, the rest stored."""
     from kiemchung.intake import IntakeError, ingest_path
     from kiemchung.store import upgrade
 
@@ -96,7 +96,7 @@ def backup(
         help=N_("Bỏ mã băm mật khẩu"),
     ),
 ) -> None:
-    """Sao lưu / back up every table to a portable gzip'd JSONL file (SQLite <-> PostgreSQL).
+    """Back up every table to a portable gzip'd JSONL file (SQLite <-> PostgreSQL).
 
     Contacts are left out unless --include-contacts (then encrypted with a passphrase)."""
     from kiemchung.store import upgrade
@@ -131,7 +131,7 @@ def restore(
     file: Path = typer.Argument(..., help=N_("Tệp sao lưu")),
     force: bool = typer.Option(False, "--force", help=N_("Xóa dữ liệu hiện có")),
 ) -> None:
-    """Khôi phục / restore a backup into an empty (or, with --force, wiped) database.
+    """Restore a backup into an empty (or, with --force, wiped) database.
 
     Encrypted contacts are restored when KIEMCHUNG_BACKUP_PASSPHRASE is set; contacts deleted
     since the backup (tombstones) stay deleted."""

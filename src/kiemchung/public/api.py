@@ -364,7 +364,7 @@ TOKEN = Path(min_length=8, max_length=64, description="The token at the end of t
 
 @router.get("/tips/{token}", response_model=TipStatusOut, responses=ERRORS)
 def tip_status(session: SessionDep, token: str = TOKEN) -> TipStatusOut:
-    """Trạng thái tin đã gửi / where a tip stands; `url` is the fact-check once published."""
+    """Where a tip stands; `url` is the fact-check once published."""
     tip = find_tip(session, token)
     if tip is None:
         raise HTTPException(404, _("Không tìm thấy tin"))

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import typer
 
-from kiemchung.web.i18n import N_, _
+from kiemchung.clilang import new_app
+from kiemchung.web.i18n import N_, _, current_lang, label
 
-scam_app = typer.Typer(help=N_("Lừa đảo: tra cứu, danh sách chặn, nguồn cấp."), no_args_is_help=True)
+scam_app = new_app(N_("Lừa đảo: tra cứu, danh sách chặn, nguồn cấp."))
 
 
 def _fail(msg: str) -> None:
@@ -36,20 +37,24 @@ def _fmt_pct(x: float) -> str:
     return f"{x * 100:.1f}".replace(".", ",") + " %"
 
 
-@scam_app.command()
-def check(q: str = typer.Argument(..., help="Link, domain, phone, account number or message.")) -> None:
-    """Tra cứu một nội dung / Check one input and print the JSON result."""
+@scam_app.command(help=N_("Tra cứu một nội dung và in kết quả dạng JSON."))
+def check(
+    q: str = typer.Argument(..., help=N_("Liên kết, tên miền, số điện thoại, số tài khoản hoặc tin nhắn.")),
+) -> None:
+    """Check one input and print the JSON result."""
     from kiemchung.scam.lookup import check as do_check
 
     typer.echo(json.dumps(do_check(q).to_dict(), ensure_ascii=False, indent=2))
 
 
-@scam_app.command()
+@scam_app.command(
+    help=N_("Phân loại hàng loạt tên miền hoặc URL, mỗi dòng một mục (không cần cơ sở dữ liệu).")
+)
 def classify(
-    input: Path = typer.Option(..., "--input", help="One domain or URL per line."),
-    output: Path = typer.Option(..., "--output", help="JSONL: input, verdict, score, reasons."),
+    input: Path = typer.Option(..., "--input", help=N_("Mỗi dòng một tên miền hoặc URL.")),
+    output: Path = typer.Option(..., "--output", help=N_("JSONL: input, verdict, score, reasons.")),
 ) -> None:
-    """Phân loại hàng loạt / Classify domains or URLs, one per line (works without a database)."""
+    """Classify domains or URLs, one per line (works without a database)."""
     from kiemchung.scam.blocklist import get_snapshot
     from kiemchung.scam.lookup import check as do_check
 
@@ -76,12 +81,14 @@ def classify(
     typer.echo(_("Đã phân loại %(n)s dòng", n=_n(n), output=output), err=True)
 
 
-@scam_app.command()
+@scam_app.command(help=N_("Đo tỉ lệ phát hiện và tỉ lệ báo nhầm, tổng thể và theo từng lý do."))
 def evaluate(
-    dev: Path = typer.Option(..., "--dev", help='JSONL of {"domain": ..., "label": "scam"|"legit"}.'),
-    show: int = typer.Option(0, help="Also list this many false positives and missed novel scams."),
+    dev: Path = typer.Option(..., "--dev", help=N_('JSONL gồm {"domain": ..., "label": "scam"|"legit"}.')),
+    show: int = typer.Option(
+        0, help=N_("Liệt kê thêm chừng này trường hợp báo nhầm và lừa đảo mới bị bỏ sót.")
+    ),
 ) -> None:
-    """Đo chất lượng / Detection and false-positive rates, overall and by reason."""
+    """Detection and false-positive rates, overall and by reason."""
     from kiemchung.scam.evaluate import evaluate as do_eval
     from kiemchung.scam.evaluate import read_labelled
 
@@ -89,7 +96,7 @@ def evaluate(
         rows = read_labelled(dev)
     except (OSError, ValueError) as exc:
         _fail(_("Không đọc được tệp: %(dev)s (%(exc)s)", dev=dev, exc=exc))
-    m = do_eval(rows)
+    m = do_eval(rows, lang=current_lang())
     typer.echo(_("Tên miền lừa đảo: %(n_scam)s; hợp lệ: %(n_legit)s", n_scam=m.n_scam, n_legit=m.n_legit))
     typer.echo(
         _(
@@ -115,31 +122,21 @@ def evaluate(
             n_legit=m.n_legit,
         )
     )
-    typer.echo(_("Kết luận") + "; ".join(f"{k}: {dict(v)}" for k, v in m.verdicts.items()))
-    typer.echo(_("Theo lý do"))
-    merged: dict[str, dict[str, int]] = {}
-    for key, c in m.by_reason.items():
-        k = (
-            "risky TLD"
-            if key.startswith("The .")
-            else "same naming pattern"
-            if key.startswith("Same naming")
-            else key
-        )
-        d = merged.setdefault(k, {"scam": 0, "legit": 0})
-        d["scam"] += c.get("scam", 0)
-        d["legit"] += c.get("legit", 0)
-    for k, d in sorted(merged.items(), key=lambda kv: -kv[1]["scam"]):
-        typer.echo(f"  {d['scam']:>6} | {d['legit']:>4}  {k}")
+    typer.echo(
+        _("Kết luận: %(verdicts)s", verdicts="; ".join(f"{k}: {dict(v)}" for k, v in m.verdicts.items()))
+    )
+    typer.echo(_("Theo lý do (nhãn lừa đảo | nhãn hợp lệ):"))
+    for k, c in sorted(m.by_reason.items(), key=lambda kv: -kv[1]["scam"]):
+        typer.echo(f"  {c['scam']:>6} | {c['legit']:>4}  {k}")
     for dom, why in m.fp_examples[:show]:
-        typer.echo(f"  FP {dom}: {why}")
+        typer.echo(f"  FP {dom}: {label(why)}")
     for dom in m.missed_novel[:show]:
         typer.echo(f"  MISS {dom}")
 
 
-@scam_app.command()
+@scam_app.command(help=N_("Nạp danh bạ chính thức và danh sách chặn kèm theo vào cơ sở dữ liệu."))
 def seed() -> None:
-    """Nạp dữ liệu kèm theo / Load the official registry and the bundled blocklist into the database."""
+    """Load the official registry and the bundled blocklist into the database."""
     from kiemchung.scam.blocklist import seed_bundled
     from kiemchung.scam.registry import load_registry
     from kiemchung.store import session_scope, upgrade
@@ -160,19 +157,21 @@ def seed() -> None:
     )
 
 
-@scam_app.command()
+@scam_app.command(
+    help=N_("Nhập hoặc làm mới một nguồn cấp danh sách chặn hay danh sách tin cậy (giữ nguồn gốc từng mục).")
+)
 def update(
-    feed: str = typer.Option(..., "--feed", help="Feed name (provenance)."),
-    url: str = typer.Option(None, "--url", help="Fetch the list from this URL."),
-    file: Path = typer.Option(None, "--file", help="Read the list from this file."),
+    feed: str = typer.Option(..., "--feed", help=N_("Tên nguồn cấp (nguồn gốc).")),
+    url: str = typer.Option(None, "--url", help=N_("Tải danh sách từ URL này.")),
+    file: Path = typer.Option(None, "--file", help=N_("Đọc danh sách từ tệp này.")),
     fmt: str = typer.Option("auto", "--format", help="auto | domains | urls | adblock | hosts"),
     list_kind: str = typer.Option("block", "--list", help="block | allow"),
-    licence: str = typer.Option(None, "--licence", help="Licence of the list, e.g. CC0-1.0."),
+    licence: str = typer.Option(None, "--licence", help=N_("Giấy phép của danh sách, vd. CC0-1.0.")),
     interval_hours: int = typer.Option(
-        None, "--interval-hours", help="Expected refresh interval (stale warning)."
+        None, "--interval-hours", help=N_("Chu kỳ cập nhật dự kiến (để cảnh báo khi quá hạn).")
     ),
 ) -> None:
-    """Cập nhật nguồn cấp / Import or refresh a block/allow-list feed (upsert, keeps provenance)."""
+    """Import or refresh a block/allow-list feed (upsert, keeps provenance)."""
     from kiemchung.scam.blocklist import FORMATS, parse_feed, read_source, update_feed
     from kiemchung.store import session_scope, upgrade
 
@@ -216,9 +215,9 @@ def update(
         typer.echo(_("dòng %(no)s: %(value)s — %(why)s", no=no, value=f"{line[:80]!r}", why=why), err=True)
 
 
-@scam_app.command()
+@scam_app.command(help=N_("Liệt kê các nguồn cấp và nguồn gốc; cảnh báo nguồn cấp quá hạn."))
 def feeds() -> None:
-    """Liệt kê nguồn cấp / List feeds with provenance; warns about stale feeds."""
+    """List feeds with provenance; warns about stale feeds."""
     from kiemchung.scam.blocklist import database_ready, feed_status
     from kiemchung.store import session_scope
 
@@ -281,25 +280,25 @@ def _edit(add: bool, kind: str, value: str, list_kind: str, reason: str) -> None
         _fail(str(exc))
 
 
-@scam_app.command()
+@scam_app.command(help=N_("Thêm một mục vào danh sách chặn hoặc danh sách tin cậy (có ghi nhật ký)."))
 def add(
     kind: str = typer.Argument(..., help="url | domain | phone | bank_account | ewallet | social_page"),
     value: str = typer.Argument(...),
-    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    reason: str = typer.Option(..., "--reason", help=N_("Lý do (ghi vào nhật ký).")),
     list_kind: str = typer.Option("block", "--list", help="block | allow"),
 ) -> None:
-    """Thêm vào danh sách / Add an indicator to the block- or allow-list (audited)."""
+    """Add an indicator to the block- or allow-list (audited)."""
     _edit(True, kind, value, list_kind, reason)
 
 
-@scam_app.command()
+@scam_app.command(help=N_("Gỡ một mục khỏi danh sách (có ghi nhật ký)."))
 def remove(
     kind: str = typer.Argument(...),
     value: str = typer.Argument(...),
-    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    reason: str = typer.Option(..., "--reason", help=N_("Lý do (ghi vào nhật ký).")),
     list_kind: str = typer.Option("block", "--list", help="block | allow"),
 ) -> None:
-    """Gỡ khỏi danh sách / Deactivate an indicator (audited)."""
+    """Deactivate an indicator (audited)."""
     _edit(False, kind, value, list_kind, reason)
 
 

@@ -22,7 +22,7 @@ from kiemchung.scam.blocklist import Snapshot, get_snapshot
 from kiemchung.scam.domains import clean_host, registered_domain
 from kiemchung.scam.lookalike import Assessment, assess_domain
 from kiemchung.scam.registry import Registry
-from kiemchung.web.i18n import translate_in
+from kiemchung.web.i18n import Message, translate_in
 
 _CATEGORY = re.compile(r"\(([^)]+)\)")
 
@@ -53,9 +53,23 @@ class Metrics:
         return self.false_positives / self.n_legit if self.n_legit else 0.0
 
 
-def reason_key(reason: str) -> str:
-    """The English head of a reason, without the specifics ('Contains common scam keywords')."""
-    english = translate_in("en", reason)
+def reason_key(reason: str, lang: str = "en") -> str:
+    """The head of a reason in ``lang``, without the specifics (domains, counts), to count by.
+
+    >>> from kiemchung.web.i18n import lazy_gettext
+    >>> reason_key(lazy_gettext("Đuôi tên miền .%(tld)s thường bị dùng cho trang lừa đảo", tld="top"))
+    'The .… ending is widely abused by scam sites'
+    >>> reason_key(lazy_gettext("Tên miền chứa từ khóa lừa đảo thường gặp (%(label)s): %(words)s",
+    ...     label=Message("cờ bạc"), words="'casino'"), "vi")
+    'Tên miền chứa từ khóa lừa đảo thường gặp (cờ bạc)'
+    """
+    if isinstance(reason, Message) and reason.params:
+        # the message's own text, its data parameters left out and its translated labels kept
+        params = {
+            k: translate_in(lang, v) if isinstance(v, Message) else "…" for k, v in reason.params.items()
+        }
+        return translate_in(lang, reason.msgid, **params).split(":")[0].strip()
+    english = translate_in(lang, reason)
     key = re.split(r"[:'(]| by | \d", english)[0].strip()
     cat = _CATEGORY.search(english)
     return f"{key} ({cat.group(1)})" if cat and "keywords" in key else key
@@ -71,8 +85,12 @@ def read_labelled(path: str | Path) -> list[dict[str, Any]]:
 
 
 def evaluate(
-    rows: Iterable[dict[str, Any]], snapshot: Snapshot | None = None, registry: Registry | None = None
+    rows: Iterable[dict[str, Any]],
+    snapshot: Snapshot | None = None,
+    registry: Registry | None = None,
+    lang: str = "en",
 ) -> Metrics:
+    """The rates over ``rows``; ``by_reason`` counts by :func:`reason_key` in ``lang``."""
     snap = snapshot if snapshot is not None else get_snapshot(use_database=False)
     listed_regs = {registered_domain(u) for u in snap.units}
     m = Metrics()
@@ -82,7 +100,7 @@ def evaluate(
         flagged = a.verdict in ("scam", "suspicious")
         m.verdicts.setdefault(label, Counter())[a.verdict] += 1
         for r in a.reasons if flagged else []:
-            m.by_reason.setdefault(reason_key(r), Counter())[label] += 1
+            m.by_reason.setdefault(reason_key(r, lang), Counter())[label] += 1
         if label == "scam":
             m.n_scam += 1
             m.detected += flagged

@@ -34,7 +34,7 @@ from kiemchung.scam.domains import clean_host, is_ip, registered_domain, site_un
 from kiemchung.scam.registry import Official, Registry, default_registry
 from kiemchung.scam.wordlists import WORDS
 from kiemchung.text import fold
-from kiemchung.web.i18n import lazy_gettext, translate_in
+from kiemchung.web.i18n import Message, lazy_gettext, translate_in
 
 SCAM, SUSPICIOUS = 0.75, 0.5
 
@@ -385,13 +385,11 @@ def _heuristics(host: str, sub: str, label: str, suffix: str, snap: Snapshot, re
         for _k, w, _why in top:
             weights.append(w * damp if not brands else max(w, 0.6))
         words = ", ".join(f"'{k}'" for k, _w, _y in top)
-        label_vi, _, label_en = top[0][2].partition(" / ")
         reasons.append(
             lazy_gettext(
-                "Tên miền chứa từ khóa lừa đảo thường gặp (%(label_vi)s): %(words)s",
-                label_vi=label_vi,
+                "Tên miền chứa từ khóa lừa đảo thường gặp (%(label)s): %(words)s",
+                label=Message(top[0][2]),  # the group's reason, a message id of the word lists
                 words=words,
-                value=label_en or label_vi,
             )
         )
 

@@ -64,7 +64,7 @@ async def api_check(
     db: SessionDep,
     q: str = Query(..., min_length=1, max_length=MAX_Q, description="Link, domain, phone, account or text"),
 ) -> dict[str, Any]:
-    """Kiểm tra lừa đảo / Check a link, domain, phone number, account number or message."""
+    """Check a link, domain, phone number, account number or message for scams."""
     r = await run_in_threadpool(_run, q, db)
     d = r.to_dict()
     d.pop("indicators", None)

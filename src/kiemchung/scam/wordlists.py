@@ -5,8 +5,11 @@ missing, empty, not lower-case ASCII, duplicated or carry weights outside (0, 1)
 
     >>> WORDS.risky_tlds_strong >= {"xyz", "top"}, "vn" in WORDS.risky_tlds
     (True, False)
-    >>> ("nhacai", 0.7, "sub", "cờ bạc / gambling") in WORDS.keywords
+    >>> ("nhacai", 0.7, "sub", "cờ bạc") in WORDS.keywords
     True
+
+A keyword group's ``reason`` is Vietnamese only: it is a message id, extracted into the catalogues
+by ``python -m kiemchung.web.catalogue`` (``DATA_MESSAGES``) and shown in the page's language.
 """
 
 from __future__ import annotations
@@ -75,8 +78,8 @@ def parse(data: dict[str, Any]) -> WordLists:
         weight, mode, reason, words = g.get("weight"), g.get("mode"), g.get("reason"), g.get("words")
         if not isinstance(weight, int | float) or not 0 < weight < 1:
             raise ValueError(f"wordlists: keyword weight {weight!r} is not in (0, 1)")
-        if mode not in ("sub", "tok") or not isinstance(reason, str) or " / " not in reason:
-            raise ValueError(f"wordlists: keyword group needs mode sub|tok and a 'vi / en' reason: {g!r}")
+        if mode not in ("sub", "tok") or not isinstance(reason, str) or not reason.strip() or " / " in reason:
+            raise ValueError(f"wordlists: keyword group needs mode sub|tok and a Vietnamese reason: {g!r}")
         if (
             not isinstance(words, list)
             or not words

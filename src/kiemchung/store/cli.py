@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import typer
 
+from kiemchung.clilang import new_app
 from kiemchung.web.i18n import N_, _
 
-db_app = typer.Typer(help=N_("Cơ sở dữ liệu"), no_args_is_help=True)
+db_app = new_app(N_("Cơ sở dữ liệu"))
 
 
-@db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
+@db_app.command(
+    "upgrade", help=N_("Áp dụng các bước chuyển đổi cơ sở dữ liệu (tạo tệp SQLite trong ./var/ khi cần).")
+)
+def db_upgrade(
+    revision: str = typer.Argument("head", help=N_("Phiên bản Alembic cần nâng lên.")),
+) -> None:
     """Apply database migrations (creates the SQLite file under ./var/ when needed)."""
     from kiemchung.settings import get_settings
     from kiemchung.store import upgrade

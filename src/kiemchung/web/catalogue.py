@@ -5,7 +5,8 @@
 
 The extraction rules are those of ``babel.cfg`` (``pybabel extract -F babel.cfg`` finds the same
 ids): Python calls of ``_``, ``N_``, ``lazy_gettext``, ``gettext``, ``ngettext`` and the same calls in
-Jinja templates. The Vietnamese catalogue lists every id with an empty translation (the id is the
+Jinja templates. Bundled data files whose texts are shown to people hold Vietnamese message ids too;
+``DATA_MESSAGES`` says where they are (Babel does not read JSON). The Vietnamese catalogue lists every id with an empty translation (the id is the
 Vietnamese); the English one keeps its translations, gains the new ids (empty, to be filled) and
 drops the ids no longer used.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -43,6 +45,11 @@ OPTIONS_MAP = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_b
 
 MsgId = str | tuple[str, str]
 
+# Data files (relative to src/kiemchung) and the key path of their message ids ("*": every item)
+DATA_MESSAGES: dict[str, tuple[str, ...]] = {
+    "scam/data/wordlists.json": ("keywords", "groups", "*", "reason"),
+}
+
 
 def _key(msgid: MsgId, context: str | None) -> tuple[str | None, MsgId]:
     return context, msgid
@@ -63,7 +70,33 @@ def extract(root: Path) -> dict[MsgId, list[tuple[str, int]]]:
         out.setdefault(msgid, []).append((filename, lineno))
     for filename, lineno, msgid in _inside_fstrings(src):
         out.setdefault(msgid, []).append((filename, lineno))
+    for filename, lineno, msgid in _in_data_files(src):
+        out.setdefault(msgid, []).append((filename, lineno))
     return out
+
+
+def _in_data_files(src: Path) -> list[tuple[str, int, MsgId]]:
+    """The message ids of the data files of ``DATA_MESSAGES``, with the line they are on.
+
+    >>> any(f == "scam/data/wordlists.json" for f, _line, _id in _in_data_files(Path(__file__).parents[1]))
+    True
+    """
+    found: list[tuple[str, int, MsgId]] = []
+    for rel, keys in DATA_MESSAGES.items():
+        text = (src / rel).read_text("utf-8")
+        lines = text.splitlines()
+        values: list[object] = [json.loads(text)]
+        for key in keys:
+            if key == "*":
+                values = [v for value in values if isinstance(value, list) for v in value]
+            else:
+                values = [value[key] for value in values if isinstance(value, dict) and key in value]
+        for value in values:
+            if isinstance(value, str) and value:
+                needle = json.dumps(value, ensure_ascii=False)
+                lineno = next((i for i, line in enumerate(lines, 1) if needle in line), 1)
+                found.append((rel, lineno, value))
+    return found
 
 
 def _inside_fstrings(src: Path) -> list[tuple[str, int, MsgId]]:
