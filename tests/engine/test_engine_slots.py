@@ -28,6 +28,8 @@ def test_lexicon_loads_with_provenance_and_labels() -> None:
         ("Đi Lào Cai chứ không sang Lào", "country", {"Lào"}),
         ("Uống nước gừng chữa đái tháo đường", "disease", {"tiểu đường"}),
         ("Giá vàng miếng và đô la Mỹ tăng", "commodity", {"vàng", "đô la"}),
+        ("Cấm xe hơi và xe gắn máy vào phố cổ", "vehicle", {"ô tô", "xe máy"}),
+        ("Chợ đầu mối ở Thượng Hải và quận Cầu Giấy", "place", {"Thượng Hải", "Cầu Giấy"}),
     ],
 )
 def test_slots_found(text: str, kind: str, values: set[str]) -> None:
@@ -39,7 +41,7 @@ def test_slots_found(text: str, kind: str, values: set[str]) -> None:
     [
         "Cả nhà tôi đi chợ chủ nhật, cập nhật tin tức",  # tôi / nhật are not garlic / Japan
         "Mong thế giới hòa bình, không còn chiến tranh",  # a common noun, not the province
-        "Cấm xe máy vào nội thành",  # "cam" (orange) only with its diacritics
+        "Cấm đỗ xe vào nội thành giờ cao điểm",  # "cam" (orange) only with its diacritics
     ],
 )
 def test_everyday_words_are_not_slots(text: str) -> None:
@@ -63,3 +65,25 @@ def test_swap_against_the_headline_not_the_body() -> None:
     query = S.slots("Không dùng paracetamol khi sốt xuất huyết à")
     assert S.conflicts(query, body) == []  # named in the body ...
     assert S.conflicts(query, body, head) == [("remedy", ("paracetamol",), ("ibuprofen", "paracetamol"))]
+
+
+@pytest.mark.parametrize(
+    ("query", "claim", "flipped"),
+    [
+        ("Vắc xin sởi không gây tự kỷ đúng không", "Vắc xin sởi gây bệnh tự kỷ ở trẻ nhỏ", True),
+        ("vac xin soi ko gay tu ky a", "Vắc xin sởi gây bệnh tự kỷ ở trẻ nhỏ", True),
+        ("Bán hàng online vẫn phải nộp thuế à", "Bán hàng online thì không phải nộp thuế", True),
+        ("Hàng giả không có bán ở chợ đâu", "Hàng giả đang được bán ở chợ", True),
+        ("Vắc xin sởi có gây tự kỷ không?", "Vắc xin sởi gây bệnh tự kỷ ở trẻ nhỏ", False),
+        ("Chưa tiêm vắc xin thì không được đi học", "Chưa tiêm vắc xin thì không được đi học", False),
+        ("Uống nước lá ổi chữa sốt xuất huyết", "Nước lá ổi chữa được sốt xuất huyết", False),
+    ],
+)
+def test_polarity_flips(query: str, claim: str, flipped: bool) -> None:
+    """A tip that negates the claim (or asserts what it negates) is the opposite claim."""
+    assert bool(S.polarity_flips(S.polarity(query), S.polarity(claim))) is flipped
+
+
+def test_loose_slots_only_for_text_without_diacritics() -> None:
+    assert S.slots("chuyen bay tu uc ve", loose=True)["country"] == frozenset({"Úc"})
+    assert "country" not in S.slots("chuyen bay tu uc ve")
