@@ -231,6 +231,9 @@ def pair_features(
     head = c.slots if c.head_slots is None else c.head_slots
     f["slot_conflict"] = float(len(S.conflicts(u.slots, c.slots, head)))
     f["slot_swap"] = float(len(S.conflicts(u.slots, c.slots, head, swaps_only=True)))
+    # the whole text, for a short one split into sentences (a picture's lines, a two-line message)
+    f["slot_swap_all"] = float(len(S.conflicts(q.slots, c.slots, head, swaps_only=True)))
+    f["q_syl"] = float(len(q.syl))
     if u.loose_slots and not f["slot_swap"]:
         # typed without diacritics: "uc" may be Úc, but only a swap against the claim counts
         f["slot_swap"] = float(len(S.conflicts(u.loose_slots, c.slots, head, swaps_only=True)))
@@ -392,6 +395,10 @@ MIN_SHARED = 0.15
 HEAD_COVERAGE = ((15, 0.55), (25, 0.40))
 
 
+# Syllables up to which a text cut into several sentences is still read as one claim for swaps.
+SHORT_TEXT = 40
+
+
 def says_too_little(f: dict[str, float]) -> bool:
     """The query covers too little of the fact-check's short claim to be the same claim.
 
@@ -427,6 +434,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
     True
     >>> veto({"slot_conflict": 1.0, "slot_swap": 0.0}, long=True), veto({"slot_swap": 1.0}, long=True)
     (False, True)
+    >>> veto({"slot_swap_all": 1.0, "q_syl": 25.0}, long=True)  # a two-line card: the place is on the other line
+    True
     >>> veto({"polarity_flip": 1.0, "cov_q": 0.3}, long=False)  # "X không chữa Y" against "X chữa Y"
     True
     >>> veto({"head_len": 9.0, "cov_h": 0.4}, long=False)  # "Giá xăng có tăng không?" vs a 9-syllable claim
@@ -438,7 +447,10 @@ def veto(f: dict[str, float], long: bool) -> bool:
         return True
     if long:
         # a long post: only a slot swapped in the sentence that matched (its other sentences, and
-        # that sentence's own asides, name places, diseases and numbers of their own)
+        # that sentence's own asides, name places, diseases and numbers of their own); in a short
+        # text cut into sentences (a screenshot read line by line) anywhere in it
+        if 0 < f.get("q_syl", 0.0) <= SHORT_TEXT and f.get("slot_swap_all", 0.0) > 0:
+            return True
         return f.get("slot_swap", 0.0) > 0
     if f.get("slot_swap", 0.0) > 0 or f.get("polarity_flip", 0.0) > 0:
         return True
