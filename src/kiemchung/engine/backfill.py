@@ -1,4 +1,4 @@
-"""Backfills: millions of old posts through the claim stages, in-process or on Ray Data.
+"""Backfills: millions of old posts through the claim stages, in-process or on Ray.
 
     kiemchung backfill posts.jsonl --out var/backfill/posts          # in-process
     kiemchung backfill posts.parquet --out ... --ray-address local   # a local Ray cluster
@@ -7,9 +7,10 @@
 One implementation, two runners. The stages split in two:
 
 * ``prepare_block`` — normalise, exact and MinHash dedup keys, check-worthiness, embedding of the
-  claim sentences. Pure, per post, the costly part: the Ray runner maps it over blocks of posts
-  (``Dataset.map_batches`` on an actor pool, one model per actor), the in-process runner calls it
-  in a loop.
+  claim sentences. Pure, per post, the costly part: the Ray runner deals blocks of posts to a pool
+  of actors (one CPU and one model each, loaded once per run), the in-process runner calls it in a
+  loop. Embedding is most of the cost, so only what the ordered stage can use is embedded: not the
+  sentences of exact reposts of earlier posts, each distinct sentence once.
 * ``assign_block`` — dedup decisions and claim clustering. Each post's outcome depends on every
   earlier post (the first of two reposts is the original; a sentence joins the claim an earlier
   one started), so it runs in order, on the driver, over the prepared blocks. Embeddings are
@@ -32,9 +33,9 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -68,9 +69,68 @@ class PreparedPost:
 class PreparedBlock:
     posts: list[PreparedPost]
     vectors: np.ndarray | None  # one row per claim sentence, posts in order
+    # rows left unembedded (zeros): sentences of reposts, whose claims are their original's
+    skipped: list[int] = field(default_factory=list)
 
 
-def prepare_block(rows: Sequence[tuple[int, str]], embedder: Embedder | None) -> PreparedBlock:
+class VectorCache:
+    """The last ``size`` sentence embeddings by text: a sentence repeated across posts (a claim
+    shared with other words around it) is embedded once per worker.
+
+    >>> c = VectorCache(size=2)
+    >>> c.put("a", np.ones(2, np.float32)); c.put("b", np.zeros(2, np.float32)); c.put("c", np.ones(2, np.float32))
+    >>> c.get("a") is None, c.get("c") is not None
+    (True, True)
+    """
+
+    def __init__(self, size: int = 20_000) -> None:  # ~30 MiB of 384-d vectors
+        self.size = size
+        self._rows: dict[str, np.ndarray] = {}
+
+    def get(self, text: str) -> np.ndarray | None:
+        row = self._rows.pop(text, None)
+        if row is not None:
+            self._rows[text] = row  # most recent last
+        return row
+
+    def put(self, text: str, row: np.ndarray) -> None:
+        self._rows.pop(text, None)
+        self._rows[text] = row
+        while len(self._rows) > self.size:
+            del self._rows[next(iter(self._rows))]
+
+
+class SeenKeys:
+    """Exact dedup keys of the last ``size`` posts, oldest forgotten first: what a worker may skip.
+
+    >>> s = SeenKeys(size=2); s.add([1, 2, 3])
+    >>> 1 in s, 3 in s
+    (False, True)
+    """
+
+    def __init__(self, size: int = 200_000) -> None:
+        self.size = size
+        self._keys: dict[int, None] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def add(self, keys: Iterable[int]) -> None:
+        for k in keys:
+            self._keys.pop(k, None)
+            self._keys[k] = None
+        while len(self._keys) > self.size:
+            del self._keys[next(iter(self._keys))]
+
+
+def prepare_block(
+    rows: Sequence[tuple[int, str]],
+    embedder: Embedder | None,
+    *,
+    seen: Container[int] = frozenset(),
+    cache: VectorCache | None = None,
+    defer: bool = False,
+) -> PreparedBlock:
     """Normalise, dedup keys, check-worthiness and embeddings for ``(key, raw text)`` rows.
 
     Pure and per post (nothing depends on other posts), so any worker may run any block.
@@ -78,6 +138,14 @@ def prepare_block(rows: Sequence[tuple[int, str]], embedder: Embedder | None) ->
     >>> b = prepare_block([(7, "Từ 1/7, phạt 5 triệu đồng nếu không đội mũ bảo hiểm khi đi xe đạp.")], None)
     >>> b.posts[0].key, len(b.posts[0].claims), b.vectors is None
     (7, 1, True)
+
+    Only what the ordered stage can use is embedded: a post whose exact dedup key is in ``seen``
+    (keys of earlier posts) or belongs to an earlier post of the block is a repost, its sentences
+    join its original's claims, so they are left out (listed in ``skipped``); each distinct
+    sentence is embedded once, and with ``cache`` once per worker. Embeddings are batch-invariant,
+    so none of this changes a vector, and ``assign_block`` embeds any skipped row it does need.
+    ``defer=True`` skips every row: the in-process runner embeds in the ordered stage, which knows
+    exactly which posts are originals.
     """
     posts = []
     for key, text in rows:
@@ -97,9 +165,37 @@ def prepare_block(rows: Sequence[tuple[int, str]], embedder: Embedder | None) ->
                 claims=[(c.text, float(c.score), dict(c.features)) for c in cands],
             )
         )
-    sentences = [normalise(t) for p in posts for t, _, _ in p.claims]
-    vectors = embed_sorted(embedder.query, sentences, embedder.dim) if embedder is not None else None
-    return PreparedBlock(posts, vectors)
+    if embedder is None:
+        return PreparedBlock(posts, None)
+    sentences: list[str] = []
+    skipped: list[int] = []
+    in_block: set[int] = set()
+    for p in posts:
+        repost = defer or p.exact in seen or p.exact in in_block
+        in_block.add(p.exact)
+        for t, _, _ in p.claims:
+            if repost:
+                skipped.append(len(sentences))
+            sentences.append(normalise(t))
+    vectors = np.zeros((len(sentences), embedder.dim), dtype=np.float32)
+    skip = set(skipped)
+    todo: dict[str, list[int]] = {}  # distinct sentence -> its rows
+    for r, t in enumerate(sentences):
+        if r in skip:
+            continue
+        hit = cache.get(t) if cache is not None else None
+        if hit is not None:
+            vectors[r] = hit
+        else:
+            todo.setdefault(t, []).append(r)
+    if todo:
+        texts = list(todo)
+        fresh = embed_sorted(embedder.query, texts, embedder.dim)
+        for t, vec in zip(texts, fresh, strict=True):
+            vectors[todo[t]] = vec
+            if cache is not None:
+                cache.put(t, vec.copy())  # not a view pinning the whole batch
+    return PreparedBlock(posts, vectors, skipped)
 
 
 # the ordered stage ---------------------------------------------------------------------------
@@ -144,6 +240,8 @@ class BackfillState:
     lookup_root: Callable[[int], list[tuple[int, str]]] | None = None
     # how new claims join the library (the store's runner also writes them to the search index)
     add_claims: Callable[[list[int], list[str], np.ndarray | None], None] | None = None
+    # embeddings made in the ordered stage (skipped rows it needs), by sentence
+    cache: VectorCache = field(default_factory=VectorCache)
 
     @classmethod
     def empty(cls, embedder: Embedder | None) -> BackfillState:
@@ -169,6 +267,8 @@ def assign_block(state: BackfillState, block: PreparedBlock, sink: Sink, number:
                 row += 1
         else:
             row += len(post.claims)  # a duplicate's sentences were embedded but join its root's claims
+    if block.vectors is not None and block.skipped:
+        _embed_skipped(block, rows, state.library.embedder, state.cache)
     vectors = block.vectors[rows] if block.vectors is not None else None
     assignments: list[Assignment] = cluster([s[1] for s in sentences], vectors, state.library)
     new: dict[int, NewClaim] = {}
@@ -204,6 +304,36 @@ def assign_block(state: BackfillState, block: PreparedBlock, sink: Sink, number:
         add([c.id for c in claims], [c.text for c in claims], new_vectors)
     sink.store_block(number, results, claims, new_vectors)
     return results
+
+
+def _embed_skipped(
+    block: PreparedBlock, rows: list[int], embedder: Embedder | None, cache: VectorCache
+) -> None:
+    """Embed the skipped rows the ordered stage needs: all of an original's with ``defer``, else
+    rarely any (a repost whose original the dedup state has since forgotten). Each distinct
+    sentence once, the same vectors a worker would have made."""
+    assert block.vectors is not None
+    need = sorted(set(rows).intersection(block.skipped))
+    if not need:
+        return
+    assert embedder is not None, "prepared with an embedder, assigned without one"
+    if not block.vectors.flags.writeable:  # as Ray hands arrays back
+        block.vectors = block.vectors.copy()
+    texts = [normalise(t) for p in block.posts for t, _, _ in p.claims]
+    todo: dict[str, list[int]] = {}
+    for r in need:
+        hit = cache.get(texts[r])
+        if hit is not None:
+            block.vectors[r] = hit
+        else:
+            todo.setdefault(texts[r], []).append(r)
+    if todo:
+        fresh = embed_sorted(embedder.query, list(todo), embedder.dim)
+        for (t, rs), vec in zip(todo.items(), fresh, strict=True):
+            block.vectors[rs] = vec
+            cache.put(t, vec.copy())  # not a view pinning the whole batch
+    done = set(need)
+    block.skipped = [r for r in block.skipped if r not in done]
 
 
 class MemorySink:
@@ -291,23 +421,28 @@ def blocks_of(rows: Iterable[tuple[int, str]], size: int) -> Iterator[tuple[int,
 def run_in_process(
     blocks: Iterable[tuple[int, list[tuple[int, str]]]], embedder_name: str
 ) -> Iterator[tuple[int, PreparedBlock]]:
+    """``prepare_block`` in a loop; the embedding is left to the ordered stage (``defer``), which
+    embeds the sentences of original posts only."""
     emb = get_embedder(embedder_name)
     for number, rows in blocks:
-        yield number, prepare_block(rows, emb)
+        yield number, prepare_block(rows, emb, defer=True)
 
 
 class _RayPrepare:
-    """The Ray actor: loads the embedder once, prepares one block per call."""
+    """The Ray actor: loads the embedder once and prepares blocks for the whole run, keeping its
+    sentence cache and the exact keys of the posts prepared so far (its own and the ones the
+    driver passes on)."""
 
     def __init__(self, embedder_name: str) -> None:
         self.embedder = get_embedder(embedder_name)
+        self.seen = SeenKeys()
+        self.cache = VectorCache()
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        out = [
-            pickle.dumps(prepare_block(pickle.loads(rows), self.embedder), protocol=pickle.HIGHEST_PROTOCOL)
-            for rows in batch["rows"]
-        ]
-        return {"block": list(batch["block"]), "prepared": out}
+    def prepare(self, rows: list[tuple[int, str]], seen: list[int]) -> PreparedBlock:
+        self.seen.add(seen)
+        prepared = prepare_block(rows, self.embedder, seen=self.seen, cache=self.cache)
+        self.seen.add(p.exact for p in prepared.posts)
+        return prepared
 
 
 def start_ray(address: str, workers: int) -> None:
@@ -325,34 +460,39 @@ def start_ray(address: str, workers: int) -> None:
 def run_on_ray(
     blocks: Iterable[tuple[int, list[tuple[int, str]]]], embedder_name: str, workers: int
 ) -> Iterator[tuple[int, PreparedBlock]]:
-    """``prepare_block`` on a Ray Data actor pool, a window of blocks at a time, in block order."""
-    import ray.data
+    """``prepare_block`` on a pool of ``workers`` Ray actors (one CPU and one model each, started
+    once for the run), blocks dealt round-robin, a window of them in flight, returned in block order."""
+    import ray
 
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    window = max(1, workers * WINDOW_PER_WORKER)
-    pending: list[tuple[int, list[tuple[int, str]]]] = []
+    actor: Any = ray.remote(num_cpus=1)(_RayPrepare)  # Ray's stubs do not type actor methods
+    pool: list[Any] = [actor.remote(embedder_name) for _ in range(max(1, workers))]
+    window = len(pool) * WINDOW_PER_WORKER
+    keys: list[int] = []  # exact keys of the blocks returned so far, in order
+    told = [0] * len(pool)  # how much of ``keys`` each actor has been passed
+    inflight: deque[tuple[int, Any]] = deque()
 
-    def flush() -> Iterator[tuple[int, PreparedBlock]]:
-        items = [{"block": b, "rows": pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)} for b, r in pending]
-        ds = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-            _RayPrepare,
-            fn_constructor_args=(embedder_name,),
-            batch_size=1,
-            compute=ray.data.ActorPoolStrategy(size=workers),
-            num_cpus=1,
-        )
-        done = {int(r["block"]): pickle.loads(r["prepared"]) for r in ds.iter_rows()}
-        for b, _ in pending:
-            yield b, done[b]
+    def collect() -> tuple[int, PreparedBlock]:
+        number, ref = inflight.popleft()
+        prepared: PreparedBlock = ray.get(ref)
+        keys.extend(p.exact for p in prepared.posts)
+        return number, prepared
 
-    for item in blocks:
-        pending.append(item)
-        if len(pending) >= window:
-            yield from flush()
-            pending = []
-    if pending:
-        yield from flush()
+    try:
+        for i, (number, rows) in enumerate(blocks):
+            if len(inflight) >= window:
+                yield collect()
+            a = i % len(pool)
+            inflight.append((number, pool[a].prepare.remote(rows, keys[told[a] :])))
+            told[a] = len(keys)
+            low = min(told)
+            if low >= 100_000:  # every actor has these keys: drop them here
+                del keys[:low]
+                told = [t - low for t in told]
+        while inflight:
+            yield collect()
+    finally:
+        for h in pool:
+            ray.kill(h)
 
 
 # the output directory ------------------------------------------------------------------------------
