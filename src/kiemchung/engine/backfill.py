@@ -1,4 +1,4 @@
-"""Backfills: millions of old posts through the claim stages, in-process or on Ray.
+"""Backfills: millions of old posts through the claim stages, in-process or on Ray Data.
 
     kiemchung backfill posts.jsonl --out var/backfill/posts          # in-process
     kiemchung backfill posts.parquet --out ... --ray-address local   # a local Ray cluster
@@ -7,10 +7,11 @@
 One implementation, two runners. The stages split in two:
 
 * ``prepare_block`` — normalise, exact and MinHash dedup keys, check-worthiness, embedding of the
-  claim sentences. Pure, per post, the costly part: the Ray runner deals blocks of posts to a pool
-  of actors (one CPU and one model each, loaded once per run), the in-process runner calls it in a
-  loop. Embedding is most of the cost, so only what the ordered stage can use is embedded: not the
-  sentences of exact reposts of earlier posts, each distinct sentence once.
+  claim sentences. Pure, per post, the costly part: the Ray runner maps it over one Ray Data
+  dataset of all the pending blocks with a pool of actors (one CPU and one model each, loaded once
+  per run), streamed back in block order; the in-process runner calls it in a loop. Embedding is
+  most of the cost, so only what the ordered stage can use is embedded: not the sentences of exact
+  reposts of earlier posts, each distinct sentence once.
 * ``assign_block`` — dedup decisions and claim clustering. Each post's outcome depends on every
   earlier post (the first of two reposts is the original; a sentence joins the claim an earlier
   one started), so it runs in order, on the driver, over the prepared blocks. Embeddings are
@@ -33,8 +34,8 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import time
-from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,6 @@ from kiemchung.web.i18n import gettext
 log = logging.getLogger(__name__)
 
 BLOCK = 500  # posts per block: the unit of parallel work, of writing and of resuming
-WINDOW_PER_WORKER = 4  # blocks in flight per Ray worker before the driver assigns them
 
 
 # the parallel stage --------------------------------------------------------------------------
@@ -101,26 +101,38 @@ class VectorCache:
 
 
 class SeenKeys:
-    """Exact dedup keys of the last ``size`` posts, oldest forgotten first: what a worker may skip.
+    """Exact dedup keys of the last ``size`` posts with their block, oldest forgotten first: what a
+    worker may skip. ``before(n)`` holds the keys of blocks before ``n`` only (a key first met in a
+    later block is not an earlier post's).
 
-    >>> s = SeenKeys(size=2); s.add([1, 2, 3])
-    >>> 1 in s, 3 in s
-    (False, True)
+    >>> s = SeenKeys(size=2); s.add([1, 2], block=0); s.add([3], block=1)
+    >>> 1 in s.before(2), 2 in s.before(2), 3 in s.before(1), 3 in s.before(2)
+    (False, True, False, True)
     """
 
     def __init__(self, size: int = 200_000) -> None:
         self.size = size
-        self._keys: dict[int, None] = {}
+        self._keys: dict[int, int] = {}  # key -> block it was first met in
 
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def add(self, keys: Iterable[int]) -> None:
+    def add(self, keys: Iterable[int], block: int) -> None:
         for k in keys:
-            self._keys.pop(k, None)
-            self._keys[k] = None
+            first = self._keys.pop(k, block)
+            self._keys[k] = min(first, block)
         while len(self._keys) > self.size:
             del self._keys[next(iter(self._keys))]
+
+    def before(self, block: int) -> Container[int]:
+        return _Before(self._keys, block)
+
+
+@dataclass(frozen=True, slots=True)
+class _Before:
+    keys: dict[int, int]
+    block: int
+
+    def __contains__(self, key: object) -> bool:
+        first = self.keys.get(key)  # type: ignore[call-overload]
+        return first is not None and first < self.block
 
 
 def prepare_block(
@@ -429,20 +441,26 @@ def run_in_process(
 
 
 class _RayPrepare:
-    """The Ray actor: loads the embedder once and prepares blocks for the whole run, keeping its
-    sentence cache and the exact keys of the posts prepared so far (its own and the ones the
-    driver passes on)."""
+    """The Ray Data callable class: one per actor, it loads the embedder once (in ``__init__``) and
+    prepares blocks for the whole run, keeping its sentence cache and the exact keys of the posts
+    it has prepared (with ``known``, the keys of posts written before the run)."""
 
-    def __init__(self, embedder_name: str) -> None:
+    def __init__(self, embedder_name: str, known: list[int]) -> None:
         self.embedder = get_embedder(embedder_name)
         self.seen = SeenKeys()
+        self.seen.add(known, block=-1)
         self.cache = VectorCache()
 
-    def prepare(self, rows: list[tuple[int, str]], seen: list[int]) -> PreparedBlock:
-        self.seen.add(seen)
-        prepared = prepare_block(rows, self.embedder, seen=self.seen, cache=self.cache)
-        self.seen.add(p.exact for p in prepared.posts)
-        return prepared
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        out = []
+        for number, data in zip(batch["block"], batch["rows"], strict=True):
+            number = int(number)
+            prepared = prepare_block(
+                pickle.loads(data), self.embedder, seen=self.seen.before(number), cache=self.cache
+            )
+            self.seen.add((p.exact for p in prepared.posts), block=number)
+            out.append(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
+        return {"block": [int(b) for b in batch["block"]], "prepared": out}
 
 
 def start_ray(address: str, workers: int) -> None:
@@ -458,41 +476,44 @@ def start_ray(address: str, workers: int) -> None:
 
 
 def run_on_ray(
-    blocks: Iterable[tuple[int, list[tuple[int, str]]]], embedder_name: str, workers: int
+    blocks: Iterable[tuple[int, list[tuple[int, str]]]],
+    embedder_name: str,
+    workers: int,
+    known: Iterable[int] = (),
 ) -> Iterator[tuple[int, PreparedBlock]]:
-    """``prepare_block`` on a pool of ``workers`` Ray actors (one CPU and one model each, started
-    once for the run), blocks dealt round-robin, a window of them in flight, returned in block order."""
-    import ray
+    """``prepare_block`` on Ray Data: one dataset over all the pending blocks, mapped by a pool of
+    ``workers`` actors (one CPU and one model each, for the whole run), streamed back in block order.
 
-    actor: Any = ray.remote(num_cpus=1)(_RayPrepare)  # Ray's stubs do not type actor methods
-    pool: list[Any] = [actor.remote(embedder_name) for _ in range(max(1, workers))]
-    window = len(pool) * WINDOW_PER_WORKER
-    keys: list[int] = []  # exact keys of the blocks returned so far, in order
-    told = [0] * len(pool)  # how much of ``keys`` each actor has been passed
-    inflight: deque[tuple[int, Any]] = deque()
+    ``known``: exact keys of posts written before the run, whose reposts the workers need not embed.
+    Ray gives an actor of one CPU one OpenMP thread, so the workers do not fight over the cores.
+    """
+    import ray.data
 
-    def collect() -> tuple[int, PreparedBlock]:
-        number, ref = inflight.popleft()
-        prepared: PreparedBlock = ray.get(ref)
-        keys.extend(p.exact for p in prepared.posts)
-        return number, prepared
-
-    try:
-        for i, (number, rows) in enumerate(blocks):
-            if len(inflight) >= window:
-                yield collect()
-            a = i % len(pool)
-            inflight.append((number, pool[a].prepare.remote(rows, keys[told[a] :])))
-            told[a] = len(keys)
-            low = min(told)
-            if low >= 100_000:  # every actor has these keys: drop them here
-                del keys[:low]
-                told = [t - low for t in told]
-        while inflight:
-            yield collect()
-    finally:
-        for h in pool:
-            ray.kill(h)
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.execution_options.preserve_order = True
+    order: list[int] = []
+    items: list[dict[str, Any]] = []
+    for b, r in blocks:
+        order.append(b)
+        items.append({"block": b, "rows": pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)})
+    if not items:
+        return
+    ds = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+        _RayPrepare,
+        fn_constructor_args=(embedder_name, list(known)[-SeenKeys().size :]),
+        batch_size=1,
+        concurrency=max(1, workers),
+        num_cpus=1,
+    )
+    del items  # the rows now live in Ray's object store
+    early: dict[int, PreparedBlock] = {}  # arrived before their turn (not with preserve_order)
+    nxt = 0
+    for row in ds.iter_rows():
+        early[int(row["block"])] = pickle.loads(row["prepared"])
+        while nxt < len(order) and order[nxt] in early:
+            yield order[nxt], early.pop(order[nxt])
+            nxt += 1
 
 
 # the output directory ------------------------------------------------------------------------------
@@ -654,7 +675,10 @@ def backfill_file(
                 if number == done[-1]:
                     break
             sink.replay(state, done, replay_rows)
-        runner = run_on_ray(all_blocks, name, workers) if ray_address else run_in_process(all_blocks, name)
+        known = list(state.dedup.exact)  # posts already written: their reposts need no embedding
+        runner = (
+            run_on_ray(all_blocks, name, workers, known) if ray_address else run_in_process(all_blocks, name)
+        )
         if ray_address:
             start_ray(ray_address, workers)
         for number, prepared in runner:
@@ -799,7 +823,7 @@ def backfill_store(
             blocks = _pending_posts(session, block)  # ids are read once; texts block by block
             if ray_address:
                 start_ray(ray_address, workers)
-                runner = run_on_ray(blocks, name, workers)
+                runner = run_on_ray(blocks, name, workers, list(state.dedup.exact))
             else:
                 runner = run_in_process(blocks, name)
             new_before = len(index.claims)
