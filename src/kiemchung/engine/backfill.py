@@ -7,9 +7,11 @@
 One implementation, two runners. The stages split in two:
 
 * ``prepare_block`` — normalise, exact and MinHash dedup keys, check-worthiness, embedding of the
-  claim sentences. Pure, per post, the costly part: the Ray runner maps it over blocks of posts
-  (``Dataset.map_batches`` on an actor pool, one model per actor), the in-process runner calls it
-  in a loop.
+  claim sentences. Pure, per post, the costly part: the Ray runner maps it over one Ray Data
+  dataset of all the pending blocks with a pool of actors (one CPU and one model each, loaded once
+  per run), streamed back in block order; the in-process runner calls it in a loop. Embedding is
+  most of the cost, so only what the ordered stage can use is embedded: not the sentences of exact
+  reposts of earlier posts, each distinct sentence once.
 * ``assign_block`` — dedup decisions and claim clustering. Each post's outcome depends on every
   earlier post (the first of two reposts is the original; a sentence joins the claim an earlier
   one started), so it runs in order, on the driver, over the prepared blocks. Embeddings are
@@ -34,7 +36,7 @@ import json
 import logging
 import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,7 +53,6 @@ from kiemchung.web.i18n import gettext
 log = logging.getLogger(__name__)
 
 BLOCK = 500  # posts per block: the unit of parallel work, of writing and of resuming
-WINDOW_PER_WORKER = 4  # blocks in flight per Ray worker before the driver assigns them
 
 
 # the parallel stage --------------------------------------------------------------------------
@@ -68,9 +69,80 @@ class PreparedPost:
 class PreparedBlock:
     posts: list[PreparedPost]
     vectors: np.ndarray | None  # one row per claim sentence, posts in order
+    # rows left unembedded (zeros): sentences of reposts, whose claims are their original's
+    skipped: list[int] = field(default_factory=list)
 
 
-def prepare_block(rows: Sequence[tuple[int, str]], embedder: Embedder | None) -> PreparedBlock:
+class VectorCache:
+    """The last ``size`` sentence embeddings by text: a sentence repeated across posts (a claim
+    shared with other words around it) is embedded once per worker.
+
+    >>> c = VectorCache(size=2)
+    >>> c.put("a", np.ones(2, np.float32)); c.put("b", np.zeros(2, np.float32)); c.put("c", np.ones(2, np.float32))
+    >>> c.get("a") is None, c.get("c") is not None
+    (True, True)
+    """
+
+    def __init__(self, size: int = 20_000) -> None:  # ~30 MiB of 384-d vectors
+        self.size = size
+        self._rows: dict[str, np.ndarray] = {}
+
+    def get(self, text: str) -> np.ndarray | None:
+        row = self._rows.pop(text, None)
+        if row is not None:
+            self._rows[text] = row  # most recent last
+        return row
+
+    def put(self, text: str, row: np.ndarray) -> None:
+        self._rows.pop(text, None)
+        self._rows[text] = row
+        while len(self._rows) > self.size:
+            del self._rows[next(iter(self._rows))]
+
+
+class SeenKeys:
+    """Exact dedup keys of the last ``size`` posts with their block, oldest forgotten first: what a
+    worker may skip. ``before(n)`` holds the keys of blocks before ``n`` only (a key first met in a
+    later block is not an earlier post's).
+
+    >>> s = SeenKeys(size=2); s.add([1, 2], block=0); s.add([3], block=1)
+    >>> 1 in s.before(2), 2 in s.before(2), 3 in s.before(1), 3 in s.before(2)
+    (False, True, False, True)
+    """
+
+    def __init__(self, size: int = 200_000) -> None:
+        self.size = size
+        self._keys: dict[int, int] = {}  # key -> block it was first met in
+
+    def add(self, keys: Iterable[int], block: int) -> None:
+        for k in keys:
+            first = self._keys.pop(k, block)
+            self._keys[k] = min(first, block)
+        while len(self._keys) > self.size:
+            del self._keys[next(iter(self._keys))]
+
+    def before(self, block: int) -> Container[int]:
+        return _Before(self._keys, block)
+
+
+@dataclass(frozen=True, slots=True)
+class _Before:
+    keys: dict[int, int]
+    block: int
+
+    def __contains__(self, key: object) -> bool:
+        first = self.keys.get(key)  # type: ignore[call-overload]
+        return first is not None and first < self.block
+
+
+def prepare_block(
+    rows: Sequence[tuple[int, str]],
+    embedder: Embedder | None,
+    *,
+    seen: Container[int] = frozenset(),
+    cache: VectorCache | None = None,
+    defer: bool = False,
+) -> PreparedBlock:
     """Normalise, dedup keys, check-worthiness and embeddings for ``(key, raw text)`` rows.
 
     Pure and per post (nothing depends on other posts), so any worker may run any block.
@@ -78,6 +150,14 @@ def prepare_block(rows: Sequence[tuple[int, str]], embedder: Embedder | None) ->
     >>> b = prepare_block([(7, "Từ 1/7, phạt 5 triệu đồng nếu không đội mũ bảo hiểm khi đi xe đạp.")], None)
     >>> b.posts[0].key, len(b.posts[0].claims), b.vectors is None
     (7, 1, True)
+
+    Only what the ordered stage can use is embedded: a post whose exact dedup key is in ``seen``
+    (keys of earlier posts) or belongs to an earlier post of the block is a repost, its sentences
+    join its original's claims, so they are left out (listed in ``skipped``); each distinct
+    sentence is embedded once, and with ``cache`` once per worker. Embeddings are batch-invariant,
+    so none of this changes a vector, and ``assign_block`` embeds any skipped row it does need.
+    ``defer=True`` skips every row: the in-process runner embeds in the ordered stage, which knows
+    exactly which posts are originals.
     """
     posts = []
     for key, text in rows:
@@ -97,9 +177,37 @@ def prepare_block(rows: Sequence[tuple[int, str]], embedder: Embedder | None) ->
                 claims=[(c.text, float(c.score), dict(c.features)) for c in cands],
             )
         )
-    sentences = [normalise(t) for p in posts for t, _, _ in p.claims]
-    vectors = embed_sorted(embedder.query, sentences, embedder.dim) if embedder is not None else None
-    return PreparedBlock(posts, vectors)
+    if embedder is None:
+        return PreparedBlock(posts, None)
+    sentences: list[str] = []
+    skipped: list[int] = []
+    in_block: set[int] = set()
+    for p in posts:
+        repost = defer or p.exact in seen or p.exact in in_block
+        in_block.add(p.exact)
+        for t, _, _ in p.claims:
+            if repost:
+                skipped.append(len(sentences))
+            sentences.append(normalise(t))
+    vectors = np.zeros((len(sentences), embedder.dim), dtype=np.float32)
+    skip = set(skipped)
+    todo: dict[str, list[int]] = {}  # distinct sentence -> its rows
+    for r, t in enumerate(sentences):
+        if r in skip:
+            continue
+        hit = cache.get(t) if cache is not None else None
+        if hit is not None:
+            vectors[r] = hit
+        else:
+            todo.setdefault(t, []).append(r)
+    if todo:
+        texts = list(todo)
+        fresh = embed_sorted(embedder.query, texts, embedder.dim)
+        for t, vec in zip(texts, fresh, strict=True):
+            vectors[todo[t]] = vec
+            if cache is not None:
+                cache.put(t, vec.copy())  # not a view pinning the whole batch
+    return PreparedBlock(posts, vectors, skipped)
 
 
 # the ordered stage ---------------------------------------------------------------------------
@@ -144,6 +252,8 @@ class BackfillState:
     lookup_root: Callable[[int], list[tuple[int, str]]] | None = None
     # how new claims join the library (the store's runner also writes them to the search index)
     add_claims: Callable[[list[int], list[str], np.ndarray | None], None] | None = None
+    # embeddings made in the ordered stage (skipped rows it needs), by sentence
+    cache: VectorCache = field(default_factory=VectorCache)
 
     @classmethod
     def empty(cls, embedder: Embedder | None) -> BackfillState:
@@ -169,6 +279,8 @@ def assign_block(state: BackfillState, block: PreparedBlock, sink: Sink, number:
                 row += 1
         else:
             row += len(post.claims)  # a duplicate's sentences were embedded but join its root's claims
+    if block.vectors is not None and block.skipped:
+        _embed_skipped(block, rows, state.library.embedder, state.cache)
     vectors = block.vectors[rows] if block.vectors is not None else None
     assignments: list[Assignment] = cluster([s[1] for s in sentences], vectors, state.library)
     new: dict[int, NewClaim] = {}
@@ -204,6 +316,36 @@ def assign_block(state: BackfillState, block: PreparedBlock, sink: Sink, number:
         add([c.id for c in claims], [c.text for c in claims], new_vectors)
     sink.store_block(number, results, claims, new_vectors)
     return results
+
+
+def _embed_skipped(
+    block: PreparedBlock, rows: list[int], embedder: Embedder | None, cache: VectorCache
+) -> None:
+    """Embed the skipped rows the ordered stage needs: all of an original's with ``defer``, else
+    rarely any (a repost whose original the dedup state has since forgotten). Each distinct
+    sentence once, the same vectors a worker would have made."""
+    assert block.vectors is not None
+    need = sorted(set(rows).intersection(block.skipped))
+    if not need:
+        return
+    assert embedder is not None, "prepared with an embedder, assigned without one"
+    if not block.vectors.flags.writeable:  # as Ray hands arrays back
+        block.vectors = block.vectors.copy()
+    texts = [normalise(t) for p in block.posts for t, _, _ in p.claims]
+    todo: dict[str, list[int]] = {}
+    for r in need:
+        hit = cache.get(texts[r])
+        if hit is not None:
+            block.vectors[r] = hit
+        else:
+            todo.setdefault(texts[r], []).append(r)
+    if todo:
+        fresh = embed_sorted(embedder.query, list(todo), embedder.dim)
+        for (t, rs), vec in zip(todo.items(), fresh, strict=True):
+            block.vectors[rs] = vec
+            cache.put(t, vec.copy())  # not a view pinning the whole batch
+    done = set(need)
+    block.skipped = [r for r in block.skipped if r not in done]
 
 
 class MemorySink:
@@ -291,23 +433,34 @@ def blocks_of(rows: Iterable[tuple[int, str]], size: int) -> Iterator[tuple[int,
 def run_in_process(
     blocks: Iterable[tuple[int, list[tuple[int, str]]]], embedder_name: str
 ) -> Iterator[tuple[int, PreparedBlock]]:
+    """``prepare_block`` in a loop; the embedding is left to the ordered stage (``defer``), which
+    embeds the sentences of original posts only."""
     emb = get_embedder(embedder_name)
     for number, rows in blocks:
-        yield number, prepare_block(rows, emb)
+        yield number, prepare_block(rows, emb, defer=True)
 
 
 class _RayPrepare:
-    """The Ray actor: loads the embedder once, prepares one block per call."""
+    """The Ray Data callable class: one per actor, it loads the embedder once (in ``__init__``) and
+    prepares blocks for the whole run, keeping its sentence cache and the exact keys of the posts
+    it has prepared (with ``known``, the keys of posts written before the run)."""
 
-    def __init__(self, embedder_name: str) -> None:
+    def __init__(self, embedder_name: str, known: list[int]) -> None:
         self.embedder = get_embedder(embedder_name)
+        self.seen = SeenKeys()
+        self.seen.add(known, block=-1)
+        self.cache = VectorCache()
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        out = [
-            pickle.dumps(prepare_block(pickle.loads(rows), self.embedder), protocol=pickle.HIGHEST_PROTOCOL)
-            for rows in batch["rows"]
-        ]
-        return {"block": list(batch["block"]), "prepared": out}
+        out = []
+        for number, data in zip(batch["block"], batch["rows"], strict=True):
+            number = int(number)
+            prepared = prepare_block(
+                pickle.loads(data), self.embedder, seen=self.seen.before(number), cache=self.cache
+            )
+            self.seen.add((p.exact for p in prepared.posts), block=number)
+            out.append(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
+        return {"block": [int(b) for b in batch["block"]], "prepared": out}
 
 
 def start_ray(address: str, workers: int) -> None:
@@ -323,36 +476,44 @@ def start_ray(address: str, workers: int) -> None:
 
 
 def run_on_ray(
-    blocks: Iterable[tuple[int, list[tuple[int, str]]]], embedder_name: str, workers: int
+    blocks: Iterable[tuple[int, list[tuple[int, str]]]],
+    embedder_name: str,
+    workers: int,
+    known: Iterable[int] = (),
 ) -> Iterator[tuple[int, PreparedBlock]]:
-    """``prepare_block`` on a Ray Data actor pool, a window of blocks at a time, in block order."""
+    """``prepare_block`` on Ray Data: one dataset over all the pending blocks, mapped by a pool of
+    ``workers`` actors (one CPU and one model each, for the whole run), streamed back in block order.
+
+    ``known``: exact keys of posts written before the run, whose reposts the workers need not embed.
+    Ray gives an actor of one CPU one OpenMP thread, so the workers do not fight over the cores.
+    """
     import ray.data
 
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
-    window = max(1, workers * WINDOW_PER_WORKER)
-    pending: list[tuple[int, list[tuple[int, str]]]] = []
-
-    def flush() -> Iterator[tuple[int, PreparedBlock]]:
-        items = [{"block": b, "rows": pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)} for b, r in pending]
-        ds = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-            _RayPrepare,
-            fn_constructor_args=(embedder_name,),
-            batch_size=1,
-            compute=ray.data.ActorPoolStrategy(size=workers),
-            num_cpus=1,
-        )
-        done = {int(r["block"]): pickle.loads(r["prepared"]) for r in ds.iter_rows()}
-        for b, _ in pending:
-            yield b, done[b]
-
-    for item in blocks:
-        pending.append(item)
-        if len(pending) >= window:
-            yield from flush()
-            pending = []
-    if pending:
-        yield from flush()
+    ctx.execution_options.preserve_order = True
+    order: list[int] = []
+    items: list[dict[str, Any]] = []
+    for b, r in blocks:
+        order.append(b)
+        items.append({"block": b, "rows": pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)})
+    if not items:
+        return
+    ds = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+        _RayPrepare,
+        fn_constructor_args=(embedder_name, list(known)[-SeenKeys().size :]),
+        batch_size=1,
+        concurrency=max(1, workers),
+        num_cpus=1,
+    )
+    del items  # the rows now live in Ray's object store
+    early: dict[int, PreparedBlock] = {}  # arrived before their turn (not with preserve_order)
+    nxt = 0
+    for row in ds.iter_rows():
+        early[int(row["block"])] = pickle.loads(row["prepared"])
+        while nxt < len(order) and order[nxt] in early:
+            yield order[nxt], early.pop(order[nxt])
+            nxt += 1
 
 
 # the output directory ------------------------------------------------------------------------------
@@ -514,7 +675,10 @@ def backfill_file(
                 if number == done[-1]:
                     break
             sink.replay(state, done, replay_rows)
-        runner = run_on_ray(all_blocks, name, workers) if ray_address else run_in_process(all_blocks, name)
+        known = list(state.dedup.exact)  # posts already written: their reposts need no embedding
+        runner = (
+            run_on_ray(all_blocks, name, workers, known) if ray_address else run_in_process(all_blocks, name)
+        )
         if ray_address:
             start_ray(ray_address, workers)
         for number, prepared in runner:
@@ -659,7 +823,7 @@ def backfill_store(
             blocks = _pending_posts(session, block)  # ids are read once; texts block by block
             if ray_address:
                 start_ray(ray_address, workers)
-                runner = run_on_ray(blocks, name, workers)
+                runner = run_on_ray(blocks, name, workers, list(state.dedup.exact))
             else:
                 runner = run_in_process(blocks, name)
             new_before = len(index.claims)
