@@ -83,6 +83,12 @@ def test_feedback_end_to_end(browser: Any, live_server: str, smtp_inbox: Any, sh
     shot(citizen, "02-sent")
     send(citizen, base, SAME[1])
     send(citizen, base, SAME[2])
+    # clustering is a job run after the answer: the follow-up page shows the thread once it has run
+    for _ in range(60):
+        if "gộp cùng 2 ý kiến" in citizen.locator("section.card").first.inner_text():
+            break
+        citizen.wait_for_timeout(250)
+        citizen.reload()
     assert "gộp cùng 2 ý kiến" in citizen.locator("section.card").first.inner_text()  # joined the two others
     send(citizen, base, OTHER)
 
