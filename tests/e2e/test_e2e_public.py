@@ -21,9 +21,10 @@ pytestmark = pytest.mark.browser
 
 def answerable_claim(base: str) -> tuple[str, dict[str, Any]]:
     """A published claim the engine answers with its own fact-check (the tipline's decision)."""
-    items = httpx.get(f"{base}/api/v1/fact-checks", params={"per_page": 100}).json()["items"]
+    # the first match loads the model in the server: allow for that on a busy machine
+    items = httpx.get(f"{base}/api/v1/fact-checks", params={"per_page": 100}, timeout=60).json()["items"]
     for fc in items:
-        m = httpx.post(f"{base}/api/v1/match", json={"text": fc["claim_reviewed"]}).json()
+        m = httpx.post(f"{base}/api/v1/match", json={"text": fc["claim_reviewed"]}, timeout=60).json()
         if m["answer"] == fc["id"]:
             return fc["claim_reviewed"], fc
     pytest.fail(f"the engine answered none of the {len(items)} published claims, even verbatim")
