@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from kiemchung.text import fold, normalise
 from kiemchung.web.i18n import N_
@@ -44,9 +45,18 @@ class _Entry:
 
 
 @cache
+def _data() -> dict[str, Any]:
+    """The bundled ``engine/data/slots.json``, read once for the lexicon and the polarity words."""
+    raw: dict[str, Any] = json.loads(
+        resources.files("kiemchung.engine").joinpath("data/slots.json").read_text("utf-8")
+    )
+    return raw
+
+
+@cache
 def lexicon() -> dict[tuple[str, ...], list[_Entry]]:
     """Folded syllable tuples -> entries, from the bundled data file (checked on load)."""
-    raw = json.loads(resources.files("kiemchung.engine").joinpath("data/slots.json").read_text("utf-8"))
+    raw = _data()
     out: dict[tuple[str, ...], list[_Entry]] = {}
     for kind, spec in raw["types"].items():
         if not spec.get("note"):
@@ -164,8 +174,7 @@ def _polarity_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
     Function words are compared with their diacritics: folded, "bạn" (you) would hide "bán" (sell).
     """
-    raw = json.loads(resources.files("kiemchung.engine").joinpath("data/slots.json").read_text("utf-8"))
-    spec = raw["polarity"]
+    spec = _data()["polarity"]
     if not spec.get("note"):
         raise ValueError("slots.json: polarity has no provenance note")
     return (
