@@ -91,7 +91,10 @@ def test_healthz_answers_while_a_large_upload_is_processed(live_server: str) -> 
     assert result.get("status") in (200, 303)
     assert result["seconds"] > 1.0, "the upload was too quick to show anything; raise its size"
     assert probes >= 3
-    assert worst < 2.0, f"/healthz took {worst:.2f} s during a {result['seconds']:.1f} s upload"
+    # A blocked event loop holds /healthz for (nearly) the whole upload. On a machine busy with other
+    # tests one probe can wait a few seconds for a core, so the bound scales with the upload's length.
+    bound = max(2.0, 0.3 * result["seconds"])
+    assert worst < bound, f"/healthz took {worst:.2f} s during a {result['seconds']:.1f} s upload"
 
 
 def test_binary_bytes_sent_as_text_are_refused_not_imported(client_for) -> None:
