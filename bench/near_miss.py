@@ -97,7 +97,10 @@ def dev_swaps(library: Path, n: int = 300, seed: int = 0) -> list[dict[str, obje
     return out
 
 
-SWAP_KINDS = ("place", "country", "disease", "remedy", "vehicle", "organisation")
+SWAP_KINDS = (
+    "place", "country", "disease", "remedy", "vehicle", "organisation", "document", "school", "hazard",
+    "technology", "commodity",
+)  # fmt: skip
 
 
 def tipster(text: str, rng: random.Random) -> str:

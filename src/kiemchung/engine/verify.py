@@ -22,6 +22,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property
 from importlib import resources
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from kiemchung.engine import slots as S
-from kiemchung.engine.lexical import folded_syllables, numbers
+from kiemchung.engine.lexical import folded_syllables, marked_syllables, numbers
 from kiemchung.text import fold, normalise
 from kiemchung.web.i18n import Message, lazy_gettext
 
@@ -149,6 +150,20 @@ class TextView:
 
         return frozenset(i.value for i in extract_indicators(self.text))
 
+    @cached_property
+    def marked(self) -> list[tuple[str, str]]:
+        """(diacritic, folded) syllables of the whole text."""
+        return marked_syllables(self.text)
+
+    @cached_property
+    def acronyms(self) -> frozenset[str]:
+        return acronyms(self.text)
+
+    @cached_property
+    def head_marked(self) -> list[tuple[str, str]]:
+        """(diacritic, folded) syllables of the first line (a fact-check's short claim)."""
+        return marked_syllables(self.text.split("\n", 1)[0])
+
     @classmethod
     def of(cls, text: str) -> TextView:
         norm = normalise(text)
@@ -245,9 +260,111 @@ def pair_features(
     f["polarity_flip"] = float(
         len(S.polarity_flips(u.polar, c.polar if c.head_polar is None else c.head_polar))
     )
+    # the query repeats the fact-check's short claim with one span of content words replaced
+    f["substituted"] = 1.0 if substituted(u.marked, c.head_marked, u.acronyms | c.acronyms) else 0.0
     # a link, domain or phone number the fact-check never names: a claim about that one
     f["ident_added"] = 1.0 if _may_name_ident(u.text) and u.idents - c.idents else 0.0
     return f
+
+
+# --- one span of the claim replaced ---------------------------------------------------------------
+# A tip that repeats a fact-check's short claim almost word for word but puts other content words in
+# one place ("măng khô" for "măng tươi", "ngón chân" for "ngón tay", "bé trai" for "bé gái") states
+# another claim, whatever the slot lexicon knows. Paraphrases reword more freely and rarely keep 70 %
+# of the claim in order; the spans compared are short, made of content words, and neither a loanword
+# nor an abbreviation (whose Vietnamese equivalent is not judged here) nor a one-letter typo.
+
+SUBST_ALIGNED = 0.7  # share of the claim's syllables the query repeats in order
+SUBST_SPAN = 4  # longest replaced span, in syllables, on either side
+# The shape of a (folded) Vietnamese syllable: anything else is a loanword or an abbreviation.
+_VN_SYLLABLE = re.compile(
+    r"(ngh|gh|gi|kh|ng|nh|ph|qu|th|tr|ch|[bcdghklmnpqrstvx])?"
+    r"(uye|uya|oai|oay|uoi|uou|ieu|yeu|uay|uai|uy|ua|uo|ui|uu|ue|oa|oe|oo|oi|ai|ao|au|ay|eo|eu|ia|ie"
+    r"|iu|ye|[aeiouy])(ng|nh|ch|[cmnptiyou])?"
+)
+
+
+def _content(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    filler = S.filler_words()
+    return [(d, f) for d, f in pairs if d not in filler and len(f) > 1 and not f.isdigit()]
+
+
+def _native(pairs: list[tuple[str, str]], acronyms: frozenset[str]) -> list[tuple[str, str]]:
+    return [(d, f) for d, f in pairs if _VN_SYLLABLE.fullmatch(f) or d in acronyms]
+
+
+_ACRONYM = re.compile(r"\b[A-ZĐ][A-ZĐ0-9]{1,7}\b")
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """Lower-cased acronyms written in capitals ("HPV", "BHXH"): names, not loanwords.
+
+    >>> sorted(acronyms("Vắc xin HPV và thẻ BHYT, online"))
+    ['bhyt', 'hpv']
+    """
+    return frozenset(m.lower() for m in _ACRONYM.findall(text))
+
+
+def _abbreviates(short: list[tuple[str, str]], long: list[tuple[str, str]]) -> bool:
+    """A token of ≤ 3 letters, not a syllable, whose letters run in order through the other span.
+
+    >>> _abbreviates([("qh", "qh")], [("quốc", "quoc"), ("hội", "hoi")]), _abbreviates([("thử", "thu")], [("chính", "chinh"), ("thức", "thuc")])
+    (True, False)
+    """
+    letters = "".join(f for _, f in long)
+    for _, f in short:
+        if len(f) <= 3 and not _VN_SYLLABLE.fullmatch(f):
+            it = iter(letters)
+            if all(ch in it for ch in f):
+                return True
+    return False
+
+
+def substitution(query: str, claim: str) -> tuple[str, str] | None:
+    """(query's span, claim's span) where a near-verbatim query puts other content words.
+
+    >>> substitution("Nghe nói măng khô có độc tố, phải luộc kỹ nhiều lần à", "Măng tươi có độc tố, phải luộc kỹ nhiều lần")
+    ('khô', 'tươi')
+    >>> substitution("Chích máu đầu ngón chân cứu được người đột quỵ", "Chích máu đầu ngón tay cứu người bị đột quỵ")
+    ('chân', 'tay')
+    >>> substitution("Vắc xin sởi làm trẻ bị tự kỷ phải không", "Vắc xin sởi khiến trẻ bị tự kỷ") is None
+    True
+    >>> substitution("Bộ GD bỏ thi tốt nghiệp năm nay", "Bộ Giáo dục bỏ thi tốt nghiệp năm nay") is None
+    True
+    """
+    return substituted(marked_syllables(query), marked_syllables(claim), acronyms(query) | acronyms(claim))
+
+
+def substituted(
+    q: list[tuple[str, str]], c: list[tuple[str, str]], acronyms: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
+    """:func:`substitution` over (diacritic, folded) syllables already computed."""
+    if not c:
+        return None
+    qf, cf = [f for _, f in q], [f for _, f in c]
+    ops = SequenceMatcher(None, qf, cf, autojunk=False).get_opcodes()
+    if sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal") < SUBST_ALIGNED * len(c):
+        return None
+    # typed without diacritics, a word is too ambiguous to call it another ("dam": đâm, đám, đầm...)
+    if sum(d.isascii() for d, _ in q) > 0.8 * len(q):
+        return None
+    equal = [k for k, op in enumerate(ops) if op[0] == "equal"]
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        # inside the repeated claim, or in place of its first words (the subject) or its last ones
+        if tag != "replace" or (k < equal[0] and j1 > 0) or (k > equal[-1] and j2 < len(c)):
+            continue
+        # a loanword may translate the other side ("online", "trực tuyến"): only Vietnamese words
+        # and acronyms (HPV, BHXH: names) are compared
+        a, b = _native(_content(q[i1:i2]), acronyms), _native(_content(c[j1:j2]), acronyms)
+        words = [f for _, f in c[j1:j2] if not f.isdigit()]  # the claim's span, numbers aside
+        if not a or not b or len(a) > SUBST_SPAN or len(words) > SUBST_SPAN:
+            continue
+        if _abbreviates(a, b) or _abbreviates(b, a):
+            continue
+        if len(a) == len(b) == 1 and SequenceMatcher(None, a[0][1], b[0][1]).ratio() >= 0.8:
+            continue  # a typo ("hung" for "khủng")
+        return " ".join(d for d, _ in q[i1:i2]), " ".join(d for d, _ in c[j1:j2])
+    return None
 
 
 def _may_name_ident(text: str) -> bool:
@@ -337,6 +454,8 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
 
     >>> reasons({}, TextView.of("Phà Sao Mai ở Cà Mau ngừng chạy"), TextView.of("Phà Sao Mai ở Kiên Giang ngừng chạy"))[0]
     'Địa danh khác: Kiên Giang ≠ Cà Mau'
+    >>> reasons({}, TextView.of("Măng tươi có độc tố"), TextView.of("Măng khô có độc tố"))[0]
+    'Khác lời: “khô” thay cho “tươi”'
     """
     out: list[str] = []
     head = c.slots if c.head_slots is None else c.head_slots
@@ -349,6 +468,11 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
                 values=", ".join(q_vals),
                 theirs=theirs,
             )
+        )
+    swapped = substituted(q.marked, c.head_marked, q.acronyms | c.acronyms)
+    if swapped:
+        out.append(
+            lazy_gettext("Khác lời: “%(ours)s” thay cho “%(theirs)s”", ours=swapped[0], theirs=swapped[1])
         )
     added = sorted(q.digits - c.nums)
     if added and not c.nums:
@@ -440,6 +564,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
     True
     >>> veto({"head_len": 9.0, "cov_h": 0.4}, long=False)  # "Giá xăng có tăng không?" vs a 9-syllable claim
     True
+    >>> veto({"substituted": 1.0, "cov_q": 0.9}, long=False)  # the claim word for word, one span replaced
+    True
     >>> veto({"num_added": 0.0, "slot_conflict": 0.0}, long=False)
     False
     """
@@ -453,6 +579,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
             return True
         return f.get("slot_swap", 0.0) > 0
     if f.get("slot_swap", 0.0) > 0 or f.get("polarity_flip", 0.0) > 0:
+        return True
+    if f.get("substituted", 0.0) > 0:  # "măng khô" asked against "măng tươi"
         return True
     if says_too_little(f):
         return True
