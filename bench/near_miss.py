@@ -121,11 +121,14 @@ def dev_slot_swaps(library: Path, per_kind: int = 60, seed: int = 1) -> list[dic
     lex = S.lexicon()
     values: dict[str, list[str]] = defaultdict(list)
     surface: dict[str, list[str]] = defaultdict(list)
+    written: dict[str, list[str]] = defaultdict(list)  # how a tipster writes a value: its own forms
     for key, es in lex.items():
         for e in es:
             if e.value not in values[e.kind]:
                 values[e.kind].append(e.value)
             surface[e.value].append(" ".join(key))
+            form = e.exact[:1].upper() + e.exact[1:] if e.proper else e.exact
+            written[e.value].append(form if e.exact.lower() != e.value.lower() else e.value)
     rows = [json.loads(x) for x in library.read_text(encoding="utf-8").splitlines() if x.strip()]
     rng.shuffle(rows)
     out: list[dict[str, object]] = []
@@ -142,7 +145,7 @@ def dev_slot_swaps(library: Path, per_kind: int = 60, seed: int = 1) -> list[dic
             for form in forms:
                 pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
                 if pattern.search(text):
-                    query = tipster(pattern.sub(new, text), rng)
+                    query = tipster(pattern.sub(rng.choice(sorted(written[new])), text), rng)
                     out.append({"qid": row["id"], "kind": f"{kind} (tipster)", "query": query, "gold": []})
                     count[kind] += 1
                     break

@@ -274,8 +274,13 @@ def pair_features(
 # of the claim in order; the spans compared are short, made of content words, and neither a loanword
 # nor an abbreviation (whose Vietnamese equivalent is not judged here) nor a one-letter typo.
 
-SUBST_ALIGNED = 0.7  # share of the claim's syllables the query repeats in order
 SUBST_SPAN = 4  # longest replaced span, in syllables, on either side
+TIPSTER_WORDS = 8  # "nghe nói ... có thật không mọi người": words a tipster wraps a claim in
+# (claim syllables up to, share of them the query repeats in order, longest query as a multiple of
+# the claim's length): a headline-length claim is asked with some rewording; a longer one is a
+# summary, and a post about the same event retells it at more length with most of its words, so
+# only a copy of it (a forwarded message, a screenshot's text) with a span replaced counts.
+SUBST_BANDS = ((18, 0.70, 1.5), (10**6, 0.88, 1.0))
 # The shape of a (folded) Vietnamese syllable: anything else is a loanword or an abbreviation.
 _VN_SYLLABLE = re.compile(
     r"(ngh|gh|gi|kh|ng|nh|ph|qu|th|tr|ch|[bcdghklmnpqrstvx])?"
@@ -339,11 +344,16 @@ def substituted(
     q: list[tuple[str, str]], c: list[tuple[str, str]], acronyms: frozenset[str] = frozenset()
 ) -> tuple[str, str] | None:
     """:func:`substitution` over (diacritic, folded) syllables already computed."""
+    # a post that quotes the claim inside a longer text rewords it as a summary would; a near miss
+    # is the claim itself, give or take a tipster's words
     if not c:
+        return None
+    aligned, longest = next((a, n) for most, a, n in SUBST_BANDS if len(c) <= most)
+    if len(q) > longest * len(c) + TIPSTER_WORDS:
         return None
     qf, cf = [f for _, f in q], [f for _, f in c]
     ops = SequenceMatcher(None, qf, cf, autojunk=False).get_opcodes()
-    if sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal") < SUBST_ALIGNED * len(c):
+    if sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal") < aligned * len(c):
         return None
     # typed without diacritics, a word is too ambiguous to call it another ("dam": đâm, đám, đầm...)
     if sum(d.isascii() for d, _ in q) > 0.8 * len(q):
@@ -533,6 +543,22 @@ def says_too_little(f: dict[str, float]) -> bool:
     return any(0 < n <= most and cov < least for most, least in HEAD_COVERAGE)
 
 
+# A fact-check's claim of this many syllables or more summarises an event; a text half as long again
+# reports it (a news post), with details the summary leaves out.
+SUMMARY_CLAIM = 20
+REPORT_LENGTH = 1.5
+
+
+def reports_more(f: dict[str, float]) -> bool:
+    """The text is much longer than a summary-length claim: an account of it, not the claim itself.
+
+    >>> reports_more({"head_len": 22.0, "q_syl": 40.0}), reports_more({"head_len": 14.0, "q_syl": 40.0})
+    (True, False)
+    """
+    n = f.get("head_len", 0.0)
+    return n >= SUMMARY_CLAIM and f.get("q_syl", 0.0) >= REPORT_LENGTH * n
+
+
 def number_swapped(f: dict[str, float]) -> bool:
     """The query has a number the match lacks AND the match has one the query lacks.
 
@@ -584,9 +610,10 @@ def veto(f: dict[str, float], long: bool) -> bool:
         return True
     if says_too_little(f):
         return True
-    if f.get("cov_q", 0.0) < STRICT_COVERAGE:
-        # much of the text is not about the fact-check's claim: extra places and numbers may be
-        # asides, so only a number swapped against the fact-check's own vetoes
+    if f.get("cov_q", 0.0) < STRICT_COVERAGE or reports_more(f):
+        # much of the text is not about the fact-check's claim, or it reports the event at more
+        # length than the claim's summary: extra places and numbers may be asides or details, so
+        # only a number swapped against the fact-check's own vetoes
         return number_swapped(f)
     if f.get("slot_conflict", 0.0) > 0:  # the tip names a place, disease... the fact-check does not
         return True
