@@ -13,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -132,3 +133,23 @@ def configured(
 def configured_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> Iterator[str]:
     """``configured`` on SQLite only: for tests about the SQLite file itself (bytes on disk, WAL)."""
     yield from _configure(tmp_path, monkeypatch, sqlite_url)
+
+
+@pytest.fixture()
+def memory_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Jobs wait in an in-memory queue that nothing consumes: what a request did is visible.
+
+    Request it after the app's database fixture (``client_for``...); the default queue is
+    configured again afterwards.
+    """
+    from kiemchung.jobs import queue
+
+    monkeypatch.setenv("KIEMCHUNG_QUEUE_URL", "memory")
+    get_settings.cache_clear()
+    h = queue.configure()
+    h.flush()
+    yield h
+    h.flush()
+    monkeypatch.delenv("KIEMCHUNG_QUEUE_URL")
+    get_settings.cache_clear()
+    queue.configure()

@@ -10,24 +10,11 @@ from test_desk_workflow import act, create, status_of
 from kiemchung.engine import index as index_mod
 from kiemchung.engine import pipeline
 from kiemchung.jobs import queue, tasks
-from kiemchung.settings import get_settings
 from kiemchung.store import models, session_scope
 
 
 def _boom(*_a: object, **_k: object) -> None:
     raise AssertionError("engine work inside the request")
-
-
-@pytest.fixture()
-def memory_queue(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Jobs wait in an in-memory queue that nothing consumes: what a request did is visible."""
-    monkeypatch.setenv("KIEMCHUNG_QUEUE_URL", "memory")
-    get_settings.cache_clear()
-    h = queue.configure()
-    h.flush()
-    yield h
-    h.flush()
-    get_settings.cache_clear()
 
 
 def test_publishing_enqueues_the_index_job_and_runs_no_pipeline_stage(client_for, memory_queue) -> None:

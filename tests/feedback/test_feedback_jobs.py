@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from kiemchung.feedback import cluster, service
-from kiemchung.jobs import queue, tasks
-from kiemchung.settings import get_settings
+from kiemchung.jobs import tasks
 from kiemchung.store import session_scope
 from kiemchung.store.models import FeedbackItem, FeedbackThread
 
@@ -23,20 +21,6 @@ TEXTS = [
 
 def _boom(*_a: object, **_k: object) -> Any:
     raise AssertionError("clustering inside the request")
-
-
-@pytest.fixture()
-def memory_queue(fb_users: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Jobs wait in an in-memory queue that nothing consumes: what a request did is visible."""
-    monkeypatch.setenv("KIEMCHUNG_QUEUE_URL", "memory")
-    get_settings.cache_clear()
-    h = queue.configure()
-    h.flush()
-    yield h
-    h.flush()
-    monkeypatch.delenv("KIEMCHUNG_QUEUE_URL")
-    get_settings.cache_clear()
-    queue.configure()
 
 
 def _run_queue(h: Any) -> list[str]:
