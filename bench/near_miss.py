@@ -204,6 +204,11 @@ def main() -> None:
     queries = load_queries()
     for mode in ("hybrid", "lexical") if emb else ("lexical",):
         console.print(table(f"demo library, hand-written near-miss set — {mode}", both(m, queries, mode)))
+    # the rows written in December (NS: one span of a claim replaced; PS: same-claim questions),
+    # apart, and how many of them are marked open (still answered today)
+    later = [q for q in queries if str(q["qid"]).startswith(("NS", "PS"))]
+    console.print(table("demo library, NS/PS rows only — hybrid", both(m, later, "hybrid")))
+    console.print(f"open: {sum(bool(q.get('open')) for q in later)} of {sum(not q['gold'] for q in later)}")
     if args.dev:
         from kiemchung.engine.evaluate import build_matcher, load_library
         from kiemchung.settings import get_settings
