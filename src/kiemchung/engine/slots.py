@@ -79,7 +79,8 @@ def _same_marks(toks: list[str], exact: str, n: int) -> bool:
 
     A one-syllable entry needs its exact form ("toi" is tôi, not tỏi); in a longer one a syllable
     typed without marks matches its folded form ("ha noi"), one typed with marks must be the
-    entry's ("đó là" is not "đô la", "sửa chữa" not "sữa chua").
+    entry's ("đó là" is not "đô la", "sửa chữa" not "sữa chua"). Longer names (places, countries)
+    are exempt: they must be capitalised instead, and a screenshot's OCR often misreads a mark.
 
     >>> _same_marks(["đó", "là"], "đô la", 2), _same_marks(["do", "la"], "đô la", 2)
     (False, True)
@@ -122,7 +123,7 @@ def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
             ok = [
                 e
                 for e in entries
-                if (loose or _same_marks(toks[i : i + n], e.exact, n))
+                if (loose or (n > 1 and e.proper) or _same_marks(toks[i : i + n], e.exact, n))
                 and (not e.proper or not mixed or surface[:1].isupper())
             ]
             if ok:

@@ -271,16 +271,17 @@ def pair_features(
 # A tip that repeats a fact-check's short claim almost word for word but puts other content words in
 # one place ("măng khô" for "măng tươi", "ngón chân" for "ngón tay", "bé trai" for "bé gái") states
 # another claim, whatever the slot lexicon knows. Paraphrases reword more freely and rarely keep 70 %
-# of the claim in order; the spans compared are short, made of content words, and neither a loanword
-# nor an abbreviation (whose Vietnamese equivalent is not judged here) nor a one-letter typo.
+# of a short claim in order; the spans compared are short, made of content words, and neither a
+# loanword nor an abbreviation (whose Vietnamese equivalent is not judged here) nor a one-letter typo.
 
 SUBST_SPAN = 4  # longest replaced span, in syllables, on either side
-TIPSTER_WORDS = 8  # "nghe nói ... có thật không mọi người": words a tipster wraps a claim in
-# (claim syllables up to, share of them the query repeats in order, longest query as a multiple of
-# the claim's length): a headline-length claim is asked with some rewording; a longer one is a
-# summary, and a post about the same event retells it at more length with most of its words, so
-# only a copy of it (a forwarded message, a screenshot's text) with a span replaced counts.
-SUBST_BANDS = ((18, 0.70, 1.5), (10**6, 0.88, 1.0))
+# A headline-length claim is asked with some rewording; a longer one is a summary, which news posts
+# retell with most of its words and which a screenshot's OCR garbles here and there, so it is left
+# to the other rules (as for HEAD_COVERAGE).
+SUBST_CLAIM = 18  # syllables
+SUBST_ALIGNED = 0.70  # share of the claim's syllables the query repeats in order
+SUBST_LENGTH = 1.5  # longest query, as a multiple of the claim's length, plus a tipster's words
+TIPSTER_WORDS = 8  # "nghe nói ... có thật không mọi người"
 # The shape of a (folded) Vietnamese syllable: anything else is a loanword or an abbreviation.
 _VN_SYLLABLE = re.compile(
     r"(ngh|gh|gi|kh|ng|nh|ph|qu|th|tr|ch|[bcdghklmnpqrstvx])?"
@@ -344,16 +345,13 @@ def substituted(
     q: list[tuple[str, str]], c: list[tuple[str, str]], acronyms: frozenset[str] = frozenset()
 ) -> tuple[str, str] | None:
     """:func:`substitution` over (diacritic, folded) syllables already computed."""
-    # a post that quotes the claim inside a longer text rewords it as a summary would; a near miss
-    # is the claim itself, give or take a tipster's words
-    if not c:
-        return None
-    aligned, longest = next((a, n) for most, a, n in SUBST_BANDS if len(c) <= most)
-    if len(q) > longest * len(c) + TIPSTER_WORDS:
+    # a near miss is the claim itself, give or take a tipster's words; a text that quotes the claim
+    # inside a longer one rewords it as a summary would
+    if not c or len(c) > SUBST_CLAIM or len(q) > SUBST_LENGTH * len(c) + TIPSTER_WORDS:
         return None
     qf, cf = [f for _, f in q], [f for _, f in c]
     ops = SequenceMatcher(None, qf, cf, autojunk=False).get_opcodes()
-    if sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal") < aligned * len(c):
+    if sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal") < SUBST_ALIGNED * len(c):
         return None
     # typed without diacritics, a word is too ambiguous to call it another ("dam": đâm, đám, đầm...)
     if sum(d.isascii() for d, _ in q) > 0.8 * len(q):
