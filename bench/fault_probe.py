@@ -225,7 +225,10 @@ class Probe:
                     r = c.post("/gui-tin", data={"csrf_token": token.group(1), "text": text})
                 except httpx.HTTPError:
                     return  # the server is gone: this tip was never acknowledged
-                if r.status_code == 200:
+                # the form answers "post, redirect, get": a 303 to the tip's status page is the
+                # acknowledgement (its token is the tipster's receipt)
+                where = r.headers.get("location", "")
+                if r.status_code == 303 and where.startswith("/gui-tin/trang-thai/") and len(where) > 20:
                     acked.append(text)
                 else:
                     errors.append(str(r.status_code))
