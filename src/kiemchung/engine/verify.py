@@ -279,7 +279,8 @@ SUBST_SPAN = 4  # longest replaced span, in syllables, on either side
 # retell with most of its words and which a screenshot's OCR garbles here and there, so it is left
 # to the other rules (as for HEAD_COVERAGE).
 SUBST_CLAIM = 18  # syllables
-SUBST_ALIGNED = 0.70  # share of the claim's syllables the query repeats in order
+SUBST_ALIGNED = 0.70  # share of the claim's syllables the query repeats in order...
+SUBST_WHOLE = 0.50  # ...or this share, when it repeats everything but the replaced span
 SUBST_LENGTH = 1.5  # longest query, as a multiple of the claim's length, plus a tipster's words
 TIPSTER_WORDS = 8  # "nghe nói ... có thật không mọi người"
 # The shape of a (folded) Vietnamese syllable: anything else is a loanword or an abbreviation.
@@ -333,6 +334,8 @@ def substitution(query: str, claim: str) -> tuple[str, str] | None:
     ('khô', 'tươi')
     >>> substitution("Chích máu đầu ngón chân cứu được người đột quỵ", "Chích máu đầu ngón tay cứu người bị đột quỵ")
     ('chân', 'tay')
+    >>> substitution("Uống nước dừa mỗi ngày giúp hạ huyết áp cao", "Uống nước dừa mỗi ngày giúp giải độc gan nhanh")
+    ('hạ huyết áp cao', 'giải độc gan nhanh')
     >>> substitution("Vắc xin sởi làm trẻ bị tự kỷ phải không", "Vắc xin sởi khiến trẻ bị tự kỷ") is None
     True
     >>> substitution("Bộ GD bỏ thi tốt nghiệp năm nay", "Bộ Giáo dục bỏ thi tốt nghiệp năm nay") is None
@@ -351,7 +354,8 @@ def substituted(
         return None
     qf, cf = [f for _, f in q], [f for _, f in c]
     ops = SequenceMatcher(None, qf, cf, autojunk=False).get_opcodes()
-    if sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal") < SUBST_ALIGNED * len(c):
+    same = sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal")
+    if same < SUBST_WHOLE * len(c):
         return None
     # typed without diacritics, a word is too ambiguous to call it another ("dam": đâm, đám, đầm...)
     if sum(d.isascii() for d, _ in q) > 0.8 * len(q):
@@ -360,6 +364,9 @@ def substituted(
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         # inside the repeated claim, or in place of its first words (the subject) or its last ones
         if tag != "replace" or (k < equal[0] and j1 > 0) or (k > equal[-1] and j2 < len(c)):
+            continue
+        # most of the claim in order, or all of it but this span (and one more syllable)
+        if same < SUBST_ALIGNED * len(c) and len(c) - same - (j2 - j1) > 1:
             continue
         # a loanword may translate the other side ("online", "trực tuyến"): only Vietnamese words
         # and acronyms (HPV, BHXH: names) are compared
