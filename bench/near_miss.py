@@ -127,8 +127,11 @@ def dev_slot_swaps(library: Path, per_kind: int = 60, seed: int = 1) -> list[dic
             if e.value not in values[e.kind]:
                 values[e.kind].append(e.value)
             surface[e.value].append(" ".join(key))
-            form = e.exact[:1].upper() + e.exact[1:] if e.proper else e.exact
-            written[e.value].append(form if e.exact.lower() != e.value.lower() else e.value)
+            # the entry's own diacritic form; the canonical value itself when that is the form
+            if e.exact == e.value.lower():
+                written[e.value].append(e.value)
+            else:
+                written[e.value].append(e.exact[:1].upper() + e.exact[1:] if e.proper else e.exact)
     rows = [json.loads(x) for x in library.read_text(encoding="utf-8").splitlines() if x.strip()]
     rng.shuffle(rows)
     out: list[dict[str, object]] = []

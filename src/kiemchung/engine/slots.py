@@ -74,7 +74,7 @@ def lexicon() -> dict[tuple[str, ...], list[_Entry]]:
     return out
 
 
-def _same_marks(toks: list[str], exact: str, n: int) -> bool:
+def _same_marks(toks: list[str], entry: _Entry) -> bool:
     """Each syllable typed with its marks is the entry's own; one typed without any may be anything.
 
     A one-syllable entry needs its exact form ("toi" is tôi, not tỏi); in a longer one a syllable
@@ -82,12 +82,15 @@ def _same_marks(toks: list[str], exact: str, n: int) -> bool:
     entry's ("đó là" is not "đô la", "sửa chữa" not "sữa chua"). Longer names (places, countries)
     are exempt: they must be capitalised instead, and a screenshot's OCR often misreads a mark.
 
-    >>> _same_marks(["đó", "là"], "đô la", 2), _same_marks(["do", "la"], "đô la", 2)
+    >>> dola = _Entry("commodity", "đô la", "đô la", proper=False)
+    >>> _same_marks(["đó", "là"], dola), _same_marks(["do", "la"], dola)
     (False, True)
     """
-    if n == 1:
-        return toks[0].lower() == exact
-    return all(t.isascii() or t.lower() == x for t, x in zip(toks, exact.split(), strict=False))
+    if len(toks) == 1:
+        return toks[0].lower() == entry.exact
+    if entry.proper:
+        return True
+    return all(t.isascii() or t.lower() == x for t, x in zip(toks, entry.exact.split(), strict=False))
 
 
 def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
@@ -123,7 +126,7 @@ def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
             ok = [
                 e
                 for e in entries
-                if (loose or (n > 1 and e.proper) or _same_marks(toks[i : i + n], e.exact, n))
+                if (loose or _same_marks(toks[i : i + n], e))
                 and (not e.proper or not mixed or surface[:1].isupper())
             ]
             if ok:

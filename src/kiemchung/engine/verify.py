@@ -31,7 +31,7 @@ import numpy as np
 
 from kiemchung.engine import slots as S
 from kiemchung.engine.lexical import folded_syllables, marked_syllables, numbers
-from kiemchung.text import fold, normalise
+from kiemchung.text import fold, is_vn_syllable, normalise
 from kiemchung.web.i18n import Message, lazy_gettext
 
 # Number words that rarely mean anything else (note "năm" = five/year and "ba" = three/father are left out).
@@ -157,6 +157,7 @@ class TextView:
 
     @cached_property
     def acronyms(self) -> frozenset[str]:
+        """Acronyms of the text (module function :func:`acronyms`), computed when first asked for."""
         return acronyms(self.text)
 
     @cached_property
@@ -283,12 +284,6 @@ SUBST_ALIGNED = 0.70  # share of the claim's syllables the query repeats in orde
 SUBST_WHOLE = 0.50  # ...or this share, when it repeats everything but the replaced span
 SUBST_LENGTH = 1.5  # longest query, as a multiple of the claim's length, plus a tipster's words
 TIPSTER_WORDS = 8  # "nghe nói ... có thật không mọi người"
-# The shape of a (folded) Vietnamese syllable: anything else is a loanword or an abbreviation.
-_VN_SYLLABLE = re.compile(
-    r"(ngh|gh|gi|kh|ng|nh|ph|qu|th|tr|ch|[bcdghklmnpqrstvx])?"
-    r"(uye|uya|oai|oay|uoi|uou|ieu|yeu|uay|uai|uy|ua|uo|ui|uu|ue|oa|oe|oo|oi|ai|ao|au|ay|eo|eu|ia|ie"
-    r"|iu|ye|[aeiouy])(ng|nh|ch|[cmnptiyou])?"
-)
 
 
 def _content(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -296,11 +291,9 @@ def _content(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(d, f) for d, f in pairs if d not in filler and len(f) > 1 and not f.isdigit()]
 
 
-def _native(pairs: list[tuple[str, str]], acronyms: frozenset[str]) -> list[tuple[str, str]]:
-    return [(d, f) for d, f in pairs if _VN_SYLLABLE.fullmatch(f) or d in acronyms]
-
-
-_ACRONYM = re.compile(r"\b[A-ZĐ][A-ZĐ0-9]{1,7}\b")
+def _native(pairs: list[tuple[str, str]], names: frozenset[str]) -> list[tuple[str, str]]:
+    """Vietnamese words and acronyms (``names``): a loanword may translate the other side."""
+    return [(d, f) for d, f in pairs if is_vn_syllable(f) or d in names]
 
 
 def acronyms(text: str) -> frozenset[str]:
@@ -309,7 +302,7 @@ def acronyms(text: str) -> frozenset[str]:
     >>> sorted(acronyms("Vắc xin HPV và thẻ BHYT, online"))
     ['bhyt', 'hpv']
     """
-    return frozenset(m.lower() for m in _ACRONYM.findall(text))
+    return frozenset(t.lower() for t in _WORD_SPAN.findall(text) if _is_acronym(t))
 
 
 def _abbreviates(short: list[tuple[str, str]], long: list[tuple[str, str]]) -> bool:
@@ -320,7 +313,7 @@ def _abbreviates(short: list[tuple[str, str]], long: list[tuple[str, str]]) -> b
     """
     letters = "".join(f for _, f in long)
     for _, f in short:
-        if len(f) <= 3 and not _VN_SYLLABLE.fullmatch(f):
+        if len(f) <= 3 and not is_vn_syllable(f):
             it = iter(letters)
             if all(ch in it for ch in f):
                 return True
@@ -345,20 +338,20 @@ def substitution(query: str, claim: str) -> tuple[str, str] | None:
 
 
 def substituted(
-    q: list[tuple[str, str]], c: list[tuple[str, str]], acronyms: frozenset[str] = frozenset()
+    q: list[tuple[str, str]], c: list[tuple[str, str]], names: frozenset[str] = frozenset()
 ) -> tuple[str, str] | None:
     """:func:`substitution` over (diacritic, folded) syllables already computed."""
     # a near miss is the claim itself, give or take a tipster's words; a text that quotes the claim
     # inside a longer one rewords it as a summary would
     if not c or len(c) > SUBST_CLAIM or len(q) > SUBST_LENGTH * len(c) + TIPSTER_WORDS:
         return None
+    # typed without diacritics, a word is too ambiguous to call it another ("dam": đâm, đám, đầm...)
+    if sum(d.isascii() for d, _ in q) > 0.8 * len(q):
+        return None
     qf, cf = [f for _, f in q], [f for _, f in c]
     ops = SequenceMatcher(None, qf, cf, autojunk=False).get_opcodes()
     same = sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal")
     if same < SUBST_WHOLE * len(c):
-        return None
-    # typed without diacritics, a word is too ambiguous to call it another ("dam": đâm, đám, đầm...)
-    if sum(d.isascii() for d, _ in q) > 0.8 * len(q):
         return None
     equal = [k for k, op in enumerate(ops) if op[0] == "equal"]
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
@@ -370,7 +363,7 @@ def substituted(
             continue
         # a loanword may translate the other side ("online", "trực tuyến"): only Vietnamese words
         # and acronyms (HPV, BHXH: names) are compared
-        a, b = _native(_content(q[i1:i2]), acronyms), _native(_content(c[j1:j2]), acronyms)
+        a, b = _native(_content(q[i1:i2]), names), _native(_content(c[j1:j2]), names)
         words = [f for _, f in c[j1:j2] if not f.isdigit()]  # the claim's span, numbers aside
         if not a or not b or len(a) > SUBST_SPAN or len(words) > SUBST_SPAN:
             continue

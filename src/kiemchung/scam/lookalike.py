@@ -33,7 +33,7 @@ from kiemchung.scam.blocklist import Snapshot, get_snapshot
 from kiemchung.scam.domains import clean_host, is_ip, registered_domain, site_unit, split_host
 from kiemchung.scam.registry import Official, Registry, default_registry
 from kiemchung.scam.wordlists import WORDS
-from kiemchung.text import fold
+from kiemchung.text import VN_SYLLABLE, fold
 from kiemchung.web.i18n import Message, lazy_gettext, translate_in
 
 SCAM, SUSPICIOUS = 0.75, 0.5
@@ -486,12 +486,6 @@ def _without_brands(letters: str, reg: Registry) -> list[str]:
     return [x for x in parts if x]
 
 
-# A folded Vietnamese syllable: initial consonant(s), vowel nucleus, final consonant(s).
-_VN_SYLLABLE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
-)
-
-
 @lru_cache(maxsize=20_000)
 def _vn_words(letters: str) -> bool:
     """``letters`` splits into Vietnamese syllables written without marks ('thegioididong').
@@ -503,7 +497,7 @@ def _vn_words(letters: str) -> bool:
     for i in range(len(letters)):
         if ok[i]:
             for m in range(i + 1, min(len(letters), i + 9) + 1):
-                if not ok[m] and _VN_SYLLABLE.fullmatch(letters, i, m):
+                if not ok[m] and VN_SYLLABLE.fullmatch(letters, i, m):
                     ok[m] = True
     return ok[-1]
 

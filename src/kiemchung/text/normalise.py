@@ -135,6 +135,22 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", out)
 
 
+# The shape of a Vietnamese syllable written without marks: initial consonant(s), vowel nucleus,
+# final consonant(s). A folded token of another shape is a loanword, an abbreviation or a brand.
+VN_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
+)
+
+
+def is_vn_syllable(folded: str) -> bool:
+    """``folded`` (lower case, no marks) has the shape of one Vietnamese syllable.
+
+    >>> is_vn_syllable("nghieng"), is_vn_syllable("online"), is_vn_syllable("qh")
+    (True, False, False)
+    """
+    return VN_SYLLABLE.fullmatch(folded) is not None
+
+
 @dataclass
 class Normalised:
     """Normalised text with URLs, e-mails and phone numbers replaced by placeholders."""
