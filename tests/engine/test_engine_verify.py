@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from kiemchung.engine import slots as S
 from kiemchung.engine import verify as V
 from kiemchung.web.i18n import translate_in
 
@@ -129,3 +130,49 @@ def test_an_unrelated_tip_is_not_answered_by_the_only_fact_check() -> None:
     same = m.match(["uống nước lá đu đủ khỏi sốt xuất huyết trong 2 ngày hả"])[0]
     assert unrelated.answer is None and unrelated.suggest is None
     assert same.answer == "fc1"
+
+
+def test_another_name_in_a_long_claim_vetoes_but_the_same_names_reworded_do_not() -> None:
+    fc = V.TextView.of(
+        "Sáng nay hơn 200 tình nguyện viên của Đại học Nông Lâm đã ra sân bay Liên Khương hỗ trợ "
+        "hành khách làm thủ tục khai báo y tế"
+    )
+    other = V.QueryView.of("Hơn 200 tình nguyện viên Đại học Nông Lâm ra sân bay Phù Cát hỗ trợ hành khách")
+    same = V.QueryView.of("Hơn 200 tình nguyện viên ĐH Nông Lâm ra sân bay Liên Khương giúp khai báo y tế")
+    f_other, f_same = V.pair_features(other, fc, {}), V.pair_features(same, fc, {})
+    assert f_other["name_swap"] == 1.0 and V.veto(f_other, long=False)
+    assert f_same["name_swap"] == 0.0
+    assert "Tên khác: “Phù Cát” thay cho “Liên Khương”" in V.reasons(f_other, fc, other)
+    # a name the tip adds or leaves out is not another name
+    assert V.name_swap("Sinh viên ra sân bay hỗ trợ hành khách ở Lâm Đồng", fc.text) is None
+
+
+def test_the_opposite_verb_vetoes_but_a_question_naming_both_does_not() -> None:
+    fc = V.TextView.of("Từ thứ Hai, bảo tàng tỉnh mở cửa đón khách trở lại sau ba tháng")
+    closed = V.pair_features(V.QueryView.of("Bảo tàng tỉnh tạm dừng đón khách từ thứ Hai"), fc, {})
+    either = V.pair_features(
+        V.QueryView.of("Bảo tàng tỉnh mở cửa hay tạm dừng đón khách từ thứ Hai?"), fc, {}
+    )
+    assert closed["opposite"] == 1.0 and V.veto(closed, long=False)
+    assert either["opposite"] == 0.0
+    # a compound that only looks like one side ("tăng cường" = step up) is masked
+    assert S.opposite_sides("Tăng cường kiểm tra nồng độ cồn") == {}
+
+
+def test_a_replaced_predicate_at_the_end_of_the_claim_vetoes_a_left_out_clause_does_not() -> None:
+    claim = "Thẻ ATM không kích hoạt sau 6 tháng sẽ bị khóa vĩnh viễn, phải làm lại thẻ mới"
+    assert V.substitution("Thẻ ATM không kích hoạt sau 6 tháng sẽ bị ngân hàng thu phí gấp đôi", claim)
+    two_parts = "Chợ đêm phố cổ mở lại từ thứ Bảy: nhiều gian hàng hẹn tới cuối tháng mới bán"
+    assert V.substitution("Chợ đêm phố cổ mở lại từ thứ Bảy tuần này à", two_parts) is None
+
+
+def test_a_one_after_a_label_word_is_a_number() -> None:
+    fc = V.TextView.of("Cuộc gọi báo khóa thuê bao, yêu cầu bấm phím 9 để gặp tổng đài viên")
+    label = V.pair_features(
+        V.QueryView.of("Cuộc gọi báo khóa thuê bao, yêu cầu bấm phím 1 để gặp tổng đài viên"), fc, {}
+    )
+    article = V.pair_features(
+        V.QueryView.of("Có 1 cuộc gọi báo khóa thuê bao, bảo bấm phím 9 gặp tổng đài viên"), fc, {}
+    )
+    assert label["num_added"] == 1.0 and V.veto(label, long=False)
+    assert article["num_added"] == 0.0

@@ -257,3 +257,79 @@ def polarity_flips(query: dict[str, bool], claim: dict[str, bool]) -> list[str]:
     []
     """
     return sorted(w for w in query.keys() & claim.keys() if query[w] != claim[w])
+
+
+# --- opposites ------------------------------------------------------------------------------------
+
+
+@cache
+def _opposite_forms() -> tuple[dict[tuple[str, ...], tuple[int, int]], frozenset[tuple[str, ...]], int]:
+    """(diacritic syllables of a form -> (pair, side), masking compounds, longest form in syllables)."""
+    spec = _data()["opposites"]
+    if not spec.get("note"):
+        raise ValueError("slots.json: opposites has no provenance note")
+    forms: dict[tuple[str, ...], tuple[int, int]] = {}
+    for k, sides in enumerate(spec["pairs"]):
+        if len(sides) != 2:
+            raise ValueError(f"slots.json: opposites pair {k} must have two sides")
+        for side, words in enumerate(sides):
+            for w in words:
+                forms[tuple(_TOKEN.findall(w.lower()))] = (k, side)
+    mask = frozenset(tuple(_TOKEN.findall(w.lower())) for w in spec["mask"])
+    longest = max(len(f) for f in [*forms, *mask])
+    return forms, mask, longest
+
+
+def opposite_sides(text: str) -> dict[tuple[int, int], str]:
+    """(pair, side) -> the form ``text`` says, for each opposite-meaning word (longest form first).
+
+    >>> opposite_sides("Giá vàng lao dốc")  # pair 0 (tăng / giảm), side 1
+    {(0, 1): 'lao dốc'}
+    >>> opposite_sides("Tăng cường kiểm tra"), opposite_sides("gia vang giam")
+    ({}, {})
+    """
+    forms, mask, longest = _opposite_forms()
+    toks = [t.lower() for t in _TOKEN.findall(normalise(text))]
+    found: dict[tuple[int, int], str] = {}
+    i = 0
+    while i < len(toks):
+        for n in range(min(longest, len(toks) - i), 0, -1):
+            key = tuple(toks[i : i + n])
+            if key in mask:
+                i += n
+                break
+            if key in forms:
+                found.setdefault(forms[key], " ".join(key))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def opposite_flips(
+    query: dict[tuple[int, int], str], claim: dict[tuple[int, int], str]
+) -> list[tuple[str, str]]:
+    """(query's word, claim's word) where one says only one side of a pair and the other the other.
+
+    >>> opposite_flips(opposite_sides("Giá xăng giảm mạnh"), opposite_sides("Giá xăng tăng vọt từ mai"))
+    [('giảm mạnh', 'tăng vọt')]
+    >>> opposite_flips(opposite_sides("Giá xăng tăng hay giảm?"), opposite_sides("Giá xăng tăng"))
+    []
+    """
+    out = []
+    for k in sorted({p for p, _ in [*query, *claim]}):
+        q = [w for (p, _), w in query.items() if p == k]
+        c = [w for (p, _), w in claim.items() if p == k]
+        if len(q) == 1 and len(c) == 1 and (k, 0) in query.keys() ^ claim.keys():
+            out.append((q[0], c[0]))
+    return out
+
+
+@cache
+def number_labels() -> frozenset[str]:
+    """Lower-case words after which a digit "1" is a label or a rank ("phím 1"), not "một" (a/an)."""
+    spec = _data()["number_labels"]
+    if not spec.get("note"):
+        raise ValueError("slots.json: number_labels has no provenance note")
+    return frozenset(w.lower() for w in spec["words"])

@@ -38,6 +38,7 @@ from kiemchung.web.i18n import Message, lazy_gettext
 _NUMBER_WORDS = {"hai": "2", "bốn": "4", "sáu": "6", "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
 _WORD_SPAN = re.compile(r"[^\W_]+")
 _FOLD_WORDS = re.compile(r"[^\W_]+")
+_CLAUSE_END = re.compile(r"[:;.!?…]+(?=\s|$)")
 
 
 def _is_title(tok: str) -> bool:
@@ -124,6 +125,23 @@ def _number_set(text: str) -> set[str]:
     return found
 
 
+_ONE_LABEL = re.compile(r"([^\W\d_]+)\s+1(?![\d.,/:]?\d)")
+_ONE_WORD = re.compile(r"\b(?:một|mốt|nhất)\b", re.IGNORECASE)
+
+
+def _says_one(text: str) -> str:
+    """How a text says "one": "label" for a 1 after a label word ("phím 1"), "said" for any other
+    1 or "một" (also the article "a"), else "".
+
+    >>> _says_one("bấm phím 1 gặp tổng đài"), _says_one("thấy 1 bé gái"), _says_one("ngày 1/5 có 12 ca")
+    ('label', 'said', '')
+    """
+    labels = S.number_labels()
+    if any(m.group(1).lower() in labels for m in _ONE_LABEL.finditer(text)):
+        return "label"
+    return "said" if "1" in numbers(text) or _ONE_WORD.search(text) else ""
+
+
 @dataclass
 class TextView:
     """What verification needs from one text, computed once."""
@@ -142,6 +160,7 @@ class TextView:
     loose_slots: dict[str, frozenset[str]] = field(default_factory=dict)  # typed without diacritics
     polar: dict[str, bool] = field(default_factory=dict)  # content word -> negated (``slots.polarity``)
     head_polar: dict[str, bool] | None = None
+    one: str = ""  # how the text says "one" (``_says_one``)
 
     @cached_property
     def idents(self) -> frozenset[str]:
@@ -161,9 +180,26 @@ class TextView:
         return acronyms(self.text)
 
     @cached_property
+    def names(self) -> frozenset[str]:
+        """Lower-cased words written as names (module function :func:`proper_words`)."""
+        return proper_words(self.text)
+
+    @cached_property
+    def opposites(self) -> dict[tuple[int, int], str]:
+        """Opposite-meaning words of the first line (``slots.opposite_sides``)."""
+        return S.opposite_sides(self.text.split("\n", 1)[0])
+
+    @cached_property
     def head_marked(self) -> list[tuple[str, str]]:
         """(diacritic, folded) syllables of the first line (a fact-check's short claim)."""
         return marked_syllables(self.text.split("\n", 1)[0])
+
+    @cached_property
+    def head_breaks(self) -> frozenset[int]:
+        """Positions in :attr:`head_marked` where a sentence or a clause after a colon begins."""
+        pieces = _CLAUSE_END.split(self.text.split("\n", 1)[0])
+        ends = list(itertools.accumulate(len(marked_syllables(p)) for p in pieces))
+        return frozenset(ends[:-1])
 
     @classmethod
     def of(cls, text: str) -> TextView:
@@ -176,6 +212,7 @@ class TextView:
             bigrams={f"{a} {b}" for a, b in itertools.pairwise(syl)},
             nums=_number_set(norm),
             digits=set(numbers(norm)) - {"1"},
+            one=_says_one(norm),
             ents=entities(norm),
             slots=S.slots(norm),
             head_slots=S.slots(norm.split("\n", 1)[0]) if "\n" in norm else None,
@@ -243,7 +280,9 @@ def pair_features(
     f["log_clen"] = math.log1p(len(c.text)) / 8
     # not model features: a number of the query the fact-check lacks, a named slot
     # (place, disease, remedy...) that differs; either vetoes an automatic answer
-    f["num_added"] = 1.0 if u.digits - c.nums else 0.0
+    # a "1" after a label word ("bấm phím 1") is a number; "một" is also "a", so only a fact-check
+    # that never says one at all lacks it
+    f["num_added"] = 1.0 if u.digits - c.nums or (u.one == "label" and not c.one) else 0.0
     head = c.slots if c.head_slots is None else c.head_slots
     f["slot_conflict"] = float(len(S.conflicts(u.slots, c.slots, head)))
     f["slot_swap"] = float(len(S.conflicts(u.slots, c.slots, head, swaps_only=True)))
@@ -262,7 +301,13 @@ def pair_features(
         len(S.polarity_flips(u.polar, c.polar if c.head_polar is None else c.head_polar))
     )
     # the query repeats the fact-check's short claim with one span of content words replaced
-    f["substituted"] = 1.0 if substituted(u.marked, c.head_marked, u.acronyms | c.acronyms) else 0.0
+    f["substituted"] = float(
+        bool(substituted(u.marked, c.head_marked, u.acronyms | c.acronyms, c.head_breaks))
+    )
+    # ...or puts another name where the claim names one ("sân bay Tân Sơn Nhất" for "sân bay Nội Bài")
+    f["name_swap"] = 1.0 if name_swapped(u, c) else 0.0
+    # the query says "giảm" where the claim says "tăng", "mở cửa" where it says "tạm dừng"
+    f["opposite"] = float(len(S.opposite_flips(u.opposites, c.opposites)))
     # a link, domain or phone number the fact-check never names: a claim about that one
     f["ident_added"] = 1.0 if _may_name_ident(u.text) and u.idents - c.idents else 0.0
     return f
@@ -276,6 +321,9 @@ def pair_features(
 # loanword nor an abbreviation (whose Vietnamese equivalent is not judged here) nor a one-letter typo.
 
 SUBST_SPAN = 4  # longest replaced span, in syllables, on either side
+# ...and of a claim's closing words (its predicate: "là mất bằng vĩnh viễn" asked as "là bị phạt
+# tù"), when the two spans share no content word
+SUBST_TAIL = 8
 # A headline-length claim is asked with some rewording; a longer one is a summary, which news posts
 # retell with most of its words and which a screenshot's OCR garbles here and there, so it is left
 # to the other rules (as for HEAD_COVERAGE).
@@ -334,18 +382,23 @@ def substitution(query: str, claim: str) -> tuple[str, str] | None:
     >>> substitution("Bộ GD bỏ thi tốt nghiệp năm nay", "Bộ Giáo dục bỏ thi tốt nghiệp năm nay") is None
     True
     """
-    return substituted(marked_syllables(query), marked_syllables(claim), acronyms(query) | acronyms(claim))
+    c = TextView.of(claim)
+    return substituted(marked_syllables(query), c.head_marked, acronyms(query) | c.acronyms, c.head_breaks)
 
 
 def substituted(
-    q: list[tuple[str, str]], c: list[tuple[str, str]], names: frozenset[str] = frozenset()
+    q: list[tuple[str, str]],
+    c: list[tuple[str, str]],
+    names: frozenset[str] = frozenset(),
+    breaks: frozenset[int] = frozenset(),
 ) -> tuple[str, str] | None:
     """:func:`substitution` over (diacritic, folded) syllables already computed."""
     # a near miss is the claim itself, give or take a tipster's words; a text that quotes the claim
     # inside a longer one rewords it as a summary would
     if not c or len(c) > SUBST_CLAIM or len(q) > SUBST_LENGTH * len(c) + TIPSTER_WORDS:
         return None
-    # typed without diacritics, a word is too ambiguous to call it another ("dam": đâm, đám, đầm...)
+    # typed without diacritics, a tip rewords more loosely than one can tell a synonym from another
+    # word ("dam" for "va với": đâm, crashed into)
     if sum(d.isascii() for d, _ in q) > 0.8 * len(q):
         return None
     qf, cf = [f for _, f in q], [f for _, f in c]
@@ -365,7 +418,11 @@ def substituted(
         # and acronyms (HPV, BHXH: names) are compared
         a, b = _native(_content(q[i1:i2]), names), _native(_content(c[j1:j2]), names)
         words = [f for _, f in c[j1:j2] if not f.isdigit()]  # the claim's span, numbers aside
-        if not a or not b or len(a) > SUBST_SPAN or len(words) > SUBST_SPAN:
+        most = SUBST_SPAN
+        tail = k > equal[-1] and j2 == len(c) and not any(j1 <= x < j2 for x in breaks)
+        if tail and not {f for _, f in a} & {f for _, f in b}:
+            most = SUBST_TAIL  # (a claim's second clause, left out by a tip, is not its predicate)
+        if not a or not b or len(a) > most or len(words) > most:
             continue
         if _abbreviates(a, b) or _abbreviates(b, a):
             continue
@@ -373,6 +430,83 @@ def substituted(
             continue  # a typo ("hung" for "khủng")
         return " ".join(d for d, _ in q[i1:i2]), " ".join(d for d, _ in c[j1:j2])
     return None
+
+
+# --- one name replaced ----------------------------------------------------------------------------
+# Whatever the length of the claim, a tip that keeps the words around a name and puts another name
+# there ("chuyên gia người Pháp" for "chuyên gia người Anh", "quận Thanh Khê" for "quận Hải Châu")
+# is about another place, country or body. Only names on both sides: common words are reworded by
+# paraphrases all the time, names hardly ever (and a name a paraphrase drops or adds is no swap).
+
+NAME_SPAN = 3  # longest replaced name, in syllables
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:;\n\"“(\[-]\s*)$")
+
+
+def proper_words(text: str) -> frozenset[str]:
+    """Lower-cased words capitalised inside a sentence: parts of names (none in a text in capitals).
+
+    >>> sorted(proper_words("Sáng nay sân bay Nội Bài đóng cửa. Khách đi Đà Nẵng chờ"))
+    ['bài', 'nẵng', 'nội', 'đà']
+    >>> proper_words("TIN NÓNG: BÃO VÀO HÀ NỘI")
+    frozenset()
+    """
+    toks = list(_WORD_SPAN.finditer(text))
+    if sum(m.group(0)[:1].isupper() for m in toks) > 0.6 * len(toks):
+        return frozenset()  # headline case or capitals: case tells nothing
+    return frozenset(
+        m.group(0).lower()
+        for m in toks
+        if m.group(0)[:1].isupper() and not _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()])
+    )
+
+
+def name_swap(query: str, claim: str) -> tuple[str, str] | None:
+    """(query's name, claim's name) where a query keeps the claim's words around one name but not it.
+
+    >>> name_swap("Có phải chuyên gia người Pháp bị cách ly ngay khi nhập cảnh?", "Một chuyên gia người Anh bị cách ly ngay khi nhập cảnh")
+    ('Pháp', 'Anh')
+    >>> name_swap("Sân bay Tân Sơn Nhất tạm đóng cửa", "Từ mai sân bay Nội Bài tạm đóng cửa")
+    ('Tân Sơn Nhất', 'Nội Bài')
+    >>> name_swap("Ông Nguyễn Văn Bình nghỉ hưu", "Ông Bình nghỉ hưu sớm") is None  # a name said in full
+    True
+    """
+    return name_swapped(TextView.of(query), TextView.of(claim))
+
+
+def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
+    """:func:`name_swap` over two views (``c``: its first line, a fact-check's short claim)."""
+    qn, cn = q.names | q.acronyms, c.names | c.acronyms
+    if not qn or not cn:
+        return None
+    qm, cm = q.marked, c.head_marked
+    ops = SequenceMatcher(None, [f for _, f in qm], [f for _, f in cm], autojunk=False).get_opcodes()
+    filler = S.filler_words()
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag != "replace":
+            continue
+        before = k > 0 and ops[k - 1][0] == "equal"
+        after = k + 1 < len(ops) and ops[k + 1][0] == "equal"
+        # kept words on both sides, or on one side with the name opening or closing the claim
+        if not ((before and after) or (before and j2 == len(cm)) or (after and j1 == 0)):
+            continue
+        a = [(d, f) for d, f in qm[i1:i2] if d not in filler and not f.isdigit()]
+        b = [(d, f) for d, f in cm[j1:j2] if d not in filler and not f.isdigit()]
+        if not a or not b or len(a) > NAME_SPAN or len(b) > NAME_SPAN:
+            continue
+        if not all(d in qn for d, _ in a) or not all(d in cn for d, _ in b):
+            continue
+        if _abbreviates(a, b) or _abbreviates(b, a):
+            continue
+        wa, wb = " ".join(f for _, f in a), " ".join(f for _, f in b)
+        if wa in wb or wb in wa or SequenceMatcher(None, wa, wb).ratio() >= 0.8:
+            continue  # one name inside the other, or a misspelling of it
+        acr = q.acronyms | c.acronyms
+        return _as_name(a, acr), _as_name(b, acr)
+    return None
+
+
+def _as_name(span: list[tuple[str, str]], acronyms: frozenset[str]) -> str:
+    return " ".join(d.upper() if d in acronyms else d.capitalize() for d, _ in span)
 
 
 def _may_name_ident(text: str) -> bool:
@@ -464,6 +598,8 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
     'Địa danh khác: Kiên Giang ≠ Cà Mau'
     >>> reasons({}, TextView.of("Măng tươi có độc tố"), TextView.of("Măng khô có độc tố"))[0]
     'Khác lời: “khô” thay cho “tươi”'
+    >>> "Nghĩa ngược: “giảm” và “tăng”" in reasons({}, TextView.of("Giá xăng tăng từ mai"), TextView.of("Giá xăng giảm từ mai"))
+    True
     """
     out: list[str] = []
     head = c.slots if c.head_slots is None else c.head_slots
@@ -477,11 +613,16 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
                 theirs=theirs,
             )
         )
-    swapped = substituted(q.marked, c.head_marked, q.acronyms | c.acronyms)
+    swapped = substituted(q.marked, c.head_marked, q.acronyms | c.acronyms, c.head_breaks)
     if swapped:
         out.append(
             lazy_gettext("Khác lời: “%(ours)s” thay cho “%(theirs)s”", ours=swapped[0], theirs=swapped[1])
         )
+    named = name_swapped(q, c)
+    if named:
+        out.append(lazy_gettext("Tên khác: “%(ours)s” thay cho “%(theirs)s”", ours=named[0], theirs=named[1]))
+    for ours, theirs in S.opposite_flips(q.opposites, c.opposites):
+        out.append(lazy_gettext("Nghĩa ngược: “%(ours)s” và “%(theirs)s”", ours=ours, theirs=theirs))
     added = sorted(q.digits - c.nums)
     if added and not c.nums:
         out.append(lazy_gettext("Số liệu không có trong kết quả: %(join)s", join=", ".join(added)))
@@ -590,6 +731,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
     True
     >>> veto({"substituted": 1.0, "cov_q": 0.9}, long=False)  # the claim word for word, one span replaced
     True
+    >>> veto({"name_swap": 1.0}, long=False), veto({"opposite": 1.0}, long=False)
+    (True, True)
     >>> veto({"num_added": 0.0, "slot_conflict": 0.0}, long=False)
     False
     """
@@ -605,6 +748,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
     if f.get("slot_swap", 0.0) > 0 or f.get("polarity_flip", 0.0) > 0:
         return True
     if f.get("substituted", 0.0) > 0:  # "măng khô" asked against "măng tươi"
+        return True
+    if f.get("name_swap", 0.0) > 0 or f.get("opposite", 0.0) > 0:  # another name, the opposite verb
         return True
     if says_too_little(f):
         return True
