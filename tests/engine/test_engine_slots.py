@@ -87,3 +87,38 @@ def test_polarity_flips(query: str, claim: str, flipped: bool) -> None:
 def test_loose_slots_only_for_text_without_diacritics() -> None:
     assert S.slots("chuyen bay tu uc ve", loose=True)["country"] == frozenset({"Úc"})
     assert "country" not in S.slots("chuyen bay tu uc ve")
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Một du học sinh người Anh bị cách ly", {"Anh"}),
+        ("Đại sứ quán Pháp khuyến cáo công dân", {"Pháp"}),
+        ("Bộ Ngoại giao Mỹ nối lại hoạt động", {"Hoa Kỳ"}),  # the country, not only the ministry
+        ("người anh trai của tôi ở quê", None),  # an elder brother: a cased form needs its capital
+        ("pháp luật quy định rõ, người Việt phải khai báo", None),
+    ],
+)
+def test_cased_forms_name_a_country_only_with_their_capital(text: str, country: set[str] | None) -> None:
+    assert S.slots(text).get("country") == (frozenset(country) if country else None)
+
+
+def test_a_swaps_only_kind_conflicts_on_another_value_not_on_an_added_one() -> None:
+    claim = S.slots("Quả bóng Vàng 2019 thuộc về tiền vệ số 8")
+    assert S.conflicts(S.slots("Quả bóng Vàng 2019 của bóng đá thuộc về tiền vệ số 8"), claim) == []
+    ncaa = S.slots("Giải bóng rổ sinh viên bị hủy vì dịch")
+    assert S.conflicts(S.slots("Giải bóng chuyền sinh viên bị hủy vì dịch"), ncaa) == [
+        ("sport", ("bóng chuyền",), ("bóng rổ",))
+    ]
+
+
+def test_a_cased_form_of_an_unknown_value_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = json.loads(json.dumps(S._data()))
+    raw["types"]["country"]["cased"] = {"Atlantis": ["người Atlantis"]}
+    monkeypatch.setattr(S, "_data", lambda: raw)
+    S.lexicon.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="unknown country"):
+            S.lexicon()
+    finally:
+        S.lexicon.cache_clear()

@@ -176,3 +176,13 @@ def test_a_one_after_a_label_word_is_a_number() -> None:
     )
     assert label["num_added"] == 1.0 and V.veto(label, long=False)
     assert article["num_added"] == 0.0
+
+
+def test_another_code_of_the_same_series_vetoes() -> None:
+    fc = V.TextView.of("Từ tối nay phim truyền hình Hoa nắng bị dừng phát sóng trên kênh VTV1")
+    other = V.pair_features(V.QueryView.of("Phim Hoa nắng bị dừng phát sóng trên VTV3 từ tối nay"), fc, {})
+    same = V.pair_features(V.QueryView.of("Phim Hoa nắng bị dừng phát sóng trên VTV1 từ tối nay à"), fc, {})
+    assert other["name_swap"] == 1.0 and V.veto(other, long=False)
+    assert same["name_swap"] == 0.0
+    q = V.QueryView.of("Phim Hoa nắng bị dừng phát sóng trên VTV3 từ tối nay")
+    assert "Tên khác: “VTV3” thay cho “VTV1”" in V.reasons(other, fc, q)

@@ -42,6 +42,7 @@ class _Entry:
     value: str
     exact: str  # lower-case diacritic form (checked for one-syllable entries)
     proper: bool  # written with a capital: must be capitalised in mixed-case text
+    cased: tuple[bool, ...] = ()  # a "cased" form: which syllables must be written with a capital
 
 
 @cache
@@ -61,16 +62,22 @@ def lexicon() -> dict[tuple[str, ...], list[_Entry]]:
     for kind, spec in raw["types"].items():
         if not spec.get("note"):
             raise ValueError(f"slots.json: type {kind!r} has no provenance note")
-        for value, forms in spec["values"].items():
-            for form in forms:
-                toks = _TOKEN.findall(normalise(form))
-                if not toks or len(toks) > MAX_PHRASE:
-                    raise ValueError(f"slots.json: bad form {form!r} of {kind}/{value}")
-                key = tuple(fold(t).lower() for t in toks)
-                entry = _Entry(kind, value, " ".join(toks).lower(), form[:1].isupper())
-                bucket = out.setdefault(key, [])
-                if entry not in bucket:
-                    bucket.append(entry)
+        # "cased" forms name the value only written with their capitals ("người Anh" is English
+        # people, "người anh" an elder brother), even in all-lower-case text
+        cased = [(v, f, True) for v, forms in spec.get("cased", {}).items() for f in forms]
+        plain = [(v, f, False) for v, forms in spec["values"].items() for f in forms]
+        for value, form, is_cased in plain + cased:
+            if value not in spec["values"]:
+                raise ValueError(f"slots.json: cased form {form!r} of an unknown {kind} {value!r}")
+            toks = _TOKEN.findall(normalise(form))
+            if not toks or len(toks) > MAX_PHRASE:
+                raise ValueError(f"slots.json: bad form {form!r} of {kind}/{value}")
+            key = tuple(fold(t).lower() for t in toks)
+            caps = tuple(t[:1].isupper() for t in toks) if is_cased else ()
+            entry = _Entry(kind, value, " ".join(toks).lower(), form[:1].isupper(), caps)
+            bucket = out.setdefault(key, [])
+            if entry not in bucket:
+                bucket.append(entry)
     return out
 
 
@@ -128,6 +135,7 @@ def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
                 for e in entries
                 if (loose or _same_marks(toks[i : i + n], e))
                 and (not e.proper or not mixed or surface[:1].isupper())
+                and all(t[:1].isupper() for t, c in zip(toks[i : i + n], e.cased, strict=False) if c)
             ]
             if ok:
                 for e in ok:
@@ -164,9 +172,15 @@ def conflicts(
     for kind in sorted(query):
         q = query[kind] - IMPLICIT.get(kind, frozenset())
         c, h = candidate.get(kind, frozenset()), headline.get(kind, frozenset())
-        if (not swaps_only and q - c) or (q - h and h - q):
+        if (not swaps_only and kind not in swap_kinds() and q - c) or (q - h and h - q):
             out.append((kind, tuple(sorted(q)), tuple(sorted(c))))
     return out
+
+
+@cache
+def swap_kinds() -> frozenset[str]:
+    """Kinds a tip may add to a claim that leaves them unsaid: only another value is a conflict."""
+    return frozenset(k for k, spec in _data()["types"].items() if spec.get("swaps_only"))
 
 
 # Named so often without being the point of a claim that naming it adds nothing.
@@ -185,6 +199,7 @@ KIND_LABELS = {
     "school": N_("Cấp học, môn thi"),
     "hazard": N_("Thiên tai, sự cố"),
     "technology": N_("Công nghệ"),
+    "sport": N_("Môn thể thao"),
 }
 
 

@@ -185,6 +185,11 @@ class TextView:
         return proper_words(self.text)
 
     @cached_property
+    def codes(self) -> frozenset[str]:
+        """Codes of letters and digits (module function :func:`codes`)."""
+        return codes(self.text)
+
+    @cached_property
     def opposites(self) -> dict[tuple[int, int], str]:
         """Opposite-meaning words of the first line (``slots.opposite_sides``)."""
         return S.opposite_sides(self.text.split("\n", 1)[0])
@@ -306,6 +311,8 @@ def pair_features(
     )
     # ...or puts another name where the claim names one ("sân bay Tân Sơn Nhất" for "sân bay Nội Bài")
     f["name_swap"] = 1.0 if name_swapped(u, c) else 0.0
+    # ...or another code of the same series ("VTV3" for "VTV1", "H5N1" for "H1N1")
+    f["name_swap"] = max(f["name_swap"], float(bool(code_swapped(u.codes, c.codes))))
     # the query says "giảm" where the claim says "tăng", "mở cửa" where it says "tạm dừng"
     f["opposite"] = float(len(S.opposite_flips(u.opposites, c.opposites)))
     # a link, domain or phone number the fact-check never names: a claim about that one
@@ -486,11 +493,16 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
             continue
         before = k > 0 and ops[k - 1][0] == "equal"
         after = k + 1 < len(ops) and ops[k + 1][0] == "equal"
-        # kept words on both sides, or on one side with the name opening or closing the claim
-        if not ((before and after) or (before and j2 == len(cm)) or (after and j1 == 0)):
+        # kept words on both sides, or on one side with the name opening or closing either text
+        if not (
+            (before and after)
+            or (before and (j2 == len(cm) or i2 == len(qm)))
+            or (after and (j1 == 0 or i1 == 0))
+        ):
             continue
-        a = [(d, f) for d, f in qm[i1:i2] if d not in filler and not f.isdigit()]
-        b = [(d, f) for d, f in cm[j1:j2] if d not in filler and not f.isdigit()]
+        # (a name may look like a filler word: "Ý" is Italy, "ý" an idea)
+        a = [(d, f) for d, f in qm[i1:i2] if (d in qn or d not in filler) and not f.isdigit()]
+        b = [(d, f) for d, f in cm[j1:j2] if (d in cn or d not in filler) and not f.isdigit()]
         if not a or not b or len(a) > NAME_SPAN or len(b) > NAME_SPAN:
             continue
         if not all(d in qn for d, _ in a) or not all(d in cn for d, _ in b):
@@ -507,6 +519,33 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
 
 def _as_name(span: list[tuple[str, str]], acronyms: frozenset[str]) -> str:
     return " ".join(d.upper() if d in acronyms else d.capitalize() for d, _ in span)
+
+
+_CODE = re.compile(r"(?<![^\W_])([^\W\d_]+)(\d[^\W_]*)(?![^\W_])")
+
+
+def codes(text: str) -> frozenset[str]:
+    """Upper-cased codes of letters then digits: channels, roads, strains, case numbers.
+
+    >>> sorted(codes("Kênh VTV1 đưa tin cúm H5N1 trên QL1A, bệnh nhân BN77"))
+    ['BN77', 'H5N1', 'QL1A', 'VTV1']
+    """
+    return frozenset(m.group(0).upper() for m in _CODE.finditer(text))
+
+
+def code_swapped(query: frozenset[str], claim: frozenset[str]) -> tuple[str, str] | None:
+    """(query's code, claim's code) of one series (same leading letters) where each lacks the other's.
+
+    >>> code_swapped(codes("phim chiếu trên VTV3"), codes("phim chiếu trên kênh VTV1"))
+    ('VTV3', 'VTV1')
+    >>> code_swapped(codes("cúm H5N1 và H1N1"), codes("cúm H5N1")) is None
+    True
+    """
+    for x in sorted(query - claim):
+        for y in sorted(claim - query):
+            if _CODE.match(x).group(1) == _CODE.match(y).group(1):  # type: ignore[union-attr]
+                return x, y
+    return None
 
 
 def _may_name_ident(text: str) -> bool:
@@ -618,7 +657,7 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
         out.append(
             lazy_gettext("Khác lời: “%(ours)s” thay cho “%(theirs)s”", ours=swapped[0], theirs=swapped[1])
         )
-    named = name_swapped(q, c)
+    named = name_swapped(q, c) or code_swapped(q.codes, c.codes)
     if named:
         out.append(lazy_gettext("Tên khác: “%(ours)s” thay cho “%(theirs)s”", ours=named[0], theirs=named[1]))
     for ours, theirs in S.opposite_flips(q.opposites, c.opposites):
