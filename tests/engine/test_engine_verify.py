@@ -186,3 +186,17 @@ def test_another_code_of_the_same_series_vetoes() -> None:
     assert same["name_swap"] == 0.0
     q = V.QueryView.of("Phim Hoa nắng bị dừng phát sóng trên VTV3 từ tối nay")
     assert "Tên khác: “VTV3” thay cho “VTV1”" in V.reasons(other, fc, q)
+
+
+def test_a_short_text_in_lines_is_judged_whole_for_names_and_opposites() -> None:
+    fc = V.TextView.of("Cầu phao Phong Châu tạm dừng cho xe qua từ tối nay để sửa chữa")
+    card = "Tin nóng 📢\nCầu phao Tân Đệ tạm dừng cho xe qua từ tối nay để sửa chữa\nMọi người chia sẻ"
+    q = V.QueryView.of(
+        card, ["Cầu phao Tân Đệ tạm dừng cho xe qua từ tối nay để sửa chữa", "Mọi người chia sẻ"]
+    )
+    f = V.pair_features(q, fc, {}, unit=0)
+    assert f["name_swap_all"] == 1.0 and V.veto(f, long=True)
+    opened = "Tin nóng 📢\nCầu phao Phong Châu mở lại cho xe qua từ tối nay\nMọi người chia sẻ"
+    q2 = V.QueryView.of(opened, ["Cầu phao Phong Châu mở lại cho xe qua từ tối nay", "Mọi người chia sẻ"])
+    f2 = V.pair_features(q2, fc, {}, unit=0)
+    assert f2["opposite_all"] == 1.0 and V.veto(f2, long=True)

@@ -195,6 +195,11 @@ class TextView:
         return S.opposite_sides(self.text.split("\n", 1)[0])
 
     @cached_property
+    def all_opposites(self) -> dict[tuple[int, int], str]:
+        """Opposite-meaning words of the whole text (a query's, whatever its lines)."""
+        return S.opposite_sides(self.text)
+
+    @cached_property
     def head_marked(self) -> list[tuple[str, str]]:
         """(diacritic, folded) syllables of the first line (a fact-check's short claim)."""
         return marked_syllables(self.text.split("\n", 1)[0])
@@ -314,7 +319,11 @@ def pair_features(
     # ...or another code of the same series ("VTV3" for "VTV1", "H5N1" for "H1N1")
     f["name_swap"] = max(f["name_swap"], float(bool(code_swapped(u.codes, c.codes))))
     # the query says "giảm" where the claim says "tăng", "mở cửa" where it says "tạm dừng"
-    f["opposite"] = float(len(S.opposite_flips(u.opposites, c.opposites)))
+    f["opposite"] = float(len(S.opposite_flips(u.all_opposites, c.opposites)))
+    if unit is not None and len(q.syl) <= SHORT_TEXT:
+        # a short text cut into lines (a picture, a card): the whole of it, as for slot_swap_all
+        f["name_swap_all"] = float(bool(name_swapped(q, c) or code_swapped(q.codes, c.codes)))
+        f["opposite_all"] = float(len(S.opposite_flips(q.all_opposites, c.opposites)))
     # a link, domain or phone number the fact-check never names: a claim about that one
     f["ident_added"] = 1.0 if _may_name_ident(u.text) and u.idents - c.idents else 0.0
     return f
@@ -476,6 +485,8 @@ def name_swap(query: str, claim: str) -> tuple[str, str] | None:
     ('Tân Sơn Nhất', 'Nội Bài')
     >>> name_swap("Ông Nguyễn Văn Bình nghỉ hưu", "Ông Bình nghỉ hưu sớm") is None  # a name said in full
     True
+    >>> name_swap("Siêu thị Saigon đóng cửa", "Siêu thị ở Sài Gòn đóng cửa") is None  # written together
+    True
     """
     return name_swapped(TextView.of(query), TextView.of(claim))
 
@@ -509,9 +520,10 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
             continue
         if _abbreviates(a, b) or _abbreviates(b, a):
             continue
-        wa, wb = " ".join(f for _, f in a), " ".join(f for _, f in b)
+        # one name inside the other, or written together ("Saigon"), or a misspelling of it
+        wa, wb = "".join(f for _, f in a), "".join(f for _, f in b)
         if wa in wb or wb in wa or SequenceMatcher(None, wa, wb).ratio() >= 0.8:
-            continue  # one name inside the other, or a misspelling of it
+            continue
         acr = q.acronyms | c.acronyms
         return _as_name(a, acr), _as_name(b, acr)
     return None
@@ -764,6 +776,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
     (False, True)
     >>> veto({"slot_swap_all": 1.0, "q_syl": 25.0}, long=True)  # a two-line card: the place is on the other line
     True
+    >>> veto({"name_swap_all": 1.0, "q_syl": 25.0}, long=True), veto({"name_swap_all": 1.0, "q_syl": 60.0}, long=True)
+    (True, False)
     >>> veto({"polarity_flip": 1.0, "cov_q": 0.3}, long=False)  # "X không chữa Y" against "X chữa Y"
     True
     >>> veto({"head_len": 9.0, "cov_h": 0.4}, long=False)  # "Giá xăng có tăng không?" vs a 9-syllable claim
@@ -781,7 +795,11 @@ def veto(f: dict[str, float], long: bool) -> bool:
         # a long post: only a slot swapped in the sentence that matched (its other sentences, and
         # that sentence's own asides, name places, diseases and numbers of their own); in a short
         # text cut into sentences (a screenshot read line by line) anywhere in it
-        if 0 < f.get("q_syl", 0.0) <= SHORT_TEXT and f.get("slot_swap_all", 0.0) > 0:
+        if 0 < f.get("q_syl", 0.0) <= SHORT_TEXT and (
+            f.get("slot_swap_all", 0.0) > 0
+            or f.get("name_swap_all", 0.0) > 0
+            or f.get("opposite_all", 0.0) > 0
+        ):
             return True
         return f.get("slot_swap", 0.0) > 0
     if f.get("slot_swap", 0.0) > 0 or f.get("polarity_flip", 0.0) > 0:
