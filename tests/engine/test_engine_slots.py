@@ -30,6 +30,9 @@ def test_lexicon_loads_with_provenance_and_labels() -> None:
         ("Giá vàng miếng và đô la Mỹ tăng", "commodity", {"vàng", "đô la"}),
         ("Cấm xe hơi và xe gắn máy vào phố cổ", "vehicle", {"ô tô", "xe máy"}),
         ("Chợ đầu mối ở Thượng Hải và quận Cầu Giấy", "place", {"Thượng Hải", "Cầu Giấy"}),
+        ("Trang trại điện gió ngoài khơi", "energy", {"điện gió"}),
+        ("Mức đóng BHYT học sinh tăng", "insurance", {"bảo hiểm y tế"}),
+        ("Vụ cháy làm 3 người thiệt mạng, 5 người bị thương", "outcome", {"tử vong", "bị thương"}),
     ],
 )
 def test_slots_found(text: str, kind: str, values: set[str]) -> None:
@@ -122,3 +125,15 @@ def test_a_cased_form_of_an_unknown_value_is_refused(monkeypatch: pytest.MonkeyP
             S.lexicon()
     finally:
         S.lexicon.cache_clear()
+
+
+def test_another_outcome_of_a_count_is_a_swap() -> None:
+    claim = S.slots("Tỉnh báo cáo số ca tử vong do sốt xuất huyết cao nhất cả nước")
+    assert S.conflicts(S.slots("Tỉnh có số ca mắc sốt xuất huyết cao nhất cả nước"), claim) == [
+        ("outcome", ("nhiễm",), ("tử vong",))
+    ]
+    # naming what the claim leaves unsaid is not judged
+    assert (
+        S.conflicts(S.slots("Sốt xuất huyết: tỉnh có người chết"), S.slots("Sốt xuất huyết tăng ở tỉnh"))
+        == []
+    )

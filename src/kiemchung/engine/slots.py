@@ -206,6 +206,9 @@ KIND_LABELS = {
     "hazard": N_("Thiên tai, sự cố"),
     "technology": N_("Công nghệ"),
     "sport": N_("Môn thể thao"),
+    "energy": N_("Nguồn điện"),
+    "insurance": N_("Loại bảo hiểm"),
+    "outcome": N_("Loại số liệu"),
 }
 
 
