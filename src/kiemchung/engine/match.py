@@ -41,6 +41,7 @@ POOL = 20  # candidates taken from each ranking before re-ranking
 RRF_K = 10
 MAX_UNITS = 24  # sentences of one post scored separately (longer posts: the first ones)
 MIN_UNIT_CHARS = 20
+CHECKED = 5  # top candidates given the alignment checks of the answer decision (``verify.add_checks``)
 
 
 @dataclass
@@ -262,13 +263,15 @@ class Matcher:
         log_qlen = math.log1p(len(query)) / 8
         feats = np.zeros((len(slots), len(V.FEATURES)))
         pairs = []
+        cand_units: list[int | None] = []
         for j, s in enumerate(slots):
             s = int(s)
             unit = None
             if units:
                 # the unit that retrieved this candidate best (dense if available, else lexical)
                 unit = int(du_arg[s]) if mode != "lexical" and dw.any() else int(lu_arg[s])
-            f = V.pair_features(view, self._view(s), idf, unit)
+            f = V.pair_features(view, self._view(s), idf, unit, checks=False)
+            cand_units.append(unit)
             f["lex_w"] = float(lw[s]) / lw_max
             f["lex_u"] = float(lu[s]) / lu_max
             f["den_w"] = float(dw[s])
@@ -280,6 +283,10 @@ class Matcher:
             f.update(_spread_features(du_rows[:, s], lu_rows[:, s] / lu_max))
             feats[j] = [f[name] for name in V.FEATURES]
             pairs.append(f)
+        # the alignment checks only matter for the candidate that may be answered: the first few
+        # by this mode's ranking (a refitted re-ranker, when fitting, rarely puts another first)
+        for j in np.argsort(-rank_scores(feats, mode), kind="stable")[:CHECKED]:
+            V.add_checks(pairs[j], view, self._view(int(slots[j])), cand_units[j])
         return _Prepared(slots, feats, pairs, first_lex, first_den, view, firsts)
 
     def match(self, queries: list[str], top: int = 10, mode: Mode = "hybrid") -> list[MatchResult]:

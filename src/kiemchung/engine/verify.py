@@ -160,7 +160,6 @@ class TextView:
     loose_slots: dict[str, frozenset[str]] = field(default_factory=dict)  # typed without diacritics
     polar: dict[str, bool] = field(default_factory=dict)  # content word -> negated (``slots.polarity``)
     head_polar: dict[str, bool] | None = None
-    one: str = ""  # how the text says "one" (``_says_one``)
 
     @cached_property
     def idents(self) -> frozenset[str]:
@@ -178,6 +177,11 @@ class TextView:
     def acronyms(self) -> frozenset[str]:
         """Acronyms of the text (module function :func:`acronyms`), computed when first asked for."""
         return acronyms(self.text)
+
+    @cached_property
+    def one(self) -> str:
+        """How the text says "one" (``_says_one``)."""
+        return _says_one(self.text)
 
     @cached_property
     def names(self) -> frozenset[str]:
@@ -222,7 +226,6 @@ class TextView:
             bigrams={f"{a} {b}" for a, b in itertools.pairwise(syl)},
             nums=_number_set(norm),
             digits=set(numbers(norm)) - {"1"},
-            one=_says_one(norm),
             ents=entities(norm),
             slots=S.slots(norm),
             head_slots=S.slots(norm.split("\n", 1)[0]) if "\n" in norm else None,
@@ -259,11 +262,13 @@ def _cov(tokens: list[str], other: set[str], idf: dict[str, float]) -> float:
 
 
 def pair_features(
-    q: QueryView, c: TextView, idf: dict[str, float], unit: int | None = None
+    q: QueryView, c: TextView, idf: dict[str, float], unit: int | None = None, *, checks: bool = True
 ) -> dict[str, float]:
     """Agreement features of query ``q`` (or its unit ``unit``) and candidate ``c``; all in about 0..1.
 
-    ``idf`` maps folded syllables to IDF (unknown syllables count as rare).
+    ``idf`` maps folded syllables to IDF (unknown syllables count as rare). ``checks``: also the
+    alignment checks of :func:`add_checks`, which only the answer decision reads (a matcher adds
+    them to its top candidates only: they align the two texts syllable by syllable).
     """
     u: TextView = q.units[unit] if unit is not None and q.units else q
     c_set = set(c.syl)
@@ -292,7 +297,7 @@ def pair_features(
     # (place, disease, remedy...) that differs; either vetoes an automatic answer
     # a "1" after a label word ("bấm phím 1") is a number; "một" is also "a", so only a fact-check
     # that never says one at all lacks it
-    f["num_added"] = 1.0 if u.digits - c.nums or (u.one == "label" and not c.one) else 0.0
+    f["num_added"] = 1.0 if u.digits - c.nums or ("1" in u.text and u.one == "label" and not c.one) else 0.0
     head = c.slots if c.head_slots is None else c.head_slots
     f["slot_conflict"] = float(len(S.conflicts(u.slots, c.slots, head)))
     f["slot_swap"] = float(len(S.conflicts(u.slots, c.slots, head, swaps_only=True)))
@@ -310,22 +315,31 @@ def pair_features(
     f["polarity_flip"] = float(
         len(S.polarity_flips(u.polar, c.polar if c.head_polar is None else c.head_polar))
     )
+    # a link, domain or phone number the fact-check never names: a claim about that one
+    f["ident_added"] = 1.0 if _may_name_ident(u.text) and u.idents - c.idents else 0.0
+    if checks:
+        add_checks(f, q, c, unit)
+    return f
+
+
+def add_checks(f: dict[str, float], q: QueryView, c: TextView, unit: int | None = None) -> dict[str, float]:
+    """Add to ``f`` the checks that align the query with the claim (read by :func:`veto`)."""
+    if "substituted" in f:
+        return f
+    u: TextView = q.units[unit] if unit is not None and q.units else q
     # the query repeats the fact-check's short claim with one span of content words replaced
     f["substituted"] = float(
         bool(substituted(u.marked, c.head_marked, u.acronyms | c.acronyms, c.head_breaks))
     )
-    # ...or puts another name where the claim names one ("sân bay Tân Sơn Nhất" for "sân bay Nội Bài")
-    f["name_swap"] = 1.0 if name_swapped(u, c) else 0.0
-    # ...or another code of the same series ("VTV3" for "VTV1", "H5N1" for "H1N1")
-    f["name_swap"] = max(f["name_swap"], float(bool(code_swapped(u.codes, c.codes))))
+    # ...or puts another name where the claim names one ("sân bay Tân Sơn Nhất" for "sân bay Nội Bài"),
+    # or another code of the same series ("VTV3" for "VTV1", "H5N1" for "H1N1")
+    f["name_swap"] = float(bool(name_swapped(u, c) or code_swapped(u.codes, c.codes)))
     # the query says "giảm" where the claim says "tăng", "mở cửa" where it says "tạm dừng"
     f["opposite"] = float(len(S.opposite_flips(u.all_opposites, c.opposites)))
     if unit is not None and len(q.syl) <= SHORT_TEXT:
         # a short text cut into lines (a picture, a card): the whole of it, as for slot_swap_all
         f["name_swap_all"] = float(bool(name_swapped(q, c) or code_swapped(q.codes, c.codes)))
         f["opposite_all"] = float(len(S.opposite_flips(q.all_opposites, c.opposites)))
-    # a link, domain or phone number the fact-check never names: a claim about that one
-    f["ident_added"] = 1.0 if _may_name_ident(u.text) and u.idents - c.idents else 0.0
     return f
 
 
