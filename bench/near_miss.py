@@ -130,6 +130,11 @@ def dev_slot_swaps(library: Path, per_kind: int = 60, seed: int = 1) -> list[dic
             # the entry's own diacritic form; the canonical value itself when that is the form
             if e.exact == e.value.lower():
                 written[e.value].append(e.value)
+            elif e.cased:  # a form named only with its capitals ("người Anh")
+                toks = e.exact.split()
+                written[e.value].append(
+                    " ".join(t.capitalize() if c else t for t, c in zip(toks, e.cased, strict=True))
+                )
             else:
                 written[e.value].append(e.exact[:1].upper() + e.exact[1:] if e.proper else e.exact)
     rows = [json.loads(x) for x in library.read_text(encoding="utf-8").splitlines() if x.strip()]

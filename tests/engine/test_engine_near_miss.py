@@ -68,7 +68,7 @@ def test_open_near_misses_are_the_ones_still_answered(demo_matcher: Matcher) -> 
         answered |= {r["qid"] for r, m in zip(near, results, strict=True) if m.answer is not None}
     marked = {r["qid"] for r in near if r.get("open")}
     assert answered == marked, {"fixed: remove the mark": marked - answered, "new": answered - marked}
-    assert len(marked) / len(near) <= 0.02  # today 2 of 175 (1,1 %): never more
+    assert len(marked) / len(near) <= 0.02  # today none of 175: never more than 2 %
 
 
 SMALL_LIBRARY = [

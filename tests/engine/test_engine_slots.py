@@ -33,6 +33,8 @@ def test_lexicon_loads_with_provenance_and_labels() -> None:
         ("Trang trại điện gió ngoài khơi", "energy", {"điện gió"}),
         ("Mức đóng BHYT học sinh tăng", "insurance", {"bảo hiểm y tế"}),
         ("Vụ cháy làm 3 người thiệt mạng, 5 người bị thương", "outcome", {"tử vong", "bị thương"}),
+        ("Du học sinh và công chức được hỗ trợ", "group", {"sinh viên", "công chức"}),  # not "học sinh"
+        ("Không dùng ibuprofen khi sốt", "remedy", {"ibuprofen"}),
     ],
 )
 def test_slots_found(text: str, kind: str, values: set[str]) -> None:

@@ -209,6 +209,7 @@ KIND_LABELS = {
     "energy": N_("Nguồn điện"),
     "insurance": N_("Loại bảo hiểm"),
     "outcome": N_("Loại số liệu"),
+    "group": N_("Nhóm người"),
 }
 
 
