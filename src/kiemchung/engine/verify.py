@@ -477,6 +477,8 @@ def proper_words(text: str) -> frozenset[str]:
 
     >>> sorted(proper_words("Sáng nay sân bay Nội Bài đóng cửa. Khách đi Đà Nẵng chờ"))
     ['bài', 'nẵng', 'nội', 'đà']
+    >>> sorted(proper_words("VinSmart ra mắt điện thoại. Google mua lại"))
+    ['google', 'vinsmart']
     >>> proper_words("TIN NÓNG: BÃO VÀO HÀ NỘI")
     frozenset()
     """
@@ -486,7 +488,13 @@ def proper_words(text: str) -> frozenset[str]:
     return frozenset(
         m.group(0).lower()
         for m in toks
-        if m.group(0)[:1].isupper() and not _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()])
+        if m.group(0)[:1].isupper()
+        and (
+            not _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()])
+            # a sentence's first word is a name when no Vietnamese word is written so ("VinSmart")
+            or not is_vn_syllable(fold(m.group(0)).lower())
+            or not m.group(0)[1:].islower()
+        )
     )
 
 
