@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -106,6 +107,19 @@ def _same_marks(toks: list[str], entry: _Entry) -> bool:
     return all(t.isascii() or t.lower() == x for t, x in pairs)
 
 
+def _longest_first(n_toks: int, longest: int, take: Callable[[int, int], bool]) -> None:
+    """Walk ``n_toks`` tokens left to right offering ``take(start, length)`` the longest span first;
+    a span it takes (returns True for) is consumed, otherwise shorter ones, then the next token."""
+    i = 0
+    while i < n_toks:
+        for n in range(min(longest, n_toks - i), 0, -1):
+            if take(i, n):
+                i += n
+                break
+        else:
+            i += 1
+
+
 def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
     """Canonical slot values named in ``text``, by kind (longest match first, no overlaps).
 
@@ -129,27 +143,24 @@ def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
     mixed = 0 < caps < 0.8 * len(toks)
     lex = lexicon()
     found: dict[str, set[str]] = {}
-    i = 0
-    while i < len(toks):
-        for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
-            entries = lex.get(tuple(folded[i : i + n]))
-            if not entries:
-                continue
-            surface = " ".join(toks[i : i + n])
-            ok = [
-                e
-                for e in entries
-                if (loose or _same_marks(toks[i : i + n], e))
-                and (not e.proper or not mixed or surface[:1].isupper())
-                and all(t[:1].isupper() for t, c in zip(toks[i : i + n], e.cased, strict=False) if c)
-            ]
-            if ok:
-                for e in ok:
-                    found.setdefault(e.kind, set()).add(e.value)
-                i += n
-                break
-        else:
-            i += 1
+
+    def take(i: int, n: int) -> bool:
+        entries = lex.get(tuple(folded[i : i + n]))
+        if not entries:
+            return False
+        span = toks[i : i + n]
+        ok = [
+            e
+            for e in entries
+            if (loose or _same_marks(span, e))
+            and (not e.proper or not mixed or span[0][:1].isupper())
+            and all(t[:1].isupper() for t, c in zip(span, e.cased, strict=False) if c)
+        ]
+        for e in ok:
+            found.setdefault(e.kind, set()).add(e.value)
+        return bool(ok)
+
+    _longest_first(len(toks), MAX_PHRASE, take)
     return {k: frozenset(v) for k, v in found.items()}
 
 
@@ -316,19 +327,14 @@ def opposite_sides(text: str) -> dict[tuple[int, int], str]:
     forms, mask, longest = _opposite_forms()
     toks = [t.lower() for t in _TOKEN.findall(normalise(text))]
     found: dict[tuple[int, int], str] = {}
-    i = 0
-    while i < len(toks):
-        for n in range(min(longest, len(toks) - i), 0, -1):
-            key = tuple(toks[i : i + n])
-            if key in mask:
-                i += n
-                break
-            if key in forms:
-                found.setdefault(forms[key], " ".join(key))
-                i += n
-                break
-        else:
-            i += 1
+
+    def take(i: int, n: int) -> bool:
+        key = tuple(toks[i : i + n])
+        if key in forms:
+            found.setdefault(forms[key], " ".join(key))
+        return key in forms or key in mask  # a masking compound is consumed, naming nothing
+
+    _longest_first(len(toks), longest, take)
     return found
 
 

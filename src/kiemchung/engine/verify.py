@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -333,12 +333,12 @@ def add_checks(f: dict[str, float], q: QueryView, c: TextView, unit: int | None 
     )
     # ...or puts another name where the claim names one ("sân bay Tân Sơn Nhất" for "sân bay Nội Bài"),
     # or another code of the same series ("VTV3" for "VTV1", "H5N1" for "H1N1")
-    f["name_swap"] = float(bool(name_swapped(u, c) or code_swapped(u.codes, c.codes)))
+    f["name_swap"] = float(bool(another_name(u, c)))
     # the query says "giảm" where the claim says "tăng", "mở cửa" where it says "tạm dừng"
     f["opposite"] = float(len(S.opposite_flips(u.all_opposites, c.opposites)))
     if unit is not None and len(q.syl) <= SHORT_TEXT:
         # a short text cut into lines (a picture, a card): the whole of it, as for slot_swap_all
-        f["name_swap_all"] = float(bool(name_swapped(q, c) or code_swapped(q.codes, c.codes)))
+        f["name_swap_all"] = float(bool(another_name(q, c)))
         f["opposite_all"] = float(len(S.opposite_flips(q.all_opposites, c.opposites)))
     return f
 
@@ -431,8 +431,7 @@ def substituted(
     # word ("dam" for "va với": đâm, crashed into)
     if sum(d.isascii() for d, _ in q) > 0.8 * len(q):
         return None
-    qf, cf = [f for _, f in q], [f for _, f in c]
-    ops = SequenceMatcher(None, qf, cf, autojunk=False).get_opcodes()
+    ops = _align(q, c)
     same = sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal")
     if same < SUBST_WHOLE * len(c):
         return None
@@ -519,7 +518,7 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
     if not qn or not cn:
         return None
     qm, cm = q.marked, c.head_marked
-    ops = SequenceMatcher(None, [f for _, f in qm], [f for _, f in cm], autojunk=False).get_opcodes()
+    ops = _align(qm, cm)
     filler = S.filler_words()
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag != "replace":
@@ -580,6 +579,25 @@ def code_swapped(query: frozenset[str], claim: frozenset[str]) -> tuple[str, str
             if _CODE.match(x).group(1) == _CODE.match(y).group(1):  # type: ignore[union-attr]
                 return x, y
     return None
+
+
+_Opcodes = tuple[tuple[str, int, int, int, int], ...]
+
+
+def _align(q: list[tuple[str, str]], c: list[tuple[str, str]]) -> _Opcodes:
+    """Opcodes aligning two texts' folded syllables (shared by the one-span and name checks)."""
+    return _opcodes(tuple(f for _, f in q), tuple(f for _, f in c))
+
+
+@lru_cache(maxsize=256)
+def _opcodes(qf: tuple[str, ...], cf: tuple[str, ...]) -> _Opcodes:
+    # the same pair is aligned by each check and again for the editors' reasons
+    return tuple(SequenceMatcher(None, qf, cf, autojunk=False).get_opcodes())
+
+
+def another_name(q: TextView, c: TextView) -> tuple[str, str] | None:
+    """Another name (:func:`name_swapped`) or another code of a series (:func:`code_swapped`)."""
+    return name_swapped(q, c) or code_swapped(q.codes, c.codes)
 
 
 def _may_name_ident(text: str) -> bool:
@@ -691,7 +709,7 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
         out.append(
             lazy_gettext("Khác lời: “%(ours)s” thay cho “%(theirs)s”", ours=swapped[0], theirs=swapped[1])
         )
-    named = name_swapped(q, c) or code_swapped(q.codes, c.codes)
+    named = another_name(q, c)
     if named:
         out.append(lazy_gettext("Tên khác: “%(ours)s” thay cho “%(theirs)s”", ours=named[0], theirs=named[1]))
     for ours, theirs in S.opposite_flips(q.opposites, c.opposites):
