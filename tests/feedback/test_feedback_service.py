@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -191,16 +191,26 @@ def test_monthly_statistics(fb_users: dict[str, int]) -> None:
         ans = service.save_answer(s, a.id, editor, body="Đã vá.")
         service.review_answer(s, a.id, ans.id, "submit", editor)
         service.review_answer(s, a.id, ans.id, "approve", editor2)
-        a.created_at = a.answered_at - timedelta(days=3)  # type: ignore[operator]
+        # pinned to one month so the test means the same on the first day of a month
+        june = datetime(2026, 6, 10, 3, 0)
+        for item in s.scalars(select(models.FeedbackItem)):
+            item.received_at = june
+        a.created_at, b.created_at, a.answered_at = june, june, june + timedelta(days=3)
         s.flush()
-        d = stats.monthly(s, stats.current_month())
+        d = stats.monthly(s, "2026-06")
         assert (d["received"], d["threads"], d["answered"]) == (3, 2, 1)
         assert d["median_days"] == pytest.approx(3.0, abs=0.01)
         by = {r["slug"]: r for r in d["departments"]}
         assert by["so-xay-dung"]["received"] == 2 and by["so-xay-dung"]["answered"] == 1
         assert by[""]["received"] == 1 and b.department is None
-        md, html = stats.report(s, stats.current_month())
+        md, html = stats.report(s, "2026-06")
         assert "| Sở Xây dựng | 2 | 1 | 3 ngày |" in md and "<table>" in html
+        # months are counted on Vietnam's clock: 18:00 UTC on 30 June is already 1 July there
+        b.created_at = datetime(2026, 6, 30, 18, 0)
+        s.flush()
+        assert stats.monthly(s, "2026-06")["threads"] == 1
+        assert stats.monthly(s, "2026-07")["threads"] == 1
+        assert stats.current_month(datetime(2026, 6, 30, 18, 0)) == "2026-07"
 
 
 class _WordHashEmbedder:

@@ -3,8 +3,13 @@
 Aggregate counts only (no text, no contact). Shown at ``/gop-y/thong-ke`` and written by
 ``kiemchung report feedback --month 2026-11`` as Markdown and HTML.
 
+A month is a month on the desk's clock (``KIEMCHUNG_TIMEZONE``, Vietnam by default), given in
+stored (naive UTC) time:
+
 >>> month_bounds("2026-11")
-(datetime.datetime(2026, 11, 1, 0, 0), datetime.datetime(2026, 12, 1, 0, 0))
+(datetime.datetime(2026, 10, 31, 17, 0), datetime.datetime(2026, 11, 30, 17, 0))
+>>> current_month(datetime(2026, 11, 30, 18, 0))
+'2026-12'
 >>> median([3.0, 1.0, 2.0]), median([1.0, 2.0, 3.0, 4.0]), median([])
 (2.0, 2.5, None)
 >>> fmt_days(1.5), fmt_days(0.25), fmt_days(None)
@@ -14,7 +19,7 @@ Aggregate counts only (no text, no contact). Shown at ``/gop-y/thong-ke`` and wr
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,26 +27,32 @@ from sqlalchemy.orm import Session
 
 from kiemchung.feedback import departments
 from kiemchung.store.models import FeedbackItem, FeedbackStatus, FeedbackThread, utcnow
-from kiemchung.web.i18n import _, fmt_number, use_lang
+from kiemchung.web.i18n import _, fmt_number, local_zone, to_local, use_lang
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """[start, end) of ``YYYY-MM`` in stored (UTC) time; ValueError for a malformed month."""
+    """[start, end) of the local month ``YYYY-MM`` in stored (UTC) time; ValueError if malformed."""
     m = _MONTH.match(month)
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(month)
     y, mo = int(m.group(1)), int(m.group(2))
-    return datetime(y, mo, 1), datetime(y + (mo == 12), mo % 12 + 1, 1)
+    zone = local_zone()
+
+    def stored(d: datetime) -> datetime:
+        return d.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+    return stored(datetime(y, mo, 1)), stored(datetime(y + (mo == 12), mo % 12 + 1, 1))
 
 
 def current_month(now: datetime | None = None) -> str:
-    return (now or utcnow()).strftime("%Y-%m")
+    """The local month of ``now`` (stored UTC time, default: now)."""
+    return to_local(now or utcnow()).strftime("%Y-%m")
 
 
 def recent_months(n: int = 12, now: datetime | None = None) -> list[str]:
-    now = now or utcnow()
+    now = to_local(now or utcnow())
     y, m = now.year, now.month
     out = []
     for _month in range(n):

@@ -252,10 +252,15 @@ def fmt_percent(value: float | None, decimals: int = 0) -> str:
 
 def to_local(value: datetime) -> datetime:
     """A stored time (naive UTC) in the display time zone (``KIEMCHUNG_TIMEZONE``)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(local_zone())
+
+
+def local_zone() -> tzinfo:
+    """The display time zone (``KIEMCHUNG_TIMEZONE``): days and months are counted on its clock."""
     from kiemchung.settings import get_settings
 
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(_zone(get_settings().timezone))
+    return _zone(get_settings().timezone)
 
 
 @lru_cache(maxsize=8)
