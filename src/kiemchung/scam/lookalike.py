@@ -148,7 +148,7 @@ def _brand_hits(name: str, registry: Registry) -> list[tuple[str, Official]]:
     out = []
     for t, o in registry.tokens.items():
         if len(t) >= 5:
-            if t in name:
+            if t in name and not all(_longer_acronym(tok, t) for tok in toks if t in tok):
                 out.append((t, o))
         elif len(t) >= 3 and any(
             tok == t
@@ -167,6 +167,28 @@ def _brand_hits(name: str, registry: Registry) -> list[tuple[str, Official]]:
 
 
 _BRAND_SUFFIXES = WORDS.brand_suffixes
+
+
+def _longer_acronym(tok: str, brand: str) -> bool:
+    """``tok`` names another organisation of the same form as a short-acronym brand.
+
+    A brand of 2–3 letters before a shared word ("mb" + "bank") reads inside a longer acronym before
+    the same word ("cimb" + "bank"): that is a different bank, not an impersonation. Letters glued
+    on as a lure ("vn", "my"), longer words ("nganhang") or a single letter still count as the brand.
+
+    >>> _longer_acronym("cimbbank", "mbbank"), _longer_acronym("vnmbbank", "mbbank")
+    (True, False)
+    >>> _longer_acronym("nganhangmbbank", "mbbank"), _longer_acronym("mymbbank", "mbbank")
+    (False, False)
+    >>> _longer_acronym("xmbbank", "mbbank"), _longer_acronym("mbbankvip", "mbbank")
+    (False, False)
+    """
+    for part in GENERIC_PARTS:
+        core = brand[: -len(part)]
+        if brand.endswith(part) and 2 <= len(core) <= 3 and tok.endswith(brand):
+            extra = tok[: -len(brand)]
+            return 2 <= len(extra) <= 3 and extra.isalpha() and extra not in _BRAND_SUFFIXES
+    return False
 
 
 def assess_domain(
