@@ -6,7 +6,8 @@
 
 The hand-written set is ``tests/engine/data/near_miss.jsonl``: library claims of the demo data with
 their place, country, number, remedy, disease or organisation changed (gold ``[]``), and
-paraphrases of the same claims (gold: the fact-check's slug). Figures: the share of near-miss
+paraphrases of the same claims (gold: the fact-check's slug); asked as written and typed without
+diacritics. Figures: the share of near-miss
 questions answered automatically (goal ≤ 2 %) and of same-claim questions answered correctly.
 """
 
@@ -217,6 +218,11 @@ def main() -> None:
     later = [q for q in queries if str(q["qid"]).startswith(("NS", "PS"))]
     console.print(table("demo library, NS/PS rows only — hybrid", both(m, later, "hybrid")))
     console.print(f"open: {sum(bool(q.get('open')) for q in later)} of {sum(not q['gold'] for q in later)}")
+    # the same questions typed without diacritics, as many tipsters do
+    from kiemchung.text import fold
+
+    bare = [{**q, "query": fold(str(q["query"])).lower()} for q in queries]
+    console.print(table("demo library, typed without diacritics — hybrid", both(m, bare, "hybrid")))
     if args.dev:
         from kiemchung.engine.evaluate import build_matcher, load_library
         from kiemchung.settings import get_settings

@@ -200,3 +200,64 @@ def test_a_short_text_in_lines_is_judged_whole_for_names_and_opposites() -> None
     q2 = V.QueryView.of(opened, ["Cầu phao Phong Châu mở lại cho xe qua từ tối nay", "Mọi người chia sẻ"])
     f2 = V.pair_features(q2, fc, {}, unit=0)
     assert f2["opposite_all"] == 1.0 and V.veto(f2, long=True)
+
+
+# --- typed without diacritics -----------------------------------------------------------------------
+# Many tipsters type plain letters. Folded words are ambiguous ("tang": tăng, tầng, tặng), so each
+# check judges a bare tip only where it puts other words in the claim's own place.
+
+
+def test_a_bare_tip_with_one_span_replaced_vetoes_a_bare_paraphrase_does_not() -> None:
+    fc = V.TextView.of("Uống nước rau diếp cá mỗi sáng giúp hạ men gan trong một tuần")
+    other = V.pair_features(
+        V.QueryView.of("uong nuoc rau ngot moi sang giup ha men gan trong mot tuan"), fc, {}
+    )
+    same = V.pair_features(V.QueryView.of("uong nuoc rau diep ca moi sang ha men gan trong 1 tuan a"), fc, {})
+    assert other["substituted"] == 1.0 and V.veto(other, long=False)
+    assert same["substituted"] == 0.0
+    # verbs of a collision or a demand paraphrase each other, typed bare or not
+    crash = "Ô tô khách va với xe bồn trên đèo Ví Dụ, hai người bị thương"
+    assert V.substitution("o to khach dam xe bon tren deo Vi Du, hai nguoi bi thuong", crash) is None
+    fine = "Tin nhắn báo nợ cước, yêu cầu nộp tiền qua mã QR trong ngày"
+    assert V.substitution("tin nhan bao no cuoc bat nop tien qua ma qr trong ngay", fine) is None
+
+
+def test_a_bare_tip_saying_the_other_side_in_the_claims_place_vetoes() -> None:
+    fc = V.TextView.of("Vé xe buýt cho học sinh tăng 2.000 đồng từ đầu tháng, phụ huynh than trời")
+    down = V.pair_features(V.QueryView.of("ve xe buyt cho hoc sinh giam 2.000 dong tu dau thang"), fc, {})
+    assert down["opposite"] == 1.0 and V.veto(down, long=False)
+    assert "Nghĩa ngược: “giam” và “tăng”" in V.reasons(down, fc, V.QueryView.of("ve xe buyt giam 2.000"))
+    # "giam" elsewhere (giám: a director) with the claim's own "tang" is no flip
+    director = V.QueryView.of("giam doc so noi ve xe buyt cho hoc sinh tang 2.000 dong tu dau thang")
+    assert V.pair_features(director, fc, {})["opposite"] == 0.0
+    # "tang" typed bare next to nothing the claim says there (tầng: a floor) is no flip either
+    assert V.opposites(V.TextView.of("nha 5 tang bi nut"), V.TextView.of("Nhà 5 tầng giảm giá")) == []
+
+
+def test_a_bare_tip_naming_a_foreign_name_in_the_claims_place_vetoes() -> None:
+    fc = V.TextView.of("Một hãng tin cho biết tổng thống Pháp sẽ thăm thành phố Ví Dụ vào tuần sau")
+    q = V.QueryView.of("hang tin cho biet tong thong brazil se tham thanh pho vi du vao tuan sau")
+    f = V.pair_features(q, fc, {})
+    assert f["name_swap"] == 1.0 and V.veto(f, long=False)
+    # a Vietnamese word in the name's place tells nothing typed bare: left to the slot lexicon
+    q2 = V.QueryView.of("hang tin cho biet tong thong nuoc ban se tham thanh pho vi du vao tuan sau")
+    assert V.pair_features(q2, fc, {})["name_swap"] == 0.0
+
+
+def test_a_bare_place_that_is_also_an_everyday_phrase_counts_only_as_a_swap() -> None:
+    # "bac bo" is Bắc Bộ, or bác bỏ (to reject): never a region the tip adds...
+    fc = V.TextView.of("Bộ Y tế bác bỏ tin đồn đóng cửa trường học vì cúm")
+    f = V.pair_features(V.QueryView.of("bo y te bac bo tin don dong cua truong hoc vi cum"), fc, {})
+    assert f["slot_conflict"] == 0.0 and not V.veto(f, long=False)
+    # ...but still another region than the claim's
+    south = V.TextView.of("Mưa lớn kéo dài ở Nam Bộ trong ba ngày tới")
+    g = V.pair_features(V.QueryView.of("mua lon keo dai o bac bo trong ba ngay toi"), south, {})
+    assert g["slot_swap"] == 1.0
+
+
+def test_a_bare_labelled_one_is_a_number() -> None:
+    fc = V.TextView.of("Cuộc gọi báo khóa thuê bao, yêu cầu bấm phím 9 để gặp tổng đài viên")
+    f = V.pair_features(V.QueryView.of("cuoc goi bao khoa thue bao, bam phim 1 de gap tong dai vien"), fc, {})
+    assert f["num_added"] == 1.0
+    # "nhan 1" may be nhận một (receive one): an article, not a label
+    assert V._says_one("nhan 1 phan qua") == "said"

@@ -107,6 +107,23 @@ def _same_marks(toks: list[str], entry: _Entry) -> bool:
     return all(t.isascii() or t.lower() == x for t, x in pairs)
 
 
+@cache
+def bare_ambiguous() -> frozenset[tuple[str, ...]]:
+    """Folded entry forms that are also everyday words when typed without diacritics ("bac bo":
+    Bắc Bộ or bác bỏ); :func:`slots` names them only when ``loose``.
+
+    >>> ("bac", "bo") in bare_ambiguous(), ("ha", "noi") in bare_ambiguous()
+    (True, False)
+    """
+    spec = _data()["bare_ambiguous"]
+    if not spec.get("note"):
+        raise ValueError("slots.json: bare_ambiguous has no provenance note")
+    forms = frozenset(tuple(f.split()) for f in spec["forms"])
+    if unknown := sorted(" ".join(f) for f in forms - lexicon().keys()):
+        raise ValueError(f"slots.json: bare_ambiguous forms no entry has: {unknown}")
+    return forms
+
+
 def _longest_first(n_toks: int, longest: int, take: Callable[[int, int], bool]) -> None:
     """Walk ``n_toks`` tokens left to right offering ``take(start, length)`` the longest span first;
     a span it takes (returns True for) is consumed, otherwise shorter ones, then the next token."""
@@ -133,6 +150,8 @@ def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
     {}
     >>> slots("khach ve tu uc", loose=True)["country"]
     frozenset({'Úc'})
+    >>> slots("trump bac bo tin do"), slots("trump bac bo tin do", loose=True)
+    ({}, {'region': frozenset({'miền Bắc'})})
     """
     toks = _TOKEN.findall(normalise(text))
     if not toks:
@@ -144,11 +163,16 @@ def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
     lex = lexicon()
     found: dict[str, set[str]] = {}
 
+    ambiguous = bare_ambiguous()
+
     def take(i: int, n: int) -> bool:
-        entries = lex.get(tuple(folded[i : i + n]))
+        key = tuple(folded[i : i + n])
+        entries = lex.get(key)
         if not entries:
             return False
         span = toks[i : i + n]
+        if not loose and key in ambiguous and all(t.isascii() for t in span):
+            return True  # "bac bo" may be bác bỏ: consumed, naming nothing (but see ``loose``)
         ok = [
             e
             for e in entries
@@ -237,6 +261,16 @@ def filler_words() -> frozenset[str]:
         raise ValueError("slots.json: substitution has no provenance note")
     neg, between, function = _polarity_words()
     return neg | between | function | frozenset(w.lower() for w in spec["function"])
+
+
+@cache
+def folded_filler_words() -> frozenset[str]:
+    """:func:`filler_words` typed without diacritics, for a tip typed so.
+
+    >>> {"khien", "khong", "cua"} <= folded_filler_words()
+    True
+    """
+    return frozenset(fold(w) for w in filler_words())
 
 
 # --- polarity -------------------------------------------------------------------------------------
@@ -338,6 +372,40 @@ def opposite_sides(text: str) -> dict[tuple[int, int], str]:
     return found
 
 
+@cache
+def _bare_opposite_forms() -> tuple[dict[tuple[str, ...], tuple[int, int]], frozenset[tuple[str, ...]]]:
+    """:func:`_opposite_forms` typed without diacritics (forms, masks); the first pair keeps a
+    folded form two pairs share."""
+    forms, mask, _longest = _opposite_forms()
+    bare: dict[tuple[str, ...], tuple[int, int]] = {}
+    for key, where in forms.items():
+        bare.setdefault(tuple(fold(w) for w in key), where)
+    return bare, frozenset(tuple(fold(w) for w in key) for key in mask)
+
+
+def bare_opposite_sides(folded: list[str]) -> dict[tuple[int, int], str]:
+    """:func:`opposite_sides` of syllables typed without diacritics.
+
+    Folded forms collide with common words ("tang": tăng, tầng, tặng; "chua": chữa, chưa), so use
+    only where the claim says the other side of the pair in the same place.
+
+    >>> bare_opposite_sides("gia xang giam manh".split()), bare_opposite_sides(["giam", "thieu"])
+    ({(0, 1): 'giam manh'}, {})
+    """
+    forms, mask = _bare_opposite_forms()
+    longest = max(len(f) for f in [*forms, *mask])
+    found: dict[tuple[int, int], str] = {}
+
+    def take(i: int, n: int) -> bool:
+        key = tuple(folded[i : i + n])
+        if key in forms:
+            found.setdefault(forms[key], " ".join(key))
+        return key in forms or key in mask
+
+    _longest_first(len(folded), longest, take)
+    return found
+
+
 def opposite_flips(
     query: dict[tuple[int, int], str], claim: dict[tuple[int, int], str]
 ) -> list[tuple[str, str]]:
@@ -358,9 +426,10 @@ def opposite_flips(
 
 
 @cache
-def number_labels() -> frozenset[str]:
-    """Lower-case words after which a digit "1" is a label or a rank ("phím 1"), not "một" (a/an)."""
+def number_labels(bare: bool = False) -> frozenset[str]:
+    """Lower-case words after which a digit "1" is a label or a rank ("phím 1"), not "một" (a/an);
+    ``bare``: those that still are when typed without diacritics."""
     spec = _data()["number_labels"]
     if not spec.get("note"):
         raise ValueError("slots.json: number_labels has no provenance note")
-    return frozenset(w.lower() for w in spec["words"])
+    return frozenset(w.lower() for w in spec["bare" if bare else "words"])

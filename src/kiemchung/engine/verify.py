@@ -21,6 +21,7 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
@@ -135,8 +136,10 @@ def _says_one(text: str) -> str:
 
     >>> _says_one("bấm phím 1 gặp tổng đài"), _says_one("thấy 1 bé gái"), _says_one("ngày 1/5 có 12 ca")
     ('label', 'said', '')
+    >>> _says_one("bam phim 1 gap tong dai"), _says_one("nhan 1 phan qua")
+    ('label', 'said')
     """
-    labels = S.number_labels()
+    labels = S.number_labels(bare=text.isascii())
     if any(m.group(1).lower() in labels for m in _ONE_LABEL.finditer(text)):
         return "label"
     return "said" if "1" in numbers(text) or _ONE_WORD.search(text) else ""
@@ -335,12 +338,70 @@ def add_checks(f: dict[str, float], q: QueryView, c: TextView, unit: int | None 
     # or another code of the same series ("VTV3" for "VTV1", "H5N1" for "H1N1")
     f["name_swap"] = float(bool(another_name(u, c)))
     # the query says "giảm" where the claim says "tăng", "mở cửa" where it says "tạm dừng"
-    f["opposite"] = float(len(S.opposite_flips(u.all_opposites, c.opposites)))
+    f["opposite"] = float(len(opposites(u, c)))
     if unit is not None and len(q.syl) <= SHORT_TEXT:
         # a short text cut into lines (a picture, a card): the whole of it, as for slot_swap_all
         f["name_swap_all"] = float(bool(another_name(q, c)))
-        f["opposite_all"] = float(len(S.opposite_flips(q.all_opposites, c.opposites)))
+        f["opposite_all"] = float(len(opposites(q, c)))
     return f
+
+
+def opposites(q: TextView, c: TextView) -> list[tuple[str, str]]:
+    """(query's word, claim's word) where the query says the other side of an opposite pair.
+
+    A query typed without diacritics is judged only where it puts the other side in the claim
+    word's place (its folded words are ambiguous):
+
+    >>> claim = TextView.of("Giá xăng tăng 3.000 đồng từ chiều nay, nên đổ đầy bình")
+    >>> opposites(TextView.of("gia xang giam 3.000 dong tu chieu nay"), claim)
+    [('giam', 'tăng')]
+    >>> opposites(TextView.of("giam doc noi gia xang tang 3.000 dong tu chieu nay"), claim)
+    []
+    >>> opposites(TextView.of("dang ky thu phi cho nguoi dan"), TextView.of("Đăng ký miễn phí cho người dân"))
+    [('thu phi', 'miễn phí')]
+    """
+    flips = S.opposite_flips(q.all_opposites, c.opposites)
+    if flips or not c.opposites or not _bare(q.marked):
+        return flips
+    # ...and not where the query says both sides of the pair ("giam doc" and "tang")
+    said = S.bare_opposite_sides(q.syl)
+    out = []
+    for tag, i1, i2, j1, j2 in _align(q.marked, c.head_marked):
+        if tag != "replace":
+            continue
+        # a syllable more on each side: a form may keep one ("thu phí" for "miễn phí"), but a
+        # kept syllable alone is no replaced word ("5 tầng" kept, "giảm giá" in its place)
+        cm, qm = c.head_marked, q.marked
+        theirs = _new_forms(
+            lambda ws: S.opposite_sides(" ".join(ws)),
+            [d for d, _ in cm[max(j1 - 1, 0) : j2 + 1]],
+            j1 > 0,
+            j2 < len(cm),
+        )
+        ours = _new_forms(
+            S.bare_opposite_sides, [f for _, f in qm[max(i1 - 1, 0) : i2 + 1]], i1 > 0, i2 < len(qm)
+        )
+        for (k, side), word in ours.items():
+            if (k, 1 - side) in theirs and (k, 1 - side) not in said:
+                out.append((word, theirs[(k, 1 - side)]))
+    return out
+
+
+def _new_forms(
+    find: Callable[[list[str]], dict[tuple[int, int], str]], words: list[str], before: bool, after: bool
+) -> dict[tuple[int, int], str]:
+    """Opposite forms ``find`` sees in ``words`` (a replaced span, with the kept syllable next to
+    it on each side where there is one: ``before``, ``after``), less those a kept one says alone."""
+    found = find(words)
+    for w in [words[0]] * before + [words[-1]] * after:
+        alone = find([w])
+        found = {k: v for k, v in found.items() if alone.get(k) != v}
+    return found
+
+
+def _bare(pairs: list[tuple[str, str]]) -> bool:
+    """Typed without diacritics: at least 80 % of the syllables are plain letters."""
+    return sum(d.isascii() for d, _ in pairs) > 0.8 * len(pairs)
 
 
 # --- one span of the claim replaced ---------------------------------------------------------------
@@ -364,9 +425,11 @@ SUBST_LENGTH = 1.5  # longest query, as a multiple of the claim's length, plus a
 TIPSTER_WORDS = 8  # "nghe nói ... có thật không mọi người"
 
 
-def _content(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    filler = S.filler_words()
-    return [(d, f) for d, f in pairs if d not in filler and len(f) > 1 and not f.isdigit()]
+def _content(pairs: list[tuple[str, str]], bare: bool = False) -> list[tuple[str, str]]:
+    # in a text typed without diacritics (``bare``) a word is filler when any of its marked forms
+    # is ("ca": cả, or cá)
+    filler = S.folded_filler_words() if bare else S.filler_words()
+    return [(d, f) for d, f in pairs if (f if bare else d) not in filler and len(f) > 1 and not f.isdigit()]
 
 
 def _native(pairs: list[tuple[str, str]], names: frozenset[str]) -> list[tuple[str, str]]:
@@ -427,14 +490,11 @@ def substituted(
     # inside a longer one rewords it as a summary would
     if not c or len(c) > SUBST_CLAIM or len(q) > SUBST_LENGTH * len(c) + TIPSTER_WORDS:
         return None
-    # typed without diacritics, a tip rewords more loosely than one can tell a synonym from another
-    # word ("dam" for "va với": đâm, crashed into)
-    if sum(d.isascii() for d, _ in q) > 0.8 * len(q):
-        return None
     ops = _align(q, c)
     same = sum(j2 - j1 for tag, _, _, j1, j2 in ops if tag == "equal")
     if same < SUBST_WHOLE * len(c):
         return None
+    bare = _bare(q)
     equal = [k for k, op in enumerate(ops) if op[0] == "equal"]
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         # inside the repeated claim, or in place of its first words (the subject) or its last ones
@@ -445,7 +505,7 @@ def substituted(
             continue
         # a loanword may translate the other side ("online", "trực tuyến"): only Vietnamese words
         # and acronyms (HPV, BHXH: names) are compared
-        a, b = _native(_content(q[i1:i2]), names), _native(_content(c[j1:j2]), names)
+        a, b = _native(_content(q[i1:i2], bare), names), _native(_content(c[j1:j2]), names)
         words = [f for _, f in c[j1:j2] if not f.isdigit()]  # the claim's span, numbers aside
         most = SUBST_SPAN
         tail = k > equal[-1] and j2 == len(c) and not any(j1 <= x < j2 for x in breaks)
@@ -508,6 +568,8 @@ def name_swap(query: str, claim: str) -> tuple[str, str] | None:
     True
     >>> name_swap("Siêu thị Saigon đóng cửa", "Siêu thị ở Sài Gòn đóng cửa") is None  # written together
     True
+    >>> name_swap("chuyen gia nguoi brazil bi cach ly", "Chuyên gia người Anh bị cách ly")  # typed bare
+    ('Brazil', 'Anh')
     """
     return name_swapped(TextView.of(query), TextView.of(claim))
 
@@ -515,6 +577,10 @@ def name_swap(query: str, claim: str) -> tuple[str, str] | None:
 def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
     """:func:`name_swap` over two views (``c``: its first line, a fact-check's short claim)."""
     qn, cn = q.names | q.acronyms, c.names | c.acronyms
+    if q.text.islower() and _bare(q.marked):
+        # typed in lower case without diacritics, a name is told only by not being Vietnamese
+        # ("idlib", "obama"); a Vietnamese one ("tan phu") is left to the slot lexicon
+        qn = frozenset(d for d, f in q.marked if not is_vn_syllable(f) and f.isalpha())
     if not qn or not cn:
         return None
     qm, cm = q.marked, c.head_marked
@@ -532,9 +598,10 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
             or (after and (j1 == 0 or i1 == 0))
         ):
             continue
-        # (a name may look like a filler word: "Ý" is Italy, "ý" an idea)
-        a = [(d, f) for d, f in qm[i1:i2] if (d in qn or d not in filler) and not f.isdigit()]
-        b = [(d, f) for d, f in cm[j1:j2] if (d in cn or d not in filler) and not f.isdigit()]
+        # (a name may look like a filler word: "Ý" is Italy, "ý" an idea; a lone letter is the
+        # tail of a name cut at its apostrophe, "Dara’a")
+        a = [(d, f) for d, f in qm[i1:i2] if d in qn or (d not in filler and len(f) > 1 and not f.isdigit())]
+        b = [(d, f) for d, f in cm[j1:j2] if d in cn or (d not in filler and len(f) > 1 and not f.isdigit())]
         if not a or not b or len(a) > NAME_SPAN or len(b) > NAME_SPAN:
             continue
         if not all(d in qn for d, _ in a) or not all(d in cn for d, _ in b):
@@ -712,7 +779,7 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
     named = another_name(q, c)
     if named:
         out.append(lazy_gettext("Tên khác: “%(ours)s” thay cho “%(theirs)s”", ours=named[0], theirs=named[1]))
-    for ours, theirs in S.opposite_flips(q.opposites, c.opposites):
+    for ours, theirs in opposites(q, c):
         out.append(lazy_gettext("Nghĩa ngược: “%(ours)s” và “%(theirs)s”", ours=ours, theirs=theirs))
     added = sorted(q.digits - c.nums)
     if added and not c.nums:
