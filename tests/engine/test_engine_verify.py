@@ -261,3 +261,18 @@ def test_a_bare_labelled_one_is_a_number() -> None:
     assert f["num_added"] == 1.0
     # "nhan 1" may be nhận một (receive one): an article, not a label
     assert V._says_one("nhan 1 phan qua") == "said"
+
+
+def test_words_of_the_claim_moved_are_not_a_replaced_span() -> None:
+    claim = "Sáng nay, tỉnh Ví Dụ tiếp tục ghi nhận 9 ca sốt xuất huyết mới"
+    assert V.substitution("tỉnh Ví Dụ sáng nay ghi nhận 9 ca sốt xuất huyết mới à", claim) is None
+    assert V.substitution("Sáng nay tỉnh Ví Dụ tiếp tục ghi nhận 9 ca tay chân miệng mới", claim)
+
+
+def test_a_bare_tip_putting_vietnamese_words_in_a_names_place_between_kept_words_vetoes() -> None:
+    fc = V.TextView.of("Sáng nay Bệnh viện Hòa An tạm ngừng tiếp nhận bệnh nhân vì quá tải")
+    other = V.QueryView.of("sang nay benh vien thanh binh tam ngung tiep nhan benh nhan vi qua tai")
+    f = V.pair_features(other, fc, {})
+    assert f["name_swap"] == 1.0 and V.veto(f, long=False)
+    same = V.QueryView.of("sang nay benh vien hoa an tam ngung nhan benh nhan do qua tai")
+    assert V.pair_features(same, fc, {})["name_swap"] == 0.0

@@ -513,6 +513,8 @@ def substituted(
             most = SUBST_TAIL  # (a claim's second clause, left out by a tip, is not its predicate)
         if not a or not b or len(a) > most or len(words) > most:
             continue
+        if {f for _, f in a} <= {f for _, f in c[:j1] + c[j2:]}:
+            continue  # words of the claim moved, not replaced ("hôm nay" put after the subject)
         if _abbreviates(a, b) or _abbreviates(b, a):
             continue
         if len(a) == len(b) == 1 and SequenceMatcher(None, a[0][1], b[0][1]).ratio() >= 0.8:
@@ -570,6 +572,8 @@ def name_swap(query: str, claim: str) -> tuple[str, str] | None:
     True
     >>> name_swap("chuyen gia nguoi brazil bi cach ly", "Chuyên gia người Anh bị cách ly")  # typed bare
     ('Brazil', 'Anh')
+    >>> name_swap("benh nhan o benh vien phu tho duoc xuat vien", "Bệnh nhân ở Bệnh viện Ánh Dương được xuất viện")
+    ('Phu Tho', 'Ánh Dương')
     """
     return name_swapped(TextView.of(query), TextView.of(claim))
 
@@ -577,11 +581,13 @@ def name_swap(query: str, claim: str) -> tuple[str, str] | None:
 def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
     """:func:`name_swap` over two views (``c``: its first line, a fact-check's short claim)."""
     qn, cn = q.names | q.acronyms, c.names | c.acronyms
-    if q.text.islower() and _bare(q.marked):
+    bare = q.text.islower() and _bare(q.marked)
+    loose = S.folded_filler_words()
+    if bare:
         # typed in lower case without diacritics, a name is told only by not being Vietnamese
         # ("idlib", "obama"); a Vietnamese one ("tan phu") is left to the slot lexicon
         qn = frozenset(d for d, f in q.marked if not is_vn_syllable(f) and f.isalpha())
-    if not qn or not cn:
+    if not (qn or bare) or not cn:
         return None
     qm, cm = q.marked, c.head_marked
     ops = _align(qm, cm)
@@ -604,7 +610,12 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
         b = [(d, f) for d, f in cm[j1:j2] if d in cn or (d not in filler and len(f) > 1 and not f.isdigit())]
         if not a or not b or len(a) > NAME_SPAN or len(b) > NAME_SPAN:
             continue
-        if not all(d in qn for d, _ in a) or not all(d in cn for d, _ in b):
+        if not all(d in cn for d, _ in b):
+            continue
+        # typed bare, Vietnamese words of the name's length between kept words on both sides
+        # ("benh vien cho ray" for "Bệnh viện Bạch Mai") stand in for it
+        stand_in = bare and before and after and len(a) == len(b) >= 2 and not {f for _, f in a} & loose
+        if not stand_in and not all(d in qn for d, _ in a):
             continue
         if _abbreviates(a, b) or _abbreviates(b, a):
             continue
