@@ -276,3 +276,17 @@ def test_a_bare_tip_putting_vietnamese_words_in_a_names_place_between_kept_words
     assert f["name_swap"] == 1.0 and V.veto(f, long=False)
     same = V.QueryView.of("sang nay benh vien hoa an tam ngung nhan benh nhan do qua tai")
     assert V.pair_features(same, fc, {})["name_swap"] == 0.0
+
+
+def test_a_provinces_department_is_not_another_department_nor_the_ministry() -> None:
+    fc = V.TextView.of("Sở Xây dựng tỉnh Ví Dụ đề xuất thu phí xe vào trung tâm từ năm sau")
+    other = V.pair_features(
+        V.QueryView.of("Sở Tài chính tỉnh Ví Dụ đề xuất thu phí xe vào trung tâm"), fc, {}
+    )
+    ministry = V.pair_features(
+        V.QueryView.of("Bộ Xây dựng đề xuất thu phí xe vào trung tâm từ năm sau"), fc, {}
+    )
+    assert V.veto(other, long=False) and V.veto(ministry, long=False)
+    # a former department's name is the merged one's (Sở GTVT became part of Sở Xây dựng in 2025)
+    same = V.pair_features(V.QueryView.of("Sở GTVT tỉnh Ví Dụ đề xuất thu phí xe vào trung tâm"), fc, {})
+    assert same["slot_conflict"] == 0.0
