@@ -290,3 +290,11 @@ def test_a_provinces_department_is_not_another_department_nor_the_ministry() -> 
     # a former department's name is the merged one's (Sở GTVT became part of Sở Xây dựng in 2025)
     same = V.pair_features(V.QueryView.of("Sở GTVT tỉnh Ví Dụ đề xuất thu phí xe vào trung tâm"), fc, {})
     assert same["slot_conflict"] == 0.0
+
+
+def test_a_bare_personal_name_may_fold_one_syllable_to_a_function_word() -> None:
+    # "van" is Văn in a name, or vẫn: one such syllable of three still stands in for a name
+    fc = V.TextView.of("Tòa tuyên án ông Lê Minh Khoa tại phiên xử sáng thứ Sáu")
+    q = V.QueryView.of("toa tuyen an ong tran van binh tai phien xu sang thu sau")
+    f = V.pair_features(q, fc, {})
+    assert f["name_swap"] == 1.0 and V.veto(f, long=False)

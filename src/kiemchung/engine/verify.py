@@ -614,7 +614,10 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
             continue
         # typed bare, Vietnamese words of the name's length between kept words on both sides
         # ("benh vien cho ray" for "Bệnh viện Bạch Mai") stand in for it
-        stand_in = bare and before and after and len(a) == len(b) >= 2 and not {f for _, f in a} & loose
+        # (of a name's syllables, fewer than half may fold to a function word: "van" is Văn or vẫn)
+        stand_in = (
+            bare and before and after and len(a) == len(b) >= 2 and 2 * sum(f in loose for _, f in a) < len(a)
+        )
         if not stand_in and not all(d in qn for d, _ in a):
             continue
         if _abbreviates(a, b) or _abbreviates(b, a):
