@@ -359,7 +359,16 @@ def opposite_sides(text: str) -> dict[tuple[int, int], str]:
     ({}, {})
     """
     forms, mask, longest = _opposite_forms()
-    toks = [t.lower() for t in _TOKEN.findall(normalise(text))]
+    return _sides([t.lower() for t in _TOKEN.findall(normalise(text))], forms, mask, longest)
+
+
+def _sides(
+    toks: list[str],
+    forms: dict[tuple[str, ...], tuple[int, int]],
+    mask: frozenset[tuple[str, ...]],
+    longest: int,
+) -> dict[tuple[int, int], str]:
+    """(pair, side) -> form, scanning ``toks`` longest form first (shared by both readings)."""
     found: dict[tuple[int, int], str] = {}
 
     def take(i: int, n: int) -> bool:
@@ -373,14 +382,14 @@ def opposite_sides(text: str) -> dict[tuple[int, int], str]:
 
 
 @cache
-def _bare_opposite_forms() -> tuple[dict[tuple[str, ...], tuple[int, int]], frozenset[tuple[str, ...]]]:
-    """:func:`_opposite_forms` typed without diacritics (forms, masks); the first pair keeps a
-    folded form two pairs share."""
-    forms, mask, _longest = _opposite_forms()
+def _bare_opposite_forms() -> tuple[dict[tuple[str, ...], tuple[int, int]], frozenset[tuple[str, ...]], int]:
+    """:func:`_opposite_forms` typed without diacritics; the first pair keeps a folded form two
+    pairs share (folding keeps the number of syllables, so the longest form is the same)."""
+    forms, mask, longest = _opposite_forms()
     bare: dict[tuple[str, ...], tuple[int, int]] = {}
     for key, where in forms.items():
         bare.setdefault(tuple(fold(w) for w in key), where)
-    return bare, frozenset(tuple(fold(w) for w in key) for key in mask)
+    return bare, frozenset(tuple(fold(w) for w in key) for key in mask), longest
 
 
 def bare_opposite_sides(folded: list[str]) -> dict[tuple[int, int], str]:
@@ -392,18 +401,7 @@ def bare_opposite_sides(folded: list[str]) -> dict[tuple[int, int], str]:
     >>> bare_opposite_sides("gia xang giam manh".split()), bare_opposite_sides(["giam", "thieu"])
     ({(0, 1): 'giam manh'}, {})
     """
-    forms, mask = _bare_opposite_forms()
-    longest = max(len(f) for f in [*forms, *mask])
-    found: dict[tuple[int, int], str] = {}
-
-    def take(i: int, n: int) -> bool:
-        key = tuple(folded[i : i + n])
-        if key in forms:
-            found.setdefault(forms[key], " ".join(key))
-        return key in forms or key in mask
-
-    _longest_first(len(folded), longest, take)
-    return found
+    return _sides(folded, *_bare_opposite_forms())
 
 
 def opposite_flips(

@@ -365,13 +365,13 @@ def opposites(q: TextView, c: TextView) -> list[tuple[str, str]]:
         return flips
     # ...and not where the query says both sides of the pair ("giam doc" and "tang")
     said = S.bare_opposite_sides(q.syl)
+    cm, qm = c.head_marked, q.marked
     out = []
-    for tag, i1, i2, j1, j2 in _align(q.marked, c.head_marked):
+    for tag, i1, i2, j1, j2 in _align(qm, cm):
         if tag != "replace":
             continue
         # a syllable more on each side: a form may keep one ("thu phí" for "miễn phí"), but a
         # kept syllable alone is no replaced word ("5 tầng" kept, "giảm giá" in its place)
-        cm, qm = c.head_marked, q.marked
         theirs = _new_forms(
             lambda ws: S.opposite_sides(" ".join(ws)),
             [d for d, _ in cm[max(j1 - 1, 0) : j2 + 1]],
