@@ -35,6 +35,13 @@ def test_lexicon_loads_with_provenance_and_labels() -> None:
         ("Vụ cháy làm 3 người thiệt mạng, 5 người bị thương", "outcome", {"tử vong", "bị thương"}),
         ("Du học sinh và công chức được hỗ trợ", "group", {"sinh viên", "công chức"}),  # not "học sinh"
         ("Không dùng ibuprofen khi sốt", "remedy", {"ibuprofen"}),
+        ("bv cho ray tiep nhan 2 ca", "organisation", {"Bệnh viện Chợ Rẫy"}),  # a hospital, typed bare
+        ("Bệnh viện Hữu nghị Việt Đức mổ cấp cứu", "organisation", {"Bệnh viện Việt Đức"}),
+        # a name never runs across a comma: the street "Lê Văn Tấn", then the district Bình Tân
+        ("Cháy nhà trên đường Lê Văn Tấn, Bình Tân", "place", {"Bình Tân"}),
+        # a run of names: the later one is the larger place ("Đồng Thượng" hamlet, then Hải Phòng)
+        ("Phát lộ cọc gỗ ở Đồng Thượng Hải Phòng", "place", {"Hải Phòng"}),
+        ("Đặc sản Thượng Hải, Hải Phòng và Huế", "place", {"Thượng Hải", "Hải Phòng", "Huế"}),
     ],
 )
 def test_slots_found(text: str, kind: str, values: set[str]) -> None:
@@ -47,6 +54,7 @@ def test_slots_found(text: str, kind: str, values: set[str]) -> None:
         "Cả nhà tôi đi chợ chủ nhật, cập nhật tin tức",  # tôi / nhật are not garlic / Japan
         "Mong thế giới hòa bình, không còn chiến tranh",  # a common noun, not the province
         "Cấm đỗ xe vào nội thành giờ cao điểm",  # "cam" (orange) only with its diacritics
+        "Hợp tác Việt Đức về đào tạo nghề",  # Vietnam-Germany, not the hospital
     ],
 )
 def test_everyday_words_are_not_slots(text: str) -> None:

@@ -298,3 +298,25 @@ def test_a_bare_personal_name_may_fold_one_syllable_to_a_function_word() -> None
     q = V.QueryView.of("toa tuyen an ong tran van binh tai phien xu sang thu sau")
     f = V.pair_features(q, fc, {})
     assert f["name_swap"] == 1.0 and V.veto(f, long=False)
+
+
+def test_a_hospital_swapped_in_a_bare_tip_vetoes() -> None:
+    fc = V.TextView.of("Bệnh viện Bạch Mai cách ly 40 người tiếp xúc gần với bệnh nhân 512")
+    f = V.pair_features(V.QueryView.of("bv cho ray cach ly 40 nguoi tiep xuc gan voi benh nhan 512"), fc, {})
+    assert f["slot_conflict"] == 1.0 and V.veto(f, long=False)
+    same = V.pair_features(V.QueryView.of("bv bach mai cach ly 40 nguoi tiep xuc gan voi BN512"), fc, {})
+    assert same["slot_conflict"] == 0.0 and not V.veto(same, long=False)
+
+
+def test_names_count_as_present_abbreviated_or_as_two_names_side_by_side() -> None:
+    fc = V.TextView.of("Việt Nam tặng 2 tấn gạo cho tỉnh Ví Dụ, Giám đốc Sở Lê Văn Minh cho biết")
+    f = V.pair_features(V.QueryView.of("VN tặng 2 tấn gạo, Ví Dụ Lê Văn Minh cho biết"), fc, {})
+    assert f["ent_q_miss"] == 0.0
+
+
+def test_a_question_sharing_only_a_name_is_not_answered() -> None:
+    fc = V.TextView.of("Ca sĩ Lê Văn Minh qua đời ở tuổi 40 sau tai nạn giao thông trên cao tốc")
+    f = V.pair_features(
+        V.QueryView.of("Nghe đồn Lê Văn Minh sắp cưới vợ cuối năm nay, thật không mọi người"), fc, {}
+    )
+    assert max(f["cov_q"], f["cov_c"]) < V.SHARES_LITTLE and V.veto(f, long=False)

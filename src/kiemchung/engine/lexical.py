@@ -72,6 +72,7 @@ ABBREVIATIONS: dict[str, str] = {
     "csgt": "canh sat giao thong",
     "cty": "cong ty",
     "ql": "quoc lo",
+    "kdt": "khu do thi",
     "qd": "quyet dinh",
     "bhyt": "bao hiem y te",
     "bhxh": "bao hiem xa hoi",

@@ -22,11 +22,12 @@ text, so the common noun ("hòa bình", peace) is not a place.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -35,6 +36,8 @@ from kiemchung.web.i18n import N_
 
 MAX_PHRASE = 7  # syllables in the longest lexicon entry
 _TOKEN = re.compile(r"[^\W_]+")
+_COMMA = re.compile(r"\s*,\s*")
+_JOIN = re.compile(r"\s+|\s*[.\-'’–&/]\s*")  # what may stand between two syllables of one name
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class _Entry:
     exact: str  # lower-case diacritic form (checked for one-syllable entries)
     proper: bool  # written with a capital: must be capitalised in mixed-case text
     cased: tuple[bool, ...] = ()  # a "cased" form: which syllables must be written with a capital
+    comma: bool = False  # the form itself runs across a comma ("London, Anh")
 
 
 @cache
@@ -75,7 +79,7 @@ def lexicon() -> dict[tuple[str, ...], list[_Entry]]:
                 raise ValueError(f"slots.json: bad form {form!r} of {kind}/{value}")
             key = tuple(fold(t).lower() for t in toks)
             caps = tuple(t[:1].isupper() for t in toks) if is_cased else ()
-            entry = _Entry(kind, value, " ".join(toks).lower(), form[:1].isupper(), caps)
+            entry = _Entry(kind, value, " ".join(toks).lower(), form[:1].isupper(), caps, "," in form)
             bucket = out.setdefault(key, [])
             if entry not in bucket:
                 bucket.append(entry)
@@ -137,6 +141,147 @@ def _longest_first(n_toks: int, longest: int, take: Callable[[int, int], bool]) 
             i += 1
 
 
+@dataclass(frozen=True)
+class Named:
+    """One slot value named in a text, at tokens ``start:stop`` of its folded syllables."""
+
+    kind: str
+    value: str
+    start: int
+    stop: int
+
+
+@lru_cache(maxsize=4096)
+def named(text: str, *, loose: bool = False) -> tuple[tuple[str, ...], tuple[Named, ...]]:
+    """(folded syllables, slot values named at them, in order): what :func:`slots` sums up.
+
+    >>> named("Hàn Quốc hủy tập trận với Mỹ")[1][1]
+    Named(kind='country', value='Hoa Kỳ', start=6, stop=7)
+    """
+    norm = normalise(text)
+    spans = [m.span() for m in _TOKEN.finditer(norm)]
+    toks = [norm[a:b] for a, b in spans]
+    if not toks:
+        return (), ()
+    # a name never runs across a comma, a full stop followed by a space, a bracket or a quote
+    # ("Lê Trọng Tấn, Bình Tân" names Bình Tân, not Tân Bình); "TP.HCM" and "Hồ-Chí-Minh" join
+    gaps = [norm[spans[k][1] : spans[k + 1][0]] for k in range(len(spans) - 1)]
+    joined = [bool(_JOIN.fullmatch(g)) for g in gaps]
+    comma = [j or bool(_COMMA.fullmatch(g)) for j, g in zip(joined, gaps, strict=True)]
+    folded = [fold(t).lower() for t in toks]
+    caps = sum(1 for t in toks if t[:1].isupper())
+    # case only tells names apart in ordinary mixed-case writing (not in all-lower chat or ALL CAPS)
+    mixed = 0 < caps < 0.8 * len(toks)
+    lex = lexicon()
+    found: list[Named] = []
+
+    ambiguous = bare_ambiguous()
+
+    def names(i: int, n: int) -> tuple[list[_Entry], bool]:
+        """The entries the span names, and whether it is taken (a name, or an ambiguous form)."""
+        key = tuple(folded[i : i + n])
+        entries = lex.get(key)
+        if not entries:
+            return [], False
+        if not all(joined[i : i + n - 1]):
+            entries = [e for e in entries if e.comma and all(comma[i : i + n - 1])]
+            if not entries:
+                return [], False
+        span = toks[i : i + n]
+        if not loose and key in ambiguous and all(t.isascii() for t in span):
+            return [], True  # "bac bo" may be bác bỏ: consumed, naming nothing (but see ``loose``)
+        ok = [
+            e
+            for e in entries
+            if (loose or _same_marks(span, e))
+            and (not e.proper or not mixed or span[0][:1].isupper())
+            and all(t[:1].isupper() for t, c in zip(span, e.cased, strict=False) if c)
+        ]
+        return ok, bool(ok)
+
+    def later_name(i: int, n: int) -> bool:
+        """A proper name starts inside the span and runs past it, in one run of names ("Đầm Thượng
+        Hải Phòng"): an address goes from the small place to the large, so the later name is meant."""
+        for j in range(i + 1, i + n):
+            for m in range(min(MAX_PHRASE, len(toks) - j), i + n - j, -1):
+                one_run = all(joined[i : j + m - 1]) and (
+                    not mixed or all(t[:1].isupper() for t in toks[i : j + m])
+                )
+                if one_run and any(e.proper for e in names(j, m)[0]):
+                    return True
+        return False
+
+    def take(i: int, n: int) -> bool:
+        got, taken = names(i, n)
+        if got and all(e.proper for e in got) and later_name(i, n):
+            return False
+        for e in got:
+            # a cased form's own words ("tại Đức") are not the name: it stands at its capitals
+            at = [k for k, c in enumerate(e.cased) if c] or [0, n - 1]
+            found.append(Named(e.kind, e.value, i + at[0], i + at[-1] + 1))
+        return taken
+
+    _longest_first(len(toks), MAX_PHRASE, take)
+    return tuple(folded), tuple(found)
+
+
+# Words that join two names without giving either a role ("Mỹ và Trung Quốc", "Hà Nội với Huế").
+_JOINERS = frozenset({"va", "voi", "cung", "hoac", "hay", "lan", "den", "toi"})
+
+
+def roles_swapped(query: str, claim: str) -> tuple[str, str] | None:
+    """Two values of one kind that trade places between the texts: (value, value) or None.
+
+    "Nước A cấm hàng của nước B" is not "nước B cấm hàng của nước A": the same names, the same
+    words, other roles. Each value must stand in the other's words (the syllable before or after
+    it), not in its own; names only joined by "và", "với" or a comma have no roles to trade.
+
+    >>> roles_swapped("Lào cấm nhập gạo từ Thái Lan", "Thái Lan cấm nhập gạo từ Lào")
+    ('Lào', 'Thái Lan')
+    >>> roles_swapped("Thái Lan bị Lào cấm nhập gạo", "Lào cấm nhập gạo từ Thái Lan")  # reworded
+    >>> roles_swapped("Lào và Thái Lan cấm nhập gạo", "Thái Lan và Lào cấm nhập gạo")
+    """
+    qf, qn = named(query)
+    cf, cn = named(claim)
+    for kind in sorted({x.kind for x in qn}):
+        q_at, c_at = _once(qn, kind), _once(cn, kind)
+        for a, b in itertools.combinations(sorted(q_at.keys() & c_at.keys()), 2):
+            qa, qb, ca, cb = q_at[a], q_at[b], c_at[a], c_at[b]
+            if (qa.start < qb.start) == (ca.start < cb.start):
+                continue
+            if _joined(qf, qa, qb) or _joined(cf, ca, cb):
+                continue
+            if (
+                _same_place(qf, qa, cf, cb)
+                and _same_place(qf, qb, cf, ca)
+                and not _same_place(qf, qa, cf, ca)
+            ):
+                return a, b
+    return None
+
+
+def _once(found: tuple[Named, ...], kind: str) -> dict[str, Named]:
+    """The values of ``kind`` named exactly once, where."""
+    values = [x.value for x in found if x.kind == kind]
+    return {x.value: x for x in found if x.kind == kind and values.count(x.value) == 1}
+
+
+def _joined(folded: tuple[str, ...], x: Named, y: Named) -> bool:
+    first, last = (x, y) if x.start < y.start else (y, x)
+    between = folded[first.stop : last.start]
+    return len(between) <= 1 and all(w in _JOINERS for w in between)
+
+
+def _same_place(f1: tuple[str, ...], x: Named, f2: tuple[str, ...], y: Named) -> bool:
+    """``x`` in ``f1`` and ``y`` in ``f2`` have the same syllable before them, or after them."""
+
+    def around(f: tuple[str, ...], n: Named) -> tuple[str, str]:
+        return (f[n.start - 1] if n.start else "^", f[n.stop] if n.stop < len(f) else "$")
+
+    (p1, n1), (p2, n2) = around(f1, x), around(f2, y)
+    return p1 == p2 or n1 == n2
+
+
 def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
     """Canonical slot values named in ``text``, by kind (longest match first, no overlaps).
 
@@ -150,41 +295,16 @@ def slots(text: str, *, loose: bool = False) -> dict[str, frozenset[str]]:
     {}
     >>> slots("khach ve tu uc", loose=True)["country"]
     frozenset({'Úc'})
+    >>> slots("Cháy ở đường Lê Trọng Tấn, Bình Tân")["place"]
+    frozenset({'Bình Tân'})
+    >>> slots("Bãi cọc ở Đầm Thượng Hải Phòng"), slots("Ở Thượng Hải Trung Quốc")["place"]
+    ({'place': frozenset({'Hải Phòng'})}, frozenset({'Thượng Hải'}))
     >>> slots("trump bac bo tin do"), slots("trump bac bo tin do", loose=True)
     ({}, {'region': frozenset({'miền Bắc'})})
     """
-    toks = _TOKEN.findall(normalise(text))
-    if not toks:
-        return {}
-    folded = [fold(t).lower() for t in toks]
-    caps = sum(1 for t in toks if t[:1].isupper())
-    # case only tells names apart in ordinary mixed-case writing (not in all-lower chat or ALL CAPS)
-    mixed = 0 < caps < 0.8 * len(toks)
-    lex = lexicon()
     found: dict[str, set[str]] = {}
-
-    ambiguous = bare_ambiguous()
-
-    def take(i: int, n: int) -> bool:
-        key = tuple(folded[i : i + n])
-        entries = lex.get(key)
-        if not entries:
-            return False
-        span = toks[i : i + n]
-        if not loose and key in ambiguous and all(t.isascii() for t in span):
-            return True  # "bac bo" may be bác bỏ: consumed, naming nothing (but see ``loose``)
-        ok = [
-            e
-            for e in entries
-            if (loose or _same_marks(span, e))
-            and (not e.proper or not mixed or span[0][:1].isupper())
-            and all(t[:1].isupper() for t, c in zip(span, e.cased, strict=False) if c)
-        ]
-        for e in ok:
-            found.setdefault(e.kind, set()).add(e.value)
-        return bool(ok)
-
-    _longest_first(len(toks), MAX_PHRASE, take)
+    for x in named(text, loose=loose)[1]:
+        found.setdefault(x.kind, set()).add(x.value)
     return {k: frozenset(v) for k, v in found.items()}
 
 

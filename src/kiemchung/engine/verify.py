@@ -24,14 +24,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from kiemchung.engine import slots as S
-from kiemchung.engine.lexical import folded_syllables, marked_syllables, numbers
+from kiemchung.engine.lexical import ABBREVIATIONS, folded_syllables, marked_syllables, numbers
 from kiemchung.text import fold, is_vn_syllable, normalise
 from kiemchung.web.i18n import Message, lazy_gettext
 
@@ -252,8 +252,43 @@ class QueryView(TextView):
         return cls(**base.__dict__, units=views)
 
 
+_LETTERS_DIGITS = re.compile(r"([a-z]+)(\d+)")
+
+
+@cache
+def _abbreviated() -> dict[str, list[str]]:
+    """Expansion -> the chat abbreviations of it ("viet nam" -> ["vn"])."""
+    out: dict[str, list[str]] = {}
+    for short, long in ABBREVIATIONS.items():
+        out.setdefault(long, []).append(short)
+    return out
+
+
 def _present(entity: str, folded_text: str) -> bool:
-    return f" {entity} " in folded_text
+    """A folded name in a folded text (spaces around), also abbreviated or spelt out, or as two names.
+
+    >>> t = " bv bach mai cach ly nguoi tiep xuc benh nhan 133 tai thanh hoa nguyen van a viet nam "
+    >>> _present("bach mai", t), _present("vn", t), _present("bn133", t), _present("benh vien", t)
+    (True, True, True, True)
+    >>> _present("thanh hoa nguyen van a", " o thanh hoa ong nguyen van a "), _present("ha tinh", t)
+    (True, False)
+    """
+    if f" {entity} " in folded_text:
+        return True
+    words = entity.split()
+    if len(words) == 1:
+        # an abbreviation the other text spells out: "VN" for Việt Nam, "BN133" for bệnh nhân 133
+        m = _LETTERS_DIGITS.fullmatch(entity)
+        letters, digits = (m.group(1), " " + m.group(2)) if m else (entity, "")
+        long = ABBREVIATIONS.get(letters)
+        return long is not None and f" {long}{digits} " in folded_text
+    if any(f" {short} " in folded_text for short in _abbreviated().get(entity, ())):
+        return True
+    # two names side by side, each found whole: a place then a person ("Thanh Hóa Nguyễn Văn A")
+    return any(
+        f" {' '.join(words[:k])} " in folded_text and f" {' '.join(words[k:])} " in folded_text
+        for k in range(2, len(words) - 1)
+    )
 
 
 def _cov(tokens: list[str], other: set[str], idf: dict[str, float]) -> float:
@@ -339,6 +374,8 @@ def add_checks(f: dict[str, float], q: QueryView, c: TextView, unit: int | None 
     f["name_swap"] = float(bool(another_name(u, c)))
     # the query says "giảm" where the claim says "tăng", "mở cửa" where it says "tạm dừng"
     f["opposite"] = float(len(opposites(u, c)))
+    # ...or gives two of its names each other's roles ("A cấm hàng của B" for "B cấm hàng của A")
+    f["roles_swapped"] = float(bool(S.roles_swapped(u.text, c.text.split("\n", 1)[0])))
     if unit is not None and len(q.syl) <= SHORT_TEXT:
         # a short text cut into lines (a picture, a card): the whole of it, as for slot_swap_all
         f["name_swap_all"] = float(bool(another_name(q, c)))
@@ -795,6 +832,11 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
         out.append(lazy_gettext("Tên khác: “%(ours)s” thay cho “%(theirs)s”", ours=named[0], theirs=named[1]))
     for ours, theirs in opposites(q, c):
         out.append(lazy_gettext("Nghĩa ngược: “%(ours)s” và “%(theirs)s”", ours=ours, theirs=theirs))
+    traded = S.roles_swapped(q.text, c.text.split("\n", 1)[0])
+    if traded:
+        out.append(
+            lazy_gettext("Đổi vai: “%(one)s” và “%(other)s” đổi chỗ cho nhau", one=traded[0], other=traded[1])
+        )
     added = sorted(q.digits - c.nums)
     if added and not c.nums:
         out.append(lazy_gettext("Số liệu không có trong kết quả: %(join)s", join=", ".join(added)))
@@ -830,6 +872,12 @@ STRICT_COVERAGE = 0.55
 # learned confidence is relative to the other candidates, so in a small library an unrelated tip can
 # score high against the only fact-check there is. No correct development answer is below 0,18.
 MIN_SHARED = 0.15
+
+
+# A one-sentence question that shares less than this with a fact-check both ways (IDF-weighted: of
+# its own words, and of the fact-check's) shares a name or two and asks something else ("X sắp cưới"
+# against "X qua đời"). On the development tips no correct answer is below 0,41 on both.
+SHARES_LITTLE = 0.3
 
 
 # A same-claim tip says most of a fact-check's short claim: one saying less of it (IDF-weighted)
@@ -893,6 +941,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
     False
     >>> veto({"cov_c": 0.05}, long=False)  # hardly a word of the fact-check in the text
     True
+    >>> veto({"cov_c": 0.25, "cov_q": 0.2}, long=False)  # a name in common, and little else
+    True
     >>> veto({"slot_conflict": 1.0, "slot_swap": 0.0}, long=True), veto({"slot_swap": 1.0}, long=True)
     (False, True)
     >>> veto({"slot_swap_all": 1.0, "q_syl": 25.0}, long=True)  # a two-line card: the place is on the other line
@@ -907,6 +957,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
     True
     >>> veto({"name_swap": 1.0}, long=False), veto({"opposite": 1.0}, long=False)
     (True, True)
+    >>> veto({"roles_swapped": 1.0}, long=False)  # "A thắng B" asked against "B thắng A"
+    True
     >>> veto({"num_added": 0.0, "slot_conflict": 0.0}, long=False)
     False
     """
@@ -925,9 +977,13 @@ def veto(f: dict[str, float], long: bool) -> bool:
         return f.get("slot_swap", 0.0) > 0
     if f.get("slot_swap", 0.0) > 0 or f.get("polarity_flip", 0.0) > 0:
         return True
+    if max(f.get("cov_q", 1.0), f.get("cov_c", 1.0)) < SHARES_LITTLE:  # the same names, another story
+        return True
     if f.get("substituted", 0.0) > 0:  # "măng khô" asked against "măng tươi"
         return True
     if f.get("name_swap", 0.0) > 0 or f.get("opposite", 0.0) > 0:  # another name, the opposite verb
+        return True
+    if f.get("roles_swapped", 0.0) > 0:  # the same names in each other's places
         return True
     if says_too_little(f):
         return True
