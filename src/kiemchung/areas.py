@@ -18,6 +18,7 @@ the General Statistics Office's list of units after the 2025 reorganisation; not
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
@@ -83,3 +84,57 @@ def find_province(text: str) -> int | None:
     folded = fold(text)
     hits = [(m.start(), code) for code, pat in _patterns() if (m := pat.search(folded))]
     return min(hits)[1] if hits else None
+
+
+@lru_cache(maxsize=64)
+def _ward_patterns(province_code: int) -> list[tuple[int, re.Pattern[str]]]:
+    # "phường Cửa Nam", "P. Cửa Nam", "xã Sóc Sơn", "đặc khu Phú Quốc": a ward is named with its
+    # kind, since the same bare names recur across provinces (13 communes are called Tân Thạnh)
+    out = []
+    for code, name in wards(province_code):
+        kind, _, rest = fold(name).lower().partition(" ")
+        if kind == "dac":
+            kind, _, rest = rest.partition(" ")
+            kind = "dac khu"
+        prefix = {"phuong": r"(?:phuong|p\.)", "xa": r"xa", "dac khu": r"dac khu"}[kind]
+        out.append((code, re.compile(rf"(?<!\w){prefix}\s*{re.escape(rest)}(?!\w)")))
+    return out
+
+
+def find_ward(text: str, province_code: int | None = None) -> tuple[int, int] | None:
+    """(province code, ward code) of the first ward/commune named in ``text`` with its kind.
+
+    Within ``province_code`` when given; otherwise only when one province has a ward of that name.
+    Typed with diacritics, the name must be the ward's own (Tân Thạnh is not Tân Thành).
+
+    >>> find_ward("Đèn đường ở phường Cửa Nam hỏng", 1)
+    (1, 73)
+    >>> find_ward("den duong p.cua nam hong"), find_ward("Ổ gà ở Cửa Nam")
+    ((1, 73), None)
+    """
+    text = unicodedata.normalize("NFC", text)
+    folded = fold(text).lower()  # one character for one: spans index the text too
+    codes = [province_code] if province_code else [code for code, _ in provinces()]
+    hits = sorted(
+        (m.start(), m.end(), p, code)
+        for p in codes
+        for code, pat in _ward_patterns(p)
+        if (m := pat.search(folded))
+    )
+    if not hits:
+        return None
+    # the earliest name, the longest there ("xã Tân Thạnh Đông" is not "xã Tân Thạnh")
+    start, end = hits[0][0], max(h[1] for h in hits if h[0] == hits[0][0])
+    first = [h for h in hits if h[:2] == (start, end)]
+    said = text[first[0][0] : first[0][1]].lower()
+    if not said.isascii():
+        first = [h for h in first if said.endswith(_own_name(h[2], h[3]))] or first
+    if len({p for _, _, p, _ in first}) > 1:  # that name is a ward in two provinces
+        return None
+    return first[0][2], first[0][3]
+
+
+def _own_name(province_code: int, code: int) -> str:
+    """The ward's name without its kind, lower case, with diacritics ("cửa nam")."""
+    name = (ward_name(province_code, code) or "").lower()
+    return re.sub(r"^(phường|xã|đặc khu)\s+", "", name)

@@ -129,6 +129,23 @@ def test_chat_feedback_refusals_rate_limit_and_unfollow(
         assert s.get(FeedbackItem, item.id) is not None
 
 
+def test_the_kind_and_the_ward_come_from_the_message(client: TestClient, channels_on: FakePlatform) -> None:
+    from kiemchung import areas
+
+    chat = Chat(client, channels_on, "telegram")
+    said = "Phản ánh: Rác thải đổ trộm ven hồ ở phường Cửa Nam, Hà Nội suốt tuần qua chưa ai dọn."
+    assert "đã được tiếp nhận" in sent_text(chat.say(said))
+    idea = "hien ke: nen lam them lan duong cho xe dap tren cac pho quanh ho o xa Soc Son"
+    assert "đã được tiếp nhận" in sent_text(Chat(client, channels_on, "zalo").say(idea))
+    with session_scope() as s:
+        report, plan = s.scalars(select(FeedbackItem).order_by(FeedbackItem.id)).all()
+        assert report.kind == FeedbackKind.report and report.text.startswith("Rác thải")
+        assert areas.area_label(report.province_code, report.ward_code) == "Phường Cửa Nam, Thành phố Hà Nội"
+        # no province named: the commune's name is found in one province only
+        assert plan.kind == FeedbackKind.idea and plan.province_code == 1
+        assert areas.ward_name(1, plan.ward_code) == "Xã Sóc Sơn"
+
+
 @pytest.mark.parametrize("platform", ["telegram", "zalo"])
 def test_a_picture_captioned_gop_y_is_feedback_with_its_picture(
     client: TestClient, channels_on: FakePlatform, monkeypatch: pytest.MonkeyPatch, platform: str

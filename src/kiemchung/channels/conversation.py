@@ -3,15 +3,17 @@
 Button payloads (the same on every platform): ``#menu``, ``#check``, ``#link``, ``#feedback``,
 ``#recent`` and ``#notmine:<status token>`` ("Không phải điều tôi hỏi").
 
-A message starting with "Góp ý" (with or without a picture) is citizens' feedback: it goes to the
-feedback desk through ``feedback.service.accept``, like the ``/gop-y`` form, with the sender's
-pseudonymous channel key as its contact, so the official answer comes back on the same chat. The
-conversation keeps no state between messages (a sender's channel contact is deleted as soon as
-nothing is owed to it), so the "Góp ý" button asks for the prefix rather than taking the next
-message as feedback.
+A message starting with "Góp ý", "Hiến kế" or "Phản ánh" (with or without a picture) is citizens'
+feedback of that kind: it goes to the feedback desk through ``feedback.service.accept``, like the
+``/gop-y`` form, with the province and ward/commune the text names and the sender's pseudonymous
+channel key as its contact, so the official answer comes back on the same chat. The conversation
+keeps no state between messages (a sender's channel contact is deleted as soon as nothing is owed
+to it), so the "Góp ý" button asks for the prefix rather than taking the next message as feedback.
 
 >>> feedback_text("Góp ý: đèn đường hỏng"), feedback_text("gop y - ổ gà"), feedback_text("Góp ý")
 ('đèn đường hỏng', 'ổ gà', '')
+>>> feedback_of("Hiến kế: trồng cây ven kênh"), feedback_of("phan anh, rác ở chợ")
+(('idea', 'trồng cây ven kênh'), ('report', 'rác ở chợ'))
 >>> feedback_text("Kiểm tra giúp tin này") is None
 True
 """
@@ -46,6 +48,7 @@ from kiemchung.store.models import (
     Tip,
     TipContact,
 )
+from kiemchung.text import fold
 from kiemchung.web.security import RateLimiter
 
 MENU = [
@@ -62,15 +65,20 @@ PROMPTS = {
     "#check": "Hãy gửi nguyên văn tin bạn muốn kiểm tra (chép cả đoạn, kèm nguồn nếu có).",
     "#link": "Hãy gửi đường link hoặc số điện thoại bạn nghi ngờ, kèm lời nhắn bạn nhận được.",
     "#feedback": (
-        "Hãy gửi MỘT tin nhắn bắt đầu bằng «Góp ý:», nêu rõ vấn đề và nơi xảy ra (phố, phường/xã, "
-        "tỉnh/thành), có thể kèm một ảnh. Ví dụ: «Góp ý: Đèn đường ngõ 7 phố Hàng Bông, Hà Nội hỏng "
-        "cả tuần». Tin nhắn không có chữ «Góp ý:» ở đầu sẽ được hiểu là tin cần kiểm tra. Khi có trả "
+        "Hãy gửi MỘT tin nhắn bắt đầu bằng «Góp ý:» (một vấn đề), «Hiến kế:» (một giải pháp) hoặc "
+        "«Phản ánh:» (một sự việc), nêu rõ nơi xảy ra (phố, phường/xã, tỉnh/thành), có thể kèm một "
+        "ảnh. Ví dụ: «Góp ý: Đèn đường ngõ 7 phố Hàng Bông, phường Hoàn Kiếm, Hà Nội hỏng cả tuần». "
+        "Tin nhắn không bắt đầu bằng một trong ba chữ đó sẽ được hiểu là tin cần kiểm tra. Khi có trả "
         "lời chính thức, chúng tôi nhắn lại bạn tại đây."
     ),
 }
 GREETING_WORDS = {"hi", "hello", "chào", "xin chào", "menu", "bắt đầu", "/start", "start", "help", "/help"}
-# "Góp ý", also typed without (or with wrong) diacritics, then an optional ":" or dash
-_FEEDBACK = re.compile(r"^\s*g[oóòỏõọôốồổỗộơớờởỡợ]p\s*[yýỳỷỹỵ](?!\w)\s*[:：\-–—,.]?\s*", re.IGNORECASE)
+# "Góp ý", "Hiến kế", "Phản ánh" (the three kinds of the /gop-y form), also typed without (or with
+# other) diacritics, then an optional ":" or dash; matched on the folded text, which keeps its length
+_FEEDBACK = re.compile(
+    r"^\s*(gop\s*y(?:\s*kien)?|hien\s*ke|phan\s*anh)(?!\w)\s*[:：\-–—,.]?\s*", re.IGNORECASE
+)
+_FEEDBACK_KINDS = {"gopy": "issue", "gopykien": "issue", "hienke": "idea", "phananh": "report"}
 
 
 def menu(text: str = GREETING) -> OutgoingMessage:
@@ -110,9 +118,9 @@ def respond(
     if msg.kind == "postback":
         return _postback(session, msg, sender)
     text = msg.text.strip()
-    body = feedback_text(text)
-    if body is not None:  # before the picture: a photo captioned "Góp ý: ..." is feedback too
-        return _feedback(session, msg, sender, body, image), False
+    said = feedback_of(text)
+    if said is not None:  # before the picture: a photo captioned "Góp ý: ..." is feedback too
+        return _feedback(session, msg, sender, said, image), False
     if image is not None:
         try:
             result, _ = handle_read_image_tip(
@@ -139,11 +147,19 @@ def respond(
     return _tip_reply(session, result)
 
 
-def feedback_text(text: str) -> str | None:
-    """The feedback in a message starting with "Góp ý" (prefix removed), else None."""
+def feedback_of(text: str) -> tuple[str, str] | None:
+    """(kind, feedback) of a message starting with "Góp ý", "Hiến kế" or "Phản ánh", else None."""
     text = unicodedata.normalize("NFC", text)
-    m = _FEEDBACK.match(text)
-    return text[m.end() :].strip() if m else None
+    m = _FEEDBACK.match(fold(text))
+    if m is None:
+        return None
+    return _FEEDBACK_KINDS[re.sub(r"\s+", "", m.group(1).lower())], text[m.end() :].strip()
+
+
+def feedback_text(text: str) -> str | None:
+    """The feedback in a message starting with one of the feedback words (removed), else None."""
+    got = feedback_of(text)
+    return got[1] if got else None
 
 
 _limiters: dict[tuple[str, str, int], RateLimiter] = {}
@@ -167,13 +183,14 @@ def _feedback_limiter() -> RateLimiter:
 
 
 def _feedback(
-    session: Session, msg: IncomingMessage, sender: str, body: str, image: MediaImage | None
+    session: Session, msg: IncomingMessage, sender: str, said: tuple[str, str], image: MediaImage | None
 ) -> list[OutgoingMessage]:
-    """A "Góp ý" message to the feedback desk (``feedback.service.accept``, as the form does)."""
+    """A feedback message to the feedback desk (``feedback.service.accept``, as the form does)."""
     from kiemchung import areas
     from kiemchung.feedback.service import FeedbackError, accept
-    from kiemchung.store.models import FeedbackKind
     from kiemchung.web.i18n import translate_in
+
+    kind, body = said
 
     label = contact_label(msg.platform, sender)
     limiter = _feedback_limiter()
@@ -182,13 +199,16 @@ def _feedback(
         return [menu(f"Bạn gửi quá nhanh, vui lòng thử lại sau {wait} giây.")]
     if not body and image is None:
         return [OutgoingMessage(PROMPTS["#feedback"])]
+    # the province the text names, and the ward/commune in it ("phường X", "xã Y"), if any
+    province = areas.find_province(body)
+    place = areas.find_ward(body, province)
     try:
         got = accept(
             session,
-            kind=FeedbackKind.issue.value,  # "Góp ý về một vấn đề"
+            kind=kind,
             topic="",  # the desk sets it; chat has no topic field
-            province_code=areas.find_province(body),  # the province the text names, if any
-            ward_code=None,
+            province_code=place[0] if place else province,
+            ward_code=place[1] if place else None,
             text=body,
             contact=label,
             image=image,
