@@ -33,7 +33,7 @@ import numpy as np
 from kiemchung.engine import slots as S
 from kiemchung.engine.lexical import ABBREVIATIONS, folded_syllables, marked_syllables, numbers
 from kiemchung.text import fold, is_vn_syllable, normalise
-from kiemchung.web.i18n import Message, lazy_gettext
+from kiemchung.web.i18n import Message, fmt_number, lazy_gettext
 
 # Number words that rarely mean anything else (note "năm" = five/year and "ba" = three/father are left out).
 _NUMBER_WORDS = {"hai": "2", "bốn": "4", "sáu": "6", "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
@@ -56,22 +56,34 @@ def entities(text: str) -> set[str]:
     >>> sorted(entities("Giám đốc Sở GTVT tỉnh Hòa Lâm Lê Văn Minh nghỉ hưu"))
     ['gtvt', 'hoa lam le van minh']
     """
-    out: set[str] = set()
+    return set(entity_forms(text))
+
+
+def entity_forms(text: str) -> dict[str, str]:
+    """The names of :func:`entities`, each with its first form as written (for editors' notes).
+
+    >>> entity_forms("Sở GTVT tỉnh Hòa Lâm báo cáo")
+    {'gtvt': 'GTVT', 'hoa lam': 'Hòa Lâm'}
+    """
+    out: dict[str, str] = {}
     toks = list(_WORD_SPAN.finditer(text))
     all_caps = sum(1 for m in toks if m.group(0).isupper()) > 0.6 * max(len(toks), 1)
     run: list[str] = []
     last_end = -1
 
+    def add(written: str) -> None:
+        out.setdefault(fold(written), written)
+
     def flush() -> None:
         if len(run) >= 2:
-            out.add(fold(" ".join(run)))
+            add(" ".join(run))
         run.clear()
 
     for m in toks:
         tok = m.group(0)
         if not all_caps and _is_acronym(tok):
             flush()
-            out.add(fold(tok))
+            add(tok)
         elif _is_title(tok) and not all_caps:
             if run and not text[last_end : m.start()].isspace():
                 flush()
@@ -800,6 +812,23 @@ class Logistic:
         return 1.0 / (1.0 + np.exp(-np.clip(self.logit(x), -50.0, 50.0)))
 
 
+def _numbers_shown(nums: list[str]) -> str:
+    """Canonical numbers as an editor reads them: large ones grouped the Vietnamese way.
+
+    Years and other numbers under 10.000 stay as written ("2019", not "2.019").
+
+    >>> _numbers_shown(["62000000000000", "2019", "19/5", "8.3"])
+    '62.000.000.000.000, 2019, 19/5, 8,3'
+    """
+    out = []
+    for n in nums:
+        if re.fullmatch(r"\d+(\.\d+)?", n) and float(n) >= 10_000:
+            out.append(fmt_number(float(n)))
+        else:
+            out.append(n.replace(".", ","))
+    return ", ".join(out)
+
+
 def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
     """Human-readable agreement notes for editors (translated when shown); differences first.
 
@@ -839,25 +868,27 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
         )
     added = sorted(q.digits - c.nums)
     if added and not c.nums:
-        out.append(lazy_gettext("Số liệu không có trong kết quả: %(join)s", join=", ".join(added)))
+        out.append(lazy_gettext("Số liệu không có trong kết quả: %(join)s", join=_numbers_shown(added)))
     if c.nums:
         shared = sorted(c.nums & q.nums)
         if shared:
-            out.append(lazy_gettext("Số liệu khớp: %(join)s", join=", ".join(shared)))
+            out.append(lazy_gettext("Số liệu khớp: %(join)s", join=_numbers_shown(shared)))
         if f.get("num_conflict") or f.get("num_q_miss", 0) > 0:
             missing = sorted(q.nums - c.nums)
             if missing:
                 out.append(
                     lazy_gettext(
                         "Số liệu khác: %(join)s ≠ %(join2)s",
-                        join=", ".join(missing),
-                        join2=", ".join(sorted(c.nums)),
+                        join=_numbers_shown(missing),
+                        join2=_numbers_shown(sorted(c.nums)),
                     )
                 )
-    ents_ok = sorted(e for e in c.ents if _present(e, q.folded))
+    # names as written (the folded forms compare them: "Sơn Hà" for "son ha")
+    c_forms, q_forms = entity_forms(c.text), entity_forms(q.text)
+    ents_ok = sorted(c_forms.get(e, e) for e in c.ents if _present(e, q.folded))
     if ents_ok:
         out.append(lazy_gettext("Tên riêng khớp: %(join)s", join=", ".join(ents_ok)))
-    ents_bad = sorted(e for e in q.ents if not _present(e, c.folded))
+    ents_bad = sorted(q_forms.get(e, e) for e in q.ents if not _present(e, c.folded))
     if ents_bad:
         out.append(lazy_gettext("Tên riêng không có trong kết quả: %(join)s", join=", ".join(ents_bad)))
     out.append(lazy_gettext("Độ phủ từ: %(get)s", get=f"{f.get('cov_c', 0.0):.0%}").replace(".", ","))
