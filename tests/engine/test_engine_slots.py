@@ -42,6 +42,10 @@ def test_lexicon_loads_with_provenance_and_labels() -> None:
         # a run of names: the later one is the larger place ("Đồng Thượng" hamlet, then Hải Phòng)
         ("Phát lộ cọc gỗ ở Đồng Thượng Hải Phòng", "place", {"Hải Phòng"}),
         ("Đặc sản Thượng Hải, Hải Phòng và Huế", "place", {"Thượng Hải", "Hải Phòng", "Huế"}),
+        # "bằng lái xe" is a licence, but not when its "xe" starts the vehicle it is for
+        ("Làm giả bằng lái xe máy", "vehicle", {"xe máy"}),
+        ("Làm giả bằng lái xe máy", "document", {"bằng lái"}),
+        ("Sang Nhật du học", "country", {"Nhật Bản"}),
     ],
 )
 def test_slots_found(text: str, kind: str, values: set[str]) -> None:

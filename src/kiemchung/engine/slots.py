@@ -199,22 +199,32 @@ def named(text: str, *, loose: bool = False) -> tuple[tuple[str, ...], tuple[Nam
         ]
         return ok, bool(ok)
 
-    def later_name(i: int, n: int) -> bool:
-        """A proper name starts inside the span and runs past it, in one run of names ("Đầm Thượng
-        Hải Phòng"): an address goes from the small place to the large, so the later name is meant."""
+    def overlap(i: int, n: int) -> tuple[int, bool] | None:
+        """Where an entry starts inside the span and runs past it, and whether it is a proper name
+        in one run of names with the span ("Đầm Thượng Hải Phòng"); None when none does."""
         for j in range(i + 1, i + n):
             for m in range(min(MAX_PHRASE, len(toks) - j), i + n - j, -1):
-                one_run = all(joined[i : j + m - 1]) and (
-                    not mixed or all(t[:1].isupper() for t in toks[i : j + m])
-                )
-                if one_run and any(e.proper for e in names(j, m)[0]):
-                    return True
-        return False
+                later = names(j, m)[0]
+                if later:
+                    one_run = all(joined[i : j + m - 1]) and (
+                        not mixed or all(t[:1].isupper() for t in toks[i : j + m])
+                    )
+                    return j, one_run and any(e.proper for e in later)
+        return None
 
     def take(i: int, n: int) -> bool:
         got, taken = names(i, n)
-        if got and all(e.proper for e in got) and later_name(i, n):
-            return False
+        over = overlap(i, n) if got else None
+        if over is not None:
+            j, later_name = over
+            # an address goes from the small place to the large: the later name is meant
+            if later_name and all(e.proper for e in got):
+                return False
+            # "bằng lái xe máy": "bằng lái" is the licence, "xe máy" the vehicle, when the shorter
+            # span names what the longer one did
+            shorter = {(e.kind, e.value) for e in names(i, j - i)[0]}
+            if shorter >= {(e.kind, e.value) for e in got}:
+                return False
         for e in got:
             # a cased form's own words ("tại Đức") are not the name: it stands at its capitals
             at = [k for k, c in enumerate(e.cased) if c] or [0, n - 1]
@@ -327,14 +337,19 @@ def conflicts(
     [('place', ('Huế',), ())]
     >>> conflicts({"remedy": frozenset({"tỏi"})}, {"remedy": frozenset({"tỏi", "gừng"})})
     []
+    >>> vn, iran = {"country": frozenset({"Việt Nam"})}, {"country": frozenset({"Iran"})}
+    >>> conflicts(vn, {}), conflicts(vn, iran)
+    ([], [('country', ('Việt Nam',), ('Iran',))])
     """
     headline = candidate if headline is None else headline
     out = []
     for kind in sorted(query):
-        q = query[kind] - IMPLICIT.get(kind, frozenset())
+        said = query[kind]
+        q = said - IMPLICIT.get(kind, frozenset())
         c, h = candidate.get(kind, frozenset()), headline.get(kind, frozenset())
-        if (not swaps_only and kind not in swap_kinds() and q - c) or (q - h and h - q):
-            out.append((kind, tuple(sorted(q)), tuple(sorted(c))))
+        # Việt Nam adds nothing, but in the place of another country it is a swap
+        if (not swaps_only and kind not in swap_kinds() and q - c) or (said - h and h - said):
+            out.append((kind, tuple(sorted(q or said)), tuple(sorted(c))))
     return out
 
 
