@@ -61,7 +61,9 @@ def posts_file(path: Path, n: int) -> None:
             fh.write(orjson.dumps({"text": text, "likes": i % 50}) + b"\n")
 
 
-def tip_sender(base: str, k: int, results: list[tuple[int, float]]) -> None:
+def tip_sender(
+    base: str, k: int, results: list[tuple[int, float]], during: list[bool], ingest: subprocess.Popen[bytes]
+) -> None:
     with httpx.Client(base_url=base, timeout=120) as c:
         token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/gui-tin").text)
         assert token
@@ -75,6 +77,7 @@ def tip_sender(base: str, k: int, results: list[tuple[int, float]]) -> None:
                 },
             )
             results.append((r.status_code, time.perf_counter() - t0))
+            during.append(ingest.poll() is None)
             time.sleep(0.05)
 
 
@@ -99,13 +102,17 @@ def test_cli_ingest_and_tip_flood_together_have_no_errors(live: str, tmp_path: P
     )
     time.sleep(1.0)  # the ingest is under way
     results: list[tuple[int, float]] = []
-    senders = [threading.Thread(target=tip_sender, args=(live, k, results)) for k in range(THREADS)]
+    during: list[bool] = []
+    senders = [
+        threading.Thread(target=tip_sender, args=(live, k, results, during, ingest)) for k in range(THREADS)
+    ]
     for t in senders:
         t.start()
     for t in senders:
         t.join(timeout=300)
-    # the flood must have met the ingest: it is still writing when the last tip is answered
-    assert ingest.poll() is None, "the ingest finished before the tips: raise the number of posts"
+    # the flood must have met the ingest: most tips were answered while it was still writing (on
+    # a busy machine the last few may come after it, which proves nothing either way)
+    assert sum(during) >= len(during) // 2, "the ingest finished before the tips: raise the number of posts"
     _out, err = ingest.communicate(timeout=600)
     codes = [c for c, _ in results]
     slowest = max(s for _, s in results)

@@ -374,6 +374,7 @@ KIND_LABELS = {
     "document": N_("Giấy tờ"),
     "school": N_("Cấp học, môn thi"),
     "hazard": N_("Thiên tai, sự cố"),
+    "fire": N_("Đám cháy"),
     "technology": N_("Công nghệ"),
     "sport": N_("Môn thể thao"),
     "energy": N_("Nguồn điện"),

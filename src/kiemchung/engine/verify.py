@@ -157,6 +157,38 @@ def _says_one(text: str) -> str:
     return "said" if "1" in numbers(text) or _ONE_WORD.search(text) else ""
 
 
+# A count of time ("nghỉ 1 tuần", "3 năm tù"), with its unit folded; "nam" bare is also "male".
+_DURATION = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm|thập kỷ|gio|ngay|tuan|thang)(?!\w)"
+)
+
+
+def durations(text: str) -> frozenset[tuple[str, str]]:
+    """(number, folded unit) of the counts of time in a text.
+
+    >>> sorted(durations("Nghỉ 1 tuần nguyên lương, cách ly 14 ngay, án 3 năm tù"))
+    [('1', 'tuan'), ('14', 'ngay'), ('3', 'nam')]
+    """
+    return frozenset((n.replace(",", "."), fold(unit).lower()) for n, unit in _DURATION.findall(text.lower()))
+
+
+_TIME_UNITS = {"giay": "giây", "phut": "phút", "gio": "giờ", "tieng": "tiếng", "ngay": "ngày", "tuan": "tuần"}
+_TIME_UNITS |= {"thang": "tháng", "nam": "năm", "thap ky": "thập kỷ"}
+
+
+def _durations_shown(found: frozenset[tuple[str, str]]) -> str:
+    return ", ".join(f"{n.replace('.', ',')} {_TIME_UNITS.get(u, u)}" for n, u in sorted(found))
+
+
+def unit_swapped(q: frozenset[tuple[str, str]], c: frozenset[tuple[str, str]]) -> bool:
+    """The same number counts another unit of time ("1 tháng" asked against "1 tuần").
+
+    >>> unit_swapped(durations("nghỉ 1 tháng"), durations("nghỉ 1 tuần")), unit_swapped(durations("1 tuần, 1 tháng"), durations("1 tuần"))
+    (True, False)
+    """
+    return any((n, u2) not in q and (n, u) not in c for n, u in q for n2, u2 in c if n == n2 and u != u2)
+
+
 @dataclass
 class TextView:
     """What verification needs from one text, computed once."""
@@ -348,6 +380,8 @@ def pair_features(
     # a "1" after a label word ("bấm phím 1") is a number; "một" is also "a", so only a fact-check
     # that never says one at all lacks it
     f["num_added"] = 1.0 if u.digits - c.nums or ("1" in u.text and u.one == "label" and not c.one) else 0.0
+    # the same number of another unit of time: "nghỉ 1 tháng" is not "nghỉ 1 tuần"
+    f["unit_swap"] = float(unit_swapped(durations(u.text), durations(c.text)))
     head = c.slots if c.head_slots is None else c.head_slots
     f["slot_conflict"] = float(len(S.conflicts(u.slots, c.slots, head)))
     f["slot_swap"] = float(len(S.conflicts(u.slots, c.slots, head, swaps_only=True)))
@@ -885,6 +919,14 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
                 )
     # names as written (the folded forms compare them: "Sơn Hà" for "son ha")
     c_forms, q_forms = entity_forms(c.text), entity_forms(q.text)
+    if unit_swapped(q_units := durations(q.text), c_units := durations(c.text)):
+        out.append(
+            lazy_gettext(
+                "Số liệu khác: %(join)s ≠ %(join2)s",
+                join=_durations_shown(q_units - c_units),
+                join2=_durations_shown(c_units - q_units),
+            )
+        )
     ents_ok = sorted(c_forms.get(e, e) for e in c.ents if _present(e, q.folded))
     if ents_ok:
         out.append(lazy_gettext("Tên riêng khớp: %(join)s", join=", ".join(ents_ok)))
@@ -1003,10 +1045,12 @@ def veto(f: dict[str, float], long: bool) -> bool:
             f.get("slot_swap_all", 0.0) > 0
             or f.get("name_swap_all", 0.0) > 0
             or f.get("opposite_all", 0.0) > 0
+            or f.get("substituted", 0.0) > 0  # the matched sentence, one span replaced
+            or f.get("unit_swap", 0.0) > 0
         ):
             return True
         return f.get("slot_swap", 0.0) > 0
-    if f.get("slot_swap", 0.0) > 0 or f.get("polarity_flip", 0.0) > 0:
+    if f.get("slot_swap", 0.0) > 0 or f.get("polarity_flip", 0.0) > 0 or f.get("unit_swap", 0.0) > 0:
         return True
     if max(f.get("cov_q", 1.0), f.get("cov_c", 1.0)) < SHARES_LITTLE:  # the same names, another story
         return True
