@@ -46,6 +46,8 @@ def test_lexicon_loads_with_provenance_and_labels() -> None:
         ("Làm giả bằng lái xe máy", "vehicle", {"xe máy"}),
         ("Làm giả bằng lái xe máy", "document", {"bằng lái"}),
         ("Sang Nhật du học", "country", {"Nhật Bản"}),
+        ("Hàng Tàu giá rẻ tràn về", "country", {"Trung Quốc"}),  # colloquial, with its capital
+        ("Cháy chợ đêm qua", "fire", {"cháy chợ"}),
     ],
 )
 def test_slots_found(text: str, kind: str, values: set[str]) -> None:
@@ -59,6 +61,7 @@ def test_slots_found(text: str, kind: str, values: set[str]) -> None:
         "Mong thế giới hòa bình, không còn chiến tranh",  # a common noun, not the province
         "Cấm đỗ xe vào nội thành giờ cao điểm",  # "cam" (orange) only with its diacritics
         "Hợp tác Việt Đức về đào tạo nghề",  # Vietnam-Germany, not the hospital
+        "Lên tàu ra đảo chiều nay",  # a boat, not China
     ],
 )
 def test_everyday_words_are_not_slots(text: str) -> None:

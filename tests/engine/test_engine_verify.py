@@ -320,3 +320,28 @@ def test_a_question_sharing_only_a_name_is_not_answered() -> None:
         V.QueryView.of("Nghe đồn Lê Văn Minh sắp cưới vợ cuối năm nay, thật không mọi người"), fc, {}
     )
     assert max(f["cov_q"], f["cov_c"]) < V.SHARES_LITTLE and V.veto(f, long=False)
+
+
+def test_the_same_number_of_another_unit_of_time_vetoes() -> None:
+    fc = V.TextView.of("Tỉnh Ví Dụ cho công chức nghỉ 1 tuần hưởng nguyên lương từ thứ Hai")
+    other = V.pair_features(
+        V.QueryView.of("Tỉnh Ví Dụ cho công chức nghỉ 1 tháng hưởng nguyên lương"), fc, {}
+    )
+    same = V.pair_features(V.QueryView.of("tinh Vi Du cho cong chuc nghi 1 tuan huong nguyen luong"), fc, {})
+    assert other["unit_swap"] == 1.0 and V.veto(other, long=False)
+    assert same["unit_swap"] == 0.0
+    notes = V.reasons(other, fc, V.QueryView.of("nghỉ 1 tháng hưởng nguyên lương"))
+    assert "Số liệu khác: 1 tháng ≠ 1 tuần" in notes
+
+
+def test_another_kind_of_fire_and_the_other_sex_veto() -> None:
+    fc = V.TextView.of("Cháy rừng ở xã Ví Dụ chiều qua, 3 người phụ nữ bị thương")
+    fire = V.pair_features(
+        V.QueryView.of("Cháy nhà máy ở xã Ví Dụ chiều qua, 3 người phụ nữ bị thương"), fc, {}
+    )
+    sex = V.pair_features(V.QueryView.of("Cháy rừng ở xã Ví Dụ chiều qua, 3 người đàn ông bị thương"), fc, {})
+    assert fire["slot_swap"] == 1.0 and V.veto(fire, long=False)
+    assert sex["opposite"] == 1.0 and V.veto(sex, long=False)
+    # a fire of no stated kind against a forest fire is not another claim
+    vague = V.pair_features(V.QueryView.of("Vụ cháy ở xã Ví Dụ chiều qua, 3 người phụ nữ bị thương"), fc, {})
+    assert vague["slot_swap"] == 0.0 and vague["slot_conflict"] == 0.0
