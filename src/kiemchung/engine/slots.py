@@ -338,8 +338,8 @@ def conflicts(
     >>> conflicts({"remedy": frozenset({"tỏi"})}, {"remedy": frozenset({"tỏi", "gừng"})})
     []
     >>> vn, iran = {"country": frozenset({"Việt Nam"})}, {"country": frozenset({"Iran"})}
-    >>> conflicts(vn, {}), conflicts(vn, iran)
-    ([], [('country', ('Việt Nam',), ('Iran',))])
+    >>> conflicts(vn, {}), conflicts(vn, iran), conflicts(vn, iran, swaps_only=True)
+    ([], [('country', ('Việt Nam',), ('Iran',))], [])
     """
     headline = candidate if headline is None else headline
     out = []
@@ -347,9 +347,11 @@ def conflicts(
         said = query[kind]
         q = said - IMPLICIT.get(kind, frozenset())
         c, h = candidate.get(kind, frozenset()), headline.get(kind, frozenset())
-        # Việt Nam adds nothing, but in the place of another country it is a swap
-        if (not swaps_only and kind not in swap_kinds() and q - c) or (said - h and h - said):
-            out.append((kind, tuple(sorted(q or said)), tuple(sorted(c))))
+        # Việt Nam adds nothing, but said by a one-claim text where the claim names another country
+        # it is a swap (one sentence of a long post says Việt Nam for its own reasons)
+        swap = said if not swaps_only else q
+        if (not swaps_only and kind not in swap_kinds() and q - c) or (swap - h and h - swap):
+            out.append((kind, tuple(sorted(q or swap)), tuple(sorted(c))))
     return out
 
 
