@@ -104,6 +104,11 @@ C_VERIFY = 0.01
 ANSWER_BUDGET = {"tipline": 0.01, "posts": 0.035}
 DEFAULT_BUDGET = 0.02
 SUGGEST_BUDGET = 0.30
+# The answer threshold never goes below this verifier probability, whatever the budget allows: with
+# 50 and 100 no-match queries, one query the vetoes happen to catch moves the budget's quantile, and
+# an answer on a 0,65 confidence is a guess. (With the December vetoes one cross-validation fold
+# otherwise fell to 0,65 and answered 2 no-match posts at 0,71-0,74.)
+ANSWER_FLOOR = 0.75
 # Thresholds are read off out-of-fold verifier scores of the training queries (INNER_FOLDS-fold):
 # in-sample scores of no-match queries are optimistic, which let through twice the budgeted false
 # answers on held-out posts. SHIFTS: offsets of the "long" (several claim units) term tried so that
@@ -190,8 +195,9 @@ def _calibrate(scored: list[list[_Scored]], names: list[str]) -> tuple[float, fl
     """(shift, answer logit, suggest logit): the shift that answers most matching queries correctly."""
     best: tuple[float, float, float] | None = None
     best_ca = -1.0
+    floor = math.log(ANSWER_FLOOR / (1.0 - ANSWER_FLOOR))
     for shift in sorted(SHIFTS, key=abs):  # ties go to the smallest shift
-        th = _threshold(scored, names, shift, "answer")
+        th = max(_threshold(scored, names, shift, "answer"), floor)
         ca = sum(
             sum(r.correct and not r.vetoed and r.logit + shift * r.long >= th for r in rows)
             / max(sum(not r.no_match for r in rows), 1)
