@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cache, cached_property, lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -172,8 +172,10 @@ def durations(text: str) -> frozenset[tuple[str, str]]:
     return frozenset((n.replace(",", "."), fold(unit).lower()) for n, unit in _DURATION.findall(text.lower()))
 
 
-_TIME_UNITS = {"giay": "giây", "phut": "phút", "gio": "giờ", "tieng": "tiếng", "ngay": "ngày", "tuan": "tuần"}
-_TIME_UNITS |= {"thang": "tháng", "nam": "năm", "thap ky": "thập kỷ"}
+_TIME_UNITS = {
+    "giay": "giây", "phut": "phút", "gio": "giờ", "tieng": "tiếng", "ngay": "ngày", "tuan": "tuần",
+    "thang": "tháng", "nam": "năm", "thap ky": "thập kỷ",
+}  # fmt: skip
 
 
 def _durations_shown(found: frozenset[tuple[str, str]]) -> str:
@@ -229,6 +231,11 @@ class TextView:
     def one(self) -> str:
         """How the text says "one" (``_says_one``)."""
         return _says_one(self.text)
+
+    @cached_property
+    def times(self) -> frozenset[tuple[str, str]]:
+        """Counts of time of the text (module function :func:`durations`)."""
+        return durations(self.text)
 
     @cached_property
     def names(self) -> frozenset[str]:
@@ -299,19 +306,13 @@ class QueryView(TextView):
 _LETTERS_DIGITS = re.compile(r"([a-z]+)(\d+)")
 
 
-@cache
-def _abbreviated() -> dict[str, list[str]]:
-    """Expansion -> the chat abbreviations of it ("viet nam" -> ["vn"])."""
-    out: dict[str, list[str]] = {}
-    for short, long in ABBREVIATIONS.items():
-        out.setdefault(long, []).append(short)
-    return out
-
-
 def _present(entity: str, folded_text: str) -> bool:
-    """A folded name in a folded text (spaces around), also abbreviated or spelt out, or as two names.
+    """A folded name in a folded text (spaces around), also abbreviated, or as two names.
 
-    >>> t = " bv bach mai cach ly nguoi tiep xuc benh nhan 133 tai thanh hoa nguyen van a viet nam "
+    Folded texts spell chat abbreviations out (``lexical.folded_syllables``), so only a name
+    abbreviated in the other text needs spelling out here.
+
+    >>> t = " benh vien bach mai cach ly nguoi tiep xuc benh nhan 133 tai thanh hoa nguyen van a viet nam "
     >>> _present("bach mai", t), _present("vn", t), _present("bn133", t), _present("benh vien", t)
     (True, True, True, True)
     >>> _present("thanh hoa nguyen van a", " o thanh hoa ong nguyen van a "), _present("ha tinh", t)
@@ -326,8 +327,6 @@ def _present(entity: str, folded_text: str) -> bool:
         letters, digits = (m.group(1), " " + m.group(2)) if m else (entity, "")
         long = ABBREVIATIONS.get(letters)
         return long is not None and f" {long}{digits} " in folded_text
-    if any(f" {short} " in folded_text for short in _abbreviated().get(entity, ())):
-        return True
     # two names side by side, each found whole: a place then a person ("Thanh Hóa Nguyễn Văn A")
     return any(
         f" {' '.join(words[:k])} " in folded_text and f" {' '.join(words[k:])} " in folded_text
@@ -381,7 +380,7 @@ def pair_features(
     # that never says one at all lacks it
     f["num_added"] = 1.0 if u.digits - c.nums or ("1" in u.text and u.one == "label" and not c.one) else 0.0
     # the same number of another unit of time: "nghỉ 1 tháng" is not "nghỉ 1 tuần"
-    f["unit_swap"] = float(unit_swapped(durations(u.text), durations(c.text)))
+    f["unit_swap"] = float(unit_swapped(u.times, c.times))
     head = c.slots if c.head_slots is None else c.head_slots
     f["slot_conflict"] = float(len(S.conflicts(u.slots, c.slots, head)))
     f["slot_swap"] = float(len(S.conflicts(u.slots, c.slots, head, swaps_only=True)))
@@ -917,16 +916,16 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
                         join2=_numbers_shown(sorted(c.nums)),
                     )
                 )
-    # names as written (the folded forms compare them: "Sơn Hà" for "son ha")
-    c_forms, q_forms = entity_forms(c.text), entity_forms(q.text)
-    if unit_swapped(q_units := durations(q.text), c_units := durations(c.text)):
+    if unit_swapped(q.times, c.times):
         out.append(
             lazy_gettext(
                 "Số liệu khác: %(join)s ≠ %(join2)s",
-                join=_durations_shown(q_units - c_units),
-                join2=_durations_shown(c_units - q_units),
+                join=_durations_shown(q.times - c.times),
+                join2=_durations_shown(c.times - q.times),
             )
         )
+    # names as written (the folded forms compare them: "Sơn Hà" for "son ha")
+    c_forms, q_forms = entity_forms(c.text), entity_forms(q.text)
     ents_ok = sorted(c_forms.get(e, e) for e in c.ents if _present(e, q.folded))
     if ents_ok:
         out.append(lazy_gettext("Tên riêng khớp: %(join)s", join=", ".join(ents_ok)))
