@@ -154,3 +154,26 @@ def test_another_outcome_of_a_count_is_a_swap() -> None:
         S.conflicts(S.slots("Sốt xuất huyết: tỉnh có người chết"), S.slots("Sốt xuất huyết tăng ở tỉnh"))
         == []
     )
+
+
+def test_vinh_is_a_place_only_with_its_capital_after_a_placing_word() -> None:
+    assert S.slots("Hai người ở Vinh bị cách ly") == {"place": frozenset({"Vinh"})}
+    assert S.slots("Hai người được vinh danh") == {}
+    assert S.slots("Vinh quang thuộc về đội tuyển") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Cháy lớn gần sân vận động Mỹ Đình tối qua", {}),
+        ("Hai người ở Mỹ Tho bị thương", {"place": {"Mỹ Tho"}, "outcome": {"bị thương"}}),
+        ("Đức Giáo hoàng gửi thư chúc mừng", {}),
+        ("Căng thẳng Mỹ Trung lại leo thang", {"country": {"Hoa Kỳ"}}),
+        ("Tổng thống Mỹ Trump nói chuyện với báo chí", {"country": {"Hoa Kỳ"}}),
+        ("Du học sinh về từ Anh Quốc phải cách ly", {"country": {"Anh"}, "group": {"sinh viên"}}),
+    ],
+)
+def test_a_one_syllable_country_before_a_capitalised_word_may_be_part_of_another_name(
+    text: str, expected: dict[str, set[str]]
+) -> None:
+    assert {k: set(v) for k, v in S.slots(text).items()} == expected

@@ -345,3 +345,70 @@ def test_another_kind_of_fire_and_the_other_sex_veto() -> None:
     # a fire of no stated kind against a forest fire is not another claim
     vague = V.pair_features(V.QueryView.of("Vụ cháy ở xã Ví Dụ chiều qua, 3 người phụ nữ bị thương"), fc, {})
     assert vague["slot_swap"] == 0.0 and vague["slot_conflict"] == 0.0
+
+
+def test_another_name_next_to_the_kept_words_vetoes_though_the_words_after_it_are_reworded() -> None:
+    fc = V.TextView.of("Tiền đạo của Sông Lam thi đấu rất hay, ghi 2 bàn vào lưới Hải Phòng tối qua")
+    club = V.pair_features(
+        V.QueryView.of("Tiền đạo của Hoàng Anh ghi 2 bàn vào lưới Hải Phòng tối qua"), fc, {}
+    )
+    assert club["name_swap"] == 1.0 and V.veto(club, long=False)
+    # the subject opening both texts: a sentence's first word joins the name after it
+    opening = V.TextView.of("Văn Toàn được HLV Kim khen sau khi ghi 2 bàn trong 2 trận")
+    q = V.QueryView.of("Minh Tuấn ghi 2 bàn trong 2 trận, được HLV Kim khen")
+    assert V.name_swapped(q, opening) == ("Minh Tuấn", "Văn Toàn")
+    # the same name reworded, an acronym, a title written with a capital: no swap
+    same = V.pair_features(
+        V.QueryView.of("Tiền đạo của Sông Lam ghi 2 bàn vào lưới Hải Phòng tối qua"), fc, {}
+    )
+    assert same["name_swap"] == 0.0
+    ubnd = V.TextView.of("Ủy ban nhân dân tỉnh Ví Dụ đã ban hành quyết định cấm thả diều")
+    assert V.name_swap("UBND tỉnh Ví Dụ ra quyết định cấm thả diều", ubnd.text) is None
+    bac = V.TextView.of("Chủ tịch Hồ Chí Minh viết thư gửi thiếu nhi năm 1946")
+    assert V.name_swap("Bác viết thư gửi thiếu nhi năm 1946", bac.text) is None
+    place = V.TextView.of("Hàng trăm người ở Sài Gòn xếp hàng mua vàng sáng nay")
+    assert V.name_swap("Hàng trăm người ở TP HCM xếp hàng từ sáng để mua vàng", place.text) is None
+
+
+def test_refusing_is_the_negation_of_the_claims_verb() -> None:
+    fc = V.TextView.of("Công ty Ví Dụ sẽ bồi thường cho khách hàng bị mất dữ liệu")
+    f = V.pair_features(
+        V.QueryView.of("Công ty Ví Dụ từ chối bồi thường cho khách hàng bị mất dữ liệu"), fc, {}
+    )
+    assert f["polarity_flip"] == 1.0 and V.veto(f, long=False)
+    both = V.pair_features(
+        V.QueryView.of("Công ty Ví Dụ không bồi thường cho khách hàng mất dữ liệu"), fc, {}
+    )
+    assert both["polarity_flip"] == 1.0  # "không" and "từ chối" alike
+    assert S.polarity("Công ty từ chối bồi thường") == S.polarity("Công ty không bồi thường")
+
+
+def test_another_rank_or_specialty_vetoes() -> None:
+    fc = V.TextView.of("Đại tá Ví Dụ được thăng hàm Thiếu tướng, theo quyết định ký hôm qua")
+    rank = V.pair_features(V.QueryView.of("Đại tá Ví Dụ được thăng hàm Trung tướng"), fc, {})
+    assert rank["slot_swap"] == 1.0 and V.veto(rank, long=False)
+    doctor = V.TextView.of("Bác sĩ chuyên khoa da liễu khuyên không đắp lá lên vết bỏng")
+    other = V.pair_features(
+        V.QueryView.of("Bác sĩ chuyên khoa nhi khuyên không đắp lá lên vết bỏng"), doctor, {}
+    )
+    assert other["slot_swap"] == 1.0 and V.veto(other, long=False)
+    # naming the specialty of a doctor the claim leaves unsaid adds detail, not another claim
+    plain = V.TextView.of("Bác sĩ khuyên không đắp lá lên vết bỏng")
+    assert (
+        V.pair_features(V.QueryView.of("Bác sĩ da liễu khuyên không đắp lá lên vết bỏng"), plain, {})[
+            "slot_swap"
+        ]
+        == 0.0
+    )
+
+
+def test_an_act_to_come_asked_against_one_done_vetoes() -> None:
+    fc = V.TextView.of("Tỉnh Ví Dụ đã cấm xe tải qua cầu Mới từ hôm qua")
+    f = V.pair_features(V.QueryView.of("Tỉnh Ví Dụ sắp cấm xe tải qua cầu Mới"), fc, {})
+    assert f["tense_flip"] == 1.0 and V.veto(f, long=False)
+    notes = V.reasons(f, fc, V.QueryView.of("Tỉnh Ví Dụ sắp cấm xe tải qua cầu Mới"))
+    assert "Thời điểm khác: “cấm xe” sắp xảy ra ≠ đã xảy ra" in notes
+    # the same act, said as done by both, or with no marker at all: no flip
+    same = V.pair_features(V.QueryView.of("Tỉnh Ví Dụ vừa cấm xe tải qua cầu Mới?"), fc, {})
+    plain = V.pair_features(V.QueryView.of("Tỉnh Ví Dụ cấm xe tải qua cầu Mới"), fc, {})
+    assert same["tense_flip"] == 0.0 and plain["tense_flip"] == 0.0

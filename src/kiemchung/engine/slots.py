@@ -31,7 +31,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from kiemchung.text import fold, normalise
+from kiemchung.text import fold, is_vn_syllable, normalise
 from kiemchung.web.i18n import N_
 
 MAX_PHRASE = 7  # syllables in the longest lexicon entry
@@ -196,29 +196,51 @@ def named(text: str, *, loose: bool = False) -> tuple[tuple[str, ...], tuple[Nam
             if (loose or _same_marks(span, e))
             and (not e.proper or not mixed or span[0][:1].isupper())
             and all(t[:1].isupper() for t, c in zip(span, e.cased, strict=False) if c)
+            # a name of one syllable, alone or closing a cased form ("ở Mỹ")
+            and not (
+                ((e.proper and n == 1) or (e.cased[-1:] == (True,) and sum(e.cased) == 1))
+                and inside_name(i + n - 1)
+            )
         ]
         return ok, bool(ok)
 
-    def overlap(i: int, n: int) -> tuple[int, bool] | None:
+    def inside_name(i: int) -> bool:
+        """A one-syllable Vietnamese name before a capitalised Vietnamese word is part of another
+        name ("Mỹ Đình", "Mỹ Tho", "Đức Giáo hoàng"), unless that word opens a country ("Mỹ Trung")."""
+        # (any text not written all in capitals or title case: names crowd a short one)
+        if caps == len(toks) or i + 1 >= len(toks) or not gaps[i].isspace():
+            return False
+        nxt = toks[i + 1]
+        return (
+            is_vn_syllable(folded[i])  # "Apple Tim Cook": a foreign name is a name of its own
+            and nxt[:1].isupper()
+            and is_vn_syllable(folded[i + 1])
+            and folded[i + 1] not in _country_heads()
+        )
+
+    def overlap(i: int, n: int, cap: int = 0) -> tuple[int, bool] | None:
         """Where an entry starts inside the span and runs past it, and whether it is a proper name
-        in one run of names with the span ("Đầm Thượng Hải Phòng"); None when none does."""
+        in one run of names with the span ("Đầm Thượng Hải Phòng"; from the span's syllable ``cap``
+        on, for a cased form: "ở Mỹ Tho"); None when none does."""
         for j in range(i + 1, i + n):
             for m in range(min(MAX_PHRASE, len(toks) - j), i + n - j, -1):
                 later = names(j, m)[0]
                 if later:
-                    one_run = all(joined[i : j + m - 1]) and (
-                        not mixed or all(t[:1].isupper() for t in toks[i : j + m])
+                    one_run = all(joined[i + cap : j + m - 1]) and (
+                        not mixed or all(t[:1].isupper() for t in toks[i + cap : j + m])
                     )
                     return j, one_run and any(e.proper for e in later)
         return None
 
     def take(i: int, n: int) -> bool:
         got, taken = names(i, n)
-        over = overlap(i, n) if got else None
+        # a cased form ("ở Mỹ") is a name from its first capital on
+        cap = min((e.cased.index(True) for e in got if True in e.cased), default=0)
+        over = overlap(i, n, cap) if got else None
         if over is not None:
             j, later_name = over
             # an address goes from the small place to the large: the later name is meant
-            if later_name and all(e.proper for e in got):
+            if later_name and all(e.proper or e.cased for e in got):
                 return False
             # "bằng lái xe máy": "bằng lái" is the licence, "xe máy" the vehicle, when the shorter
             # span names what the longer one did
@@ -233,6 +255,12 @@ def named(text: str, *, loose: bool = False) -> tuple[tuple[str, ...], tuple[Nam
 
     _longest_first(len(toks), MAX_PHRASE, take)
     return tuple(folded), tuple(found)
+
+
+@cache
+def _country_heads() -> frozenset[str]:
+    """First folded syllables of the country entries ("trung" of Trung Quốc, "nga")."""
+    return frozenset(key[0] for key, es in lexicon().items() if any(e.kind == "country" for e in es))
 
 
 # Words that join two names without giving either a role ("Mỹ và Trung Quốc", "Hà Nội với Huế").
@@ -383,6 +411,8 @@ KIND_LABELS = {
     "insurance": N_("Loại bảo hiểm"),
     "outcome": N_("Loại số liệu"),
     "group": N_("Nhóm người"),
+    "rank": N_("Cấp bậc hàm"),
+    "specialty": N_("Chuyên khoa"),
 }
 
 
@@ -441,18 +471,28 @@ def polarity(text: str) -> dict[str, bool]:
     (True, True, False)
     >>> polarity("Uống nước chanh có chữa được ung thư không?")["chua"]
     False
+    >>> polarity("Hãng từ chối bồi thường")["boi"]
+    True
     """
     negators, between, function = _polarity_words()
     toks = [t.lower() for t in _TOKEN.findall(normalise(text))]
+    # a negator of two words ("từ chối") is read as one token
+    pairs = {f"{a} {b}" for a, b in itertools.pairwise(toks)} & negators
+    neg = [
+        tok in negators
+        or (i > 0 and f"{toks[i - 1]} {tok}" in pairs)
+        or (i + 1 < len(toks) and f"{tok} {toks[i + 1]}" in pairs)
+        for i, tok in enumerate(toks)
+    ]
     seen: dict[str, set[bool]] = {}
     for i, tok in enumerate(toks):
         word = fold(tok)
-        if tok in negators or tok in function or word.isdigit() or len(word) < 2:
+        if neg[i] or tok in function or word.isdigit() or len(word) < 2:
             continue
         j, gap = i - 1, 0
         while j >= 0 and toks[j] in between and gap < 2:
             j, gap = j - 1, gap + 1
-        seen.setdefault(word, set()).add(j >= 0 and toks[j] in negators)
+        seen.setdefault(word, set()).add(j >= 0 and neg[j])
     return {w: next(iter(v)) for w, v in seen.items() if len(v) == 1}
 
 
@@ -463,6 +503,60 @@ def polarity_flips(query: dict[str, bool], claim: dict[str, bool]) -> list[str]:
     ['chua']
     >>> polarity_flips(polarity("Có phải nước chanh chữa ung thư không"), polarity("Nước chanh chữa khỏi ung thư"))
     []
+    """
+    return sorted(w for w in query.keys() & claim.keys() if query[w] != claim[w])
+
+
+# --- done or to come ------------------------------------------------------------------------------
+
+
+@cache
+def _tense_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(markers of a done act, of one to come, words allowed between a marker and its verb)."""
+    spec = _data()["tense"]
+    if not spec.get("note"):
+        raise ValueError("slots.json: tense has no provenance note")
+    neg, between, _ = _polarity_words()
+    return frozenset(spec["done"]), frozenset(spec["to_come"]), neg | between | frozenset(spec["between"])
+
+
+def tense(text: str) -> dict[str, bool]:
+    """Content words (folded) said as done (True: "đã", "vừa") or as to come (False: "sẽ", "sắp").
+
+    Only words after a marker (or one or two words between, "đã chính thức tăng"); a word said
+    both ways is left out.
+
+    >>> tense("Giá điện đã tăng từ hôm qua"), tense("Giá điện sắp chính thức tăng")
+    ({'tang': True}, {'tang': False})
+    """
+    done, to_come, between = _tense_words()
+    _, _, function = _polarity_words()
+    toks = [t.lower() for t in _TOKEN.findall(normalise(text))]
+    seen: dict[str, set[bool]] = {}
+    for i, tok in enumerate(toks):
+        word = fold(tok)
+        if (
+            tok in done
+            or tok in to_come
+            or tok in between
+            or tok in function
+            or word.isdigit()
+            or len(word) < 2
+        ):
+            continue
+        j, gap = i - 1, 0
+        while j >= 0 and toks[j] in between and gap < 2:
+            j, gap = j - 1, gap + 1
+        if j >= 0 and (toks[j] in done or toks[j] in to_come):
+            seen.setdefault(word, set()).add(toks[j] in done)
+    return {w: next(iter(v)) for w, v in seen.items() if len(v) == 1}
+
+
+def tense_flips(query: dict[str, bool], claim: dict[str, bool]) -> list[str]:
+    """Words one text says are done and the other says are to come: another claim.
+
+    >>> tense_flips(tense("Chính phủ sẽ tăng lương cơ sở"), tense("Chính phủ đã tăng lương cơ sở"))
+    ['tang']
     """
     return sorted(w for w in query.keys() & claim.keys() if query[w] != claim[w])
 

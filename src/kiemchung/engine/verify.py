@@ -238,6 +238,16 @@ class TextView:
         return durations(self.text)
 
     @cached_property
+    def tenses(self) -> dict[str, bool]:
+        """Words said as done or to come (``slots.tense``), of the first line for a fact-check's claim."""
+        return S.tense(self.text.split("\n", 1)[0])
+
+    @cached_property
+    def all_tenses(self) -> dict[str, bool]:
+        """Words said as done or to come in the whole text (a query's, whatever its lines)."""
+        return S.tense(self.text)
+
+    @cached_property
     def names(self) -> frozenset[str]:
         """Lower-cased words written as names (module function :func:`proper_words`)."""
         return proper_words(self.text)
@@ -398,6 +408,8 @@ def pair_features(
     f["polarity_flip"] = float(
         len(S.polarity_flips(u.polar, c.polar if c.head_polar is None else c.head_polar))
     )
+    # the query says an act of the claim is still to come, or already done ("sẽ tăng" / "đã tăng")
+    f["tense_flip"] = float(len(S.tense_flips(u.all_tenses, c.tenses)))
     # a link, domain or phone number the fact-check never names: a claim about that one
     f["ident_added"] = 1.0 if _may_name_ident(u.text) and u.idents - c.idents else 0.0
     if checks:
@@ -690,9 +702,19 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
         # tail of a name cut at its apostrophe, "Dara’a")
         a = [(d, f) for d, f in qm[i1:i2] if d in qn or (d not in filler and len(f) > 1 and not f.isdigit())]
         b = [(d, f) for d, f in cm[j1:j2] if d in cn or (d not in filler and len(f) > 1 and not f.isdigit())]
-        if not a or not b or len(a) > NAME_SPAN or len(b) > NAME_SPAN:
-            continue
-        if not all(d in cn for d, _ in b):
+        if not a or not b or len(a) > NAME_SPAN or len(b) > NAME_SPAN or not all(d in cn for d, _ in b):
+            # the words in between are reworded: still a swap where the name next to the kept
+            # words is another one on each side ("của Arsenal tận dụng" for "của Chelsea đã kết
+            # hợp..., tận dụng"; "Quang Hải ghi 2 bàn" opening the text for "Công Phượng gửi...")
+            run = _names_run(qm[i1:i2], cm[j1:j2], qn, cn, before or i1 == j1 == 0)
+            if (
+                run
+                and not {f for _, f in run[0]} & set(c.syl)  # a name new to the claim...
+                and not {f for _, f in run[1]} & set(q.syl)  # ...in place of one the query never says
+                and not _same_named(run[0], run[1])
+            ):
+                acr = q.acronyms | c.acronyms
+                return _as_name(run[0], acr), _as_name(run[1], acr)
             continue
         # typed bare, Vietnamese words of the name's length between kept words on both sides
         # ("benh vien cho ray" for "Bệnh viện Bạch Mai") stand in for it
@@ -706,11 +728,58 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
             continue
         # one name inside the other, or written together ("Saigon"), or a misspelling of it
         wa, wb = "".join(f for _, f in a), "".join(f for _, f in b)
-        if wa in wb or wb in wa or SequenceMatcher(None, wa, wb).ratio() >= 0.8:
+        if wa in wb or wb in wa or SequenceMatcher(None, wa, wb).ratio() >= 0.8 or _same_named(a, b):
             continue
         acr = q.acronyms | c.acronyms
         return _as_name(a, acr), _as_name(b, acr)
     return None
+
+
+def _names_run(
+    a: list[tuple[str, str]], b: list[tuple[str, str]], qn: frozenset[str], cn: frozenset[str], leading: bool
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | None:
+    """The names opening (``leading``) or closing two replaced spans, when both spans have one there.
+
+    A span's first word joins a name that follows it ("Quang Hải": a sentence's first word is not
+    told a name by its capital). None when either side has no name there, one over ``NAME_SPAN``,
+    a one-syllable Vietnamese word or a short acronym.
+
+    >>> _names_run([("quang", "quang"), ("hải", "hai"), ("ghi", "ghi")], [("công", "cong"), ("phượng", "phuong")], frozenset({"hải"}), frozenset({"phượng"}), True)
+    ([('quang', 'quang'), ('hải', 'hai')], [('công', 'cong'), ('phượng', 'phuong')])
+    """
+
+    def run(span: list[tuple[str, str]], names: frozenset[str]) -> list[tuple[str, str]]:
+        seq = span if leading else span[::-1]
+        out = []
+        for k, (d, f) in enumerate(seq):
+            opening = leading and k == 0 and len(seq) > 1 and seq[1][0] in names and d not in S.filler_words()
+            if not (d in names or opening) or f.isdigit():
+                break
+            out.append((d, f))
+        return out if leading else out[::-1]
+
+    ra, rb = run(a, qn), run(b, cn)
+    if not ra or not rb or len(ra) > NAME_SPAN or len(rb) > NAME_SPAN:
+        return None
+    # a name of one Vietnamese word may be a title written with a capital ("Bác", "Chủ tịch"), and
+    # an acronym may stand for the words after the run ("UB", "QH"): neither is judged here
+    if any(len(r) == 1 and is_vn_syllable(r[0][1]) for r in (ra, rb)):
+        return None
+    if any(not is_vn_syllable(f) and len(f) <= 4 for _, f in ra + rb):
+        return None
+    if _abbreviates(ra, b) or _abbreviates(rb, a):
+        return None
+    wa, wb = "".join(f for _, f in ra), "".join(f for _, f in rb)
+    if wa in wb or wb in wa or SequenceMatcher(None, wa, wb).ratio() >= 0.8:
+        return None
+    return ra, rb
+
+
+def _same_named(a: list[tuple[str, str]], b: list[tuple[str, str]]) -> bool:
+    """Two spans name one place, country or body in the slot lexicon ("Sài Gòn", "TP HCM")."""
+    va = {(x.kind, x.value) for x in S.named(" ".join(d for d, _ in a).title())[1]}
+    vb = {(x.kind, x.value) for x in S.named(" ".join(d for d, _ in b).title())[1]}
+    return bool(va & vb)
 
 
 def _as_name(span: list[tuple[str, str]], acronyms: frozenset[str]) -> str:
@@ -871,6 +940,10 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
     'Khác lời: “khô” thay cho “tươi”'
     >>> "Nghĩa ngược: “giảm” và “tăng”" in reasons({}, TextView.of("Giá xăng tăng từ mai"), TextView.of("Giá xăng giảm từ mai"))
     True
+    >>> reasons({}, TextView.of("Giá xăng đã tăng"), TextView.of("Giá xăng sắp tăng"))[0]
+    'Thời điểm khác: “tăng” sắp xảy ra ≠ đã xảy ra'
+    >>> reasons({}, TextView.of("Bộ đã quyết định bỏ thi"), TextView.of("Bộ sẽ quyết định bỏ thi"))[0]
+    'Thời điểm khác: “quyết định” sắp xảy ra ≠ đã xảy ra'
     """
     out: list[str] = []
     head = c.slots if c.head_slots is None else c.head_slots
@@ -894,6 +967,14 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
         out.append(lazy_gettext("Tên khác: “%(ours)s” thay cho “%(theirs)s”", ours=named[0], theirs=named[1]))
     for ours, theirs in opposites(q, c):
         out.append(lazy_gettext("Nghĩa ngược: “%(ours)s” và “%(theirs)s”", ours=ours, theirs=theirs))
+    for w in S.tense_flips(q.all_tenses, c.tenses):
+        # the word as the query writes it, with the next one ("quyết định", "tăng lương")
+        at = next((k for k, (_, f) in enumerate(q.marked) if f == w), None)
+        word = w if at is None else " ".join(d for d, f in q.marked[at : at + 2] if not f.isdigit())
+        if q.all_tenses[w]:
+            out.append(lazy_gettext("Thời điểm khác: “%(word)s” đã xảy ra ≠ sắp xảy ra", word=word))
+        else:
+            out.append(lazy_gettext("Thời điểm khác: “%(word)s” sắp xảy ra ≠ đã xảy ra", word=word))
     traded = S.roles_swapped(q.text, c.text.split("\n", 1)[0])
     if traded:
         out.append(
@@ -1031,6 +1112,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
     (True, True)
     >>> veto({"roles_swapped": 1.0}, long=False)  # "A thắng B" asked against "B thắng A"
     True
+    >>> veto({"tense_flip": 1.0}, long=False)  # "sẽ tăng" asked against "đã tăng"
+    True
     >>> veto({"num_added": 0.0, "slot_conflict": 0.0}, long=False)
     False
     """
@@ -1050,6 +1133,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
             return True
         return f.get("slot_swap", 0.0) > 0
     if f.get("slot_swap", 0.0) > 0 or f.get("polarity_flip", 0.0) > 0 or f.get("unit_swap", 0.0) > 0:
+        return True
+    if f.get("tense_flip", 0.0) > 0:  # "sẽ tăng" asked against "đã tăng"
         return True
     if max(f.get("cov_q", 1.0), f.get("cov_c", 1.0)) < SHARES_LITTLE:  # the same names, another story
         return True
