@@ -412,3 +412,18 @@ def test_an_act_to_come_asked_against_one_done_vetoes() -> None:
     same = V.pair_features(V.QueryView.of("Tỉnh Ví Dụ vừa cấm xe tải qua cầu Mới?"), fc, {})
     plain = V.pair_features(V.QueryView.of("Tỉnh Ví Dụ cấm xe tải qua cầu Mới"), fc, {})
     assert same["tense_flip"] == 0.0 and plain["tense_flip"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("claim", "query"),
+    [
+        ("Chợ Ví Dụ đông nghịt người mua sắm dịp Tết", "Chợ Ví Dụ vắng tanh người mua sắm dịp Tết"),
+        ("Thẻ Ví Dụ hết hiệu lực từ tháng sau", "Thẻ Ví Dụ vẫn còn hiệu lực từ tháng sau"),
+        ("Tiêm mũi nhắc lại là bắt buộc với học sinh", "Tiêm mũi nhắc lại là tự nguyện với học sinh"),
+    ],
+)
+def test_crowded_and_empty_valid_and_expired_compulsory_and_voluntary_are_opposites(
+    claim: str, query: str
+) -> None:
+    f = V.pair_features(V.QueryView.of(query), V.TextView.of(claim), {})
+    assert f["opposite"] == 1.0 and V.veto(f, long=False)
