@@ -427,3 +427,21 @@ def test_crowded_and_empty_valid_and_expired_compulsory_and_voluntary_are_opposi
 ) -> None:
     f = V.pair_features(V.QueryView.of(query), V.TextView.of(claim), {})
     assert f["opposite"] == 1.0 and V.veto(f, long=False)
+
+
+def test_a_name_swapped_after_a_tipsters_opening_words_vetoes() -> None:
+    fc = V.TextView.of("Văn Toàn được HLV Kim khen sau khi ghi 2 bàn trong 2 trận")
+    q = V.QueryView.of("Anh em ơi. Minh Tuấn ghi 2 bàn trong 2 trận, được HLV Kim khen")
+    assert V.name_swapped(q, fc) == ("Minh Tuấn", "Văn Toàn")
+    assert (
+        V.name_swapped(V.QueryView.of("Anh em ơi. Văn Toàn ghi 2 bàn trong 2 trận, được HLV Kim khen"), fc)
+        is None
+    )
+
+
+def test_a_short_forwarded_message_is_judged_on_its_matched_sentence() -> None:
+    fc = V.TextView.of("Công ty Ví Dụ sẽ bồi thường 5 triệu đồng cho mỗi khách hàng bị lộ dữ liệu")
+    text = "Nghe bảo thế này. Công ty Ví Dụ sẽ không bồi thường cho khách hàng bị lộ dữ liệu. Thật không mọi người?"
+    q = V.QueryView.of(text, ["Công ty Ví Dụ sẽ không bồi thường cho khách hàng bị lộ dữ liệu."])
+    f = V.pair_features(q, fc, {}, unit=0)
+    assert f["polarity_flip"] == 1.0 and V.veto(f, long=True)

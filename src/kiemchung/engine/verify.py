@@ -248,6 +248,13 @@ class TextView:
         return S.tense(self.text)
 
     @cached_property
+    def capitals(self) -> frozenset[str]:
+        """Lower-cased words written with a capital, sentence openings included."""
+        return frozenset(
+            m.group(0).lower() for m in _WORD_SPAN.finditer(self.text) if m.group(0)[:1].isupper()
+        )
+
+    @cached_property
     def names(self) -> frozenset[str]:
         """Lower-cased words written as names (module function :func:`proper_words`)."""
         return proper_words(self.text)
@@ -706,7 +713,11 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
             # the words in between are reworded: still a swap where the name next to the kept
             # words is another one on each side ("của Arsenal tận dụng" for "của Chelsea đã kết
             # hợp..., tận dụng"; "Quang Hải ghi 2 bàn" opening the text for "Công Phượng gửi...")
-            run = _names_run(qm[i1:i2], cm[j1:j2], qn, cn, before or i1 == j1 == 0)
+            qspan = qm[i1:i2]
+            if k == 0 and i1 == j1 == 0 and not before:
+                # the claim opens with its subject; a tip may say a few words first ("Anh em ơi.")
+                qspan = qspan[_first_name(qspan, qn, q.capitals) :]
+            run = _names_run(qspan, cm[j1:j2], qn, cn, before or i1 == j1 == 0)
             if (
                 run
                 and not {f for _, f in run[0]} & set(c.syl)  # a name new to the claim...
@@ -773,6 +784,21 @@ def _names_run(
     if wa in wb or wb in wa or SequenceMatcher(None, wa, wb).ratio() >= 0.8:
         return None
     return ra, rb
+
+
+def _first_name(span: list[tuple[str, str]], names: frozenset[str], capitals: frozenset[str]) -> int:
+    """Where the first name of a span begins: its first name word, or the capitalised word before it
+    ("Quang Hải" after "Anh em ơi."); 0 when there is none.
+
+    >>> _first_name([("anh", "anh"), ("em", "em"), ("quang", "quang"), ("hải", "hai")], frozenset({"hải"}), frozenset({"anh", "quang", "hải"}))
+    2
+    """
+    at = next((k for k, (d, _) in enumerate(span) if d in names), None)
+    if at is None:
+        return 0
+    if at > 0 and span[at - 1][0] in capitals and span[at - 1][0] not in S.filler_words():
+        at -= 1
+    return at
 
 
 def _same_named(a: list[tuple[str, str]], b: list[tuple[str, str]]) -> bool:
@@ -1100,6 +1126,8 @@ def veto(f: dict[str, float], long: bool) -> bool:
     (False, True)
     >>> veto({"slot_swap_all": 1.0, "q_syl": 25.0}, long=True)  # a two-line card: the place is on the other line
     True
+    >>> veto({"polarity_flip": 1.0, "q_syl": 25.0}, long=True), veto({"polarity_flip": 1.0, "q_syl": 60.0}, long=True)
+    (True, False)
     >>> veto({"name_swap_all": 1.0, "q_syl": 25.0}, long=True), veto({"name_swap_all": 1.0, "q_syl": 60.0}, long=True)
     (True, False)
     >>> veto({"polarity_flip": 1.0, "cov_q": 0.3}, long=False)  # "X không chữa Y" against "X chữa Y"
@@ -1127,8 +1155,13 @@ def veto(f: dict[str, float], long: bool) -> bool:
             f.get("slot_swap_all", 0.0) > 0
             or f.get("name_swap_all", 0.0) > 0
             or f.get("opposite_all", 0.0) > 0
-            or f.get("substituted", 0.0) > 0  # the matched sentence, one span replaced
+            or f.get("substituted", 0.0) > 0  # the matched sentence, one span replaced...
             or f.get("unit_swap", 0.0) > 0
+            or f.get("name_swap", 0.0) > 0  # ...another name, its verb negated or said to come
+            or f.get("polarity_flip", 0.0) > 0
+            or f.get("tense_flip", 0.0) > 0
+            or f.get("opposite", 0.0) > 0
+            or f.get("roles_swapped", 0.0) > 0
         ):
             return True
         return f.get("slot_swap", 0.0) > 0
