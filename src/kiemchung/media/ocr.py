@@ -18,7 +18,8 @@ Steps (each switchable, for the measurement in ``bench/ocr_steps.py``):
   short header paragraphs (page or group name, time) around a longer post;
 - ``reflow``: join the lines of one paragraph with spaces (a screenshot wraps a sentence over
   several lines; kept as separate lines, "… trường Đại học Y" / "<tỉnh> để đào tạo …" would be
-  matched as separate sentences and a changed place name would fall out of the matched one).
+  matched as separate sentences and a changed place name would fall out of the matched one), and
+  a paragraph with the next where the sentence runs on into it.
 """
 
 from __future__ import annotations
@@ -232,7 +233,7 @@ def read_text(image: Image.Image, steps: frozenset[str] = DEFAULT_STEPS, *, psm:
     if "chrome" in steps:
         paras = drop_headers(paras)
     if "reflow" in steps:
-        text = "\n".join(reflow(p) for p in paras)
+        text = "\n".join(join_paragraphs([reflow(p) for p in paras]))
     else:  # one line per OCR line, as Tesseract read them
         text = "\n".join(line for p in paras for line in p)
     return OcrResult(text, round(conf, 3), tuple(sorted(steps)), out_lines)
@@ -256,6 +257,25 @@ def drop_headers(paragraphs: list[list[str]]) -> list[list[str]]:
     if not any(n >= BODY_WORDS for n in sizes):
         return paragraphs
     return [p for p, n in zip(paragraphs, sizes, strict=True) if n > HEADER_WORDS]
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]$")
+
+
+def join_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Join a paragraph to the next where a sentence runs on: it ends without punctuation and
+    the next begins in lower case (Tesseract splits a wrapped post into blocks at a wider gap).
+
+    >>> join_paragraphs(["Sáng nay phường Ví Dụ cắt điện", "cả ngày để sửa trạm.", "Bà con chú ý"])
+    ['Sáng nay phường Ví Dụ cắt điện cả ngày để sửa trạm.', 'Bà con chú ý']
+    """
+    out: list[str] = []
+    for para in paragraphs:
+        if out and para[:1].islower() and not _SENTENCE_END.search(out[-1]):
+            out[-1] = f"{out[-1]} {para}"
+        else:
+            out.append(para)
+    return out
 
 
 def reflow(lines: list[str]) -> str:
