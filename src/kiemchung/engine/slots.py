@@ -520,34 +520,39 @@ def _tense_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return frozenset(spec["done"]), frozenset(spec["to_come"]), neg | between | frozenset(spec["between"])
 
 
-def tense(text: str) -> dict[str, bool]:
+def tense(text: str, *, loose: bool = False) -> dict[str, bool]:
     """Content words (folded) said as done (True: "đã", "vừa") or as to come (False: "sẽ", "sắp").
 
     Only words after a marker (or one or two words between, "đã chính thức tăng"); a word said
-    both ways is left out.
+    both ways is left out. ``loose``: text typed without diacritics, markers read from their folded
+    forms ("se", "da"; not the "se" of "chia sẻ"), to compare only with a claim that marks the
+    same word.
 
     >>> tense("Giá điện đã tăng từ hôm qua"), tense("Giá điện sắp chính thức tăng")
     ({'tang': True}, {'tang': False})
+    >>> tense("gia dien se tang"), tense("gia dien se tang", loose=True), tense("chia se tang", loose=True)
+    ({}, {'tang': False}, {})
     """
     done, to_come, between = _tense_words()
     _, _, function = _polarity_words()
     toks = [t.lower() for t in _TOKEN.findall(normalise(text))]
+    if loose:
+        toks = [fold(t) for t in toks]
+        done, to_come = frozenset(map(fold, done)), frozenset(map(fold, to_come))
+        between, function = frozenset(map(fold, between)), frozenset(map(fold, function))
+    marker = [
+        (tok in done or tok in to_come) and not (loose and tok == "se" and i > 0 and toks[i - 1] == "chia")
+        for i, tok in enumerate(toks)
+    ]
     seen: dict[str, set[bool]] = {}
     for i, tok in enumerate(toks):
         word = fold(tok)
-        if (
-            tok in done
-            or tok in to_come
-            or tok in between
-            or tok in function
-            or word.isdigit()
-            or len(word) < 2
-        ):
+        if marker[i] or tok in between or tok in function or word.isdigit() or len(word) < 2:
             continue
         j, gap = i - 1, 0
         while j >= 0 and toks[j] in between and gap < 2:
             j, gap = j - 1, gap + 1
-        if j >= 0 and (toks[j] in done or toks[j] in to_come):
+        if j >= 0 and marker[j]:
             seen.setdefault(word, set()).add(toks[j] in done)
     return {w: next(iter(v)) for w, v in seen.items() if len(v) == 1}
 

@@ -245,7 +245,7 @@ class TextView:
     @cached_property
     def all_tenses(self) -> dict[str, bool]:
         """Words said as done or to come in the whole text (a query's, whatever its lines)."""
-        return S.tense(self.text)
+        return S.tense(self.text, loose=self.text.isascii())
 
     @cached_property
     def capitals(self) -> frozenset[str]:
