@@ -440,8 +440,23 @@ def test_a_name_swapped_after_a_tipsters_opening_words_vetoes() -> None:
 
 
 def test_a_short_forwarded_message_is_judged_on_its_matched_sentence() -> None:
-    fc = V.TextView.of("Công ty Ví Dụ sẽ bồi thường 5 triệu đồng cho mỗi khách hàng bị lộ dữ liệu")
-    text = "Nghe bảo thế này. Công ty Ví Dụ sẽ không bồi thường cho khách hàng bị lộ dữ liệu. Thật không mọi người?"
-    q = V.QueryView.of(text, ["Công ty Ví Dụ sẽ không bồi thường cho khách hàng bị lộ dữ liệu."])
+    fc = V.TextView.of("Công ty Ví Dụ đã bồi thường 5 triệu đồng cho mỗi khách hàng bị lộ dữ liệu")
+    text = "Nghe bảo thế này. Công ty Ví Dụ sẽ bồi thường cho khách hàng bị lộ dữ liệu. Thật không mọi người?"
+    q = V.QueryView.of(text, ["Công ty Ví Dụ sẽ bồi thường cho khách hàng bị lộ dữ liệu."])
     f = V.pair_features(q, fc, {}, unit=0)
-    assert f["polarity_flip"] == 1.0 and V.veto(f, long=True)
+    assert f["tense_flip"] == 1.0 and V.veto(f, long=True)
+    # a negation reworded in a post ("không chịu bồi thường" / "không bồi thường") is not judged there
+    neg = V.QueryView.of(
+        text.replace("sẽ bồi", "không bồi"), ["Công ty Ví Dụ không bồi thường cho khách hàng."]
+    )
+    g = V.pair_features(neg, V.TextView.of("Công ty Ví Dụ không chịu bồi thường cho khách hàng"), {}, unit=0)
+    assert g["polarity_flip"] == 1.0 and not V.veto(g, long=True)
+
+
+def test_a_word_saying_what_the_name_is_is_passed_over_but_not_any_word() -> None:
+    fc = V.TextView.of("Một phụ nữ ở tỉnh Hòa Lạc Đông được phát hiện ủ bệnh tới 40 ngày")
+    q = V.QueryView.of("Một phụ nữ ở Vân Nam ủ bệnh tới 40 ngày")
+    assert V.name_swapped(q, fc) == ("Vân Nam", "Hòa Lạc Đông")
+    # "trên Twitter của Tổng thống" against "Trump tweet": another role, not another name
+    tw = V.TextView.of("Ngày 28/1, trên Twitter của Tổng thống có bài khen nước Ví Dụ chống dịch")
+    assert V.name_swapped(V.QueryView.of("Ngày 28/1 Trump tweet khen nước Ví Dụ chống dịch"), tw) is None

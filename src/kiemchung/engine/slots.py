@@ -432,6 +432,19 @@ def filler_words() -> frozenset[str]:
 
 
 @cache
+def name_heads() -> frozenset[str]:
+    """Words that say what the name after them is ("tỉnh", "bang", "chợ"; ``slots.json`` "name_heads").
+
+    >>> "tỉnh" in name_heads(), "sơn" in name_heads()
+    (True, False)
+    """
+    spec = _data()["name_heads"]
+    if not spec.get("note"):
+        raise ValueError("slots.json: name_heads has no provenance note")
+    return frozenset(w.lower() for w in spec["words"])
+
+
+@cache
 def folded_filler_words() -> frozenset[str]:
     """:func:`filler_words` typed without diacritics, for a tip typed so.
 
