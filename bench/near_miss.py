@@ -164,7 +164,8 @@ def dev_slot_swaps(library: Path, per_kind: int = 60, seed: int = 1) -> list[dic
 
 def previous_veto(f: dict[str, float], long: bool) -> bool:
     """The rule before slot checks (the baseline): only a number swapped in a one-claim query."""
-    return not long and V.number_swapped(f)
+    swapped = f.get("num_q_miss", 0.0) > 0 and f.get("num_c_has", 0.0) > 0 and f.get("num_c_hit", 0.0) < 1
+    return not long and swapped
 
 
 def both(matcher: Matcher, queries: list[dict[str, object]], mode: Mode) -> dict[str, list[float]]:

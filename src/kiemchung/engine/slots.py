@@ -368,6 +368,8 @@ def conflicts(
     >>> vn, iran = {"country": frozenset({"Việt Nam"})}, {"country": frozenset({"Iran"})}
     >>> conflicts(vn, {}), conflicts(vn, iran), conflicts(vn, iran, swaps_only=True)
     ([], [('country', ('Việt Nam',), ('Iran',))], [])
+    >>> conflicts({"country": frozenset({"Nga", "Úc"})}, {"country": frozenset({"Nga", "Việt Nam"})}, swaps_only=True)
+    []
     """
     headline = candidate if headline is None else headline
     out = []
@@ -378,7 +380,9 @@ def conflicts(
         # Việt Nam adds nothing, but said by a one-claim text where the claim names another country
         # it is a swap (one sentence of a long post says Việt Nam for its own reasons)
         swap = said if not swaps_only else q
-        if (not swaps_only and kind not in swap_kinds() and q - c) or (swap - h and h - swap):
+        # (and then not named by the claim either: a list "từ Nhật Bản, Mỹ…" lacks no Việt Nam)
+        theirs = h if not swaps_only else h - IMPLICIT.get(kind, frozenset())
+        if (not swaps_only and kind not in swap_kinds() and q - c) or (swap - theirs and theirs - swap):
             out.append((kind, tuple(sorted(q or swap)), tuple(sorted(c))))
     return out
 

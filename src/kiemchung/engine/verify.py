@@ -138,6 +138,57 @@ def _number_set(text: str) -> set[str]:
     return found
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _rounded(x: str) -> tuple[float, int] | None:
+    """(value, significant digits) of a plain number; None for dates and codes."""
+    try:
+        v = float(x)
+    except ValueError:
+        return None
+    digits = x.replace(".", "").lstrip("0").rstrip("0")
+    return v, max(len(digits), 1)
+
+
+def rounds_to(y: str, claim: set[str]) -> bool:
+    """``y`` is within 5 % of a rounder number of the claim: "2,057 tỷ" told as "hơn 2 tỷ".
+
+    >>> rounds_to("2057000000", {"2000000000"}), rounds_to("2200000000", {"2000000000"}), rounds_to("13", {"15"})
+    (True, False, False)
+    """
+    ry = _rounded(y)
+    if ry is None or ry[0] <= 0 or _YEAR.fullmatch(y):
+        return False  # (a year is never a rounding of another: 2019 is not "2020")
+    for x in claim:
+        rx = None if _YEAR.fullmatch(x) else _rounded(x)
+        if rx and rx[0] > 0 and rx[1] < ry[1] and abs(ry[0] - rx[0]) <= 0.05 * rx[0]:
+            return True
+    return False
+
+
+def numbers_new(q: set[str], c: set[str]) -> set[str]:
+    """Numbers of the query the claim lacks, less those the claim gives rounded.
+
+    >>> sorted(numbers_new({"2057000000", "27"}, {"2000000000", "17"}))
+    ['27']
+    """
+    return {y for y in q - c if not rounds_to(y, c)}
+
+
+def numbers_left_out(q: set[str], c: set[str]) -> set[str]:
+    """Numbers of the claim the query lacks, less a year when the query gives none ("ngày 3/6"
+    for "ngày 3/6/2020") and numbers the query gives more precisely.
+
+    >>> sorted(numbers_left_out({"3/6"}, {"3/6", "2020"})), sorted(numbers_left_out({"3/6", "2019"}, {"3/6", "2020"}))
+    ([], ['2020'])
+    """
+    no_year = not any(_YEAR.fullmatch(y) for y in q)
+    return {
+        x for x in c - q if not (no_year and _YEAR.fullmatch(x)) and not any(rounds_to(y, {x}) for y in q - c)
+    }
+
+
 _ONE_LABEL = re.compile(r"([^\W\d_]+)\s+1(?![\d.,/:]?\d)")
 _ONE_WORD = re.compile(r"\b(?:một|mốt|nhất)\b", re.IGNORECASE)
 
@@ -395,7 +446,13 @@ def pair_features(
     # (place, disease, remedy...) that differs; either vetoes an automatic answer
     # a "1" after a label word ("bấm phím 1") is a number; "một" is also "a", so only a fact-check
     # that never says one at all lacks it
-    f["num_added"] = 1.0 if u.digits - c.nums or ("1" in u.text and u.one == "label" and not c.one) else 0.0
+    f["num_added"] = (
+        1.0 if numbers_new(u.digits, c.nums) or ("1" in u.text and u.one == "label" and not c.one) else 0.0
+    )
+    # (not model features) a number of the query the claim lacks, and one of the claim the query
+    # lacks, as :func:`number_swapped` reads them
+    f["num_new"] = float(len(numbers_new(u.nums, c.nums)))
+    f["num_left_out"] = float(len(numbers_left_out(q.nums, c.nums)))
     # the same number of another unit of time: "nghỉ 1 tháng" is not "nghỉ 1 tuần"
     f["unit_swap"] = float(unit_swapped(u.times, c.times))
     head = c.slots if c.head_slots is None else c.head_slots
@@ -1121,11 +1178,16 @@ def reports_more(f: dict[str, float]) -> bool:
 
 
 def number_swapped(f: dict[str, float]) -> bool:
-    """The query has a number the match lacks AND the match has one the query lacks.
+    """The query has a number the match lacks AND the match has one the query lacks (a number
+    given rounded, or a year the query leaves unsaid, is not lacked: :func:`numbers_left_out`).
 
-    >>> number_swapped({"num_q_miss": 1.0, "num_c_has": 1.0, "num_c_hit": 0.0})
+    >>> number_swapped({"num_new": 1.0, "num_left_out": 1.0}), number_swapped({"num_new": 1.0, "num_left_out": 0.0})
+    (True, False)
+    >>> number_swapped({"num_q_miss": 1.0, "num_c_has": 1.0, "num_c_hit": 0.0})  # features of an older model row
     True
     """
+    if "num_new" in f:
+        return f["num_new"] > 0 and f.get("num_left_out", 0.0) > 0
     return f.get("num_q_miss", 0.0) > 0 and f.get("num_c_has", 0.0) > 0 and f.get("num_c_hit", 0.0) < 1
 
 
