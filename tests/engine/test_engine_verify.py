@@ -457,27 +457,27 @@ def test_a_word_saying_what_the_name_is_is_passed_over_but_not_any_word() -> Non
     fc = V.TextView.of("Một phụ nữ ở tỉnh Hòa Lạc Đông được phát hiện ủ bệnh tới 40 ngày")
     q = V.QueryView.of("Một phụ nữ ở Vân Nam ủ bệnh tới 40 ngày")
     assert V.name_swapped(q, fc) == ("Vân Nam", "Hòa Lạc Đông")
-    # "trên Twitter của Tổng thống" against "Trump tweet": another role, not another name
-    tw = V.TextView.of("Ngày 28/1, trên Twitter của Tổng thống có bài khen nước Ví Dụ chống dịch")
-    assert V.name_swapped(V.QueryView.of("Ngày 28/1 Trump tweet khen nước Ví Dụ chống dịch"), tw) is None
+    # "trên Zalo của ông chủ tịch" against "Hoàng Nam đăng Zalo": another role, not another name
+    za = V.TextView.of("Ngày 5/9, trên Zalo của ông chủ tịch xã có bài khen đội bóng Ví Dụ")
+    assert V.name_swapped(V.QueryView.of("Ngày 5/9 Hoàng Nam đăng Zalo khen đội bóng Ví Dụ"), za) is None
 
 
 def test_a_number_the_claim_gives_rounded_or_a_year_left_unsaid_is_no_new_number() -> None:
-    fc = V.TextView.of("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt hơn 2 tỷ đồng tiền hỗ trợ, xử ngày 3/6/2024")
+    fc = V.TextView.of("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt hơn 3 tỷ đồng tiền hỗ trợ, xử ngày 5/9/2024")
     precise = V.pair_features(
-        V.QueryView.of("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt 2,057 tỷ đồng tiền hỗ trợ"), fc, {}
+        V.QueryView.of("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt 3,04 tỷ đồng tiền hỗ trợ"), fc, {}
     )
     assert precise["num_added"] == 0.0
     no_year = V.pair_features(
-        V.QueryView.of("Bị cáo ở tỉnh Ví Dụ chiếm đoạt 2,057 tỷ đồng, xử ngày 3/6"), fc, {}
+        V.QueryView.of("Bị cáo ở tỉnh Ví Dụ chiếm đoạt 3,04 tỷ đồng, xử ngày 5/9"), fc, {}
     )
     assert not V.number_swapped(no_year)
     # another amount, or another year, is still a number the claim does not state
     other = V.pair_features(
-        V.QueryView.of("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt 2,5 tỷ đồng tiền hỗ trợ"), fc, {}
+        V.QueryView.of("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt 3,5 tỷ đồng tiền hỗ trợ"), fc, {}
     )
     assert other["num_added"] == 1.0 and V.veto(other, long=False)
     year = V.pair_features(
-        V.QueryView.of("Bị cáo ở tỉnh Ví Dụ chiếm đoạt hơn 2 tỷ đồng, xử ngày 3/6/2023"), fc, {}
+        V.QueryView.of("Bị cáo ở tỉnh Ví Dụ chiếm đoạt hơn 3 tỷ đồng, xử ngày 5/9/2023"), fc, {}
     )
     assert year["num_added"] == 1.0

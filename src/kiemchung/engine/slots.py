@@ -206,7 +206,7 @@ def named(text: str, *, loose: bool = False) -> tuple[tuple[str, ...], tuple[Nam
 
     def inside_name(i: int) -> bool:
         """A one-syllable Vietnamese name before a capitalised Vietnamese word is part of another
-        name ("Mỹ Đình", "Mỹ Tho", "Đức Giáo hoàng"), unless that word opens a country ("Mỹ Trung")."""
+        name ("Mỹ Khê", "Mỹ Tho", "Đức Phật"), unless that word opens a country ("Mỹ Trung")."""
         # (any text not written all in capitals or title case: names crowd a short one)
         if caps == len(toks) or i + 1 >= len(toks) or not gaps[i].isspace():
             return False
@@ -380,7 +380,7 @@ def conflicts(
         # Việt Nam adds nothing, but said by a one-claim text where the claim names another country
         # it is a swap (one sentence of a long post says Việt Nam for its own reasons)
         swap = said if not swaps_only else q
-        # (and then not named by the claim either: a list "từ Nhật Bản, Mỹ…" lacks no Việt Nam)
+        # (and then not named by the claim either: a list "từ Lào, Úc…" lacks no Việt Nam)
         theirs = h if not swaps_only else h - IMPLICIT.get(kind, frozenset())
         if (not swaps_only and kind not in swap_kinds() and q - c) or (swap - theirs and theirs - swap):
             out.append((kind, tuple(sorted(q or swap)), tuple(sorted(c))))

@@ -152,9 +152,9 @@ def _rounded(x: str) -> tuple[float, int] | None:
 
 
 def rounds_to(y: str, claim: set[str]) -> bool:
-    """``y`` is within 5 % of a rounder number of the claim: "2,057 tỷ" told as "hơn 2 tỷ".
+    """``y`` is within 5 % of a rounder number of the claim: "3,04 tỷ" told as "hơn 3 tỷ".
 
-    >>> rounds_to("2057000000", {"2000000000"}), rounds_to("2200000000", {"2000000000"}), rounds_to("13", {"15"})
+    >>> rounds_to("3040000000", {"3000000000"}), rounds_to("3300000000", {"3000000000"}), rounds_to("13", {"15"})
     (True, False, False)
     """
     ry = _rounded(y)
@@ -170,18 +170,18 @@ def rounds_to(y: str, claim: set[str]) -> bool:
 def numbers_new(q: set[str], c: set[str]) -> set[str]:
     """Numbers of the query the claim lacks, less those the claim gives rounded.
 
-    >>> sorted(numbers_new({"2057000000", "27"}, {"2000000000", "17"}))
+    >>> sorted(numbers_new({"3040000000", "27"}, {"3000000000", "17"}))
     ['27']
     """
     return {y for y in q - c if not rounds_to(y, c)}
 
 
 def numbers_left_out(q: set[str], c: set[str]) -> set[str]:
-    """Numbers of the claim the query lacks, less a year when the query gives none ("ngày 3/6"
-    for "ngày 3/6/2020") and numbers the query gives more precisely.
+    """Numbers of the claim the query lacks, less a year when the query gives none ("ngày 5/9"
+    for "ngày 5/9/2023") and numbers the query gives more precisely.
 
-    >>> sorted(numbers_left_out({"3/6"}, {"3/6", "2020"})), sorted(numbers_left_out({"3/6", "2019"}, {"3/6", "2020"}))
-    ([], ['2020'])
+    >>> sorted(numbers_left_out({"5/9"}, {"5/9", "2023"})), sorted(numbers_left_out({"5/9", "2022"}, {"5/9", "2023"}))
+    ([], ['2023'])
     """
     no_year = not any(_YEAR.fullmatch(y) for y in q)
     return {
@@ -768,11 +768,11 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
         b = [(d, f) for d, f in cm[j1:j2] if d in cn or (d not in filler and len(f) > 1 and not f.isdigit())]
         if not a or not b or len(a) > NAME_SPAN or len(b) > NAME_SPAN or not all(d in cn for d, _ in b):
             # the words in between are reworded: still a swap where the name next to the kept
-            # words is another one on each side ("của Arsenal tận dụng" for "của Chelsea đã kết
-            # hợp..., tận dụng"; "Quang Hải ghi 2 bàn" opening the text for "Công Phượng gửi...")
+            # words is another one on each side ("của đội Sao Mai thắng" for "của đội Bình Minh
+            # chơi rất hay, thắng"; "Minh Tuấn ghi 2 bàn" opening the text for "Văn Toàn được khen")
             qspan = qm[i1:i2]
             if k == 0 and i1 == j1 == 0 and not before:
-                # the claim opens with its subject; a tip may say a few words first ("Anh em ơi.")
+                # the claim opens with its subject; a tip may say a few words first ("Bà con ơi.")
                 qspan = qspan[_first_name(qspan, qn, q.capitals) :]
             run = _names_run(qspan, cm[j1:j2], qn, cn, before or i1 == j1 == 0, opens=not before)
             if (
@@ -815,11 +815,11 @@ def _names_run(
     """The names opening (``leading``) or closing two replaced spans, when both spans have one there.
 
     Where the spans open the texts (``opens``), a span's first word joins a name that follows it
-    ("Quang Hải": a sentence's first word is not told a name by its capital). None when either side has no name there, one over ``NAME_SPAN``,
+    ("Minh Tuấn": a sentence's first word is not told a name by its capital). None when either side has no name there, one over ``NAME_SPAN``,
     a one-syllable Vietnamese word or a short acronym.
 
-    >>> _names_run([("quang", "quang"), ("hải", "hai"), ("ghi", "ghi")], [("công", "cong"), ("phượng", "phuong")], frozenset({"hải"}), frozenset({"phượng"}), True)
-    ([('quang', 'quang'), ('hải', 'hai')], [('công', 'cong'), ('phượng', 'phuong')])
+    >>> _names_run([("minh", "minh"), ("tuấn", "tuan"), ("ghi", "ghi")], [("văn", "van"), ("toàn", "toan")], frozenset({"tuấn"}), frozenset({"toàn"}), True)
+    ([('minh', 'minh'), ('tuấn', 'tuan')], [('văn', 'van'), ('toàn', 'toan')])
     """
 
     def run(span: list[tuple[str, str]], names: frozenset[str]) -> list[tuple[str, str]]:
@@ -833,7 +833,7 @@ def _names_run(
             and head not in names
             and seq[1][0] in names
         ):
-            seq = seq[1:]  # a word that says what the name is ("ở tỉnh Sơn Tây" for "ở Quảng Đông")
+            seq = seq[1:]  # a word that says what the name is ("ở tỉnh Hòa Lạc Đông" for "ở Vân Nam")
         out = []
         for k, (d, f) in enumerate(seq):
             opening = (
@@ -868,9 +868,9 @@ def _names_run(
 
 def _first_name(span: list[tuple[str, str]], names: frozenset[str], capitals: frozenset[str]) -> int:
     """Where the first name of a span begins: its first name word, or the capitalised word before it
-    ("Quang Hải" after "Anh em ơi."); 0 when there is none.
+    ("Minh Tuấn" after "Bà con ơi."); 0 when there is none.
 
-    >>> _first_name([("anh", "anh"), ("em", "em"), ("quang", "quang"), ("hải", "hai")], frozenset({"hải"}), frozenset({"anh", "quang", "hải"}))
+    >>> _first_name([("bà", "ba"), ("con", "con"), ("minh", "minh"), ("tuấn", "tuan")], frozenset({"tuấn"}), frozenset({"bà", "minh", "tuấn"}))
     2
     """
     at = next((k for k, (d, _) in enumerate(span) if d in names), None)
@@ -1243,7 +1243,7 @@ def veto(f: dict[str, float], long: bool) -> bool:
             or f.get("substituted", 0.0) > 0  # the matched sentence, one span replaced...
             or f.get("unit_swap", 0.0) > 0
             # ...another name, its act said to come (a negation is not judged here: posts reword
-            # "không chịu cách ly" as "không cách ly", and deny one thing to assert another)
+            # "không chịu đóng phí" as "không đóng phí", and deny one thing to assert another)
             or f.get("name_swap", 0.0) > 0
             or f.get("tense_flip", 0.0) > 0
             or f.get("opposite", 0.0) > 0
