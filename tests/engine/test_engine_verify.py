@@ -481,3 +481,16 @@ def test_a_number_the_claim_gives_rounded_or_a_year_left_unsaid_is_no_new_number
         V.QueryView.of("Bị cáo ở tỉnh Ví Dụ chiếm đoạt hơn 3 tỷ đồng, xử ngày 5/9/2023"), fc, {}
     )
     assert year["num_added"] == 1.0
+
+
+def test_another_product_vetoes_a_product_the_claim_leaves_unsaid_does_not() -> None:
+    fc = V.TextView.of("Nhiều người tố kem đánh răng của hãng Ví Dụ chứa chất gây ung thư")
+    other = V.pair_features(
+        V.QueryView.of("Nhiều người tố sữa tắm của hãng Ví Dụ chứa chất gây ung thư"), fc, {}
+    )
+    assert other["slot_swap"] == 1.0 and V.veto(other, long=False)
+    vague = V.TextView.of("Nhiều người tố sản phẩm của hãng Ví Dụ chứa chất gây ung thư")
+    added = V.pair_features(
+        V.QueryView.of("Nhiều người tố sữa tắm của hãng Ví Dụ chứa chất gây ung thư"), vague, {}
+    )
+    assert added["slot_swap"] == 0.0 and added["slot_conflict"] == 0.0

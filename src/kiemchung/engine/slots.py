@@ -417,6 +417,7 @@ KIND_LABELS = {
     "group": N_("Nhóm người"),
     "rank": N_("Cấp bậc hàm"),
     "specialty": N_("Chuyên khoa"),
+    "product": N_("Sản phẩm"),
 }
 
 
