@@ -478,6 +478,29 @@ def _polarity_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     )
 
 
+_CLAUSE_BREAK = re.compile(r"[.!?;:…\n]")
+
+
+def _clause_tokens(text: str) -> tuple[list[str], list[int]]:
+    """Lower-cased tokens, and for each the index of the first token of its sentence or clause
+    (a negator or a time marker never reaches across a full stop, a question mark or a colon).
+
+    >>> _clause_tokens("Thật không? Bộ cấm")
+    (['thật', 'không', 'bộ', 'cấm'], [0, 0, 2, 2])
+    """
+    norm = normalise(text)
+    toks: list[str] = []
+    starts: list[int] = []
+    start, last = 0, 0
+    for m in _TOKEN.finditer(norm):
+        if _CLAUSE_BREAK.search(norm[last : m.start()]):
+            start = len(toks)
+        starts.append(start)
+        toks.append(m.group(0).lower())
+        last = m.end()
+    return toks, starts
+
+
 def polarity(text: str) -> dict[str, bool]:
     """Content words (folded) of ``text`` -> negated there or not; a word seen both ways is left out.
 
@@ -491,9 +514,11 @@ def polarity(text: str) -> dict[str, bool]:
     False
     >>> polarity("Hãng từ chối bồi thường")["boi"]
     True
+    >>> polarity("Có thật không? Bộ cấm bán")["bo"]  # the question's "không" ends there
+    False
     """
     negators, between, function = _polarity_words()
-    toks = [t.lower() for t in _TOKEN.findall(normalise(text))]
+    toks, starts = _clause_tokens(text)
     # a negator of two words ("từ chối") is read as one token
     pairs = {f"{a} {b}" for a, b in itertools.pairwise(toks)} & negators
     neg = [
@@ -508,9 +533,9 @@ def polarity(text: str) -> dict[str, bool]:
         if neg[i] or tok in function or word.isdigit() or len(word) < 2:
             continue
         j, gap = i - 1, 0
-        while j >= 0 and toks[j] in between and gap < 2:
+        while j >= starts[i] and toks[j] in between and gap < 2:
             j, gap = j - 1, gap + 1
-        seen.setdefault(word, set()).add(j >= 0 and neg[j])
+        seen.setdefault(word, set()).add(j >= starts[i] and neg[j])
     return {w: next(iter(v)) for w, v in seen.items() if len(v) == 1}
 
 
@@ -553,7 +578,7 @@ def tense(text: str, *, loose: bool = False) -> dict[str, bool]:
     """
     done, to_come, between = _tense_words()
     _, _, function = _polarity_words()
-    toks = [t.lower() for t in _TOKEN.findall(normalise(text))]
+    toks, starts = _clause_tokens(text)
     if loose:
         toks = [fold(t) for t in toks]
         done, to_come = frozenset(map(fold, done)), frozenset(map(fold, to_come))
@@ -568,9 +593,9 @@ def tense(text: str, *, loose: bool = False) -> dict[str, bool]:
         if marker[i] or tok in between or tok in function or word.isdigit() or len(word) < 2:
             continue
         j, gap = i - 1, 0
-        while j >= 0 and toks[j] in between and gap < 2:
+        while j >= starts[i] and toks[j] in between and gap < 2:
             j, gap = j - 1, gap + 1
-        if j >= 0 and marker[j]:
+        if j >= starts[i] and marker[j]:
             seen.setdefault(word, set()).add(toks[j] in done)
     return {w: next(iter(v)) for w, v in seen.items() if len(v) == 1}
 
