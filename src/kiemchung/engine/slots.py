@@ -196,17 +196,19 @@ def named(text: str, *, loose: bool = False) -> tuple[tuple[str, ...], tuple[Nam
             if (loose or _same_marks(span, e))
             and (not e.proper or not mixed or span[0][:1].isupper())
             and all(t[:1].isupper() for t, c in zip(span, e.cased, strict=False) if c)
-            # a name of one syllable, alone or closing a cased form ("ở Mỹ")
+            # a country of one syllable, alone or closing a cased form ("ở Mỹ"; a place such as
+            # "Huế" before another, "Huế Đà Nẵng", stays a place)
             and not (
-                ((e.proper and n == 1) or (e.cased[-1:] == (True,) and sum(e.cased) == 1))
+                e.kind == "country"
+                and ((e.proper and n == 1) or (e.cased[-1:] == (True,) and sum(e.cased) == 1))
                 and inside_name(i + n - 1)
             )
         ]
         return ok, bool(ok)
 
     def inside_name(i: int) -> bool:
-        """A one-syllable Vietnamese name before a capitalised Vietnamese word is part of another
-        name ("Mỹ Khê", "Mỹ Tho", "Đức Phật"), unless that word opens a country ("Mỹ Trung")."""
+        """A one-syllable Vietnamese country name before a capitalised Vietnamese word is part of
+        another name ("Mỹ Khê", "Mỹ Tho", "Đức Phật"), unless that word opens a country ("Mỹ Trung")."""
         # (any text not written all in capitals or title case: names crowd a short one)
         if caps == len(toks) or i + 1 >= len(toks) or not gaps[i].isspace():
             return False

@@ -815,8 +815,9 @@ def _names_run(
     """The names opening (``leading``) or closing two replaced spans, when both spans have one there.
 
     Where the spans open the texts (``opens``), a span's first word joins a name that follows it
-    ("Minh Tuấn": a sentence's first word is not told a name by its capital). None when either side has no name there, one over ``NAME_SPAN``,
-    a one-syllable Vietnamese word or a short acronym.
+    ("Minh Tuấn": a sentence's first word is not told a name by its capital). None when either
+    side has no name there, one over ``NAME_SPAN``, a one-syllable Vietnamese word or a short
+    acronym.
 
     >>> _names_run([("minh", "minh"), ("tuấn", "tuan"), ("ghi", "ghi")], [("văn", "van"), ("toàn", "toan")], frozenset({"tuấn"}), frozenset({"toàn"}), True)
     ([('minh', 'minh'), ('tuấn', 'tuan')], [('văn', 'van'), ('toàn', 'toan')])
