@@ -494,3 +494,19 @@ def test_another_product_vetoes_a_product_the_claim_leaves_unsaid_does_not() -> 
         V.QueryView.of("Nhiều người tố sữa tắm của hãng Ví Dụ chứa chất gây ung thư"), vague, {}
     )
     assert added["slot_swap"] == 0.0 and added["slot_conflict"] == 0.0
+
+
+def test_an_amount_said_in_words_is_a_number_like_one_in_digits() -> None:
+    fc = V.TextView.of("Xã Ví Dụ phạt 4 triệu đồng người thả rông chó từ tháng sau")
+    words = V.pair_features(
+        V.QueryView.of("Xã Ví Dụ phạt sáu triệu đồng người thả rông chó từ tháng sau"), fc, {}
+    )
+    assert words["num_added"] == 1.0 and V.veto(words, long=False)
+    same = V.pair_features(
+        V.QueryView.of("Xã Ví Dụ phạt bốn triệu đồng người thả rông chó từ tháng sau"), fc, {}
+    )
+    assert same["num_added"] == 0.0 and not V.number_swapped(same)
+    notes = V.reasons(words, fc, V.QueryView.of("Xã Ví Dụ phạt sáu triệu đồng người thả rông chó"))
+    assert "Số liệu khác: 6.000.000 ≠ 4.000.000" in notes
+    # a number word alone stays ambiguous ("hai" is also "hải" typed bare): not a number the tip adds
+    assert V.amount_words("năm nay hai người") == set()

@@ -22,6 +22,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
@@ -127,6 +128,104 @@ def _number_words(words: list[str]) -> set[str]:
     return out
 
 
+_SCALES = {"nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9}
+_SMALL = {**_UNIT_WORDS, "năm": 5}  # "năm" (five, or year) only before "trăm", "mươi" or a scale
+
+
+def _small_number(words: list[str], i: int) -> tuple[int | None, int]:
+    """A number under 1.000 written in words from ``words[i]``: (value, index after it)."""
+    value, j = 0, i
+    w = words[j] if j < len(words) else ""
+    if w in _SMALL and j + 1 < len(words) and words[j + 1] == "trăm":
+        value, j = _SMALL[w] * 100, j + 2
+        if j + 1 < len(words) and words[j] in ("linh", "lẻ") and words[j + 1] in _SMALL:
+            return value + _SMALL[words[j + 1]], j + 2
+    w = words[j] if j < len(words) else ""
+    if w == "mười" or (w in _SMALL and j + 1 < len(words) and words[j + 1] == "mươi"):
+        tens, j = (1, j + 1) if w == "mười" else (_SMALL[w], j + 2)
+        unit = _SMALL.get(words[j], 0) if j < len(words) else 0
+        return value + 10 * tens + unit, j + (1 if unit else 0)
+    if w in _SMALL and (value == 0 or w != "năm"):
+        return value + _SMALL[w], j + 1
+    return (value, j) if value else (None, i)
+
+
+def amount_words(text: str) -> set[str]:
+    """Amounts written in words with a scale ("sáu triệu", "hai triệu rưỡi", "nửa tỷ", "năm trăm
+    nghìn"): unambiguous, unlike a bare number word ("hai" is also "hải" typed bare).
+
+    >>> sorted(amount_words("phạt sáu triệu, thưởng hai triệu rưỡi, nửa tỷ và năm trăm nghìn đồng"))
+    ['2500000', '500000', '500000000', '6000000']
+    >>> amount_words("năm nay hai người"), sorted(amount_words("mười hai nghìn, hai mươi lăm tỷ"))
+    (set(), ['12000', '25000000000'])
+    >>> amount_words("nop nam trieu phi"), amount_words("doi mot ty thoi")  # typed bare
+    ({'5000000'}, set())
+    """
+    return _amounts(_words_for_amounts(text))[0]
+
+
+# Number words typed without diacritics, read only inside an amount with its scale ("nop nam trieu"
+# is năm triệu); "ty", "ti" are left out (also tí, tý: "a little").
+_BARE_NUMBER_WORDS = {
+    "mot": "một", "hai": "hai", "ba": "ba", "bon": "bốn", "tu": "tư", "nam": "năm", "lam": "lăm",
+    "sau": "sáu", "bay": "bảy", "tam": "tám", "chin": "chín", "tram": "trăm", "trieu": "triệu",
+    "nghin": "nghìn", "ngan": "ngàn", "ruoi": "rưỡi", "nua": "nửa", "linh": "linh", "le": "lẻ",
+}  # fmt: skip
+
+
+def _words_for_amounts(text: str) -> list[str]:
+    """Lower-case words; typed without diacritics, number words given their marks.
+
+    >>> _words_for_amounts("nop hai muoi trieu"), _words_for_amounts("muoi lam nghin")
+    (['nop', 'hai', 'mươi', 'triệu'], ['mười', 'lăm', 'nghìn'])
+    """
+    words = _FOLD_WORDS.findall(text.lower())
+    if not text.isascii():
+        return words
+    out: list[str] = []
+    for w in words:
+        if w == "muoi":  # "mươi" after a unit ("hai mươi"), else "mười"
+            out.append("mươi" if out and out[-1] in _SMALL else "mười")
+        else:
+            out.append(_BARE_NUMBER_WORDS.get(w, w))
+    return out
+
+
+def _amounts(words: list[str]) -> tuple[set[str], list[str]]:
+    """(amounts in words with a scale, the words left outside them)."""
+    out: set[str] = set()
+    rest: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i] == "nửa" and i + 1 < len(words) and words[i + 1] in _SCALES:
+            out.add(str(_SCALES[words[i + 1]] // 2))
+            i += 2
+            continue
+        value, j = _small_number(words, i)
+        if value is not None and j < len(words) and words[j] in _SCALES:
+            scale = _SCALES[words[j]]
+            half = j + 1 < len(words) and words[j + 1] == "rưỡi"
+            out.add(str(value * scale + (scale // 2 if half else 0)))
+            i = j + 1 + half
+            continue
+        rest.append(words[i])
+        i += 1
+    return out, rest
+
+
+def stated_numbers(text: str) -> frozenset[str]:
+    """Every number a text states, as the answer-safety checks and the editors' notes read them:
+    digits, amounts in words with their scale, other number words (a bare "1" says nothing).
+
+    >>> sorted(stated_numbers("Nộp hai triệu, 3 người, mười hai ngày"))
+    ['12', '2000000', '3']
+    """
+    amounts, rest = _amounts(_words_for_amounts(text))
+    if text.isascii():  # (typed bare, a number word outside an amount is read as before)
+        rest = _FOLD_WORDS.findall(text.lower())
+    return frozenset((set(numbers(text)) | amounts | _number_words(rest)) - {"1"})
+
+
 def _number_set(text: str) -> set[str]:
     """Numbers of a text, from digits and words; a bare "1" ("một" = one/a) says nothing.
 
@@ -151,7 +250,7 @@ def _rounded(x: str) -> tuple[float, int] | None:
     return v, max(len(digits), 1)
 
 
-def rounds_to(y: str, claim: set[str]) -> bool:
+def rounds_to(y: str, claim: AbstractSet[str]) -> bool:
     """``y`` is within 5 % of a rounder number of the claim: "3,04 tỷ" told as "hơn 3 tỷ".
 
     >>> rounds_to("3040000000", {"3000000000"}), rounds_to("3300000000", {"3000000000"}), rounds_to("13", {"15"})
@@ -167,7 +266,7 @@ def rounds_to(y: str, claim: set[str]) -> bool:
     return False
 
 
-def numbers_new(q: set[str], c: set[str]) -> set[str]:
+def numbers_new(q: AbstractSet[str], c: AbstractSet[str]) -> set[str]:
     """Numbers of the query the claim lacks, less those the claim gives rounded.
 
     >>> sorted(numbers_new({"3040000000", "27"}, {"3000000000", "17"}))
@@ -176,7 +275,7 @@ def numbers_new(q: set[str], c: set[str]) -> set[str]:
     return {y for y in q - c if not rounds_to(y, c)}
 
 
-def numbers_left_out(q: set[str], c: set[str]) -> set[str]:
+def numbers_left_out(q: AbstractSet[str], c: AbstractSet[str]) -> set[str]:
     """Numbers of the claim the query lacks, less a year when the query gives none ("ngày 5/9"
     for "ngày 5/9/2023") and numbers the query gives more precisely.
 
@@ -287,6 +386,17 @@ class TextView:
     def times(self) -> frozenset[tuple[str, str]]:
         """Counts of time of the text (module function :func:`durations`)."""
         return durations(self.text)
+
+    @cached_property
+    def amounts(self) -> frozenset[str]:
+        """Numbers in digits and amounts in words with a scale: the numbers a tip certainly states
+        (the model's own number features read :attr:`nums`)."""
+        return frozenset(self.digits | amount_words(self.text))
+
+    @cached_property
+    def stated(self) -> frozenset[str]:
+        """Every number the text states (:func:`stated_numbers`), for the checks and the notes."""
+        return stated_numbers(self.text)
 
     @cached_property
     def tenses(self) -> dict[str, bool]:
@@ -447,12 +557,12 @@ def pair_features(
     # a "1" after a label word ("bấm phím 1") is a number; "một" is also "a", so only a fact-check
     # that never says one at all lacks it
     f["num_added"] = (
-        1.0 if numbers_new(u.digits, c.nums) or ("1" in u.text and u.one == "label" and not c.one) else 0.0
+        1.0 if numbers_new(u.amounts, c.stated) or ("1" in u.text and u.one == "label" and not c.one) else 0.0
     )
     # (not model features) a number of the query the claim lacks, and one of the claim the query
-    # lacks, as :func:`number_swapped` reads them
-    f["num_new"] = float(len(numbers_new(u.nums, c.nums)))
-    f["num_left_out"] = float(len(numbers_left_out(q.nums, c.nums)))
+    # lacks, as :func:`number_swapped` reads them ("sáu triệu" against "4 triệu" too)
+    f["num_new"] = float(len(numbers_new(u.stated, c.stated)))
+    f["num_left_out"] = float(len(numbers_left_out(q.stated, c.stated)))
     # the same number of another unit of time: "nghỉ 1 tháng" is not "nghỉ 1 tuần"
     f["unit_swap"] = float(unit_swapped(u.times, c.times))
     head = c.slots if c.head_slots is None else c.head_slots
@@ -1087,23 +1197,22 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
         out.append(
             lazy_gettext("Đổi vai: “%(one)s” và “%(other)s” đổi chỗ cho nhau", one=traded[0], other=traded[1])
         )
-    added = sorted(q.digits - c.nums)
-    if added and not c.nums:
+    added = sorted(numbers_new(q.amounts, c.stated))
+    if added and not c.stated:
         out.append(lazy_gettext("Số liệu không có trong kết quả: %(join)s", join=_numbers_shown(added)))
-    if c.nums:
-        shared = sorted(c.nums & q.nums)
+    if c.stated:
+        shared = sorted(c.stated & q.stated)
         if shared:
             out.append(lazy_gettext("Số liệu khớp: %(join)s", join=_numbers_shown(shared)))
-        if f.get("num_conflict") or f.get("num_q_miss", 0) > 0:
-            missing = sorted(q.nums - c.nums)
-            if missing:
-                out.append(
-                    lazy_gettext(
-                        "Số liệu khác: %(join)s ≠ %(join2)s",
-                        join=_numbers_shown(missing),
-                        join2=_numbers_shown(sorted(c.nums)),
-                    )
+        missing = sorted(numbers_new(q.stated, c.stated))
+        if missing:
+            out.append(
+                lazy_gettext(
+                    "Số liệu khác: %(join)s ≠ %(join2)s",
+                    join=_numbers_shown(missing),
+                    join2=_numbers_shown(sorted(numbers_left_out(q.stated, c.stated) or c.stated)),
                 )
+            )
     if unit_swapped(q.times, c.times):
         out.append(
             lazy_gettext(
