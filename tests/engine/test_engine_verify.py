@@ -12,8 +12,9 @@ from kiemchung.engine import verify as V
 from kiemchung.web.i18n import translate_in
 
 
-def features(query: str, cand: str) -> dict[str, float]:
-    return V.pair_features(V.QueryView.of(query), V.TextView.of(cand), {})
+def features(query: str, cand: str | V.TextView) -> dict[str, float]:
+    view = cand if isinstance(cand, V.TextView) else V.TextView.of(cand)
+    return V.pair_features(V.QueryView.of(query), view, {})
 
 
 def test_entities_are_folded_capitalised_runs() -> None:
@@ -108,10 +109,10 @@ def test_model_file_is_checked_against_the_feature_lists() -> None:
 
 def test_veto_on_a_swapped_slot_or_an_added_number() -> None:
     fc = V.TextView.of("Phà Sao Mai ở Cà Mau ngừng chạy từ 20/8\nBài đăng nói phà ngừng chạy vì sửa bến.")
-    same = V.pair_features(V.QueryView.of("phà sao mai ở cà mau ngừng chạy từ 20/8 hả"), fc, {})
-    place = V.pair_features(V.QueryView.of("Phà Sao Mai ở Bạc Liêu ngừng chạy từ 20/8"), fc, {})
-    number = V.pair_features(V.QueryView.of("Phà Sao Mai ở Cà Mau ngừng chạy từ 25/8"), fc, {})
-    added = V.pair_features(V.QueryView.of("Phà Sao Mai ở Cà Mau ngừng chạy 3 tháng từ 20/8"), fc, {})
+    same = features("phà sao mai ở cà mau ngừng chạy từ 20/8 hả", fc)
+    place = features("Phà Sao Mai ở Bạc Liêu ngừng chạy từ 20/8", fc)
+    number = features("Phà Sao Mai ở Cà Mau ngừng chạy từ 25/8", fc)
+    added = features("Phà Sao Mai ở Cà Mau ngừng chạy 3 tháng từ 20/8", fc)
     assert not V.veto(same, long=False)
     assert V.veto(place, long=False) and V.veto(place, long=True)  # a slot is checked on long posts too
     assert V.veto(number, long=False) and V.veto(added, long=False)
@@ -149,10 +150,8 @@ def test_another_name_in_a_long_claim_vetoes_but_the_same_names_reworded_do_not(
 
 def test_the_opposite_verb_vetoes_but_a_question_naming_both_does_not() -> None:
     fc = V.TextView.of("Từ thứ Hai, bảo tàng tỉnh mở cửa đón khách trở lại sau ba tháng")
-    closed = V.pair_features(V.QueryView.of("Bảo tàng tỉnh tạm dừng đón khách từ thứ Hai"), fc, {})
-    either = V.pair_features(
-        V.QueryView.of("Bảo tàng tỉnh mở cửa hay tạm dừng đón khách từ thứ Hai?"), fc, {}
-    )
+    closed = features("Bảo tàng tỉnh tạm dừng đón khách từ thứ Hai", fc)
+    either = features("Bảo tàng tỉnh mở cửa hay tạm dừng đón khách từ thứ Hai?", fc)
     assert closed["opposite"] == 1.0 and V.veto(closed, long=False)
     assert either["opposite"] == 0.0
     # a compound that only looks like one side ("tăng cường" = step up) is masked
@@ -168,20 +167,16 @@ def test_a_replaced_predicate_at_the_end_of_the_claim_vetoes_a_left_out_clause_d
 
 def test_a_one_after_a_label_word_is_a_number() -> None:
     fc = V.TextView.of("Cuộc gọi báo khóa thuê bao, yêu cầu bấm phím 9 để gặp tổng đài viên")
-    label = V.pair_features(
-        V.QueryView.of("Cuộc gọi báo khóa thuê bao, yêu cầu bấm phím 1 để gặp tổng đài viên"), fc, {}
-    )
-    article = V.pair_features(
-        V.QueryView.of("Có 1 cuộc gọi báo khóa thuê bao, bảo bấm phím 9 gặp tổng đài viên"), fc, {}
-    )
+    label = features("Cuộc gọi báo khóa thuê bao, yêu cầu bấm phím 1 để gặp tổng đài viên", fc)
+    article = features("Có 1 cuộc gọi báo khóa thuê bao, bảo bấm phím 9 gặp tổng đài viên", fc)
     assert label["num_added"] == 1.0 and V.veto(label, long=False)
     assert article["num_added"] == 0.0
 
 
 def test_another_code_of_the_same_series_vetoes() -> None:
     fc = V.TextView.of("Từ tối nay phim truyền hình Hoa nắng bị dừng phát sóng trên kênh VTV1")
-    other = V.pair_features(V.QueryView.of("Phim Hoa nắng bị dừng phát sóng trên VTV3 từ tối nay"), fc, {})
-    same = V.pair_features(V.QueryView.of("Phim Hoa nắng bị dừng phát sóng trên VTV1 từ tối nay à"), fc, {})
+    other = features("Phim Hoa nắng bị dừng phát sóng trên VTV3 từ tối nay", fc)
+    same = features("Phim Hoa nắng bị dừng phát sóng trên VTV1 từ tối nay à", fc)
     assert other["name_swap"] == 1.0 and V.veto(other, long=False)
     assert same["name_swap"] == 0.0
     q = V.QueryView.of("Phim Hoa nắng bị dừng phát sóng trên VTV3 từ tối nay")
@@ -209,10 +204,8 @@ def test_a_short_text_in_lines_is_judged_whole_for_names_and_opposites() -> None
 
 def test_a_bare_tip_with_one_span_replaced_vetoes_a_bare_paraphrase_does_not() -> None:
     fc = V.TextView.of("Uống nước rau diếp cá mỗi sáng giúp hạ men gan trong một tuần")
-    other = V.pair_features(
-        V.QueryView.of("uong nuoc rau ngot moi sang giup ha men gan trong mot tuan"), fc, {}
-    )
-    same = V.pair_features(V.QueryView.of("uong nuoc rau diep ca moi sang ha men gan trong 1 tuan a"), fc, {})
+    other = features("uong nuoc rau ngot moi sang giup ha men gan trong mot tuan", fc)
+    same = features("uong nuoc rau diep ca moi sang ha men gan trong 1 tuan a", fc)
     assert other["substituted"] == 1.0 and V.veto(other, long=False)
     assert same["substituted"] == 0.0
     # verbs of a collision or a demand paraphrase each other, typed bare or not
@@ -224,7 +217,7 @@ def test_a_bare_tip_with_one_span_replaced_vetoes_a_bare_paraphrase_does_not() -
 
 def test_a_bare_tip_saying_the_other_side_in_the_claims_place_vetoes() -> None:
     fc = V.TextView.of("Vé xe buýt cho học sinh tăng 2.000 đồng từ đầu tháng, phụ huynh than trời")
-    down = V.pair_features(V.QueryView.of("ve xe buyt cho hoc sinh giam 2.000 dong tu dau thang"), fc, {})
+    down = features("ve xe buyt cho hoc sinh giam 2.000 dong tu dau thang", fc)
     assert down["opposite"] == 1.0 and V.veto(down, long=False)
     assert "Nghĩa ngược: “giam” và “tăng”" in V.reasons(down, fc, V.QueryView.of("ve xe buyt giam 2.000"))
     # "giam" elsewhere (giám: a director) with the claim's own "tang" is no flip
@@ -247,17 +240,17 @@ def test_a_bare_tip_naming_a_foreign_name_in_the_claims_place_vetoes() -> None:
 def test_a_bare_place_that_is_also_an_everyday_phrase_counts_only_as_a_swap() -> None:
     # "bac bo" is Bắc Bộ, or bác bỏ (to reject): never a region the tip adds...
     fc = V.TextView.of("Bộ Y tế bác bỏ tin đồn đóng cửa trường học vì cúm")
-    f = V.pair_features(V.QueryView.of("bo y te bac bo tin don dong cua truong hoc vi cum"), fc, {})
+    f = features("bo y te bac bo tin don dong cua truong hoc vi cum", fc)
     assert f["slot_conflict"] == 0.0 and not V.veto(f, long=False)
     # ...but still another region than the claim's
     south = V.TextView.of("Mưa lớn kéo dài ở Nam Bộ trong ba ngày tới")
-    g = V.pair_features(V.QueryView.of("mua lon keo dai o bac bo trong ba ngay toi"), south, {})
+    g = features("mua lon keo dai o bac bo trong ba ngay toi", south)
     assert g["slot_swap"] == 1.0
 
 
 def test_a_bare_labelled_one_is_a_number() -> None:
     fc = V.TextView.of("Cuộc gọi báo khóa thuê bao, yêu cầu bấm phím 9 để gặp tổng đài viên")
-    f = V.pair_features(V.QueryView.of("cuoc goi bao khoa thue bao, bam phim 1 de gap tong dai vien"), fc, {})
+    f = features("cuoc goi bao khoa thue bao, bam phim 1 de gap tong dai vien", fc)
     assert f["num_added"] == 1.0
     # "nhan 1" may be nhận một (receive one): an article, not a label
     assert V._says_one("nhan 1 phan qua") == "said"
@@ -280,15 +273,11 @@ def test_a_bare_tip_putting_vietnamese_words_in_a_names_place_between_kept_words
 
 def test_a_provinces_department_is_not_another_department_nor_the_ministry() -> None:
     fc = V.TextView.of("Sở Xây dựng tỉnh Ví Dụ đề xuất thu phí xe vào trung tâm từ năm sau")
-    other = V.pair_features(
-        V.QueryView.of("Sở Tài chính tỉnh Ví Dụ đề xuất thu phí xe vào trung tâm"), fc, {}
-    )
-    ministry = V.pair_features(
-        V.QueryView.of("Bộ Xây dựng đề xuất thu phí xe vào trung tâm từ năm sau"), fc, {}
-    )
+    other = features("Sở Tài chính tỉnh Ví Dụ đề xuất thu phí xe vào trung tâm", fc)
+    ministry = features("Bộ Xây dựng đề xuất thu phí xe vào trung tâm từ năm sau", fc)
     assert V.veto(other, long=False) and V.veto(ministry, long=False)
     # a former department's name is the merged one's (Sở GTVT became part of Sở Xây dựng in 2025)
-    same = V.pair_features(V.QueryView.of("Sở GTVT tỉnh Ví Dụ đề xuất thu phí xe vào trung tâm"), fc, {})
+    same = features("Sở GTVT tỉnh Ví Dụ đề xuất thu phí xe vào trung tâm", fc)
     assert same["slot_conflict"] == 0.0
 
 
@@ -302,32 +291,28 @@ def test_a_bare_personal_name_may_fold_one_syllable_to_a_function_word() -> None
 
 def test_a_hospital_swapped_in_a_bare_tip_vetoes() -> None:
     fc = V.TextView.of("Bệnh viện Bạch Mai cách ly 40 người tiếp xúc gần với bệnh nhân 512")
-    f = V.pair_features(V.QueryView.of("bv cho ray cach ly 40 nguoi tiep xuc gan voi benh nhan 512"), fc, {})
+    f = features("bv cho ray cach ly 40 nguoi tiep xuc gan voi benh nhan 512", fc)
     assert f["slot_conflict"] == 1.0 and V.veto(f, long=False)
-    same = V.pair_features(V.QueryView.of("bv bach mai cach ly 40 nguoi tiep xuc gan voi BN512"), fc, {})
+    same = features("bv bach mai cach ly 40 nguoi tiep xuc gan voi BN512", fc)
     assert same["slot_conflict"] == 0.0 and not V.veto(same, long=False)
 
 
 def test_names_count_as_present_abbreviated_or_as_two_names_side_by_side() -> None:
     fc = V.TextView.of("Việt Nam tặng 2 tấn gạo cho tỉnh Ví Dụ, Giám đốc Sở Lê Văn Minh cho biết")
-    f = V.pair_features(V.QueryView.of("VN tặng 2 tấn gạo, Ví Dụ Lê Văn Minh cho biết"), fc, {})
+    f = features("VN tặng 2 tấn gạo, Ví Dụ Lê Văn Minh cho biết", fc)
     assert f["ent_q_miss"] == 0.0
 
 
 def test_a_question_sharing_only_a_name_is_not_answered() -> None:
     fc = V.TextView.of("Ca sĩ Lê Văn Minh qua đời ở tuổi 40 sau tai nạn giao thông trên cao tốc")
-    f = V.pair_features(
-        V.QueryView.of("Nghe đồn Lê Văn Minh sắp cưới vợ cuối năm nay, thật không mọi người"), fc, {}
-    )
+    f = features("Nghe đồn Lê Văn Minh sắp cưới vợ cuối năm nay, thật không mọi người", fc)
     assert max(f["cov_q"], f["cov_c"]) < V.SHARES_LITTLE and V.veto(f, long=False)
 
 
 def test_the_same_number_of_another_unit_of_time_vetoes() -> None:
     fc = V.TextView.of("Tỉnh Ví Dụ cho công chức nghỉ 1 tuần hưởng nguyên lương từ thứ Hai")
-    other = V.pair_features(
-        V.QueryView.of("Tỉnh Ví Dụ cho công chức nghỉ 1 tháng hưởng nguyên lương"), fc, {}
-    )
-    same = V.pair_features(V.QueryView.of("tinh Vi Du cho cong chuc nghi 1 tuan huong nguyen luong"), fc, {})
+    other = features("Tỉnh Ví Dụ cho công chức nghỉ 1 tháng hưởng nguyên lương", fc)
+    same = features("tinh Vi Du cho cong chuc nghi 1 tuan huong nguyen luong", fc)
     assert other["unit_swap"] == 1.0 and V.veto(other, long=False)
     assert same["unit_swap"] == 0.0
     notes = V.reasons(other, fc, V.QueryView.of("nghỉ 1 tháng hưởng nguyên lương"))
@@ -336,31 +321,25 @@ def test_the_same_number_of_another_unit_of_time_vetoes() -> None:
 
 def test_another_kind_of_fire_and_the_other_sex_veto() -> None:
     fc = V.TextView.of("Cháy rừng ở xã Ví Dụ chiều qua, 3 người phụ nữ bị thương")
-    fire = V.pair_features(
-        V.QueryView.of("Cháy nhà máy ở xã Ví Dụ chiều qua, 3 người phụ nữ bị thương"), fc, {}
-    )
-    sex = V.pair_features(V.QueryView.of("Cháy rừng ở xã Ví Dụ chiều qua, 3 người đàn ông bị thương"), fc, {})
+    fire = features("Cháy nhà máy ở xã Ví Dụ chiều qua, 3 người phụ nữ bị thương", fc)
+    sex = features("Cháy rừng ở xã Ví Dụ chiều qua, 3 người đàn ông bị thương", fc)
     assert fire["slot_swap"] == 1.0 and V.veto(fire, long=False)
     assert sex["opposite"] == 1.0 and V.veto(sex, long=False)
     # a fire of no stated kind against a forest fire is not another claim
-    vague = V.pair_features(V.QueryView.of("Vụ cháy ở xã Ví Dụ chiều qua, 3 người phụ nữ bị thương"), fc, {})
+    vague = features("Vụ cháy ở xã Ví Dụ chiều qua, 3 người phụ nữ bị thương", fc)
     assert vague["slot_swap"] == 0.0 and vague["slot_conflict"] == 0.0
 
 
 def test_another_name_next_to_the_kept_words_vetoes_though_the_words_after_it_are_reworded() -> None:
     fc = V.TextView.of("Tiền đạo của Sông Lam thi đấu rất hay, ghi 2 bàn vào lưới Hải Phòng tối qua")
-    club = V.pair_features(
-        V.QueryView.of("Tiền đạo của Hoàng Anh ghi 2 bàn vào lưới Hải Phòng tối qua"), fc, {}
-    )
+    club = features("Tiền đạo của Hoàng Anh ghi 2 bàn vào lưới Hải Phòng tối qua", fc)
     assert club["name_swap"] == 1.0 and V.veto(club, long=False)
     # the subject opening both texts: a sentence's first word joins the name after it
     opening = V.TextView.of("Văn Toàn được HLV Kim khen sau khi ghi 2 bàn trong 2 trận")
     q = V.QueryView.of("Minh Tuấn ghi 2 bàn trong 2 trận, được HLV Kim khen")
     assert V.name_swapped(q, opening) == ("Minh Tuấn", "Văn Toàn")
     # the same name reworded, an acronym, a title written with a capital: no swap
-    same = V.pair_features(
-        V.QueryView.of("Tiền đạo của Sông Lam ghi 2 bàn vào lưới Hải Phòng tối qua"), fc, {}
-    )
+    same = features("Tiền đạo của Sông Lam ghi 2 bàn vào lưới Hải Phòng tối qua", fc)
     assert same["name_swap"] == 0.0
     ubnd = V.TextView.of("Ủy ban nhân dân tỉnh Ví Dụ đã ban hành quyết định cấm thả diều")
     assert V.name_swap("UBND tỉnh Ví Dụ ra quyết định cấm thả diều", ubnd.text) is None
@@ -372,45 +351,34 @@ def test_another_name_next_to_the_kept_words_vetoes_though_the_words_after_it_ar
 
 def test_refusing_is_the_negation_of_the_claims_verb() -> None:
     fc = V.TextView.of("Công ty Ví Dụ sẽ bồi thường cho khách hàng bị mất dữ liệu")
-    f = V.pair_features(
-        V.QueryView.of("Công ty Ví Dụ từ chối bồi thường cho khách hàng bị mất dữ liệu"), fc, {}
-    )
+    f = features("Công ty Ví Dụ từ chối bồi thường cho khách hàng bị mất dữ liệu", fc)
     assert f["polarity_flip"] == 1.0 and V.veto(f, long=False)
-    both = V.pair_features(
-        V.QueryView.of("Công ty Ví Dụ không bồi thường cho khách hàng mất dữ liệu"), fc, {}
-    )
+    both = features("Công ty Ví Dụ không bồi thường cho khách hàng mất dữ liệu", fc)
     assert both["polarity_flip"] == 1.0  # "không" and "từ chối" alike
     assert S.polarity("Công ty từ chối bồi thường") == S.polarity("Công ty không bồi thường")
 
 
 def test_another_rank_or_specialty_vetoes() -> None:
     fc = V.TextView.of("Đại tá Ví Dụ được thăng hàm Thiếu tướng, theo quyết định ký hôm qua")
-    rank = V.pair_features(V.QueryView.of("Đại tá Ví Dụ được thăng hàm Trung tướng"), fc, {})
+    rank = features("Đại tá Ví Dụ được thăng hàm Trung tướng", fc)
     assert rank["slot_swap"] == 1.0 and V.veto(rank, long=False)
     doctor = V.TextView.of("Bác sĩ chuyên khoa da liễu khuyên không đắp lá lên vết bỏng")
-    other = V.pair_features(
-        V.QueryView.of("Bác sĩ chuyên khoa nhi khuyên không đắp lá lên vết bỏng"), doctor, {}
-    )
+    other = features("Bác sĩ chuyên khoa nhi khuyên không đắp lá lên vết bỏng", doctor)
     assert other["slot_swap"] == 1.0 and V.veto(other, long=False)
     # naming the specialty of a doctor the claim leaves unsaid adds detail, not another claim
     plain = V.TextView.of("Bác sĩ khuyên không đắp lá lên vết bỏng")
-    assert (
-        V.pair_features(V.QueryView.of("Bác sĩ da liễu khuyên không đắp lá lên vết bỏng"), plain, {})[
-            "slot_swap"
-        ]
-        == 0.0
-    )
+    assert features("Bác sĩ da liễu khuyên không đắp lá lên vết bỏng", plain)["slot_swap"] == 0.0
 
 
 def test_an_act_to_come_asked_against_one_done_vetoes() -> None:
     fc = V.TextView.of("Tỉnh Ví Dụ đã cấm xe tải qua cầu Mới từ hôm qua")
-    f = V.pair_features(V.QueryView.of("Tỉnh Ví Dụ sắp cấm xe tải qua cầu Mới"), fc, {})
+    f = features("Tỉnh Ví Dụ sắp cấm xe tải qua cầu Mới", fc)
     assert f["tense_flip"] == 1.0 and V.veto(f, long=False)
     notes = V.reasons(f, fc, V.QueryView.of("Tỉnh Ví Dụ sắp cấm xe tải qua cầu Mới"))
     assert "Thời điểm khác: “cấm xe” sắp xảy ra ≠ đã xảy ra" in notes
     # the same act, said as done by both, or with no marker at all: no flip
-    same = V.pair_features(V.QueryView.of("Tỉnh Ví Dụ vừa cấm xe tải qua cầu Mới?"), fc, {})
-    plain = V.pair_features(V.QueryView.of("Tỉnh Ví Dụ cấm xe tải qua cầu Mới"), fc, {})
+    same = features("Tỉnh Ví Dụ vừa cấm xe tải qua cầu Mới?", fc)
+    plain = features("Tỉnh Ví Dụ cấm xe tải qua cầu Mới", fc)
     assert same["tense_flip"] == 0.0 and plain["tense_flip"] == 0.0
 
 
@@ -464,47 +432,31 @@ def test_a_word_saying_what_the_name_is_is_passed_over_but_not_any_word() -> Non
 
 def test_a_number_the_claim_gives_rounded_or_a_year_left_unsaid_is_no_new_number() -> None:
     fc = V.TextView.of("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt hơn 3 tỷ đồng tiền hỗ trợ, xử ngày 5/9/2024")
-    precise = V.pair_features(
-        V.QueryView.of("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt 3,04 tỷ đồng tiền hỗ trợ"), fc, {}
-    )
+    precise = features("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt 3,04 tỷ đồng tiền hỗ trợ", fc)
     assert precise["num_added"] == 0.0
-    no_year = V.pair_features(
-        V.QueryView.of("Bị cáo ở tỉnh Ví Dụ chiếm đoạt 3,04 tỷ đồng, xử ngày 5/9"), fc, {}
-    )
+    no_year = features("Bị cáo ở tỉnh Ví Dụ chiếm đoạt 3,04 tỷ đồng, xử ngày 5/9", fc)
     assert not V.number_swapped(no_year)
     # another amount, or another year, is still a number the claim does not state
-    other = V.pair_features(
-        V.QueryView.of("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt 3,5 tỷ đồng tiền hỗ trợ"), fc, {}
-    )
+    other = features("Các bị cáo ở tỉnh Ví Dụ chiếm đoạt 3,5 tỷ đồng tiền hỗ trợ", fc)
     assert other["num_added"] == 1.0 and V.veto(other, long=False)
-    year = V.pair_features(
-        V.QueryView.of("Bị cáo ở tỉnh Ví Dụ chiếm đoạt hơn 3 tỷ đồng, xử ngày 5/9/2023"), fc, {}
-    )
+    year = features("Bị cáo ở tỉnh Ví Dụ chiếm đoạt hơn 3 tỷ đồng, xử ngày 5/9/2023", fc)
     assert year["num_added"] == 1.0
 
 
 def test_another_product_vetoes_a_product_the_claim_leaves_unsaid_does_not() -> None:
     fc = V.TextView.of("Nhiều người tố kem đánh răng của hãng Ví Dụ chứa chất gây ung thư")
-    other = V.pair_features(
-        V.QueryView.of("Nhiều người tố sữa tắm của hãng Ví Dụ chứa chất gây ung thư"), fc, {}
-    )
+    other = features("Nhiều người tố sữa tắm của hãng Ví Dụ chứa chất gây ung thư", fc)
     assert other["slot_swap"] == 1.0 and V.veto(other, long=False)
     vague = V.TextView.of("Nhiều người tố sản phẩm của hãng Ví Dụ chứa chất gây ung thư")
-    added = V.pair_features(
-        V.QueryView.of("Nhiều người tố sữa tắm của hãng Ví Dụ chứa chất gây ung thư"), vague, {}
-    )
+    added = features("Nhiều người tố sữa tắm của hãng Ví Dụ chứa chất gây ung thư", vague)
     assert added["slot_swap"] == 0.0 and added["slot_conflict"] == 0.0
 
 
 def test_an_amount_said_in_words_is_a_number_like_one_in_digits() -> None:
     fc = V.TextView.of("Xã Ví Dụ phạt 4 triệu đồng người thả rông chó từ tháng sau")
-    words = V.pair_features(
-        V.QueryView.of("Xã Ví Dụ phạt sáu triệu đồng người thả rông chó từ tháng sau"), fc, {}
-    )
+    words = features("Xã Ví Dụ phạt sáu triệu đồng người thả rông chó từ tháng sau", fc)
     assert words["num_added"] == 1.0 and V.veto(words, long=False)
-    same = V.pair_features(
-        V.QueryView.of("Xã Ví Dụ phạt bốn triệu đồng người thả rông chó từ tháng sau"), fc, {}
-    )
+    same = features("Xã Ví Dụ phạt bốn triệu đồng người thả rông chó từ tháng sau", fc)
     assert same["num_added"] == 0.0 and not V.number_swapped(same)
     notes = V.reasons(words, fc, V.QueryView.of("Xã Ví Dụ phạt sáu triệu đồng người thả rông chó"))
     assert "Số liệu khác: 6.000.000 ≠ 4.000.000" in notes

@@ -503,6 +503,19 @@ def _clause_tokens(text: str) -> tuple[list[str], list[int]]:
     return toks, starts
 
 
+def _word_before(toks: list[str], starts: list[int], i: int, between: frozenset[str]) -> int:
+    """Index of the word that governs ``toks[i]``: the one before it, past at most two ``between``
+    words, inside its clause; -1 when the clause starts first.
+
+    >>> _word_before(["không", "thể", "chữa"], [0, 0, 0], 2, frozenset({"thể"})), _word_before(["a", "b"], [0, 1], 1, frozenset())
+    (0, -1)
+    """
+    j, gap = i - 1, 0
+    while j >= starts[i] and toks[j] in between and gap < 2:
+        j, gap = j - 1, gap + 1
+    return j if j >= starts[i] else -1
+
+
 def polarity(text: str) -> dict[str, bool]:
     """Content words (folded) of ``text`` -> negated there or not; a word seen both ways is left out.
 
@@ -534,10 +547,8 @@ def polarity(text: str) -> dict[str, bool]:
         word = fold(tok)
         if neg[i] or tok in function or word.isdigit() or len(word) < 2:
             continue
-        j, gap = i - 1, 0
-        while j >= starts[i] and toks[j] in between and gap < 2:
-            j, gap = j - 1, gap + 1
-        seen.setdefault(word, set()).add(j >= starts[i] and neg[j])
+        j = _word_before(toks, starts, i, between)
+        seen.setdefault(word, set()).add(j >= 0 and neg[j])
     return {w: next(iter(v)) for w, v in seen.items() if len(v) == 1}
 
 
@@ -594,10 +605,8 @@ def tense(text: str, *, loose: bool = False) -> dict[str, bool]:
         word = fold(tok)
         if marker[i] or tok in between or tok in function or word.isdigit() or len(word) < 2:
             continue
-        j, gap = i - 1, 0
-        while j >= starts[i] and toks[j] in between and gap < 2:
-            j, gap = j - 1, gap + 1
-        if j >= starts[i] and marker[j]:
+        j = _word_before(toks, starts, i, between)
+        if j >= 0 and marker[j]:
             seen.setdefault(word, set()).add(toks[j] in done)
     return {w: next(iter(v)) for w, v in seen.items() if len(v) == 1}
 

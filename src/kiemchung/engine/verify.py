@@ -889,7 +889,6 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
                 run
                 and not {f for _, f in run[0]} & set(c.syl)  # a name new to the claim...
                 and not {f for _, f in run[1]} & set(q.syl)  # ...in place of one the query never says
-                and not _same_named(run[0], run[1])
             ):
                 acr = q.acronyms | c.acronyms
                 return _as_name(run[0], acr), _as_name(run[1], acr)
@@ -902,11 +901,7 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
         )
         if not stand_in and not all(d in qn for d, _ in a):
             continue
-        if _abbreviates(a, b) or _abbreviates(b, a):
-            continue
-        # one name inside the other, or written together ("Saigon"), or a misspelling of it
-        wa, wb = "".join(f for _, f in a), "".join(f for _, f in b)
-        if wa in wb or wb in wa or SequenceMatcher(None, wa, wb).ratio() >= 0.8 or _same_named(a, b):
+        if _one_name(a, b):
             continue
         acr = q.acronyms | c.acronyms
         return _as_name(a, acr), _as_name(b, acr)
@@ -969,12 +964,7 @@ def _names_run(
         return None
     if any(not is_vn_syllable(f) and len(f) <= 4 for _, f in ra + rb):
         return None
-    if _abbreviates(ra, b) or _abbreviates(rb, a):
-        return None
-    wa, wb = "".join(f for _, f in ra), "".join(f for _, f in rb)
-    if wa in wb or wb in wa or SequenceMatcher(None, wa, wb).ratio() >= 0.8:
-        return None
-    return ra, rb
+    return None if _one_name(ra, rb, a, b) else (ra, rb)
 
 
 def _first_name(span: list[tuple[str, str]], names: frozenset[str], capitals: frozenset[str]) -> int:
@@ -992,8 +982,24 @@ def _first_name(span: list[tuple[str, str]], names: frozenset[str], capitals: fr
     return at
 
 
-def _same_named(a: list[tuple[str, str]], b: list[tuple[str, str]]) -> bool:
-    """Two spans name one place, country or body in the slot lexicon ("Sài Gòn", "TP HCM")."""
+def _one_name(
+    a: list[tuple[str, str]],
+    b: list[tuple[str, str]],
+    span_a: list[tuple[str, str]] | None = None,
+    span_b: list[tuple[str, str]] | None = None,
+) -> bool:
+    """Two spans write one name: an abbreviation of the other (or of the span it stands in), one
+    inside the other, written together ("Saigon") or misspelt, or one place, country or body in the
+    slot lexicon ("Sài Gòn", "TP HCM").
+
+    >>> _one_name([("qh", "qh")], [("quốc", "quoc"), ("hội", "hoi")]), _one_name([("pháp", "phap")], [("anh", "anh")])
+    (True, False)
+    """
+    if _abbreviates(a, span_b or b) or _abbreviates(b, span_a or a):
+        return True
+    wa, wb = "".join(f for _, f in a), "".join(f for _, f in b)
+    if wa in wb or wb in wa or SequenceMatcher(None, wa, wb).ratio() >= 0.8:
+        return True
     va = {(x.kind, x.value) for x in S.named(" ".join(d for d, _ in a).title())[1]}
     vb = {(x.kind, x.value) for x in S.named(" ".join(d for d, _ in b).title())[1]}
     return bool(va & vb)
