@@ -462,3 +462,84 @@ def test_an_amount_said_in_words_is_a_number_like_one_in_digits() -> None:
     assert "Số liệu khác: 6.000.000 ≠ 4.000.000" in notes
     # a number word alone stays ambiguous ("hai" is also "hải" typed bare): not a number the tip adds
     assert V.amount_words("năm nay hai người") == set()
+
+
+def test_a_headline_in_capitals_is_no_list_of_names() -> None:
+    fc = V.TextView.of("XE KHÁCH LAO XUỐNG VỰC Ở ĐÈO VÍ DỤ Sáng nay, xe của hãng Minh Long chở 20 người")
+    assert V.proper_words(fc.text) == frozenset({"minh", "long"})
+    assert "xe" not in V.acronyms(fc.text)
+    notes = V.reasons(features("Xe khách lao xuống vực ở đèo Ví Dụ", fc), fc, V.QueryView.of("Xe khách"))
+    assert not any("KHÁCH" in str(n) for n in notes)
+    # acronyms inside running text stay acronyms
+    assert V.acronyms("UBND TP HCM họp với Sở Y tế") == frozenset({"ubnd", "tp", "hcm"})
+
+
+def test_another_name_after_the_same_head_word_vetoes_in_a_reworded_tip() -> None:
+    fc = V.TextView.of("Sau bữa trưa, 12 học sinh trường THCS Tân Tiến nhập viện vì ngộ độc")
+    q = V.QueryView.of("Học sinh trường THCS Hòa Bình ngộ độc phải nhập viện sau bữa trưa")
+    f = features(q.text, fc)
+    assert f["name_swap"] == 1.0 and V.veto(f, long=False)
+    same = features("Học sinh trường THCS Tân Tiến ngộ độc phải nhập viện sau bữa trưa", fc)
+    assert same["name_swap"] == 0.0
+    # a title before a name: "thầy Rossi" against "HLV Lê Minh Đức" is another person
+    coach = V.TextView.of("Tiền đạo Ví Dụ gửi lời cảm ơn tới thầy Rossi sau 2 bàn thắng")
+    g = features("Tiền đạo Ví Dụ gửi lời cảm ơn tới HLV Lê Minh Đức sau 2 bàn thắng", coach)
+    assert g["name_swap"] == 1.0
+
+
+def test_another_animal_another_app_and_a_countrys_navy_veto() -> None:
+    fc = V.TextView.of("Cư dân mạng thương xót con voi bị bẫy chết ở rừng Ví Dụ")
+    assert features("Cư dân mạng thương xót con hổ bị bẫy chết ở rừng Ví Dụ", fc)["slot_swap"] == 1.0
+    app = V.TextView.of("Lỗ hổng bảo mật của ứng dụng Zoom khiến nhiều trường học cấm dùng")
+    assert (
+        features("Lỗ hổng bảo mật của ứng dụng Skype khiến nhiều trường học cấm dùng", app)["slot_swap"]
+        == 1.0
+    )
+    navy = V.TextView.of("Sĩ quan hải quân Mỹ khen tàu hậu cần của Việt Nam")
+    assert features("Sĩ quan hải quân Nhật khen tàu hậu cần của Việt Nam", navy)["slot_swap"] == 1.0
+    # easy and hard to breathe are opposites
+    mask = V.TextView.of("Bác sĩ Ví Dụ nói đeo mặt nạ chống giọt bắn cả ngày khiến trẻ khó thở")
+    assert (
+        features("Bác sĩ Ví Dụ nói đeo mặt nạ chống giọt bắn cả ngày khiến trẻ dễ thở", mask)["opposite"]
+        == 1.0
+    )
+
+
+def test_a_street_the_claim_does_not_name_in_place_of_its_own_vetoes_a_finer_address_does_not() -> None:
+    fc = V.TextView.of("Hàng chục cây xanh Phan Đình Giót bị chặt hạ trong đêm")
+    f = features("Hàng chục cây xanh ở phố Hàng Gai bị chặt hạ trong đêm", fc)
+    assert f["name_swap"] == 1.0 and V.veto(f, long=False)
+    ward = V.TextView.of("Một nhân viên quê huyện Ví Dụ, tỉnh Hòa Lâm mắc bệnh")
+    detail = features("Một nhân viên ở xã Tân Lập, huyện Ví Dụ, tỉnh Hòa Lâm mắc bệnh", ward)
+    assert detail["name_swap"] == 0.0
+
+
+def test_a_body_named_on_its_first_word_only_is_swapped_between_kept_words() -> None:
+    fc = V.TextView.of("Sáng nay, Ủy ban Văn hóa của Hội đồng Ví Dụ họp về dự luật")
+    f = features("Ủy ban Kinh tế của Hội đồng Ví Dụ họp về dự luật sáng nay", fc)
+    assert f["name_swap"] == 1.0 and V.veto(f, long=False)
+    # a title for a name ("Bác" for "Chủ tịch") and an acronym ("TW") are not judged here
+    assert (
+        V.name_swapped(
+            V.QueryView.of("bệnh viện Nhi TW cơ sở 2 công bố"),
+            V.TextView.of("bệnh viện Nhi Trung ương cơ sở 2 công bố"),
+        )
+        is None
+    )
+
+
+def test_another_district_after_the_same_place_word_and_a_veto_said_for_an_approval() -> None:
+    fc = V.TextView.of("Một cây cổ thụ bật gốc ở Xuân Lộc, Hòa Lâm làm 3 người bị thương")
+    f = features("Cây cổ thụ bật gốc tại Tân Phú, Hòa Lâm khiến 3 người bị thương", fc)
+    assert f["name_swap"] == 1.0 and V.veto(f, long=False)
+    assert features("Cây cổ thụ bật gốc tại Xuân Lộc làm 3 người bị thương", fc)["name_swap"] == 0.0
+    law = V.TextView.of("Thống đốc bang Ví Dụ phê duyệt gói 2 tỷ USD cho trường học")
+    assert features("Thống đốc bang Ví Dụ phủ quyết gói 2 tỷ USD cho trường học", law)["opposite"] == 1.0
+
+
+def test_a_country_the_claim_writes_by_its_short_name_alone_is_named_by_it() -> None:
+    fc = V.TextView.of("Viện Hàn lâm Pháp: loại nấm này chữa được ung thư")
+    f = features("Viện Hàn lâm người Pháp nói loại nấm này chữa được ung thư", fc)
+    assert f["slot_conflict"] == 0.0
+    # a short name inside a longer one ("Tuấn Anh") names no country
+    assert "country" not in V.TextView.of("Cầu thủ Tuấn Anh ghi bàn").short_slots

@@ -420,6 +420,7 @@ KIND_LABELS = {
     "rank": N_("Cấp bậc hàm"),
     "specialty": N_("Chuyên khoa"),
     "product": N_("Sản phẩm"),
+    "animal": N_("Loài vật"),
 }
 
 
@@ -449,6 +450,53 @@ def name_heads() -> frozenset[str]:
     if not spec.get("note"):
         raise ValueError("slots.json: name_heads has no provenance note")
     return frozenset(w.lower() for w in spec["words"])
+
+
+@cache
+def short_names() -> dict[str, tuple[str, str]]:
+    """The word by which the "cased" forms of a value name it, -> (kind, value): "Pháp" in "người
+    Pháp", "tại Pháp"; "Nhật" in "sang Nhật" (the capitalised last word most of its forms end on).
+
+    >>> short_names()["Nhật"], short_names()["Pháp"]
+    (('country', 'Nhật Bản'), ('country', 'Pháp'))
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for kind, spec in _data()["types"].items():
+        for value, forms in spec.get("cased", {}).items():
+            lasts = [t[-1] for t in (_TOKEN.findall(f) for f in forms) if t and t[-1][:1].isupper()]
+            if lasts:
+                out[max(sorted(set(lasts)), key=lasts.count)] = (kind, value)
+    return out
+
+
+@cache
+def head_alias() -> dict[str, str]:
+    """Head words compared as one ("tại" as "ở"; ``slots.json`` "name_heads" "alias").
+
+    >>> head_alias()["tại"]
+    'ở'
+    """
+    return {k.lower(): v.lower() for k, v in _data()["name_heads"].get("alias", {}).items()}
+
+
+@cache
+def person_heads() -> frozenset[str]:
+    """The :func:`name_heads` that are titles before a person's name ("ông", "HLV").
+
+    >>> "thầy" in person_heads(), "phố" in person_heads()
+    (True, False)
+    """
+    return frozenset(w.lower() for w in _data()["name_heads"]["people"])
+
+
+@cache
+def place_heads() -> frozenset[str]:
+    """The :func:`name_heads` that say a place follows ("phố", "xã"; ``slots.json`` "name_heads").
+
+    >>> "phố" in place_heads(), "ông" in place_heads()
+    (True, False)
+    """
+    return frozenset(w.lower() for w in _data()["name_heads"]["places"])
 
 
 @cache

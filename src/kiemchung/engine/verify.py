@@ -51,24 +51,60 @@ def _is_acronym(tok: str) -> bool:
     return 2 <= len(tok) <= 7 and tok.isupper() and tok[0].isalpha()
 
 
+def shouted(text: str) -> list[bool]:
+    """Per word of ``text`` (``_WORD_SPAN``): a Vietnamese word inside a headline written in
+    capitals, where case tells nothing ("NGƯỜI DÂN HOANG MANG" opening an otherwise normal post).
+    A run counts with ≥ 3 such words; acronyms in it ("UBND", "TP HCM") stay acronyms.
+
+    >>> shouted("TIN NÓNG HÔM NAY Ở TP HCM: Bộ Y tế họp")
+    [True, True, True, True, True, False, False, False, False, False, False]
+    >>> any(shouted("UBND TP HCM họp với Bộ GTVT"))
+    False
+    """
+    toks = _WORD_SPAN.findall(text)
+    out = [False] * len(toks)
+    i = 0
+    while i < len(toks):
+        j = i
+        while j < len(toks) and (toks[j].isupper() or toks[j].isdigit()):
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        words = [k for k in range(i, j) if not toks[k].isdigit() and is_vn_syllable(fold(toks[k]).lower())]
+        if len(words) >= 3:
+            for k in words:
+                out[k] = True
+        i = j
+    return out
+
+
 def entities(text: str) -> set[str]:
     """Folded names: runs of ≥ 2 capitalised syllables, and short acronyms (UBND, QL10).
 
     >>> sorted(entities("Giám đốc Sở GTVT tỉnh Hòa Lâm Lê Văn Minh nghỉ hưu"))
     ['gtvt', 'hoa lam le van minh']
     """
-    return set(entity_forms(text))
+    return set(entity_forms(text, headline=True))
 
 
-def entity_forms(text: str) -> dict[str, str]:
+def entity_forms(text: str, *, headline: bool = False) -> dict[str, str]:
     """The names of :func:`entities`, each with its first form as written (for editors' notes).
+
+    Words of a headline in capitals are no names (:func:`shouted`), unless ``headline``: the
+    matching model's name features were fitted counting them, and are computed so.
 
     >>> entity_forms("Sở GTVT tỉnh Hòa Lâm báo cáo")
     {'gtvt': 'GTVT', 'hoa lam': 'Hòa Lâm'}
+    >>> text = "CẢNH BÁO LỪA ĐẢO qua tin nhắn giả danh ngân hàng ở Hòa Lâm"
+    >>> entity_forms(text), sorted(entity_forms(text, headline=True))
+    ({'hoa lam': 'Hòa Lâm'}, ['bao', 'canh', 'dao', 'hoa lam', 'lua'])
     """
     out: dict[str, str] = {}
     toks = list(_WORD_SPAN.finditer(text))
-    all_caps = sum(1 for m in toks if m.group(0).isupper()) > 0.6 * max(len(toks), 1)
+    loud = [False] * len(toks) if headline else shouted(text)
+    rest = [m for m, heading in zip(toks, loud, strict=True) if not heading]
+    all_caps = sum(1 for m in rest if m.group(0).isupper()) > 0.6 * max(len(rest), 1)
     run: list[str] = []
     last_end = -1
 
@@ -80,9 +116,11 @@ def entity_forms(text: str) -> dict[str, str]:
             add(" ".join(run))
         run.clear()
 
-    for m in toks:
+    for m, heading in zip(toks, loud, strict=True):
         tok = m.group(0)
-        if not all_caps and _is_acronym(tok):
+        if heading:
+            flush()
+        elif not all_caps and _is_acronym(tok):
             flush()
             add(tok)
         elif _is_title(tok) and not all_caps:
@@ -412,8 +450,35 @@ class TextView:
     def capitals(self) -> frozenset[str]:
         """Lower-cased words written with a capital, sentence openings included."""
         return frozenset(
-            m.group(0).lower() for m in _WORD_SPAN.finditer(self.text) if m.group(0)[:1].isupper()
+            m.group(0).lower()
+            for m, heading in zip(_WORD_SPAN.finditer(self.text), shouted(self.text), strict=True)
+            if m.group(0)[:1].isupper() and not heading
         )
+
+    @cached_property
+    def short_slots(self) -> dict[str, frozenset[str]]:
+        """:attr:`slots` plus the values the text names by a short name standing alone ("Viện Hàn
+        lâm Pháp", where only "người Pháp", "tại Pháp"… are forms): a claim so written names them.
+
+        >>> TextView.of("Viện Hàn lâm Pháp: nghiên cứu mới").short_slots["country"]
+        frozenset({'Pháp'})
+        """
+        ms = list(_WORD_SPAN.finditer(self.text))
+        out = {k: set(v) for k, v in self.slots.items()}
+        short = S.short_names()
+
+        def name_next(a: re.Match[str], b: re.Match[str]) -> bool:  # b capitalised, a space apart
+            return b.group(0)[:1].isupper() and self.text[a.end() : b.start()].isspace()
+
+        for k, m in enumerate(ms):
+            t = m.group(0)
+            alone = not (k and name_next(ms[k - 1], m) and ms[k - 1].group(0)[:1].isupper()) and not (
+                k + 1 < len(ms) and name_next(m, ms[k + 1])
+            )
+            if k and t in short and alone and t.lower() in self.names:
+                kind, value = short[t]
+                out.setdefault(kind, set()).add(value)
+        return {k: frozenset(v) for k, v in out.items()}
 
     @cached_property
     def names(self) -> frozenset[str]:
@@ -565,8 +630,8 @@ def pair_features(
     f["num_left_out"] = float(len(numbers_left_out(q.stated, c.stated)))
     # the same number of another unit of time: "nghỉ 1 tháng" is not "nghỉ 1 tuần"
     f["unit_swap"] = float(unit_swapped(u.times, c.times))
-    head = c.slots if c.head_slots is None else c.head_slots
-    f["slot_conflict"] = float(len(S.conflicts(u.slots, c.slots, head)))
+    head = c.short_slots if c.head_slots is None else c.head_slots
+    f["slot_conflict"] = float(len(S.conflicts(u.slots, c.short_slots, head)))
     f["slot_swap"] = float(len(S.conflicts(u.slots, c.slots, head, swaps_only=True)))
     # the whole text, for a short one split into sentences (a picture's lines, a two-line message)
     f["slot_swap_all"] = float(len(S.conflicts(q.slots, c.slots, head, swaps_only=True)))
@@ -711,7 +776,11 @@ def acronyms(text: str) -> frozenset[str]:
     >>> sorted(acronyms("Vắc xin HPV và thẻ BHYT, online"))
     ['bhyt', 'hpv']
     """
-    return frozenset(t.lower() for t in _WORD_SPAN.findall(text) if _is_acronym(t))
+    return frozenset(
+        t.lower()
+        for t, heading in zip(_WORD_SPAN.findall(text), shouted(text), strict=True)
+        if _is_acronym(t) and not heading
+    )
 
 
 def _abbreviates(short: list[tuple[str, str]], long: list[tuple[str, str]]) -> bool:
@@ -811,15 +880,19 @@ def proper_words(text: str) -> frozenset[str]:
     >>> proper_words("TIN NÓNG: BÃO VÀO HÀ NỘI")
     frozenset()
     """
-    toks = list(_WORD_SPAN.finditer(text))
-    if sum(m.group(0)[:1].isupper() for m in toks) > 0.6 * len(toks):
+    every = list(_WORD_SPAN.finditer(text))
+    loud = shouted(text)
+    # a word right after a headline in capitals opens a sentence (headlines end without a stop)
+    after = {k for k in range(1, len(every)) if loud[k - 1] and not loud[k]}
+    toks = [(k, m) for k, m in enumerate(every) if not loud[k]]
+    if sum(m.group(0)[:1].isupper() for _, m in toks) > 0.6 * len(toks):
         return frozenset()  # headline case or capitals: case tells nothing
     return frozenset(
         m.group(0).lower()
-        for m in toks
+        for k, m in toks
         if m.group(0)[:1].isupper()
         and (
-            not _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()])
+            not (k in after or _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()]))
             # a sentence's first word is a name when no Vietnamese word is written so ("VinSmart")
             or not is_vn_syllable(fold(m.group(0)).lower())
             or not m.group(0)[1:].islower()
@@ -876,6 +949,26 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
         # tail of a name cut at its apostrophe, "Dara’a")
         a = [(d, f) for d, f in qm[i1:i2] if d in qn or (d not in filler and len(f) > 1 and not f.isdigit())]
         b = [(d, f) for d, f in cm[j1:j2] if d in cn or (d not in filler and len(f) > 1 and not f.isdigit())]
+        if (
+            before
+            and after
+            and a
+            and b
+            and len(a) == i2 - i1 <= NAME_SPAN
+            and len(b) == j2 - j1 <= NAME_SPAN
+            and qm[i1][0] in qn
+            and cm[j1][0] in cn
+            and not {f for _, f in a} & set(c.syl)
+            and not {f for _, f in b} & set(q.syl)
+            # (a title of one word, "Bác", and an acronym, "TW", are left to the checks below)
+            and not any(len(x) == 1 and is_vn_syllable(x[0][1]) for x in (a, b))
+            and not any(not is_vn_syllable(f) and len(f) <= 4 for _, f in a + b)
+            and not _one_name(a, b)
+        ):
+            # a body's name capitalised on its first word only, between kept words ("Ủy ban Kinh
+            # tế của Hội đồng" for "Ủy ban Văn hóa của Hội đồng")
+            acr = q.acronyms | c.acronyms
+            return _as_name(a, acr), _as_name(b, acr)
         if not a or not b or len(a) > NAME_SPAN or len(b) > NAME_SPAN or not all(d in cn for d, _ in b):
             # the words in between are reworded: still a swap where the name next to the kept
             # words is another one on each side ("của đội Sao Mai thắng" for "của đội Bình Minh
@@ -884,7 +977,15 @@ def name_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
             if k == 0 and i1 == j1 == 0 and not before:
                 # the claim opens with its subject; a tip may say a few words first ("Bà con ơi.")
                 qspan = qspan[_first_name(qspan, qn, q.capitals) :]
-            run = _names_run(qspan, cm[j1:j2], qn, cn, before or i1 == j1 == 0, opens=not before)
+            run = _names_run(
+                qspan,
+                cm[j1:j2],
+                qn,
+                cn,
+                before or i1 == j1 == 0,
+                opens=not before,
+                acronyms=None if bare else q.acronyms | c.acronyms,
+            )
             if (
                 run
                 and not {f for _, f in run[0]} & set(c.syl)  # a name new to the claim...
@@ -916,13 +1017,14 @@ def _names_run(
     leading: bool,
     *,
     opens: bool = True,
+    acronyms: frozenset[str] | None = None,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | None:
     """The names opening (``leading``) or closing two replaced spans, when both spans have one there.
 
     Where the spans open the texts (``opens``), a span's first word joins a name that follows it
     ("Minh Tuấn": a sentence's first word is not told a name by its capital). None when either
     side has no name there, one over ``NAME_SPAN``, a one-syllable Vietnamese word or a short
-    acronym.
+    acronym (of ``acronyms``; any short foreign word when the case is unknown, ``None``).
 
     >>> _names_run([("minh", "minh"), ("tuấn", "tuan"), ("ghi", "ghi")], [("văn", "van"), ("toàn", "toan")], frozenset({"tuấn"}), frozenset({"toàn"}), True)
     ([('minh', 'minh'), ('tuấn', 'tuan')], [('văn', 'van'), ('toàn', 'toan')])
@@ -936,10 +1038,13 @@ def _names_run(
             and not opens
             and len(seq) > 1
             and head in S.name_heads()
-            and head not in names
+            # (a title in capitals is an acronym, and so among the names: "HLV", "GS")
+            and (head not in names or not is_vn_syllable(seq[0][1]))
             and seq[1][0] in names
         ):
-            seq = seq[1:]  # a word that says what the name is ("ở tỉnh Hòa Lạc Đông" for "ở Vân Nam")
+            # a word that says what the name is ("ở tỉnh Hòa Lạc Đông" for "ở Vân Nam", "tới
+            # thầy Rossi" for "tới HLV Lê Minh")
+            seq = seq[1:]
         out = []
         for k, (d, f) in enumerate(seq):
             opening = (
@@ -962,7 +1067,7 @@ def _names_run(
     # an acronym may stand for the words after the run ("UB", "QH"): neither is judged here
     if any(len(r) == 1 and is_vn_syllable(r[0][1]) for r in (ra, rb)):
         return None
-    if any(not is_vn_syllable(f) and len(f) <= 4 for _, f in ra + rb):
+    if any(not is_vn_syllable(f) and len(f) <= 4 and (acronyms is None or d in acronyms) for d, f in ra + rb):
         return None
     return None if _one_name(ra, rb, a, b) else (ra, rb)
 
@@ -1051,8 +1156,105 @@ def _opcodes(qf: tuple[str, ...], cf: tuple[str, ...]) -> _Opcodes:
 
 
 def another_name(q: TextView, c: TextView) -> tuple[str, str] | None:
-    """Another name (:func:`name_swapped`) or another code of a series (:func:`code_swapped`)."""
-    return name_swapped(q, c) or code_swapped(q.codes, c.codes)
+    """Another name (:func:`name_swapped`, :func:`headed_swapped`) or another code of a series
+    (:func:`code_swapped`)."""
+    return name_swapped(q, c) or headed_swapped(q, c) or code_swapped(q.codes, c.codes)
+
+
+HEADED_SPAN = 4  # longest name after a head word, in syllables ("Nguyễn Thị Minh Khai")
+
+
+def _headed(marked: list[tuple[str, str]], names: frozenset[str]) -> dict[str, list[list[tuple[str, str]]]]:
+    """Head word -> the names written right after it ("trường THCS Hòa Bình", "ông Lê Văn Tám").
+
+    >>> _headed([("thầy", "thay"), ("park", "park"), ("nói", "noi")], frozenset({"park"}))
+    {'thầy': [[('park', 'park')]]}
+    """
+    heads = S.name_heads()
+    out: dict[str, list[list[tuple[str, str]]]] = {}
+    for i, (d, f) in enumerate(marked[:-1]):
+        # a head word written as a name is part of one ("Thành phố", "Hồ Chí Minh")
+        if d not in heads or (d in names and is_vn_syllable(f)):
+            continue
+        run: list[tuple[str, str]] = []
+        for nd, nf in marked[i + 1 : i + 2 + HEADED_SPAN]:
+            if nd not in names or nf.isdigit():
+                break
+            run.append((nd, nf))
+        # another head first ("trường THCS ..."): that head's own name; a title of one Vietnamese
+        # word is no name ("ông Chủ tịch")
+        if not run or len(run) > HEADED_SPAN or run[0][0] in heads:
+            continue
+        if len(run) == 1 and is_vn_syllable(run[0][1]):
+            continue
+        out.setdefault(S.head_alias().get(d, d), []).append(run)
+    return out
+
+
+def headed_swapped(q: TextView, c: TextView) -> tuple[str, str] | None:
+    """(query's name, claim's name) after the same head word, each absent from the other text,
+    wherever the sentence puts it: a reworded tip about another school, street or person.
+
+    >>> headed_swapped(TextView.of("Học sinh trường THCS Hòa Bình bị ngộ độc sau bữa trưa"),
+    ...     TextView.of("Sau bữa trưa, 12 học sinh trường THCS Tân Tiến ngộ độc"))
+    ('Hòa Bình', 'Tân Tiến')
+    >>> headed_swapped(TextView.of("Ông Tám ở phố Hàng Bạc nói"), TextView.of("Ông Lê Văn Tám nói"))
+    """
+    if q.text.islower() and _bare(q.marked):
+        return None  # case unknown: names are not told
+    qh = _headed(q.marked, q.names | q.acronyms)
+    ch = _headed(c.head_marked, c.names | c.acronyms)
+    acr = q.acronyms | c.acronyms
+    # as written, folded (the views' folded texts spell chat words out: "hồng" would read "không")
+    qf = " " + " ".join(f for _, f in q.marked) + " "
+    cf = " " + " ".join(f for _, f in c.marked) + " "
+    places = S.place_heads()
+    loose = _name_runs(c.head_marked, c.names) if qh.keys() & places else []
+    if any(f" {' '.join(f for _, f in b)} " in qf for b in loose):
+        loose = []  # the tip names the claim's place too: a finer address is detail, not another place
+    for head in sorted(qh):
+        # another place of the same kind; a street or ward the claim does not name, where it names
+        # a place of its own ("phố Hàng Gai" for "cây xanh Phan Đình Giót")
+        others = ch.get(head, []) or (loose if head in places and head not in ch else [])
+        for a0 in qh[head]:
+            for b0 in others:
+                # the larger place both go on to name is no part of the swap ("Tân Phú, Hòa Lâm" for
+                # "Xuân Lộc, Hòa Lâm")
+                n = 0
+                while n < min(len(a0), len(b0)) - 1 and a0[-1 - n][1] == b0[-1 - n][1]:
+                    n += 1
+                a, b = a0[: len(a0) - n], b0[: len(b0) - n]
+                if f" {' '.join(f for _, f in a)} " in cf or _named_in(a, c):
+                    continue
+                if f" {' '.join(f for _, f in b)} " in qf or _one_name(a, b):
+                    continue
+                return _as_name(a, acr), _as_name(b, acr)
+    return None
+
+
+def _named_in(span: list[tuple[str, str]], c: TextView) -> bool:
+    """The span names a place, country or body the claim names too, in other words ("Hồ Chí Minh"
+    for "TP HCM")."""
+    found = S.named(" ".join(d for d, _ in span).title())[1]
+    return any(x.value in c.slots.get(x.kind, frozenset()) for x in found)
+
+
+def _name_runs(marked: list[tuple[str, str]], names: frozenset[str]) -> list[list[tuple[str, str]]]:
+    """Runs of two to ``HEADED_SPAN`` words written as names ("Hàng Gai"), none after a person's title.
+
+    >>> _name_runs([("ở", "o"), ("kim", "kim"), ("mã", "ma"), ("ông", "ong"), ("lê", "le"), ("ba", "ba")], frozenset({"kim", "mã", "lê", "ba"}))
+    [[('kim', 'kim'), ('mã', 'ma')]]
+    """
+    people = S.person_heads()
+    out, run, after = [], [], False
+    for d, f in [*marked, ("", "")]:
+        if d in names and not f.isdigit():
+            run.append((d, f))
+            continue
+        if 2 <= len(run) <= HEADED_SPAN and not after:
+            out.append(run)
+        after, run = d in people, []
+    return out
 
 
 def _may_name_ident(text: str) -> bool:
@@ -1229,10 +1431,10 @@ def reasons(f: dict[str, float], c: TextView, q: TextView) -> list[str]:
         )
     # names as written (the folded forms compare them: "Sơn Hà" for "son ha")
     c_forms, q_forms = entity_forms(c.text), entity_forms(q.text)
-    ents_ok = sorted(c_forms.get(e, e) for e in c.ents if _present(e, q.folded))
+    ents_ok = sorted(c_forms[e] for e in c_forms if _present(e, q.folded))
     if ents_ok:
         out.append(lazy_gettext("Tên riêng khớp: %(join)s", join=", ".join(ents_ok)))
-    ents_bad = sorted(q_forms.get(e, e) for e in q.ents if not _present(e, c.folded))
+    ents_bad = sorted(q_forms[e] for e in q_forms if not _present(e, c.folded))
     if ents_bad:
         out.append(lazy_gettext("Tên riêng không có trong kết quả: %(join)s", join=", ".join(ents_bad)))
     out.append(lazy_gettext("Độ phủ từ: %(get)s", get=f"{f.get('cov_c', 0.0):.0%}").replace(".", ","))
