@@ -270,6 +270,21 @@ def test_admin_loads_bundled_blocklist(client_for) -> None:  # type: ignore[no-u
         assert feed is not None and feed.entry_count > 1000
 
 
+def test_loading_the_bundled_blocklist_is_a_job_not_request_work(client_for, memory_queue) -> None:  # type: ignore[no-untyped-def]
+    admin, token = client_for("admin")
+    r = admin.post("/desk/feeds/load-bundled", data={"csrf_token": token})
+    assert r.status_code == 200 and "Đang nạp danh sách kèm theo" in r.text
+    with session_scope() as s:  # nothing loaded inside the request
+        assert s.scalar(select(models.Feed).where(models.Feed.name == blocklist.SEED_FEED)) is None
+    assert [t.name for t in memory_queue.pending()] == ["load_bundled_feed"]
+    while (task := memory_queue.dequeue()) is not None:  # the worker's side
+        memory_queue.execute(task)
+    with session_scope() as s:
+        feed = s.scalar(select(models.Feed).where(models.Feed.name == blocklist.SEED_FEED))
+        assert feed is not None and feed.entry_count > 1000
+    assert blocklist.SEED_FEED in admin.get("/desk/feeds").text
+
+
 @pytest.mark.parametrize("path", ["/desk/sources", "/desk/feeds"])
 def test_pages_in_english(client_for, path: str) -> None:  # type: ignore[no-untyped-def]
     c, _ = client_for("admin")

@@ -10,6 +10,7 @@ Each job opens its own session, commits in small transactions and is safe to run
 - ``deliver_replies``: the reply outbox (e-mail and chat) and the contact purge;
 - ``channel_drain``: chat webhook events into tips, answers and outbox rows;
 - ``cluster_feedback(ids)``: citizens' feedback items (form, API, chat) embedded and put in threads;
+- ``load_bundled_feed``: the bundled scam blocklist snapshot loaded as its feed (thousands of rows);
 - ``sweep`` (periodic, every minute): whatever a lost job or a crash left behind.
 
 Failures are retried with exponential backoff (``RETRY_DELAY`` doubling); a job that fails every
@@ -127,6 +128,17 @@ def cluster_feedback(ids: list[int] | None = None) -> int:
         return cluster_pending(session, ids)
 
 
+@huey.task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=BACKOFF, name="load_bundled_feed")
+def load_bundled_feed() -> int:
+    """Load the bundled scam blocklist as its feed (idempotent: entries already there stay); returns
+    how many entries were added. The feed update is audited as ``scam.feed_update``."""
+    from kiemchung.scam import blocklist
+    from kiemchung.store.db import session_scope
+
+    with session_scope() as session:
+        return blocklist.seed_bundled(session).added
+
+
 @huey.periodic_task(crontab(minute="*"), name="sweep")
 def sweep() -> None:
     """Every minute: the engine over what is pending, the index in line with the store, the outbox,
@@ -161,6 +173,7 @@ TASKS: dict[str, Any] = {
         deliver_replies,
         channel_drain,
         cluster_feedback,
+        load_bundled_feed,
     )
 }
 

@@ -7,10 +7,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from kiemchung.desk import sources
 from kiemchung.desk.auth import ADMIN
+from kiemchung.jobs import tasks
+from kiemchung.jobs.queue import enqueue_after_commit
 from kiemchung.scam import blocklist
 from kiemchung.store.models import utcnow
 from kiemchung.web.deps import Admin, CurrentUser, SessionDep, flash, page, redirect
-from kiemchung.web.i18n import N_, fmt_number
+from kiemchung.web.i18n import N_
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 
@@ -26,12 +28,11 @@ def feeds_page(request: Request, user: CurrentUser, db: SessionDep) -> HTMLRespo
 
 @router.post("/feeds/load-bundled")
 def feeds_load_bundled(request: Request, user: Admin, db: SessionDep) -> Response:
-    rep = blocklist.seed_bundled(db)  # audited as scam.feed_update by update_feed
+    # thousands of rows: a job (audited as scam.feed_update), not work inside the request
+    enqueue_after_commit(db, tasks.load_bundled_feed)
     flash(
         request,
-        N_("Đã nạp danh sách kèm theo “%(feed)s”: %(fmt_number)s mục, thêm %(fmt_number2)s"),
-        feed=rep.feed,
-        fmt_number=fmt_number(rep.total),
-        fmt_number2=fmt_number(rep.added),
+        N_("Đang nạp danh sách kèm theo “%(feed)s”; tải lại trang sau ít phút để xem số mục."),
+        feed=blocklist.SEED_FEED,
     )
     return redirect("/desk/feeds")
