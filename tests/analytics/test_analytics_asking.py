@@ -43,16 +43,16 @@ def test_filters_by_topic_and_province(db_url: str) -> None:
     assert nothing.claims == [] and len(nothing.topics) == 3  # the facets still show the whole week
 
 
-def test_calendar_week(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_calendar_week(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from kiemchung.settings import get_settings
 
     monkeypatch.setenv("KIEMCHUNG_TIMEZONE", "Asia/Ho_Chi_Minh")  # weeks run Monday to Sunday in Vietnam
     get_settings.cache_clear()
-    ids = seed(sqlite_url, now=NOW - timedelta(days=7))  # everything one week earlier
+    ids = seed(db_url, now=NOW - timedelta(days=7))  # everything one week earlier
     week = last_full_week(NOW)
     since, until = week_bounds(week, timedelta(hours=7)) or (None, None)
     assert week == "2026-W47" and since == datetime(2026, 11, 15, 17, 0)
-    with session_scope(sqlite_url) as s:
+    with session_scope(db_url) as s:
         data = asked(s, now=NOW, week=week)
         this_week = asked(s, now=NOW)
     assert data.week == week and (data.since, data.until) == (since, until)
@@ -64,9 +64,9 @@ def test_calendar_week(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None
     assert this_week.claims == []  # the rolling 7 days up to NOW start after every ask
 
 
-def test_report_has_the_same_figures(sqlite_url: str) -> None:
-    ids = seed(sqlite_url)
-    with session_scope(sqlite_url) as s:
+def test_report_has_the_same_figures(db_url: str) -> None:
+    ids = seed(db_url)
+    with session_scope(db_url) as s:
         a = collect(s, 7, now=NOW)
     csv = to_csv(a)
     assert f"most_asked,{ids['flood']},,tips,4" in csv

@@ -15,8 +15,8 @@ from kiemchung.store import models, session_scope
 from kiemchung.store.models import utcnow
 
 
-def test_formula_and_pipe_in_claims_are_neutralised(sqlite_url: str) -> None:
-    with session_scope(sqlite_url) as s:
+def test_formula_and_pipe_in_claims_are_neutralised(db_url: str) -> None:
+    with session_scope(db_url) as s:
         src = models.Source(name="Nguồn")
         s.add(src)
         s.flush()
@@ -25,7 +25,7 @@ def test_formula_and_pipe_in_claims_are_neutralised(sqlite_url: str) -> None:
         s.add_all([c, it])
         s.flush()
         s.add(models.ClaimItem(claim_id=c.id, item_id=it.id))
-    with session_scope(sqlite_url) as s:
+    with session_scope(db_url) as s:
         a = collect(s, 7, NOW)
     rows = list(csv.reader(io.StringIO(to_csv(a))))
     text = next(r[4] for r in rows if r[0] == "fastest_spreading" and r[3] == "text")
@@ -36,9 +36,9 @@ def test_formula_and_pipe_in_claims_are_neutralised(sqlite_url: str) -> None:
     assert '=HYPERLINK("http://x")\\|giả mạo xuống dòng' in line and line.count(" | ") == 3
 
 
-def test_markdown_sections_and_formats(sqlite_url: str) -> None:
-    seed_dataset(sqlite_url, NOW)
-    with session_scope(sqlite_url) as s:
+def test_markdown_sections_and_formats(db_url: str) -> None:
+    seed_dataset(db_url, NOW)
+    with session_scope(db_url) as s:
         a = collect(s, 30, NOW)
     md = render_report(a, "md")
     for heading in (

@@ -37,8 +37,8 @@ def _fc(s, claim: str, topics: list[str], status=FactCheckStatus.published) -> i
     return fc.id
 
 
-def test_answered_claims_are_checked_and_every_claim_gets_a_topic(sqlite_url: str) -> None:
-    with session_scope(sqlite_url) as s:
+def test_answered_claims_are_checked_and_every_claim_gets_a_topic(db_url: str) -> None:
+    with session_scope(db_url) as s:
         health = _fc(s, "Nước chanh chữa ung thư", ["Y tế"])
         vaccine = _fc(s, "Vắc-xin gây vô sinh", ["Y tế", "Vắc-xin"])
         bank = _fc(s, "Ngân hàng nhắn tin cập nhật sinh trắc học", ["Ngân hàng"])

@@ -115,9 +115,9 @@ def test_update_is_idempotent_deactivates_vanished_and_keeps_provenance(db_url: 
         assert r.provenance[0]["feed"] == "test-feed" and r.provenance[0]["licence"] == "CC0-1.0"
 
 
-def test_stale_feed_warning(sqlite_url: str) -> None:
+def test_stale_feed_warning(db_url: str) -> None:
     now = datetime(2026, 11, 24, 12, 0)
-    with session_scope(sqlite_url) as s:
+    with session_scope(db_url) as s:
         update_feed(s, "daily", parse_feed("x.xyz"), interval_hours=24, now=now - timedelta(hours=30))
         update_feed(s, "weekly", parse_feed("y.xyz"), interval_hours=24 * 7, now=now - timedelta(hours=30))
         status = {f.name: f for f in feed_status(s, now=now)}
@@ -143,16 +143,16 @@ def test_editor_add_remove_is_audited_and_survives_feed_refresh(db_url: str) -> 
         assert check("quanpho.xyz", s).verdict == "ok"
 
 
-def test_registry_loads_idempotently(sqlite_url: str) -> None:
-    with session_scope(sqlite_url) as s:
+def test_registry_loads_idempotently(db_url: str) -> None:
+    with session_scope(db_url) as s:
         created, present = load_registry(s)
         assert created > 50 and present == 0
-    with session_scope(sqlite_url) as s:
+    with session_scope(db_url) as s:
         assert load_registry(s) == (0, created)
         vcb = s.scalar(select(models.Source).where(models.Source.name == "Vietcombank"))
         assert vcb is not None and vcb.registered and "vietcombank.com.vn" in vcb.domains
         assert "Ngân hàng TMCP Ngoại thương Việt Nam" in vcb.page_names
         vcb.domains = [*vcb.domains, "vcb-moi.vn"]  # an editor adds a new official domain
-    with session_scope(sqlite_url) as s:
+    with session_scope(db_url) as s:
         assert any("vcb-moi.vn" in o.domains for o in registry_from_db(s))
         assert check("vcb-moi.vn", s).verdict == "ok"

@@ -137,12 +137,12 @@ def test_sqlite_to_postgres_and_back(sqlite_url: str, pg_url: str, tmp_path: Pat
         )
 
 
-def test_refuses_foreign_or_newer_files(sqlite_url: str, tmp_path: Path) -> None:
+def test_refuses_foreign_or_newer_files(db_url: str, tmp_path: Path) -> None:
     bogus = tmp_path / "x.jsonl.gz"
     with gzip.open(bogus, "wt") as fh:
         fh.write(json.dumps({"hello": 1}) + "\n")
     with pytest.raises(BackupError, match="Không phải tệp sao lưu kiemchung"):
-        restore(bogus, url=sqlite_url)
+        restore(bogus, url=db_url)
     newer = tmp_path / "n.jsonl.gz"
     with gzip.open(newer, "wt") as fh:
         fh.write(
@@ -150,13 +150,13 @@ def test_refuses_foreign_or_newer_files(sqlite_url: str, tmp_path: Path) -> None
         )
         fh.write(json.dumps({"t": "source", "r": {"id": 1, "name": "x", "from_the_future": 1}}) + "\n")
     with pytest.raises(BackupError, match="Cột không có trong lược đồ"):
-        restore(newer, url=sqlite_url)
-    with session_scope(sqlite_url) as s:
+        restore(newer, url=db_url)
+    with session_scope(db_url) as s:
         assert s.scalars(select(Source)).all() == []  # nothing half-restored
     not_gzip = tmp_path / "plain.jsonl.gz"
     not_gzip.write_text("{}")
     with pytest.raises(BackupError):
-        restore(not_gzip, url=sqlite_url)
+        restore(not_gzip, url=db_url)
 
 
 def test_cli_backup_and_restore(configured: str, tmp_path: Path) -> None:

@@ -133,12 +133,12 @@ def test_deleted_contacts_stay_deleted(db_url: str, tmp_path: Path) -> None:
     assert contacts(db_url) == ([], [])
 
 
-def test_password_hashes_can_be_left_out(sqlite_url: str, tmp_path: Path) -> None:
-    populate(sqlite_url)
+def test_password_hashes_can_be_left_out(db_url: str, tmp_path: Path) -> None:
+    populate(db_url)
     file = tmp_path / "kc.jsonl.gz"
-    backup(file, url=sqlite_url, without_password_hashes=True)
+    backup(file, url=db_url, without_password_hashes=True)
     text = raw(file)
     assert SECRETS[3] not in text and json.loads(text.splitlines()[0])["password_hashes"] == "excluded"
-    restore(file, url=sqlite_url, force=True)
-    with session_scope(sqlite_url) as s:
+    restore(file, url=db_url, force=True)
+    with session_scope(db_url) as s:
         assert s.scalars(select(User.password_hash)).one() == DISABLED_PASSWORD
