@@ -182,3 +182,19 @@ def test_migrations_upgrade_from_empty_postgres() -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_postgresql_pool_is_sized_by_the_settings(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiemchung.settings import get_settings
+
+    monkeypatch.setenv("KIEMCHUNG_DB_POOL_SIZE", "3")
+    monkeypatch.setenv("KIEMCHUNG_DB_MAX_OVERFLOW", "2")
+    get_settings.cache_clear()
+    url = pg_url + "?application_name=pool_test"  # a URL of its own: a fresh engine, not the cached one
+    try:
+        pool = store_db.get_engine(url).pool
+        assert (pool.size(), pool._max_overflow) == (3, 2)  # type: ignore[attr-defined]
+    finally:
+        store_db.get_engine(url).dispose()
+        store_db._engines.pop(url, None)
+        get_settings.cache_clear()
