@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kiemchung.feedback import service, stats, support
 from kiemchung.feedback.cluster import Similarity
@@ -249,3 +249,108 @@ def test_hybrid_scoring_stores_each_embedding_once(fb_users: dict[str, int]) -> 
         )
         assert second.decision == "join" and second.thread.id == first.thread.id
         assert first.item.embedding is not None  # filled in while comparing
+
+
+def test_a_quiet_day_leaves_no_salt_or_hash_behind(
+    fb_users: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No support the next day: the outbox round's purge still deletes the old salt and hashes."""
+    from kiemchung.desk.replies import run_replies
+
+    day1 = datetime(2026, 6, 10, 3, 0)  # a fixed clock: 10:00 in Hà Nội
+    with session_scope() as s:
+        t = _submit(s, OTHER, topic="do-thi").thread
+        assert support.support(s, t, "203.0.113.9", "UA", day1)
+    monkeypatch.setattr(support, "utcnow", lambda: day1 + timedelta(hours=2))  # still that day
+    run_replies()
+    with session_scope() as s:  # today's rows stay: they stop a second count the same day
+        assert s.scalars(select(models.FeedbackSupport.day)).all() == ["2026-06-10"]
+        assert len(s.scalars(select(models.FeedbackSalt)).all()) == 1
+    monkeypatch.setattr(support, "utcnow", lambda: day1 + timedelta(days=1))  # the next day, quiet
+    run_replies()
+    with session_scope() as s:
+        assert s.scalars(select(models.FeedbackSalt)).all() == []
+        assert s.scalars(select(models.FeedbackSupport)).all() == []
+        assert s.scalars(select(models.FeedbackThread.support_count)).one() == 1  # the count stays
+
+
+def test_purge_old_days_counts_what_it_deletes(fb_users: dict[str, int]) -> None:
+    day1 = datetime(2026, 6, 10, 3, 0)
+    with session_scope() as s:
+        t = _submit(s, OTHER, topic="do-thi").thread
+        support.support(s, t, "203.0.113.9", "UA", day1)
+        support.support(s, t, "203.0.113.10", "UA", day1)
+        assert support.purge_old_days(s, day1) == 0
+        # 17:30 UTC is already the 11th in Vietnam: the 10th's salt and two hashes go
+        assert support.purge_old_days(s, datetime(2026, 6, 10, 17, 30)) == 3
+
+
+HELD = "Ổ gà rất sâu trên phố Hàng Ví Dụ trước số nhà 20, đúng là đồ ngu mới để xe máy ngã thế này."
+
+
+def test_a_held_item_never_gives_the_thread_its_title(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        editor = s.get(models.User, fb_users["editor"])
+        assert editor is not None
+        held = _submit(s, HELD)
+        t = held.thread
+        assert held.item.moderation == "held"
+        assert t.title == "Góp ý về một vấn đề — Thành phố Hà Nội" and "ngu" not in t.slug
+        ok = _submit(s, POTHOLE[0])
+        assert ok.decision == "join" and ok.thread.id == t.id
+        assert t.title == "Ổ gà rất sâu trên phố Hàng Ví Dụ trước số nhà 20, xe máy đi qua dễ ngã"
+        # the item the title came from is hidden: the next shown item's words, or the placeholder
+        service.moderate(s, ok.item.id, editor, "hide", "Trùng lặp")
+        assert t.title == "Góp ý về một vấn đề — Thành phố Hà Nội"
+        service.moderate(s, held.item.id, editor, "release")
+        assert t.title == service.first_sentence(HELD)
+        # an editor's own title is kept whatever happens to the items
+        service.publish(s, t.id, editor, title="Ổ gà sâu trên phố Hàng Ví Dụ")
+        service.moderate(s, held.item.id, editor, "hide", "Lời lẽ xúc phạm")
+        assert t.title == "Ổ gà sâu trên phố Hàng Ví Dụ"
+
+
+def test_split_takes_one_item_into_a_thread_of_its_own(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        editor = s.get(models.User, fb_users["editor"])
+        assert editor is not None
+        first, second = _submit(s, POTHOLE[0], ward=70), _submit(s, POTHOLE[1], ward=70)
+        old = first.thread
+        assert second.thread.id == old.id and old.item_count == 2
+        new = service.split(s, second.item.id, editor)
+        assert new.id != old.id and second.item.thread_id == new.id
+        assert (old.item_count, new.item_count) == (1, 1)
+        assert (new.kind, new.topic, new.province_code, new.ward_code) == (old.kind, "giao-thong", 1, 70)
+        assert new.title == service.first_sentence(POTHOLE[1]) and new.slug.startswith(f"{new.id}-")
+        assert [e.status for e in new.events] == ["received"]
+        audit = s.scalars(select(AuditEvent).where(AuditEvent.action == "feedback.split")).one()
+        assert audit.data == {"from": old.id, "to": new.id} and audit.user_id == editor.id
+        # the last item of a thread is not split off: the thread is already its own
+        assert service.split(s, first.item.id, editor).id == old.id
+        assert s.scalar(select(func.count()).select_from(models.FeedbackThread)) == 2
+
+
+def test_queue_filters_by_kind(fb_users: dict[str, int]) -> None:
+    with session_scope() as s:
+        issue = _submit(s, POTHOLE[0]).thread
+        idea = _submit(s, OTHER, topic="do-thi", kind="idea").thread
+        assert [r["thread"].id for r in service.queue(s, kind="idea")] == [idea.id]
+        assert [r["thread"].id for r in service.queue(s, kind="issue")] == [issue.id]
+        assert service.queue(s, kind="report") == []
+        assert {r["thread"].id for r in service.queue(s, kind="khong-co")} == {issue.id, idea.id}
+
+
+def test_example_departments_are_in_force() -> None:
+    """The bundled list names departments that exist since the 2025 reorganisation."""
+    from kiemchung.feedback import departments
+
+    names = {d.name_vi for d in departments.all_departments()}
+    abolished = {  # merged into other departments in 2025
+        "Sở Giao thông vận tải",
+        "Sở Tài nguyên và Môi trường",
+        "Sở Kế hoạch và Đầu tư",
+        "Sở Thông tin và Truyền thông",
+        "Sở Lao động - Thương binh và Xã hội",
+    }
+    assert not names & abolished
+    assert {"Sở Xây dựng", "Sở Công Thương"} <= names

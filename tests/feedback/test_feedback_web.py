@@ -225,3 +225,147 @@ def test_rate_limit_through_the_public_limiter(client_for, monkeypatch) -> None:
     anon, csrf = client_for("")
     codes = [_send(anon, csrf, TEXTS[i % 2]).status_code for i in range(3)]
     assert codes == [303, 303, 429]
+
+
+def _items(thread_id: int | None = None) -> list[FeedbackItem]:
+    from sqlalchemy import select
+
+    with session_scope() as s:
+        q = select(FeedbackItem).order_by(FeedbackItem.id)
+        if thread_id is not None:
+            q = q.where(FeedbackItem.thread_id == thread_id)
+        return list(s.scalars(q))
+
+
+def test_desk_writes_run_their_database_work_off_the_event_loop(client_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    from collections.abc import Callable
+    from typing import Any
+
+    from kiemchung.feedback import public, service
+
+    ran: dict[str, bool] = {}  # name -> ran inside the event loop
+
+    def spy(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            try:
+                asyncio.get_running_loop()
+                ran[name] = True
+            except RuntimeError:  # a worker thread: no loop runs there
+                ran.setdefault(name, False)
+            return fn(*args, **kwargs)
+
+        return wrapped
+
+    names = ("route", "set_status", "add_note", "save_answer", "review_answer", "publish")
+    names += ("merge", "moderate", "split")
+    for name in names:
+        monkeypatch.setattr(service, name, spy(name, getattr(service, name)))
+    monkeypatch.setattr(public, "audit", spy("audit", public.audit))
+
+    anon, csrf = client_for("")
+    _send(anon, csrf, TEXTS[0])
+    _send(anon, csrf, TEXTS[1])
+    _send(anon, csrf, "Đề nghị trồng thêm cây xanh dọc phố Ví Dụ cho mát.", kind="idea", topic="moi-truong")
+    _send(anon, csrf, TEXTS[0], website="http://spam.example")  # the honeypot's audit row
+    editor, ecsrf = client_for("editor")
+    lamps, trees = sorted({i.thread_id for i in _items()})  # type: ignore[type-var]
+    assert lamps is not None and trees is not None
+    for path, data in [
+        (f"{lamps}/route", {"department": "dien-luc"}),
+        (f"{lamps}/status", {"status": "handling"}),
+        (f"{lamps}/notes", {"text": "Đã gọi cho điện lực."}),
+        (f"{lamps}/answers", {"body": "Đã thay bóng đèn.", "then": "submit"}),
+        (f"{lamps}/publish", {"title": "Đèn đường ngõ 7 hỏng"}),
+        (f"items/{_items(lamps)[0].id}/moderate", {"action": "hide", "reason": "Trùng lặp"}),
+        (f"items/{_items(lamps)[1].id}/split", {}),
+        (f"{trees}/merge", {"into": str(lamps)}),
+    ]:
+        r = editor.post(f"/desk/gop-y/{path}", data=data | {"csrf_token": ecsrf}, follow_redirects=False)
+        assert r.status_code == 303, (path, r.text[:300])
+    assert set(ran) == {*names, "audit"}
+    assert [name for name, on_loop in ran.items() if on_loop] == []
+    with session_scope() as s:  # and each one did its work
+        from kiemchung.store.models import FeedbackThread
+
+        t = s.get(FeedbackThread, lamps)
+        assert t and t.department == "dien-luc" and t.published_at and t.title == "Đèn đường ngõ 7 hỏng"
+        assert t.answers[0].status.value == "in_review" and s.get(FeedbackThread, trees) is None
+        assert next(e.text for e in t.events if e.kind == "note") == "Đã gọi cho điện lực."
+    assert [i.moderation for i in _items(lamps)] == ["hidden", "ok"]  # the one split off is gone, one merged
+    # without a CSRF token every one of them is refused, as before
+    assert editor.post(f"/desk/gop-y/{lamps}/notes", data={"text": "x"}).status_code == 403
+
+
+def test_split_from_the_desk(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    _send(anon, csrf, TEXTS[0])
+    _send(anon, csrf, TEXTS[1])
+    editor, ecsrf = client_for("editor")
+    tid = _thread_id(editor)
+    first, second = _items(tid)
+    page = editor.get(f"/desk/gop-y/{tid}").text
+    assert f"/desk/gop-y/items/{second.id}/split" in page and "2 người góp ý cùng vấn đề" in page
+    viewer, vcsrf = client_for("viewer")
+    assert viewer.post(f"/desk/gop-y/items/{second.id}/split", data={"csrf_token": vcsrf}).status_code == 403
+    r = editor.post(
+        f"/desk/gop-y/items/{second.id}/split", data={"csrf_token": ecsrf}, follow_redirects=False
+    )
+    new_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert r.status_code == 303 and new_id != tid
+    page = editor.get(r.headers["location"]).text
+    assert "Đã tách thành vấn đề riêng." in page and "1 người góp ý cùng vấn đề" in page
+    assert [i.id for i in _items(new_id)] == [second.id] and [i.id for i in _items(tid)] == [first.id]
+    assert "/split" not in editor.get(f"/desk/gop-y/{tid}").text  # one item left: nothing to split
+    assert editor.post("/desk/gop-y/items/999999/split", data={"csrf_token": ecsrf}).status_code == 404
+
+
+def test_desk_queue_filters_by_kind(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    _send(anon, csrf, TEXTS[0])  # a report
+    _send(anon, csrf, "Đề nghị trồng thêm cây xanh dọc phố Ví Dụ cho mát.", kind="idea", topic="moi-truong")
+    editor, _ = client_for("editor")
+    by_kind = {
+        kind: re.findall(r'href="/desk/gop-y/(\d+)"', editor.get(f"/desk/gop-y?kind={kind}").text)
+        for kind in ("report", "idea", "issue", "")
+    }
+    assert len(by_kind["report"]) == len(by_kind["idea"]) == 1 and by_kind["issue"] == []
+    assert by_kind["report"] != by_kind["idea"]
+    assert sorted(by_kind[""]) == sorted(by_kind["report"] + by_kind["idea"])
+    assert 'value="idea" selected' in editor.get("/desk/gop-y?kind=idea").text
+
+
+ABUSIVE = "Đèn đường trong ngõ 7 phố Ví Dụ hỏng cả tuần, đúng là đồ ngu, buổi tối rất tối và nguy hiểm."
+
+
+def test_public_title_and_headcount_leave_out_held_items(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    _send(anon, csrf, ABUSIVE)  # held for a moderator, first of its thread
+    _send(anon, csrf, TEXTS[1])
+    editor, ecsrf = client_for("editor")
+    tid = _thread_id(editor)
+    assert [i.moderation for i in _items(tid)] == ["held", "ok"]
+    assert "2 người góp ý cùng vấn đề" in editor.get(f"/desk/gop-y/{tid}").text  # the desk sees all
+    editor.post(f"/desk/gop-y/{tid}/publish", data={"csrf_token": ecsrf})  # no title typed
+    listing = anon.get("/gop-y").text
+    (slug,) = re.findall(r'href="/gop-y/y-kien/([^"]+)"', listing)
+    public = anon.get(f"/gop-y/y-kien/{slug}").text
+    feed = anon.get("/gop-y/atom.xml").content.decode()
+    for text in (listing, public, feed):
+        assert "đồ ngu" not in text and "do-ngu" not in text
+        assert "1 người góp ý cùng vấn đề" in text and "2 người góp ý" not in text
+    assert "<h1>Ngõ 7 phố Ví Dụ mất đèn đường cả tuần nay, buổi tối tối om rất nguy hiểm</h1>" in public
+
+
+def test_the_support_note_does_not_deny_the_session_cookie(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    _send(anon, csrf, TEXTS[0])
+    editor, ecsrf = client_for("editor")
+    editor.post(f"/desk/gop-y/{_thread_id(editor)}/publish", data={"csrf_token": ecsrf})
+    (slug,) = re.findall(r'href="/gop-y/y-kien/([^"]+)"', anon.get("/gop-y").text)
+    vi = anon.get(f"/gop-y/y-kien/{slug}")
+    assert anon.cookies  # the form's CSRF protection keeps a session cookie
+    assert "Chúng tôi không dùng cookie" not in vi.text
+    assert "Việc đếm không dùng cookie và không lưu địa chỉ IP." in vi.text
+    en = anon.get(f"/gop-y/y-kien/{slug}?lang=en").text
+    assert "We use no cookie" not in en and "Counting uses no cookie and stores no IP address." in en

@@ -310,6 +310,7 @@ def purge_contacts(session: Session, *, now: datetime | None = None) -> int:
 def run_replies() -> DeliveryStats:
     """One round of deliveries and the retention purge, in its own session (worker, background task)."""
     from kiemchung.channels.service import process_pending
+    from kiemchung.feedback.support import purge_old_days as purge_support_days
     from kiemchung.store.db import session_scope
 
     while process_pending():  # chat messages a crash or a busy process left unanswered
@@ -319,4 +320,5 @@ def run_replies() -> DeliveryStats:
         session.commit()
         stats = deliver_due(session)
         purge_contacts(session)
+        purge_support_days(session)  # yesterday's support salt and hashes, even after a quiet day
     return stats

@@ -2,6 +2,8 @@
 
 Viewers read; editors route, change status, write notes and answers, merge and split threads,
 moderate items and publish; the answer's approver must be a second editor (``service.review_answer``).
+Every handler is a plain ``def`` taking its form fields as ``Form`` parameters, so FastAPI runs it,
+database work included, in a worker thread; the role dependency has checked the CSRF token.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kiemchung import areas
@@ -93,15 +95,18 @@ def _send_mail(background: BackgroundTasks) -> None:
 
 
 @router.post("/gop-y/{thread_id}/route")
-async def feedback_route(
-    request: Request, thread_id: int, user: Editor, db: SessionDep, background: BackgroundTasks
+def feedback_route(
+    request: Request,
+    thread_id: int,
+    user: Editor,
+    db: SessionDep,
+    background: BackgroundTasks,
+    department: str = Form(""),
 ) -> Response:
-    form = await request.form()
-    dept = str(form.get("department") or "")
     resp = _act(
         request,
         _back(thread_id),
-        lambda: service.route(db, thread_id, user, dept),
+        lambda: service.route(db, thread_id, user, department),
         N_("Đã chuyển tới cơ quan phụ trách."),
     )
     _send_mail(background)
@@ -109,9 +114,14 @@ async def feedback_route(
 
 
 @router.post("/gop-y/{thread_id}/status")
-async def feedback_status(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
-    form = await request.form()
-    status, reason = str(form.get("status") or ""), str(form.get("reason") or "")
+def feedback_status(
+    request: Request,
+    thread_id: int,
+    user: Editor,
+    db: SessionDep,
+    status: str = Form(""),
+    reason: str = Form(""),
+) -> Response:
     return _act(
         request,
         _back(thread_id),
@@ -121,21 +131,26 @@ async def feedback_status(request: Request, thread_id: int, user: Editor, db: Se
 
 
 @router.post("/gop-y/{thread_id}/notes")
-async def feedback_note(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
-    form = await request.form()
-    text = str(form.get("text") or "")
+def feedback_note(
+    request: Request, thread_id: int, user: Editor, db: SessionDep, text: str = Form("")
+) -> Response:
     return _act(
         request, _back(thread_id), lambda: service.add_note(db, thread_id, user, text), N_("Đã thêm ghi chú.")
     )
 
 
 @router.post("/gop-y/{thread_id}/answers")
-async def feedback_answer(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
-    form = await request.form()
-    body, answer_id, then = str(form.get("body") or ""), _int(form.get("answer_id")), form.get("then")
-
+def feedback_answer(
+    request: Request,
+    thread_id: int,
+    user: Editor,
+    db: SessionDep,
+    body: str = Form(""),
+    answer_id: str = Form(""),
+    then: str = Form(""),
+) -> Response:
     def work() -> None:
-        ans = service.save_answer(db, thread_id, user, body=body, answer_id=answer_id)
+        ans = service.save_answer(db, thread_id, user, body=body, answer_id=_int(answer_id))
         if then == "submit":
             service.review_answer(db, thread_id, ans.id, "submit", user)
 
@@ -163,9 +178,15 @@ def feedback_review(
 
 
 @router.post("/gop-y/{thread_id}/publish")
-async def feedback_publish(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
-    form = await request.form()
-    title, on = str(form.get("title") or ""), form.get("publish") != "0"
+def feedback_publish(
+    request: Request,
+    thread_id: int,
+    user: Editor,
+    db: SessionDep,
+    title: str = Form(""),
+    publish: str = Form("1"),
+) -> Response:
+    on = publish != "0"
     return _act(
         request,
         _back(thread_id),
@@ -175,17 +196,18 @@ async def feedback_publish(request: Request, thread_id: int, user: Editor, db: S
 
 
 @router.post("/gop-y/{thread_id}/merge")
-async def feedback_merge(request: Request, thread_id: int, user: Editor, db: SessionDep) -> Response:
-    form = await request.form()
-    into = _int(form.get("into")) or 0
+def feedback_merge(
+    request: Request, thread_id: int, user: Editor, db: SessionDep, into: str = Form("")
+) -> Response:
+    target = _int(into) or 0
     try:
         with or_404():
-            service.merge(db, thread_id, into, user)
+            service.merge(db, thread_id, target, user)
     except FeedbackError as exc:
         flash(request, exc.key, "error")
         raise PageError(redirect(_back(thread_id))) from exc
     flash(request, _("Đã gộp."))
-    return redirect(_back(into))
+    return redirect(_back(target))
 
 
 @router.post("/gop-y/items/{item_id}/split")
@@ -197,9 +219,14 @@ def feedback_split(request: Request, item_id: int, user: Editor, db: SessionDep)
 
 
 @router.post("/gop-y/items/{item_id}/moderate")
-async def feedback_moderate(request: Request, item_id: int, user: Editor, db: SessionDep) -> Response:
-    form = await request.form()
-    action, reason = str(form.get("action") or ""), str(form.get("reason") or "")
+def feedback_moderate(
+    request: Request,
+    item_id: int,
+    user: Editor,
+    db: SessionDep,
+    action: str = Form(""),
+    reason: str = Form(""),
+) -> Response:
     item = db.get(models.FeedbackItem, item_id)
     back = _back(item.thread_id) if item is not None and item.thread_id else "/desk/gop-y"
     return _act(

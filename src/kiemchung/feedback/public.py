@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -62,6 +62,17 @@ def labels(lang: str) -> dict[str, Any]:
     }
 
 
+def people(session: Session, thread_ids: list[int]) -> dict[int, int]:
+    """{thread id: how many of its items may be shown}: the public "N người góp ý" leaves out the
+    items held or hidden by moderation (the desk still sees ``item_count``, every item)."""
+    rows = session.execute(
+        select(FeedbackItem.thread_id, func.count())
+        .where(FeedbackItem.thread_id.in_(thread_ids or [0]), FeedbackItem.moderation == "ok")
+        .group_by(FeedbackItem.thread_id)
+    ).all()
+    return {tid: n for tid, n in rows if tid is not None}
+
+
 def thread_view(session: Session, t: FeedbackThread) -> dict[str, Any]:
     """What the public may see of a thread: masked texts of shown items, public events, the answer."""
     texts = [
@@ -78,6 +89,7 @@ def thread_view(session: Session, t: FeedbackThread) -> dict[str, Any]:
         "thread": t,
         "title": mask(t.title),
         "texts": texts,
+        "people": people(session, [t.id]).get(t.id, 0),
         "history": [e for e in t.events if e.public],
         "answer": answer,
         "answer_department": departments.get(answer.department if answer else None),
@@ -103,12 +115,14 @@ def _form_ctx(request: Request, session: Session, **extra: Any) -> dict[str, Any
     topic = request.query_params.get("chu-de", "")
     province = _int(request.query_params.get("tinh"))
     form = extra.pop("form", {})
+    threads = published(session, topic=topic, province=province)
     return (
         {
             "provinces": areas.provinces(),
             "wards": areas.wards(form["province"]) if form.get("province") else [],
             "area_source": areas.SOURCE,
-            "threads": published(session, topic=topic, province=province),
+            "threads": threads,
+            "people": people(session, [t.id for t in threads]),
             "filter_topic": topic,
             "filter_province": province,
             "form": form,
@@ -143,8 +157,9 @@ async def feedback_submit(request: Request, session: SessionDep) -> Response:
     values: dict[str, Any] = {k: str(form.get(k) or "")[: service.MAX_TEXT_CHARS * 2] for k in FIELDS}
     values["province"], values["ward"] = _int(values["province"]), _int(values["ward"])
     image = await upload_bytes(form.get("photo"))
+    # Async only to read the form and the photo: every database call below runs in a worker thread.
     if str(form.get("website") or "").strip():  # honeypot: a bot; recorded, nothing of it stored
-        audit(session, "feedback.honeypot", entity_type="feedback_item")
+        await run_in_threadpool(audit, session, "feedback.honeypot", entity_type="feedback_item")
         return render(request, "feedback/sent.html", {"bot": True, "result": None})
 
     def work() -> service.Received:
@@ -240,7 +255,7 @@ def atom(session: Session) -> bytes:
         sub(e, "published", rfc3339(t.published_at or t.created_at))
         sub(e, "updated", rfc3339(_updated(t)))
         status = STATUS_LABELS[t.status]  # the feed is Vietnamese
-        body = f"{status} · {t.area_name} · {t.item_count} người góp ý cùng vấn đề."
+        body = f"{status} · {t.area_name} · {v['people']} người góp ý cùng vấn đề."
         if v["answer"] is not None:
             body += "\n\nTrả lời chính thức: " + v["answer"].body
         sub(e, "content", body, type="text")

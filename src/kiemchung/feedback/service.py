@@ -120,6 +120,44 @@ def first_sentence(text: str, limit: int = 140) -> str:
     return first
 
 
+def placeholder_title(kind: FeedbackKind, area_name: str) -> str:
+    """A thread's title while none of its items may be shown: its kind and place, no citizen's words.
+
+    >>> placeholder_title(FeedbackKind.report, "Thành phố Hà Nội")
+    'Phản ánh sự việc — Thành phố Hà Nội'
+    """
+    kind_name = KIND_LABELS[kind]
+    return f"{kind_name} — {area_name}" if area_name else kind_name
+
+
+def _item_title(item: FeedbackItem) -> str:
+    return mask(first_sentence(item.text))
+
+
+def default_title(t: FeedbackThread, items: list[FeedbackItem]) -> str:
+    """The first sentence of the first item that may be shown (never one held or hidden by
+    moderation), masked; the kind and place when there is none yet."""
+    for i in sorted(items, key=lambda i: i.id):
+        if i.moderation == "ok":
+            return _item_title(i)
+    return placeholder_title(t.kind, t.area_name)
+
+
+def refresh_title(session: Session, t: FeedbackThread) -> None:
+    """Replace an automatic title that no longer fits the thread's shown items.
+
+    The kind-and-place placeholder gives way once an item may be shown; the words of an item now
+    held or hidden give way to the next shown item's. A title the editor wrote stays. The slug is
+    not changed: links already sent (the answer's e-mail) keep working.
+    """
+    session.flush()
+    items = list(session.scalars(select(FeedbackItem).where(FeedbackItem.thread_id == t.id)))
+    shown = {_item_title(i) for i in items if i.moderation == "ok"}
+    withheld = {_item_title(i) for i in items if i.moderation != "ok"}
+    if t.title == placeholder_title(t.kind, t.area_name) or (t.title in withheld and t.title not in shown):
+        t.title = default_title(t, items)
+
+
 def thread_slug(thread_id: int, title: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-")[:60].strip("-")
     return f"{thread_id}-{base}" if base else str(thread_id)
@@ -297,14 +335,16 @@ def cluster_item(session: Session, item_id: int, sim: Similarity | None = None) 
         thread = session.get(FeedbackThread, group.key)
         assert thread is not None
     else:
+        area_name = areas.area_label(province_code, ward_code)
         thread = FeedbackThread(
             slug=secrets.token_hex(8),  # replaced below once the id is known
-            title=mask(first_sentence(clean)),
+            # never the words of an item held for moderation: they wait for a moderator
+            title=_item_title(item) if item.moderation == "ok" else placeholder_title(item.kind, area_name),
             kind=item.kind,
             topic=item.topic,
             province_code=province_code,
             ward_code=ward_code,
-            area_name=areas.area_label(province_code, ward_code),
+            area_name=area_name,
             created_at=item.received_at or now,
             last_item_at=now,
         )
@@ -321,7 +361,7 @@ def cluster_item(session: Session, item_id: int, sim: Similarity | None = None) 
     item.thread_id = thread.id
     thread.item_count = (thread.item_count or 0) + 1
     thread.last_item_at = now
-    session.flush()
+    refresh_title(session, thread)  # a first shown item replaces a placeholder title
     answer = published_answer(thread)
     if answer is not None and session.scalar(select(TipContact.id).where(TipContact.feedback_id == item.id)):
         from kiemchung.feedback.replies import enqueue_answer  # joined a thread already answered
@@ -690,6 +730,7 @@ def merge(session: Session, thread_id: int, into_id: int, user: models.User) -> 
     session.expire(src)
     session.delete(src)
     session.flush()
+    refresh_title(session, dst)
     return dst
 
 
@@ -702,14 +743,15 @@ def split(session: Session, item_id: int, user: models.User) -> FeedbackThread:
     if old is not None and old.item_count <= 1:
         return old
     now = utcnow()
+    area_name = areas.area_label(item.province_code, item.ward_code)
     t = FeedbackThread(
         slug=secrets.token_hex(8),
-        title=mask(first_sentence(item.text)),
+        title=_item_title(item) if item.moderation == "ok" else placeholder_title(item.kind, area_name),
         kind=item.kind,
         topic=item.topic,
         province_code=item.province_code,
         ward_code=item.ward_code,
-        area_name=areas.area_label(item.province_code, item.ward_code),
+        area_name=area_name,
         created_at=item.received_at,
         last_item_at=now,
         item_count=1,
@@ -721,6 +763,8 @@ def split(session: Session, item_id: int, user: models.User) -> FeedbackThread:
     if old is not None:
         old.item_count -= 1
     item.thread_id, item.suggested_thread_id = t.id, None
+    if old is not None:
+        refresh_title(session, old)  # its title may have been this item's words
     audit(
         session, "feedback.split", item, user_id=user.id, data={"from": old.id if old else None, "to": t.id}
     )
@@ -741,6 +785,8 @@ def moderate(
         raise FeedbackError(N_("Cần ghi lý do."))
     old = item.moderation
     item.moderation = "ok" if action == "release" else "hidden"
+    if item.thread is not None:
+        refresh_title(session, item.thread)
     audit(
         session,
         f"feedback.{action}",

@@ -1,8 +1,10 @@
 """ "Tôi cũng quan tâm": one count per browser per thread per day, with no cookie and no address kept.
 
 The browser is known only as ``sha256(salt of the day + IP + User-Agent)``. The salt is random,
-made on the day's first support, and deleted with the day's hashes the next day, so an old hash
-cannot be tied to anyone again, not even by the server. The count itself lives on the thread.
+made on the day's first support. Earlier days' salts and hashes are deleted by the next support and
+by :func:`purge_old_days`, which the reply outbox's retention round runs every minute, so an old
+hash cannot be tied to anyone again, not even by the server, even after a day without any support.
+The count itself lives on the thread.
 
 >>> visitor_hash("s3cret", "203.0.113.9", "Mozilla/5.0") == visitor_hash("s3cret", "203.0.113.9", "Mozilla/5.0")
 True
@@ -15,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,10 +36,27 @@ def today(now: datetime | None = None) -> str:
     return to_local(now or utcnow()).strftime("%Y-%m-%d")
 
 
+def _delete_other_days(session: Session, day: str) -> int:
+    """Delete every salt and hash not of ``day``; returns how many rows went."""
+    gone = 0
+    for model in (FeedbackSalt, FeedbackSupport):
+        result: CursorResult[Any] = session.execute(delete(model).where(model.day != day))  # type: ignore[assignment]
+        gone += result.rowcount or 0
+    return gone
+
+
+def purge_old_days(session: Session, now: datetime | None = None) -> int:
+    """Delete the salts and visitor hashes of every day but today; returns how many rows went.
+
+    Run periodically (the outbox round's retention purge), so a day with no support after it
+    does not keep yesterday's salt and hashes. Today's rows stay: they stop double counting.
+    """
+    return _delete_other_days(session, today(now))
+
+
 def day_salt(session: Session, day: str) -> str:
     """Today's salt, made once; every older salt and its hashes are deleted."""
-    session.execute(delete(FeedbackSalt).where(FeedbackSalt.day != day))
-    session.execute(delete(FeedbackSupport).where(FeedbackSupport.day != day))
+    _delete_other_days(session, day)
     found = session.get(FeedbackSalt, day)
     if found is not None:
         return found.salt
