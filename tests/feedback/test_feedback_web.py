@@ -369,3 +369,28 @@ def test_the_support_note_does_not_deny_the_session_cookie(client_for) -> None: 
     assert "Việc đếm không dùng cookie và không lưu địa chỉ IP." in vi.text
     en = anon.get(f"/gop-y/y-kien/{slug}?lang=en").text
     assert "We use no cookie" not in en and "Counting uses no cookie and stores no IP address." in en
+
+
+def test_routing_queues_the_department_mail_instead_of_sending_it_in_the_web_process(  # type: ignore[no-untyped-def]
+    client_for, request, monkeypatch
+) -> None:
+    from kiemchung.desk import replies
+
+    anon, csrf = client_for("")
+    _send(anon, csrf, TEXTS[0])
+    editor, ecsrf = client_for("editor")
+    tid = _thread_id(editor)
+    waiting = request.getfixturevalue("memory_queue")  # from here on, jobs wait to be seen
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise AssertionError("the outbox was delivered by the web process")
+
+    monkeypatch.setattr(replies, "run_replies", boom)
+    monkeypatch.setattr(replies, "deliver_due", boom)
+    r = editor.post(
+        f"/desk/gop-y/{tid}/route",
+        data={"csrf_token": ecsrf, "department": "dien-luc"},
+        follow_redirects=True,
+    )
+    assert "Đã chuyển tới cơ quan phụ trách." in r.text
+    assert [t.name for t in waiting.pending()] == ["deliver_replies"]

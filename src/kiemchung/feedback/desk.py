@@ -88,10 +88,11 @@ def _back(thread_id: int) -> str:
 
 
 def _send_mail(background: BackgroundTasks) -> None:
-    """Deliver the outbox after the commit (the worker retries what fails)."""
-    from kiemchung.desk.replies import run_replies
+    """Queue the outbox delivery after the commit: a job, not work in the web process."""
+    from kiemchung.jobs import tasks
+    from kiemchung.jobs.queue import enqueue
 
-    background.add_task(run_replies)
+    background.add_task(enqueue, tasks.deliver_replies)
 
 
 @router.post("/gop-y/{thread_id}/route")
