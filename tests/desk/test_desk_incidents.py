@@ -10,6 +10,8 @@ from sqlalchemy import select
 from kiemchung import cache
 from kiemchung.desk import incidents
 from kiemchung.desk.auth import hash_password
+from kiemchung.jobs import tasks
+from kiemchung.settings import get_settings
 from kiemchung.store import models, session_scope
 from kiemchung.store.models import FactCheckStatus, IncidentStatus, Role, utcnow
 
@@ -58,6 +60,10 @@ def test_open_prefills_the_holding_statement_and_validates_the_area(db_url: str)
             incidents.open_incident(s, _user(s, ids["bt1"]), title="X", province_code=79, ward_code=70)
         with pytest.raises(incidents.IncidentError, match="Cần tiêu đề"):
             incidents.open_incident(s, _user(s, ids["bt1"]), title="   ")
+        with pytest.raises(incidents.IncidentError, match="không được ở tương lai"):
+            incidents.open_incident(
+                s, _user(s, ids["bt1"]), title="X", started_at=utcnow() + timedelta(hours=1)
+            )
 
 
 def test_two_person_review_and_the_urgent_path(db_url: str) -> None:
@@ -135,17 +141,43 @@ def test_suggestions_links_and_the_report(db_url: str) -> None:
         kinds = {(x["kind"], x["id"]) for x in sugg}
         assert ("claim", near.id) in kinds and ("claim", far.id) not in kinds
         assert any(k == "tip" for k, _ in kinds)
+        # Most of the title's words, the topic and the province: the editor reads "cao", not a score.
+        assert next(x for x in sugg if x["id"] == near.id and x["kind"] == "claim")["confidence"] == "high"
+        # Tips answered by the fact-check 30, 60 and 20 minutes after they came in, and one unanswered.
+        tips = [
+            models.Tip(text="Hoàn Kiếm ngập 1 mét?", received_at=now, status=models.TipStatus.answered),
+            models.Tip(
+                text="Ngập ở Hoàn Kiếm thật không?",
+                received_at=now - timedelta(minutes=30),
+                status=models.TipStatus.answered,
+            ),
+            models.Tip(
+                text="Nước ngập phố cổ?",
+                received_at=now + timedelta(minutes=10),
+                status=models.TipStatus.warned,
+            ),
+            models.Tip(text="Phố nào còn ngập?", received_at=now),
+        ]
+        s.add_all(tips)
+        s.flush()
+        for t in tips[:3]:
+            t.fact_check_id = fc.id
         bt1 = _user(s, ids["bt1"])
+        for t in tips:
+            incidents.link(s, inc_id, bt1, tip_id=t.id)
         incidents.link(s, inc_id, bt1, claim_id=near.id)
         incidents.link(s, inc_id, bt1, claim_id=near.id)  # idempotent
         incidents.link(s, inc_id, bt1, claim_id=far.id)
-        assert len(incidents.get(s, inc_id).links) == 2
+        assert len(incidents.get(s, inc_id).links) == 2 + len(tips)
         assert all(x["id"] != near.id for x in incidents.suggest_links(s, inc_id) if x["kind"] == "claim")
         with pytest.raises(incidents.IncidentError):
             incidents.link(s, inc_id, bt1)
         inc = incidents.close(s, inc_id, bt1, "Nước đã rút")
         assert inc.status == IncidentStatus.closed and inc.report_md and inc.report_html
         assert "Nhận định liên quan: 2, đã trả lời: 1" in inc.report_md
+        assert "Tin báo liên quan: 4, đã trả lời: 3, trung vị: 30 phút" in inc.report_md
+        data = incidents.report_data(s, inc)
+        assert (data["tips"], data["tips_answered"], data["median_tip_minutes"]) == (4, 3, 30)
         assert "<table>" in inc.report_html and "<script" not in inc.report_html
         with pytest.raises(incidents.IncidentError, match="đã đóng"):
             incidents.save_update(s, inc_id, bt1, body="x", sources=[])
@@ -161,6 +193,8 @@ def test_sla_timers_flag_and_log_each_miss_once(db_url: str) -> None:
         assert incidents.sla(inc, opened + timedelta(minutes=50))["statement"]["state"] == "warn"
         assert incidents.sla(inc, opened + timedelta(minutes=61))["statement"]["state"] == "missed"
         assert incidents.sla(inc, opened)["update"]["state"] == "off"
+        assert incidents.missed_count(s, opened + timedelta(minutes=50)) == 0
+        assert incidents.missed_count(s, opened + timedelta(minutes=61)) == 1
         first = incidents.check_sla(s, opened + timedelta(minutes=61))
         again = incidents.check_sla(s, opened + timedelta(minutes=90))
         assert [m["kind"] for m in first] == ["statement"] and again == []
@@ -169,6 +203,41 @@ def test_sla_timers_flag_and_log_each_miss_once(db_url: str) -> None:
         timers = incidents.sla(inc, opened + timedelta(minutes=80))
         assert timers["statement"]["state"] == "late" and timers["update"]["state"] == "ok"
         assert incidents.sla(inc, opened + timedelta(minutes=75 + 121))["update"]["state"] == "missed"
+
+
+def test_the_minute_sweep_logs_a_miss_when_it_happens(
+    configured: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIEMCHUNG_EMBEDDER", "none")  # the sweep's index pass has nothing to embed
+    get_settings.cache_clear()
+    ids = _users(configured)
+    inc_id = _open(configured, ids["bt1"], severity="critical")  # statement due within 60 minutes
+    with session_scope() as s:
+        opened = incidents.get(s, inc_id).opened_at
+    clock = {"now": opened + timedelta(minutes=59)}
+    monkeypatch.setattr(incidents, "utcnow", lambda: clock["now"])
+
+    def misses() -> list[dict[str, object]]:
+        with session_scope() as s:
+            return [
+                e.data
+                for e in s.scalars(
+                    select(models.AuditEvent).where(models.AuditEvent.action == "incident.sla_missed")
+                )
+            ]
+
+    tasks.sweep.call_local()
+    assert misses() == []
+    clock["now"] = opened + timedelta(minutes=61)  # nobody opens the desk: the minute job sees it
+    tasks.sweep.call_local()
+    due = (opened + timedelta(minutes=60)).isoformat(timespec="minutes")
+    logged = {"kind": "statement", "due": due, "at": clock["now"].isoformat(timespec="minutes"), "target": 60}
+    assert misses() == [logged]
+    clock["now"] = opened + timedelta(minutes=62)
+    tasks.sweep.call_local()  # the next minute: the same miss is not logged twice
+    assert misses() == [logged]
+    with session_scope() as s:
+        assert incidents.get(s, inc_id).sla_misses == [logged]
 
 
 def test_publishing_drops_the_public_cache(db_url: str) -> None:

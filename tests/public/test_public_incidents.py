@@ -141,3 +141,47 @@ def test_an_incident_without_a_published_statement_is_not_public(client: TestCli
     assert client.get("/su-kien/mo-nham-su-kien").status_code == 404
     assert "mo-nham-su-kien" not in client.get("/su-kien").text
     assert all(i["slug"] != "mo-nham-su-kien" for i in client.get("/api/v1/incidents").json())
+
+
+def test_a_linked_claims_fact_check_shows_at_once(
+    client: TestClient, seeded_incident: dict[str, int]
+) -> None:
+    from kiemchung.desk import factchecks
+
+    with session_scope() as s:
+        a = s.get(models.User, seeded_incident["a"])
+        assert a is not None
+        reviewer = models.User(email="kd@test.vn", role=Role.reviewer, password_hash=hash_password("x" * 12))
+        c = models.Claim(text="Quốc lộ bị chia cắt hoàn toàn một tuần", topic="thiên tai")
+        s.add_all([reviewer, c])
+        s.flush()
+        incidents.link(s, seeded_incident["incident"], a, claim_id=c.id)
+        fc = models.FactCheck(
+            slug="quoc-lo-chia-cat",
+            claim_reviewed="Quốc lộ bị chia cắt hoàn toàn một tuần",
+            verdict=models.Verdict.misleading,
+            status=models.FactCheckStatus.approved,
+            claim_id=c.id,
+            author_id=a.id,
+        )
+        s.add(fc)
+        s.flush()
+        ids = {"fc": fc.id, "reviewer": reviewer.id}
+    page = "/su-kien/sat-lo-dat-o-lao-cai"
+    assert "/kiem-chung/quoc-lo-chia-cat" not in client.get(page).text  # cached, not yet published
+    assert client.get("/api/v1/incidents/sat-lo-dat-o-lao-cai").json()["fact_checks"][0]["verdict"] == "false"
+
+    def act(action: str, note: str = "") -> None:
+        with session_scope() as s:
+            fc, user = s.get(models.FactCheck, ids["fc"]), s.get(models.User, ids["reviewer"])
+            assert fc is not None and user is not None
+            factchecks.transition(s, fc, action, user, version=None, note=note)
+
+    act("publish")  # the desk publishes the fact-check: the incident page lists it at once
+    assert "/kiem-chung/quoc-lo-chia-cat" in client.get(page).text
+    verdicts = [
+        f["verdict"] for f in client.get("/api/v1/incidents/sat-lo-dat-o-lao-cai").json()["fact_checks"]
+    ]
+    assert "misleading" in verdicts
+    act("retract", note="Nguồn gốc chưa được kiểm chứng đủ")  # and drops it at once when retracted
+    assert "/kiem-chung/quoc-lo-chia-cat" not in client.get(page).text

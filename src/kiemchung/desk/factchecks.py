@@ -465,6 +465,8 @@ def transition(
     fc.updated_at = utcnow()
     if action in ("publish", "retract", "approve_correction"):  # "what people are asking" shows answers
         after_commit(session, lambda: cache.invalidate("public.asking"))
+        if _linked_to_incident(session, fc):  # an incident's page lists its claims' fact-checks
+            after_commit(session, lambda: cache.invalidate("public.incidents"))
     _write_revision(session, fc, user)
     if correction is not None:
         correction.version = fc.version
@@ -482,6 +484,17 @@ def transition(
         },
     )
     return fc
+
+
+def _linked_to_incident(session: Session, fc: models.FactCheck) -> bool:
+    """Whether the claim ``fc`` answers is linked to an incident."""
+    if fc.claim_id is None:
+        return False
+    with session.no_autoflush:  # no flush before the revision (see ``transition``)
+        found = session.scalar(
+            select(models.IncidentLink.id).where(models.IncidentLink.claim_id == fc.claim_id).limit(1)
+        )
+    return found is not None
 
 
 def _transition(

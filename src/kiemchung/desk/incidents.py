@@ -12,6 +12,8 @@ The approver (and the publisher) must be an editor other than the author; the ru
 **Ngập sâu ở phường Ví Dụ** — Phường Ví Dụ, Thành phố Huế
 >>> fmt_minutes(95), fmt_minutes(None), fmt_minutes(2)
 ('1 giờ 35 phút', '—', '2 phút')
+>>> confidence(1.2), confidence(0.7), confidence(0.4)
+('high', 'medium', 'low')
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import func, select
@@ -27,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from kiemchung import areas, cache
 from kiemchung.settings import get_settings
-from kiemchung.store import models
-from kiemchung.store.db import NotFound, after_commit, audit
+from kiemchung.store import locks, models
+from kiemchung.store.db import NotFound, after_commit, audit, session_scope
 from kiemchung.store.models import (
     FactCheckStatus,
     IncidentSeverity,
@@ -37,7 +39,7 @@ from kiemchung.store.models import (
     utcnow,
 )
 from kiemchung.text import fold
-from kiemchung.web.i18n import N_, _
+from kiemchung.web.i18n import N_, _, local_zone, to_local
 
 log = logging.getLogger("kiemchung.incidents")
 
@@ -54,6 +56,17 @@ PUBLIC_CACHE = cache.register(
     ttl=get_settings().incident_cache_seconds,
     doc="Public incident pages, feeds, widgets and JSON by (slug, kind, lang); dropped on publish.",
 )
+ALERTS_CACHE = cache.register(
+    "desk.incident_alerts",
+    ttl=60.0,
+    doc="The desk nav's counts of open incidents past an SLA target and of current surges.",
+)
+# How sure a link suggestion is, in the words the claim page uses for a fact-check match.
+CONFIDENCE_LABELS = {
+    "high": N_("độ tin cậy: cao"),
+    "medium": N_("độ tin cậy: trung bình"),
+    "low": N_("độ tin cậy: thấp"),
+}
 
 
 class IncidentError(Exception):
@@ -102,8 +115,43 @@ def get(session: Session, incident_id: int) -> models.Incident:
     return inc
 
 
-def _drop_public_cache(session: Session) -> None:
-    after_commit(session, lambda: cache.invalidate("public.incidents"))
+def _drop_caches(session: Session) -> None:
+    """Once committed: the public pages show the change, the desk nav counts again."""
+
+    def drop() -> None:
+        cache.invalidate("public.incidents")
+        cache.invalidate(ALERTS_CACHE.name)
+
+    after_commit(session, drop)
+
+
+def parse_local_time(value: str) -> datetime | None:
+    """A ``datetime-local`` form value on the desk's clock (Vietnam time) as naive UTC; ``None`` if empty.
+
+    >>> parse_local_time("2025-07-01T14:05")
+    datetime.datetime(2025, 7, 1, 7, 5)
+    >>> parse_local_time("") is None
+    True
+    """
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        local = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise IncidentError(_("Thời điểm bắt đầu không hợp lệ")) from exc
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=local_zone())
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_input_value(at: datetime) -> str:
+    """A naive UTC time as a ``datetime-local`` value on the desk's clock.
+
+    >>> local_input_value(datetime(2025, 7, 1, 7, 5, 42))
+    '2025-07-01T14:05'
+    """
+    return to_local(at).strftime("%Y-%m-%dT%H:%M")
 
 
 # ---------------------------------------------------------------- open, write, review
@@ -120,7 +168,10 @@ def open_incident(
     severity: str = "major",
     started_at: datetime | None = None,
 ) -> models.Incident:
-    """Open an incident; its holding statement starts as a draft prefilled from the template."""
+    """Open an incident; its holding statement starts as a draft prefilled from the template.
+
+    ``started_at`` (naive UTC, default now) is when the event itself began; it may not be later than now.
+    """
     title = " ".join(title.split())
     if not title:
         raise IncidentError(_("Cần tiêu đề sự kiện"))
@@ -131,6 +182,8 @@ def open_incident(
     if ward_code is not None and areas.ward_name(province_code, ward_code) is None:
         raise IncidentError(_("Phường/xã không thuộc tỉnh/thành đã chọn"))
     now = utcnow()
+    if started_at is not None and started_at > now:
+        raise IncidentError(_("Thời điểm bắt đầu không được ở tương lai"))
     inc = models.Incident(
         slug=make_slug(session, title),
         title=title,
@@ -139,7 +192,7 @@ def open_incident(
         ward_code=ward_code,
         area_name=areas.area_label(province_code, ward_code),
         severity=IncidentSeverity(severity),
-        started_at=min(started_at or now, now),
+        started_at=started_at or now,
         opened_at=now,
         opened_by_id=user.id,
         sla_misses=[],
@@ -156,7 +209,7 @@ def open_incident(
         )
     )
     audit(session, "incident.open", inc, user_id=user.id, data={"severity": severity})
-    _drop_public_cache(session)
+    _drop_caches(session)
     return inc
 
 
@@ -274,7 +327,7 @@ def review(
         if upd.kind == "statement" and inc.first_statement_at is None:
             inc.first_statement_at = now
         inc.last_update_at = now
-        _drop_public_cache(session)
+        _drop_caches(session)
     else:
         raise IncidentError(_("Thao tác không hợp lệ"))
     audit(
@@ -321,7 +374,16 @@ def suggest_links(session: Session, incident_id: int, limit: int = 10) -> list[d
             continue
         s = score(c.text, c.topic)
         if s >= 0.35:
-            out.append({"kind": "claim", "id": c.id, "text": c.text, "score": s, "count": c.item_count})
+            out.append(
+                {
+                    "kind": "claim",
+                    "id": c.id,
+                    "text": c.text,
+                    "score": s,
+                    "confidence": confidence(s),
+                    "count": c.item_count,
+                }
+            )
     for t in session.scalars(select(models.Tip).where(models.Tip.received_at >= since).limit(2000)):
         if t.id in linked_tips:
             continue
@@ -332,9 +394,30 @@ def suggest_links(session: Session, incident_id: int, limit: int = 10) -> list[d
         )
         s = score(t.text, topic)
         if s >= 0.35:
-            out.append({"kind": "tip", "id": t.id, "text": t.text[:300], "score": s, "count": 1})
+            out.append(
+                {
+                    "kind": "tip",
+                    "id": t.id,
+                    "text": t.text[:300],
+                    "score": s,
+                    "confidence": confidence(s),
+                    "count": 1,
+                }
+            )
     out.sort(key=lambda x: (-x["score"], -x["count"]))
     return out[:limit]
+
+
+def confidence(score: float) -> str:
+    """``high`` / ``medium`` / ``low`` for a :func:`suggest_links` score (word overlap with the title,
+    up to 1, plus 0.3 each for the same topic and the same province; suggested from 0.35).
+
+    High needs about all the title's words, or most of them with the topic or the province; medium,
+    half of them with one of the two, or topic and province with a few words.
+    """
+    if score >= 0.9:
+        return "high"
+    return "medium" if score >= 0.6 else "low"
 
 
 def link(
@@ -368,7 +451,7 @@ def link(
         user_id=user.id,
         data={"claim": claim_id, "tip": tip_id, "score": score},
     )
-    _drop_public_cache(session)
+    _drop_caches(session)
     return lk
 
 
@@ -380,7 +463,7 @@ def unlink(session: Session, incident_id: int, link_id: int, user: models.User) 
         return
     audit(session, "incident.unlink", inc, user_id=user.id, data={"claim": lk.claim_id, "tip": lk.tip_id})
     inc.links.remove(lk)
-    _drop_public_cache(session)
+    _drop_caches(session)
 
 
 # ---------------------------------------------------------------- SLA timers
@@ -427,6 +510,10 @@ def _state(elapsed: float, target: float, closed: bool) -> str:
 
 def check_sla(session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
     """Flag and log each newly missed target of the open incidents (once per due time)."""
+    # One checker at a time (the minute job, a desk page view), so a miss is logged once, not twice;
+    # the one holding the lock logs what the other would have.
+    if not locks.try_xact_lock(session, locks.INCIDENT_SLA):
+        return []
     now = now or utcnow()
     new: list[dict[str, Any]] = []
     for inc in session.scalars(select(models.Incident).where(models.Incident.status == IncidentStatus.open)):
@@ -444,6 +531,46 @@ def check_sla(session: Session, now: datetime | None = None) -> list[dict[str, A
             log.warning("incident %s (%s): %s target of %s min missed", inc.id, inc.slug, kind, t["target"])
             new.append({"incident": inc.id, **miss})
     return new
+
+
+def sweep_sla(now: datetime | None = None) -> list[dict[str, Any]]:
+    """The minute job's part: log each missed target as it happens, not at the next desk page view."""
+    with session_scope() as session:
+        new = check_sla(session, now)
+        if new:
+            _drop_caches(session)
+    return new
+
+
+def missed_count(session: Session, now: datetime | None = None) -> int:
+    """Open incidents with a target passed and nothing published yet (a statement or an update)."""
+    now = now or utcnow()
+    return sum(
+        1
+        for inc in session.scalars(
+            select(models.Incident).where(models.Incident.status == IncidentStatus.open)
+        )
+        if any(t["state"] == "missed" for t in sla(inc, now).values())
+    )
+
+
+def desk_alerts() -> dict[str, int] | None:
+    """``{"missed": n, "surges": m}`` for the desk nav, worked out at most once a minute per process.
+
+    Its own session: the nav is drawn on every desk page, some of them after the request's session
+    has closed. ``None`` when it cannot be worked out: the badge must never take a desk page down.
+    """
+
+    def build() -> dict[str, int]:
+        now = utcnow()
+        with session_scope() as session:
+            return {"missed": missed_count(session, now), "surges": len(surges(session, now))}
+
+    try:
+        return cast(dict[str, int], ALERTS_CACHE.get_or_set("counts", build))
+    except Exception:
+        log.exception("desk alerts: counts not available")
+        return None
 
 
 # ---------------------------------------------------------------- desk pages
@@ -488,6 +615,7 @@ def view_context(session: Session, incident_id: int, now: datetime | None = None
 
 def open_form_context(province_code: int | None = None) -> dict[str, Any]:
     return {
+        "started_at": local_input_value(utcnow()),
         "provinces": areas.provinces(),
         "wards": areas.wards(province_code) if province_code else [],
         "province_code": province_code,
@@ -524,7 +652,7 @@ def close(session: Session, incident_id: int, user: models.User, note: str = "")
     inc.report_md = report_markdown(data)
     inc.report_html = report_html(inc.report_md, inc.title)
     audit(session, "incident.close", inc, user_id=user.id, data={"note": note} if note else {})
-    _drop_public_cache(session)
+    _drop_caches(session)
     return inc
 
 

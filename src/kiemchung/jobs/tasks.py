@@ -11,7 +11,8 @@ Each job opens its own session, commits in small transactions and is safe to run
 - ``channel_drain``: chat webhook events into tips, answers and outbox rows;
 - ``cluster_feedback(ids)``: citizens' feedback items (form, API, chat) embedded and put in threads;
 - ``load_bundled_feed``: the bundled scam blocklist snapshot loaded as its feed (thousands of rows);
-- ``sweep`` (periodic, every minute): whatever a lost job or a crash left behind.
+- ``sweep`` (periodic, every minute): whatever a lost job or a crash left behind, and the incidents'
+  SLA targets (a miss is logged when it happens, not when someone next opens the desk).
 
 Failures are retried with exponential backoff (``RETRY_DELAY`` doubling); a job that fails every
 retry is stored as a ``DeadJob`` with its reason (``record_dead``) for ``/desk/jobs`` (``jobs.dead``).
@@ -142,7 +143,8 @@ def load_bundled_feed() -> int:
 @huey.periodic_task(crontab(minute="*"), name="sweep")
 def sweep() -> None:
     """Every minute: the engine over what is pending, the index in line with the store, the outbox,
-    feedback received while no worker ran (or whose job was lost) put in threads."""
+    feedback received while no worker ran (or whose job was lost) put in threads, missed incident
+    targets flagged and logged."""
     from kiemchung.engine.index import _read_state, get_index, mark_fact_checks_done
     from kiemchung.engine.pipeline import save_dedup
     from kiemchung.store import locks
@@ -162,6 +164,9 @@ def sweep() -> None:
 
             with session_scope() as session:
                 cluster_pending(session)
+    from kiemchung.desk.incidents import sweep_sla
+
+    sweep_sla()
 
 
 TASKS: dict[str, Any] = {

@@ -39,6 +39,7 @@ ENGINE_PASS = "engine.pass"
 INDEX_REBUILD = "index.rebuild"
 OUTBOX_SWEEP = "outbox.sweep"
 FEEDBACK_CLUSTER = "feedback.cluster"
+INCIDENT_SLA = "incident.sla"
 
 
 def backfill_block(run: str, block: int) -> str:

@@ -64,7 +64,14 @@ def _claim_images(claim: Any) -> list[Any]:
     return claim_images(claim)
 
 
+def _incident_alerts() -> dict[str, int] | None:
+    from kiemchung.desk.incidents import desk_alerts
+
+    return desk_alerts()
+
+
 _env.globals["fc_images"] = _fc_images
+_env.globals["incident_alerts"] = _incident_alerts
 _env.globals["absolute_url"] = baseurl.absolute_url
 _env.globals["org_url"] = baseurl.org_url
 _env.globals["claim_images"] = _claim_images

@@ -21,6 +21,7 @@ def _int(value: Any) -> int | None:
 
 def _labels() -> dict[str, Any]:
     return {
+        "confidence_labels": incidents.CONFIDENCE_LABELS,
         "severity_labels": incidents.SEVERITY_LABELS,
         "kind_labels": incidents.KIND_LABELS,
         "fmt_minutes": incidents.fmt_minutes,
@@ -43,22 +44,32 @@ def incident_new(
 
 
 @router.post("/incidents/new")
-async def incident_create(request: Request, user: Editor, db: SessionDep) -> Response:
-    form = await request.form()
-    fields = {k: str(form.get(k) or "") for k in ("title", "topic", "severity")}
-    province, ward = _int(form.get("province")), _int(form.get("ward"))
+def incident_create(
+    request: Request,
+    user: Editor,
+    db: SessionDep,
+    title: str = Form(""),
+    topic: str = Form(""),
+    severity: str = Form(""),
+    province: str = Form(""),
+    ward: str = Form(""),
+    started_at: str = Form(""),
+) -> Response:
+    fields = {"title": title, "topic": topic, "severity": severity, "started_at": started_at}
+    province_code = _int(province)
     try:
         inc = incidents.open_incident(
             db,
             user,
-            title=fields["title"],
-            topic=fields["topic"],
-            province_code=province,
-            ward_code=ward,
-            severity=fields["severity"] or "major",
+            title=title,
+            topic=topic,
+            province_code=province_code,
+            ward_code=_int(ward),
+            severity=severity or "major",
+            started_at=incidents.parse_local_time(started_at),
         )
     except incidents.IncidentError as exc:
-        ctx = incidents.open_form_context(province) | _labels() | fields | {"errors": [exc.message]}
+        ctx = incidents.open_form_context(province_code) | _labels() | fields | {"errors": [exc.message]}
         raise PageError(page(request, "desk/incident_new.html", ctx, status=400)) from exc
     flash(
         request,
@@ -89,17 +100,26 @@ def incident_view(request: Request, incident_id: int, user: CurrentUser, db: Ses
     return page(request, "desk/incident.html", ctx)
 
 
-def _sources(form: Any) -> list[incidents.Source]:
-    titles, urls = form.getlist("src_title"), form.getlist("src_url")
+def _sources(titles: list[str], urls: list[str]) -> list[incidents.Source]:
     return [
-        incidents.Source(str(titles[i]) if i < len(titles) else "", str(urls[i]) if i < len(urls) else "")
+        incidents.Source(titles[i] if i < len(titles) else "", urls[i] if i < len(urls) else "")
         for i in range(max(len(titles), len(urls)))
     ]
 
 
 @router.post("/incidents/{incident_id}/updates")
-async def update_save(request: Request, incident_id: int, user: Editor, db: SessionDep) -> Response:
-    form = await request.form()
+def update_save(
+    request: Request,
+    incident_id: int,
+    user: Editor,
+    db: SessionDep,
+    body: str = Form(""),
+    src_title: list[str] = Form([]),
+    src_url: list[str] = Form([]),
+    update_id: str = Form(""),
+    urgent: str = Form(""),
+    then: str = Form(""),
+) -> Response:
     back = f"/desk/incidents/{incident_id}"
     try:
         with or_404():
@@ -107,17 +127,17 @@ async def update_save(request: Request, incident_id: int, user: Editor, db: Sess
                 db,
                 incident_id,
                 user,
-                body=str(form.get("body") or ""),
-                sources=_sources(form),
-                update_id=_int(form.get("update_id")),
-                urgent=form.get("urgent") == "1",
+                body=body,
+                sources=_sources(src_title, src_url),
+                update_id=_int(update_id),
+                urgent=urgent == "1",
             )
-            if form.get("then") == "submit":
+            if then == "submit":
                 incidents.review(db, incident_id, upd.id, "submit", user)
     except incidents.IncidentError as exc:
         flash(request, exc.message, "error")
         raise PageError(redirect(back)) from exc
-    flash(request, _("Đã gửi duyệt") if form.get("then") == "submit" else _("Đã lưu"))
+    flash(request, _("Đã gửi duyệt") if then == "submit" else _("Đã lưu"))
     return redirect(back)
 
 
