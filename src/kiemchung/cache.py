@@ -1,9 +1,15 @@
 """The process's caches, in one place: named, each with a time-to-live, each droppable by name.
 
-Anything kept in memory between requests (the search index, the scam snapshot, the registry of
-official channels) is a :class:`TTLCache` made with :func:`register`, so it is documented where
-it is made, listed by :func:`caches`, dropped with ``invalidate(name)`` after the data behind it
-changes, and emptied all at once by ``clear_all()`` between tests.
+Anything derived from the database or the data directory and kept in memory between requests is
+a :class:`TTLCache` made with :func:`register`: the search index (``engine.index``), the
+near-duplicate state (``engine.dedup``), the scam snapshot (``scam.snapshot``), the registry of
+official channels (``scam.registry``) and the public pages' caches. So each is documented where it
+is made, listed by :func:`caches`, dropped with ``invalidate(name)`` after the data behind it
+changes, and emptied all at once by ``clear_all()`` between tests and after a restore.
+What cannot change while the process runs is not on the layer: ``functools.lru_cache`` over the
+package's bundled files and over pure functions, memos of a pure function's result (a cipher per
+key, the scam families of one snapshot) or of a file written once (the development contact key,
+per path), and the settings (``get_settings``, read once at start).
 
 >>> prices = register("demo.prices", ttl=30.0, doc="a cache for this example")
 >>> prices.get_or_set("xang", lambda: 23_000)
@@ -75,6 +81,12 @@ class TTLCache(Generic[V]):
         with self._lock:
             hit = self._data.get(key)
             return None if hit is None else (hit[0], self._clock() - hit[1])
+
+    def entries(self) -> list[tuple[Hashable, V, float]]:
+        """``(key, value, age in seconds)`` of every entry whatever its age (to persist them)."""
+        with self._lock:
+            now = self._clock()
+            return [(key, value, now - stamped) for key, (value, stamped) in self._data.items()]
 
     def set(self, key: Hashable, value: V) -> V:
         """Store (or re-stamp) an entry; returns ``value``."""

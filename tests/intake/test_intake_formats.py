@@ -211,6 +211,41 @@ def test_cli_ingest_summary_errors_file_and_exit_codes(configured: str, tmp_path
     assert runner.invoke(app, ["ingest", str(junk), "--no-engine"]).exit_code == 1
 
 
+def test_cli_ingest_refuses_an_internal_address(configured: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kiemchung ingest <URL>`` of a loopback address not on the allow-list: a clear error, exit 1,
+    and no request ever reaches the address."""
+    from kiemchung.settings import get_settings
+
+    requested: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requested.append(self.path)
+            body = '{"text": "Tin từ máy nội bộ"}\n'.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/x.jsonl"
+    monkeypatch.setenv("KIEMCHUNG_FETCH_ALLOW_HOSTS", '["feeds.example.org"]')  # another host only
+    get_settings.cache_clear()
+    try:
+        res = CliRunner().invoke(app, ["ingest", url, "--no-engine", "--no-progress"])
+    finally:
+        server.shutdown()
+    assert res.exit_code == 1
+    assert "Lỗi: Không tải được: Địa chỉ nội bộ bị từ chối: 127.0.0.1" in res.output
+    assert requested == []
+    with session_scope() as s:
+        assert s.scalars(select(Item)).first() is None
+
+
 def test_engine_hook_runs_when_enabled(
     configured: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

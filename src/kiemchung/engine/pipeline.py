@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiemchung import cache
 from kiemchung.engine import tips
 from kiemchung.engine.checkworthy import (
     CLAIM_THRESHOLD,
@@ -80,7 +81,13 @@ class PipelineStats:
 
 
 # dedup state, one per database ------------------------------------------------------------------
-_DEDUP: dict[str, tuple[Deduper, float]] = {}
+_DEDUP = cache.register(
+    "engine.dedup",
+    ttl=None,
+    doc="The near-duplicate state (a Deduper) per database URL, caught up with the store on each "
+    "pass; an entry's age is the time since it was last saved to dedup.pkl (DEDUP_SAVE_SECONDS).",
+)
+# held for a whole pass: two passes in one process must not feed the same Deduper at once
 _DEDUP_LOCK = threading.Lock()
 
 
@@ -92,32 +99,28 @@ def _dedup_path() -> Path:
 
 def _deduper(session: Session) -> Deduper:
     url = str(session.get_bind().engine.url)
-    entry = _DEDUP.get(url)
-    if entry is None:
-        dd = Deduper.from_store(session, _dedup_path())
-        _DEDUP[url] = (dd, time.monotonic())
-        return dd
-    dd = entry[0]
+    dd: Deduper | None = _DEDUP.get(url)
+    if dd is None:
+        return _DEDUP.set(url, Deduper.from_store(session, _dedup_path()))
     dd.catch_up(session)  # items another process finished since our last run
     return dd
 
 
 def save_dedup(force: bool = False) -> None:
     """Persist the dedup state (lazily: at most every ``DEDUP_SAVE_SECONDS`` unless forced)."""
-    now = time.monotonic()
-    for url, (dd, saved) in list(_DEDUP.items()):
-        if force or now - saved >= DEDUP_SAVE_SECONDS:
+    for url, dd, age in _DEDUP.entries():
+        if force or age >= DEDUP_SAVE_SECONDS:
             try:
                 dd.save(_dedup_path())
             except OSError as exc:  # the state is rebuildable; never fail the batch over it
                 log.warning("cannot save dedup state: %s", exc)
-            _DEDUP[url] = (dd, now)
+            _DEDUP.set(url, dd)  # re-stamped: the age counts from this save
 
 
 def reset_state() -> None:
     """Forget in-memory dedup state (tests; after a restore)."""
     with _DEDUP_LOCK:
-        _DEDUP.clear()
+        _DEDUP.invalidate()
 
 
 # helpers ----------------------------------------------------------------------------------------

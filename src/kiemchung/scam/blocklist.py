@@ -16,8 +16,6 @@ exact hit is a handful of dict probes (the host and each parent domain), well un
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +27,7 @@ import phonenumbers
 from sqlalchemy import func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from kiemchung import cache
 from kiemchung.scam.domains import clean_host, parents, site_unit
 from kiemchung.store import models
 from kiemchung.store.db import audit
@@ -558,9 +557,14 @@ def build_snapshot(session: Session | None = None) -> Snapshot:
     return snap
 
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[Snapshot, tuple[Any, ...], float]] = {}
 RECHECK_SECONDS = 30.0
+_SNAPSHOTS = cache.register(
+    "scam.snapshot",
+    ttl=RECHECK_SECONDS,
+    doc="The in-memory scam list snapshot, one per database URL (and one of the bundled seed alone); "
+    "after RECHECK_SECONDS the database's indicator and feed counts are compared and the snapshot "
+    "is rebuilt only when they changed.",
+)
 
 
 def _signature(session: Session) -> tuple[Any, ...]:
@@ -600,24 +604,15 @@ def get_snapshot(session: Session | None = None, *, use_database: bool = True) -
         with session_scope() as s:
             return get_snapshot(s)
     key = str(session.get_bind().engine.url) if session is not None else "bundled"
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None and (session is None or now - hit[2] < RECHECK_SECONDS):
-            return hit[0]
-    sig = _signature(session) if session is not None else ()
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None and hit[1] == sig:
-            _cache[key] = (hit[0], sig, now)
-            return hit[0]
-    snap = build_snapshot(session)
-    with _lock:
-        _cache[key] = (snap, sig, now)
+    # the bundled seed never changes, so its signature is constant and it is built once
+    snap: Snapshot = _SNAPSHOTS.revalidate(
+        key,
+        lambda: _signature(session) if session is not None else (),
+        lambda: build_snapshot(session),
+    )
     return snap
 
 
 def invalidate_snapshot() -> None:
     """Drop cached snapshots (after an update; other processes notice within 30 s)."""
-    with _lock:
-        _cache.clear()
+    _SNAPSHOTS.invalidate()

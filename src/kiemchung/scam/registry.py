@@ -13,8 +13,6 @@ The bundled seed (``data/official_sources.json``) is loaded into the Source tabl
 from __future__ import annotations
 
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -23,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiemchung import cache
 from kiemchung.scam.domains import clean_host, parents, split_host
 from kiemchung.store import models
 from kiemchung.text import fold
@@ -203,8 +202,12 @@ def default_registry() -> Registry:
 
 
 REGISTRY_TTL = 30.0  # seconds an index of the official channels is reused before re-reading
-_registries: dict[str, tuple[Registry, float]] = {}
-_registries_lock = threading.Lock()
+_REGISTRIES = cache.register(
+    "scam.registry",
+    ttl=REGISTRY_TTL,
+    doc="The index of the official channels, one per database URL; dropped at once when an editor "
+    "changes a Source, re-read after REGISTRY_TTL seconds for changes made by another process.",
+)
 
 
 def registry_for(session: Session | None) -> Registry:
@@ -213,19 +216,14 @@ def registry_for(session: Session | None) -> Registry:
     if session is None:
         return default_registry()
     key = str(session.get_bind().engine.url)
-    now = time.monotonic()
-    with _registries_lock:
-        cached = _registries.get(key)
-        if cached is not None and now - cached[1] < REGISTRY_TTL:
-            return cached[0]
-    officials = registry_from_db(session)
-    reg = Registry(officials) if officials else default_registry()
-    with _registries_lock:
-        _registries[key] = (reg, now)
+    reg: Registry | None = _REGISTRIES.get(key)
+    if reg is None:
+        # built outside the cache's lock: a slow database read must not hold up other lookups
+        officials = registry_from_db(session)
+        reg = _REGISTRIES.set(key, Registry(officials) if officials else default_registry())
     return reg
 
 
 def invalidate_registry() -> None:
     """Forget cached registries (after editing the official channels)."""
-    with _registries_lock:
-        _registries.clear()
+    _REGISTRIES.invalidate()

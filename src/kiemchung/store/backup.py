@@ -407,12 +407,8 @@ def drop_derived_state() -> None:
     (settings.data_dir / "dedup.pkl").unlink(missing_ok=True)
     # This process's copies too (the CLI, or tests that restore in-process).
     from kiemchung import cache
-    from kiemchung.engine.index import reset_index
-    from kiemchung.engine.pipeline import reset_state
 
-    reset_state()
-    reset_index()
-    cache.clear_all()
+    cache.clear_all()  # the index, the dedup state, the scam snapshot and registry, public pages
     log.info("search index and dedup state dropped after restore; rebuilt on next use")
 
 
