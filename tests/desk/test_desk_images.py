@@ -122,3 +122,17 @@ def test_editor_corrects_the_reading_and_matching_runs_again(client_for: Client)
         assert saved is not None and saved.ocr_edited and "cái răng" in (saved.ocr_text or "")
     listing = html.unescape(editor.get("/desk/images").text)
     assert "đã sửa" in listing and f"/desk/images/{image_id}/view" in listing
+
+
+def test_no_file_chosen_is_a_message_not_an_error(client_for: Client) -> None:
+    # A browser sends an empty, unnamed file part when the editor submits without choosing a picture.
+    fc_id = _fact_check(FactCheckStatus.draft)
+    editor, csrf = client_for("editor")
+    r = editor.post(
+        f"/desk/fact-checks/{fc_id}/images",
+        data={"csrf_token": csrf, "alt_text": "Ảnh"},
+        files={"image": ("", b"", "application/octet-stream")},
+    )
+    assert r.status_code == 200 and "Chưa chọn ảnh" in html.unescape(r.text)
+    with session_scope() as s:
+        assert s.scalars(select(MediaImage)).first() is None

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from kiemchung.desk.library import extract_text, html_to_text
+import pytest
+
+from kiemchung.desk import library
+from kiemchung.desk.library import TooManyPages, extract_text, html_to_text
+from kiemchung.net import Response
 from kiemchung.store import models, session_scope
 
 
 def tiny_pdf(text: str) -> bytes:
     """A one-page PDF with ``text`` (ASCII) in Helvetica, built by hand with a correct xref table."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    return pages_pdf([text])
+
+
+def pages_pdf(texts: list[str], count: int | None = None) -> bytes:
+    """A PDF with one page per text; ``count`` is the page count it declares (the true one if None)."""
+    n = len(texts)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n))
     objs = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {n if count is None else count} >>".encode(),
     ]
+    font = 3 + 2 * n
+    for i, text in enumerate(texts):
+        stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+        objs.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+        )
+        objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objs, 1):
@@ -113,3 +128,38 @@ def test_url_import_reports_failures_per_url(client_for) -> None:
     c, token = client_for("editor")
     r = c.post("/desk/library/urls", data={"csrf_token": token, "urls": "ftp://x.example/a\nkhong-phai-url"})
     assert r.text.count("Không phải địa chỉ http(s)") == 2
+
+
+def test_a_pdf_over_the_page_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(library, "MAX_PDF_PAGES", 3)
+    pages = ["Trang mot", "Trang hai", "Trang ba", "Trang bon"]
+    assert extract_text("ba.pdf", pages_pdf(pages[:3]))[1] == "Trang mot\nTrang hai\nTrang ba"
+    with pytest.raises(TooManyPages) as exc:
+        extract_text("bon.pdf", pages_pdf(pages))
+    assert (exc.value.pages, exc.value.limit) == (4, 3)
+    # a file that declares fewer pages than it holds is counted by its page tree
+    with pytest.raises(TooManyPages):
+        extract_text("bon.pdf", pages_pdf(pages, count=1))
+    # a PDF fetched from a link list is reported the same way
+    pdf = pages_pdf(pages)
+    monkeypatch.setattr(
+        library,
+        "safe_fetch",
+        lambda url, **_: Response(url, 200, {"content-type": "application/pdf"}, pdf),
+    )
+    (fetched,) = library.fetch_urls(["https://tin.example/bon.pdf"], max_bytes=10**6)
+    assert fetched.error == "PDF quá dài: 4 trang (tối đa 3 trang)"
+
+
+def test_upload_of_a_pdf_over_the_page_cap_reports_it(client_for, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(library, "MAX_PDF_PAGES", 3)
+    c, token = client_for("editor")
+    pdf = pages_pdf([f"Cong bao so {i}" for i in range(5)])
+    r = c.post(
+        "/desk/library/upload",
+        data={"csrf_token": token},
+        files=[("files", ("cong-bao.pdf", pdf, "application/pdf"))],
+    )
+    assert r.status_code == 200 and "PDF quá dài: 5 trang (tối đa 3 trang)" in r.text
+    with session_scope() as s:
+        assert s.query(models.Document).count() == 0

@@ -1,4 +1,5 @@
-"""A large upload is processed off the event loop: a real uvicorn server keeps answering /healthz."""
+"""Slow desk work runs off the event loop: a real uvicorn server keeps answering /healthz while a
+large upload is processed, a picture is read (decoding, PDQ, OCR) or a corrected reading is matched."""
 
 from __future__ import annotations
 
@@ -6,14 +7,21 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from io import BytesIO
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from deskutil import PASSWORD
+from PIL import Image, ImageDraw
+from sqlalchemy import select
 
 from kiemchung.desk.library import UnsupportedFile, extract_text, html_to_text
+from kiemchung.media import web as media_web
+from kiemchung.store import session_scope
+from kiemchung.store.models import FactCheck, FactCheckImage, FactCheckStatus, MediaImage, Verdict
 
 
 @pytest.fixture()
@@ -95,6 +103,93 @@ def test_healthz_answers_while_a_large_upload_is_processed(live_server: str) -> 
     # tests one probe can wait a few seconds for a core, so the bound scales with the upload's length.
     bound = max(2.0, 0.3 * result["seconds"])
     assert worst < bound, f"/healthz took {worst:.2f} s during a {result['seconds']:.1f} s upload"
+
+
+def _worst_healthz_during(base: str, request: Callable[[], httpx.Response]) -> tuple[int, float, float]:
+    """(status of ``request``, its seconds, the slowest /healthz answered meanwhile)."""
+    result: dict[str, float] = {}
+
+    def run() -> None:
+        t0 = time.perf_counter()
+        result["status"] = request().status_code
+        result["seconds"] = time.perf_counter() - t0
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(0.3)
+    worst = 0.0
+    with httpx.Client(base_url=base, timeout=60) as probe:
+        while worker.is_alive():
+            t0 = time.perf_counter()
+            assert probe.get("/healthz").status_code == 200
+            worst = max(worst, time.perf_counter() - t0)
+            time.sleep(0.05)
+    worker.join(timeout=120)
+    return int(result["status"]), result["seconds"], worst
+
+
+def _slowed(func: Callable[..., Any], seconds: float) -> Callable[..., Any]:
+    """``func`` that first blocks its thread, as OCR of a big picture or a wait for the SQLite lock does."""
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(seconds)
+        return func(*args, **kwargs)
+
+    return slow
+
+
+def _picture() -> bytes:
+    img = Image.new("RGB", (320, 200), (240, 240, 230))
+    ImageDraw.Draw(img).text((20, 80), "Thong bao nghi hoc", fill=(10, 10, 10))
+    buf = BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("action", ["attach", "ocr"])
+def test_healthz_answers_while_a_picture_is_read_or_matched(
+    live_server: str, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    block = 3.0
+    with session_scope() as s:
+        fc = FactCheck(
+            slug="nghi-hoc",
+            claim_reviewed="Trường nghỉ học cả tuần",
+            verdict=Verdict.false,
+            status=FactCheckStatus.draft,
+        )
+        image = MediaImage(sha256="cd" * 32, ext="png", width=1, height=1, pdq="0" * 64, pdq_quality=0)
+        s.add_all([fc, image])
+        s.flush()
+        fc_id, image_id = fc.id, image.id
+    client, token = _logged_in(live_server)
+    if action == "attach":
+        monkeypatch.setattr(media_web, "save_image", _slowed(media_web.save_image, block))
+
+        def send() -> httpx.Response:
+            return client.post(
+                f"/desk/fact-checks/{fc_id}/images",
+                data={"csrf_token": token, "alt_text": "Ảnh thông báo"},
+                files={"image": ("thong-bao.png", _picture(), "image/png")},
+            )
+    else:
+        monkeypatch.setattr(media_web, "_matches", _slowed(media_web._matches, block))
+
+        def send() -> httpx.Response:
+            return client.post(
+                f"/desk/images/{image_id}/ocr", data={"csrf_token": token, "ocr_text": "Trường nghỉ học"}
+            )
+
+    status, seconds, worst = _worst_healthz_during(live_server, send)
+    assert status in (200, 303) and seconds >= block
+    # On the event loop the blocked work would hold /healthz for about ``block`` seconds.
+    assert worst < block / 2, f"/healthz took {worst:.2f} s during a {seconds:.1f} s {action}"
+    with session_scope() as s:  # the work itself was done
+        if action == "attach":
+            assert s.scalars(select(FactCheckImage).where(FactCheckImage.fact_check_id == fc_id)).first()
+        else:
+            stored = s.get(MediaImage, image_id)
+            assert stored is not None and stored.ocr_edited and stored.ocr_text == "Trường nghỉ học"
 
 
 def test_binary_bytes_sent_as_text_are_refused_not_imported(client_for) -> None:

@@ -179,3 +179,13 @@ def test_picture_records_on_both_backends(configured: str, db_url: str) -> None:
     with session_scope(db_url) as s:  # the same records again: nothing new, no second link
         again = ingest_records(s, records, source_name="Ảnh hai cơ sở dữ liệu")
     assert (again.stored, again.duplicates, again.images) == (0, 2, 0)
+
+
+def test_api_multipart_with_a_source_and_broken_items_json_is_a_400(api: TestClient) -> None:
+    r = api.post(
+        "/api/items",
+        data={"items": '[{"image": "a.png"', "source": "Chụp màn hình"},
+        files=[("f1", ("a.png", b"\x89PNG", "image/png"))],
+        headers=AUTH,
+    )
+    assert r.status_code == 400 and "JSON" in r.text

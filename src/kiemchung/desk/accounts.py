@@ -39,7 +39,8 @@ def login_guard(request: Request) -> auth.LoginGuard:
 
 
 def log_in(db: Session, request: Request, email: str, password: str) -> auth.LoginResult:
-    """Check the credentials (failures count towards the lockout); on success start the session."""
+    """Check the credentials (failures count towards locking this account from this address); on
+    success start the session."""
     result = auth.attempt_login(db, email, password, guard=login_guard(request), client=client_key(request))
     if result.user is not None:
         auth.start_session(request, db, result.user)

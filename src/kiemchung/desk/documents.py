@@ -91,11 +91,12 @@ def import_files(
         try:
             title, text = library.extract_text(f.name, f.data, f.content_type)
         except library.UnsupportedFile as exc:
-            message = (
-                _("Tệp không phải văn bản")
-                if str(exc) == "binary"
-                else _("Định dạng không hỗ trợ (txt, html, pdf)")
-            )
+            if isinstance(exc, library.TooManyPages):
+                message = exc.message
+            elif str(exc) == "binary":
+                message = _("Tệp không phải văn bản")
+            else:
+                message = _("Định dạng không hỗ trợ (txt, html, pdf)")
             report.append({"name": f.name, "status": "error", "message": message})
             continue
         except Exception as exc:  # a corrupt PDF is reported, the other files still import

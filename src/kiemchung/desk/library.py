@@ -47,6 +47,23 @@ class UnsupportedFile(ValueError):
     pass
 
 
+# Longer PDFs are refused whole: reading one holds a worker thread for as long as its pages take
+# (a 60,000-page file took seconds even with empty pages); real reports and gazettes are far shorter.
+MAX_PDF_PAGES = 2000
+
+
+class TooManyPages(UnsupportedFile):
+    """A PDF over :data:`MAX_PDF_PAGES`; ``message`` says so in the page's language."""
+
+    def __init__(self, pages: int, limit: int) -> None:
+        super().__init__(f"{pages} pages > {limit}")
+        self.pages, self.limit = pages, limit
+
+    @property
+    def message(self) -> str:
+        return _("PDF quá dài: %(pages)s trang (tối đa %(limit)s trang)", pages=self.pages, limit=self.limit)
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -92,9 +109,22 @@ def html_to_text(html: str) -> tuple[str, str]:
 
 
 def pdf_to_text(data: bytes) -> str:
+    """The text of a PDF's pages; :class:`TooManyPages` past :data:`MAX_PDF_PAGES`."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
+    limit = MAX_PDF_PAGES
+    # The page count the file declares refuses a long one before its page tree is walked; the
+    # walked count catches a file that understates it.
+    try:
+        declared = int(reader.trailer["/Root"]["/Pages"]["/Count"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        declared = 0
+    if declared > limit:
+        raise TooManyPages(declared, limit)
+    pages = len(reader.pages)
+    if pages > limit:
+        raise TooManyPages(pages, limit)
     return "\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
 
 
@@ -216,6 +246,8 @@ def fetch_urls(urls: list[str], *, max_bytes: int, timeout: float = 10.0) -> lis
                 name += ".html"
             title, text = extract_text(name, resp.content, ctype)
             out.append(Fetched(url, title, text))
+        except TooManyPages as exc:
+            out.append(Fetched(url, error=exc.message))
         except UnsupportedFile:
             out.append(Fetched(url, error=_("Định dạng không hỗ trợ")))
         except FetchError as exc:

@@ -51,11 +51,18 @@ def _check_token(request: Request, expected: str) -> None:
         raise HTTPException(401, gettext("Sai mã truy cập"), {"WWW-Authenticate": "Bearer"})
 
 
-def _parse(body: bytes) -> tuple[str, list[Any]]:
+def _parse(body: bytes, source_field: str | None = None) -> tuple[str, list[Any]]:
+    """``(source, items)`` of a JSON body; a multipart request's ``source`` field names the source.
+
+    >>> _parse('[{"text": "Giá xăng giảm"}]'.encode(), "Nhóm Zalo")
+    ('Nhóm Zalo', [{'text': 'Giá xăng giảm'}])
+    """
     try:
         data = loads_json(body)
     except orjson.JSONDecodeError as exc:
         raise HTTPException(400, _("JSON không hợp lệ: %(exc)s", exc=exc)) from None
+    if source_field is not None:
+        data = {"source": source_field, "items": data}
     source: Any = DEFAULT_SOURCE
     if isinstance(data, dict):
         source = data.get("source") or DEFAULT_SOURCE
@@ -67,6 +74,13 @@ def _parse(body: bytes) -> tuple[str, list[Any]]:
     if len(data) > MAX_ITEMS:
         raise HTTPException(413, _("Quá nhiều mục (> %(max_items)s)", max_items=MAX_ITEMS))
     return source.strip() or DEFAULT_SOURCE, data
+
+
+def _parse_and_store(
+    session: Session, body: bytes, source_field: str | None, files: dict[str, bytes]
+) -> dict[str, Any]:
+    source, items = _parse(body, source_field)
+    return _store(session, source, items, files)
 
 
 def _store(
@@ -91,8 +105,8 @@ def _store(
     }
 
 
-async def _multipart(request: Request, body: bytes) -> tuple[bytes, dict[str, bytes]]:
-    """``(items JSON, {file name or field name: bytes})`` of a multipart body already read."""
+async def _multipart(request: Request, body: bytes) -> tuple[bytes, str | None, dict[str, bytes]]:
+    """``(items JSON, source field, {file name or field name: bytes})`` of a multipart body already read."""
 
     async def replay() -> Message:
         return {"type": "http.request", "body": body, "more_body": False}
@@ -120,9 +134,7 @@ async def _multipart(request: Request, body: bytes) -> tuple[bytes, dict[str, by
     await form.close()
     if items is None:
         raise HTTPException(422, _('Thiếu trường "items"'))
-    if source is not None:
-        items = orjson.dumps({"source": source, "items": loads_json(items)})
-    return items, files
+    return items, source, files
 
 
 @router.post("/api/items")
@@ -139,11 +151,12 @@ async def post_items(request: Request, session: SessionDep, background: Backgrou
         if len(body) > settings.max_request_bytes:
             raise HTTPException(413, _("Yêu cầu quá lớn"))
     raw = bytes(body)
+    source: str | None = None
     files: dict[str, bytes] = {}
     if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
-        raw, files = await _multipart(request, raw)
-    source, items = _parse(raw)
-    result = await run_in_threadpool(_store, session, source, items, files)
+        raw, source, files = await _multipart(request, raw)
+    # Parsing (a walk of every value for exact ids) and storing run in a worker thread.
+    result = await run_in_threadpool(_parse_and_store, session, raw, source, files)
     if result["stored"]:
         background.add_task(enqueue, tasks.process_pending)  # after the commit; a job, not here
     return result

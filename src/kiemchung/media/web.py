@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
+from starlette import datastructures
 from starlette.formparsers import MultiPartParser
 
 from kiemchung.media.intake import MAX_BYTES, ImageRejected
@@ -34,11 +34,25 @@ router = APIRouter(include_in_schema=False)
 MAX_OCR_TEXT = 5000
 
 
+def _chosen(upload: Any) -> bool:
+    # A browser sends an empty part without a file name when no file was chosen. (The form parser
+    # makes Starlette's UploadFile; FastAPI's, in signatures, is a subclass of it.)
+    return isinstance(upload, datastructures.UploadFile) and bool(upload.filename or upload.size)
+
+
 async def upload_bytes(upload: Any) -> bytes | None:
     """The bytes of a form's file field, or None when no file was chosen."""
-    if not isinstance(upload, UploadFile) or (not upload.filename and not upload.size):
+    if not _chosen(upload):
         return None
     data = await upload.read(MAX_BYTES + 1)
+    return data or None
+
+
+def read_upload(upload: Any) -> bytes | None:
+    """``upload_bytes`` for a plain ``def`` handler, which already runs in a worker thread."""
+    if not _chosen(upload):
+        return None
+    data = upload.file.read(MAX_BYTES + 1)
     return data or None
 
 
@@ -120,13 +134,18 @@ def desk_image_view(request: Request, image_id: int, user: CurrentUser, session:
 
 
 @router.post("/desk/images/{image_id}/ocr", response_class=HTMLResponse)
-async def desk_image_ocr(request: Request, image_id: int, user: Editor, session: SessionDep) -> HTMLResponse:
-    """An editor's reading replaces the OCR text; matching runs again on it."""
-    form = await request.form()
+def desk_image_ocr(
+    request: Request, image_id: int, user: Editor, session: SessionDep, ocr_text: str = Form("")
+) -> HTMLResponse:
+    """An editor's reading replaces the OCR text; matching runs again on it.
+
+    A plain ``def``, like :func:`attach`: the write (which may wait for the database lock) and the
+    matching run in a worker thread, never on the event loop that answers every other request.
+    """
     image = session.get(MediaImage, image_id)
     if image is None:
         raise HTTPException(404)
-    text = str(form.get("ocr_text") or "").replace("\r\n", "\n").strip()[:MAX_OCR_TEXT]
+    text = ocr_text.replace("\r\n", "\n").strip()[:MAX_OCR_TEXT]
     image.ocr_text, image.ocr_edited = text, True
     session.flush()
     flash(request, N_("Đã lưu nội dung ảnh và khớp lại"))
@@ -134,22 +153,29 @@ async def desk_image_ocr(request: Request, image_id: int, user: Editor, session:
 
 
 @router.post("/desk/fact-checks/{fc_id}/images")
-async def attach(request: Request, fc_id: int, user: Editor, session: SessionDep) -> Response:
+def attach(
+    request: Request,
+    fc_id: int,
+    user: Editor,
+    session: SessionDep,
+    image: UploadFile | None = File(None),
+    alt_text: str = Form(""),
+) -> Response:
+    # A plain ``def``: decoding the picture, PDQ, OCR and the database work run in a worker
+    # thread, never on the event loop that answers every other request.
     fc = session.get(FactCheck, fc_id)
     if fc is None:
         raise HTTPException(404)
-    form = await request.form()
-    data = await upload_bytes(form.get("image"))
-    alt = str(form.get("alt_text") or "")
+    data = read_upload(image)
     if data is None:
         flash(request, N_("Chưa chọn ảnh"), "error")
         return redirect(f"/desk/fact-checks/{fc_id}")
     try:
-        image = save_image(session, data)
+        stored = save_image(session, data)
     except ImageRejected as exc:
         flash(request, str(exc), "error")
         return redirect(f"/desk/fact-checks/{fc_id}")
-    attach_image(session, fc, image, alt or (image.ocr_text or "")[:200])
+    attach_image(session, fc, stored, alt_text or (stored.ocr_text or "")[:200])
     flash(request, N_("Đã gắn ảnh vào bài kiểm chứng"))
     return redirect(f"/desk/fact-checks/{fc_id}")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse
@@ -60,12 +59,13 @@ def _run(q: str, db: Session) -> CheckResult:
     dependencies=[Depends(lookup_rate_limit)],
     responses={429: {"description": "Too many look-ups from this client (Retry-After)"}},
 )
-async def api_check(
+def api_check(
     db: SessionDep,
     q: str = Query(..., min_length=1, max_length=MAX_Q, description="Link, domain, phone, account or text"),
 ) -> dict[str, Any]:
     """Check a link, domain, phone number, account number or message for scams."""
-    r = await run_in_threadpool(_run, q, db)
+    # Plain ``def`` handlers here: the look-up (database, fuzzy matching) runs in a worker thread.
+    r = _run(q, db)
     d = r.to_dict()
     d.pop("indicators", None)
     d["reasons"] = [label(reason) for reason in r.reasons]  # in the request's language
@@ -82,8 +82,8 @@ async def api_check(
     include_in_schema=False,
     dependencies=[Depends(lookup_rate_limit)],
 )
-async def page_check(request: Request, db: SessionDep, q: str = Query("", max_length=MAX_Q)) -> HTMLResponse:
+def page_check(request: Request, db: SessionDep, q: str = Query("", max_length=MAX_Q)) -> HTMLResponse:
     from kiemchung.web.templating import render
 
-    result = await run_in_threadpool(_run, q, db) if q.strip() else None
+    result = _run(q, db) if q.strip() else None
     return render(request, "scam/check.html", {"q": q, "result": result, "verdict_text": VERDICT_TEXT})

@@ -48,7 +48,9 @@ def login(
         resp = page(request, "desk/login.html", ctx, status=429)
         resp.headers["Retry-After"] = str(limiter.retry_after(client_key(request)))
         return resp
-    # A failed attempt is committed too: it counts towards the account's lockout.
+    # A failed attempt returns normally, so its writes are committed too: the account's failure
+    # count (shown to admins, locks nothing) and, when the login guard locks this account from
+    # this address, the audit event. The lock itself lives in the guard, per (account, address).
     result = accounts.log_in(db, request, email, password)
     if result.user is not None:
         return redirect(safe_next(next))
