@@ -44,9 +44,6 @@ REVIEWED_DEPENDENCIES = {
     "kiemchung.web.security.require_csrf": "reads the form and compares two tokens",
     "kiemchung.channels.web.raw_body": "reads the request body for the plain-def webhook handler",
 }
-# TEMPORARY: these modules are being converted to plain ``def`` handlers on other branches; drop
-# this set when they are merged.
-CONVERTING_MODULES = {"kiemchung.feedback.desk", "kiemchung.desk.routes.incidents"}
 
 
 def _name(func: Callable[..., Any]) -> str:
@@ -103,11 +100,7 @@ def found(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], set
 
 def test_every_async_endpoint_is_reviewed(found: tuple[dict[str, str], set[str]]) -> None:
     endpoints, _ = found
-    unreviewed = {
-        name: path
-        for name, path in endpoints.items()
-        if name not in REVIEWED_ENDPOINTS and name.rsplit(".", 1)[0] not in CONVERTING_MODULES
-    }
+    unreviewed = {name: path for name, path in endpoints.items() if name not in REVIEWED_ENDPOINTS}
     assert not unreviewed, (
         "async def handlers run on the event loop: make these plain `def` (FastAPI runs them in the "
         f"thread pool) or move their work into run_in_threadpool and list them here: {unreviewed}"
