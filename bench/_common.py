@@ -15,6 +15,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_POSTS = REPO / ".." / "shared" / "eval" / "posts" / "reintel-posts.jsonl"
+DEFAULT_LIBRARY = REPO / ".." / "shared" / "eval" / "matching" / "library.jsonl"
+DEFAULT_IMAGES = REPO / ".." / "shared" / "eval" / "images" / "images-dev.jsonl"
 # embeddings of the evaluation texts are cached outside the repository (never committed)
 CACHE = Path(os.environ.get("KIEMCHUNG_BENCH_CACHE", Path(tempfile.gettempdir()) / "kiemchung-bench"))
 
@@ -29,6 +31,20 @@ def posts_path(argv: list[str] | None = None) -> Path | None:
         print(f"SKIP: không thấy tệp bài đăng / posts file not found: {path}")
         return None
     return path
+
+
+def images_ready(library: Path, queries: Path) -> bool:
+    """The picture benchmarks' inputs are there and Tesseract reads Vietnamese; else a SKIP line."""
+    for path in (library, queries):
+        if not path.exists():
+            print(f"SKIP: không thấy tệp / file not found: {path.resolve()}")
+            return False
+    from kiemchung.media.ocr import available
+
+    if not available():
+        print("SKIP: chưa cài Tesseract tiếng Việt / Tesseract with Vietnamese data is not installed")
+        return False
+    return True
 
 
 def option(name: str, default: int) -> int:

@@ -1,7 +1,9 @@
 """Images through OCR + matching on one core, and our OCR stage against bare ``tesseract``.
 
-    OMP_NUM_THREADS=1 python bench/bench_images.py --library LIB.jsonl --queries IMAGES.jsonl [--n 40]
+    OMP_NUM_THREADS=1 python bench/bench_images.py [--library LIB.jsonl] [--queries IMAGES.jsonl] [--n 40]
 
+The library and the picture queries default to the development sets in ``../shared/eval`` next
+to the repository; without them, or without Tesseract's Vietnamese data, it prints SKIP.
 Prints images/s for the whole path (check + strip + PDQ + OCR + match), seconds per image for
 each stage, and the ratio of our OCR stage (``media.ocr.read_text``) to ``tesseract IMG - -l vie``
 run on the same files. Only figures are printed.
@@ -18,6 +20,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from _common import DEFAULT_IMAGES, DEFAULT_LIBRARY, images_ready
 from kiemchung.engine.evaluate import CachedQueryEmbedder, build_matcher, load_library, read_jsonl
 from kiemchung.media.intake import load_image
 from kiemchung.media.ocr import read_text
@@ -25,11 +28,13 @@ from kiemchung.media.pdq import pdq_hash
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--library", type=Path, required=True)
-    ap.add_argument("--queries", type=Path, required=True)
-    ap.add_argument("--n", type=int, default=40)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--library", type=Path, default=DEFAULT_LIBRARY, help="fact-checks (JSONL)")
+    ap.add_argument("--queries", type=Path, default=DEFAULT_IMAGES, help="picture queries (JSONL)")
+    ap.add_argument("--n", type=int, default=40, help="pictures to time (the first n queries)")
     args = ap.parse_args()
+    if not images_ready(args.library, args.queries):
+        return
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, children included
 

@@ -23,6 +23,8 @@ ORDER = [
     "calibrate_clustering.py",
     "eval_matching.py",
 ]
+# the scripts that read the posts file (``_common.posts_path``); the others find their own data
+TAKES_POSTS = {"bench_triage.py", "bench_embedding.py", "bench_match_latency.py", "bench_memory.py"}
 
 
 def main() -> int:
@@ -37,8 +39,7 @@ def main() -> int:
     for script in scripts:
         print(f"\n=== {script.name} ===", flush=True)
         t = time.perf_counter()
-        # eval_matching takes its own arguments; the posts path only goes to the bench_* scripts
-        args = extra if script.name.startswith("bench_") else []
+        args = extra if script.name in TAKES_POSTS else []
         rc = subprocess.call([sys.executable, str(script), *args], cwd=HERE.parent)
         print(f"--- {script.name}: exit {rc}, {time.perf_counter() - t:.1f} s", flush=True)
         if rc != 0:

@@ -1,6 +1,7 @@
 """Pictures in bulk intake: ``kiemchung ingest`` records naming an image file (relative to the
 JSONL file) or carrying base64, and ``POST /api/items`` as base64 JSON or multipart. Each picture
-goes through the media pipeline (metadata stripped, OCR, PDQ); the OCR text is the item's text."""
+goes through the media pipeline (metadata stripped, OCR, PDQ); the OCR text is the item's text.
+Copies of a picture without words become one post, like repeated texts."""
 
 from __future__ import annotations
 
@@ -189,3 +190,36 @@ def test_api_multipart_with_a_source_and_broken_items_json_is_a_400(api: TestCli
         headers=AUTH,
     )
     assert r.status_code == 400 and "JSON" in r.text
+
+
+def test_copies_of_a_picture_without_words_are_one_post(configured: str) -> None:
+    """Within one import and across imports, a re-encoded, resized copy of a photo with nothing to
+    read is the same post (a duplicate, like a repeated text); an unrelated photo is not."""
+    from kiemchung.engine import pipeline
+    from kiemchung.engine.pipeline import process_pending
+    from kiemchung.intake.ingest import ingest_records
+
+    photo = noise_photo(51, (640, 480))
+    w, h = photo.size
+
+    def b64(img: Image.Image, quality: int) -> dict[str, str]:
+        return {"image_base64": base64.b64encode(encode(img, "JPEG", quality=quality)).decode()}
+
+    smaller = photo.resize((w * 2 // 3, h * 2 // 3), Image.Resampling.BILINEAR)
+    with session_scope(configured) as s:
+        first = ingest_records(
+            s, [b64(photo, 92), b64(smaller, 40), b64(noise_photo(52, (640, 480)), 92)], source_name="Nhóm A"
+        )
+    assert (first.stored, first.duplicates) == (2, 1)  # the copy repeats the first post
+    with session_scope(configured) as s:  # another group shares it again, half size
+        later = ingest_records(s, [b64(photo.resize((w // 2, h // 2)), 60)], source_name="Nhóm B")
+    assert later.stored == 1
+    (original, _), (other, _), (shared, shared_images) = _items(configured)
+    assert shared.text == original.text != other.text and len(shared_images) == 1
+    pipeline.reset_state()
+    with session_scope(configured) as s:
+        process_pending(s)
+    with session_scope(configured) as s:
+        again, stranger = s.get(Item, shared.id), s.get(Item, other.id)
+        assert again is not None and again.duplicate_of_id == original.id
+        assert stranger is not None and stranger.duplicate_of_id is None

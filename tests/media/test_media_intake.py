@@ -7,12 +7,24 @@ from pathlib import Path
 
 import pytest
 from media_render import encode, noise_photo
-from PIL import Image
+from PIL import Image, IptcImagePlugin
 
 from kiemchung.media.intake import ImageRejected, load_image, sniff, store_image, stored_path
 
 GPS_IFD = 0x8825
 ARTIST, SERIAL, XP_AUTHOR = 0x013B, 0xA431, 0x9C9D
+BYLINE, CITY = (2, 80), (2, 90)  # IPTC IIM datasets: the photographer, where it was taken
+
+
+def _iptc_block(fields: dict[tuple[int, int], bytes]) -> bytes:
+    """A JPEG APP13 segment as Photoshop writes it: an 8BIM resource 0x0404 holding IPTC IIM."""
+    iim = b"".join(
+        b"\x1c" + bytes(tag) + len(value).to_bytes(2, "big") + value for tag, value in fields.items()
+    )
+    iim += b"\x00" * (len(iim) % 2)
+    resource = b"8BIM" + (0x0404).to_bytes(2, "big") + b"\x00\x00" + len(iim).to_bytes(4, "big") + iim
+    payload = b"Photoshop 3.0\x00" + resource
+    return b"\xff\xed" + (len(payload) + 2).to_bytes(2, "big") + payload
 
 
 def _jpeg_with_gps_and_author() -> bytes:
@@ -25,7 +37,9 @@ def _jpeg_with_gps_and_author() -> bytes:
     gps[3], gps[4] = "E", (105.0, 51.0, 12.0)  # longitude
     exif.get_ifd(0x8769)[SERIAL] = "SN-0042-XYZ"
     xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>Nguyen Van Chup</dc:creator></x:xmpmeta>'
-    return encode(noise_photo(1), "JPEG", exif=exif.tobytes(), xmp=xmp, quality=92)
+    jpeg = encode(noise_photo(1), "JPEG", exif=exif.tobytes(), xmp=xmp, quality=92)
+    iptc = _iptc_block({BYLINE: b"Tran Thi Nhiep Anh", CITY: b"Thon Dong Xa"})
+    return jpeg[:2] + iptc + jpeg[2:]  # right after the start-of-image marker
 
 
 def test_gps_author_and_serial_are_stripped(tmp_path: Path) -> None:
@@ -34,6 +48,8 @@ def test_gps_author_and_serial_are_stripped(tmp_path: Path) -> None:
     assert src.getexif()[ARTIST] == "Nguyen Van Chup"  # the fixture really carries them
     assert src.getexif().get_ifd(GPS_IFD)
     assert b"Nguyen Van Chup" in original
+    iptc = IptcImagePlugin.getiptcinfo(src)
+    assert iptc is not None and iptc[BYLINE] == b"Tran Thi Nhiep Anh" and iptc[CITY] == b"Thon Dong Xa"
 
     checked = load_image(original)
     path = store_image(checked, tmp_path)
@@ -42,7 +58,19 @@ def test_gps_author_and_serial_are_stripped(tmp_path: Path) -> None:
     assert out.format == "JPEG"
     assert not out.getexif() and not out.getexif().get_ifd(GPS_IFD)
     assert "exif" not in out.info and "xmp" not in out.info and "icc_profile" not in out.info
-    for needle in (b"Exif", b"Chup", b"SN-0042", b"PhoneMaker", b"xmpmeta", "Tác giả".encode("utf-16-le")):
+    assert "photoshop" not in out.info and IptcImagePlugin.getiptcinfo(out) is None
+    for needle in (
+        b"Exif",
+        b"Chup",
+        b"SN-0042",
+        b"PhoneMaker",
+        b"xmpmeta",
+        "Tác giả".encode("utf-16-le"),
+        b"Photoshop 3.0",
+        b"8BIM",
+        b"Nhiep Anh",
+        b"Dong Xa",
+    ):
         assert needle not in stored
     # the original never touched the disk: only the re-encoded file is there
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [path.name]

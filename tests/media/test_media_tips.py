@@ -1,6 +1,7 @@
 """Picture tips end to end: the tip form and the API read a screenshot and answer it like typed
 text; a copy of a fact-check's own picture is answered even without readable text; an edited copy
-and an unrelated picture are not; the stored picture carries no metadata and is not public."""
+and an unrelated picture are not; copies of a picture without words are one claim; the stored
+picture carries no metadata and is not public."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from PIL import Image
 from public_seed import Seed
 from sqlalchemy import select
 
+from kiemchung.engine import pipeline
+from kiemchung.engine.worker import run_once
 from kiemchung.media.ocr import available
-from kiemchung.media.service import attach_image, save_image
+from kiemchung.media.service import attach_image, claim_images, save_image
+from kiemchung.public.tipstatus import demand
 from kiemchung.store import session_scope
-from kiemchung.store.models import FactCheck, MediaImage, Tip, TipImage, Verdict
+from kiemchung.store.models import Claim, FactCheck, MediaImage, Tip, TipImage, Verdict
 
 needs_ocr = pytest.mark.skipif(not available(), reason="Tesseract with Vietnamese data is not installed")
 LEMON = ["Bác sĩ nói uống nước chanh nóng", "chữa khỏi ung thư, ai cũng", "nên biết để chia sẻ"]
@@ -121,3 +125,37 @@ def test_edited_copy_with_other_words_is_not_answered_by_its_hash(client: TestCl
     r = client.post("/api/v1/tips", files={"image": ("e.png", encode(screenshot(edited)), "image/png")})
     assert r.status_code == 200
     assert r.json()["status"] != "answered" or r.json()["fact_check"]["id"] != fc_id
+
+
+def test_copies_of_a_picture_without_words_are_one_claim(client: TestClient, seeded: Seed) -> None:
+    """A photo with nothing to read, sent again re-encoded and resized, joins the first one's claim
+    (its demand goes up); an unrelated photo does not."""
+    pipeline.reset_state()
+    photo = noise_photo(41, (640, 480))
+    w, h = photo.size
+    copy = photo.resize((w * 2 // 3, h * 2 // 3), Image.Resampling.BILINEAR)
+
+    def send(data: bytes) -> int:
+        r = client.post("/api/v1/tips", files={"image": ("anh.jpg", data, "image/jpeg")})
+        assert r.status_code == 200 and r.json()["status"] == "received", r.text
+        return int(r.json()["tip_id"])
+
+    first_id = send(encode(photo, "JPEG", quality=92))
+    run_once()  # the claim engine's pass makes the claim
+    with session_scope() as s:
+        first = s.get(Tip, first_id)
+        assert first is not None and first.claim_id is not None
+        claim_id = first.claim_id
+        assert demand(s, claim_id)[0] == 1
+    copy_id, other_id = send(encode(copy, "JPEG", quality=40)), send(encode(noise_photo(42, (640, 480))))
+    run_once()
+    with session_scope() as s:
+        copy_tip, other = s.get(Tip, copy_id), s.get(Tip, other_id)
+        assert copy_tip is not None and other is not None
+        assert copy_tip.claim_id == claim_id
+        assert demand(s, claim_id)[0] == 2
+        assert other.claim_id is not None and other.claim_id != claim_id
+        assert demand(s, other.claim_id)[0] == 1
+        # the desk sees both pictures on the one claim
+        claim = s.get(Claim, claim_id)
+        assert claim is not None and len(claim_images(claim)) == 2

@@ -35,6 +35,18 @@ LEXICAL_ONLY_SAME = 0.6  # lexical overlap that alone means "same claim" (posts 
 _SYL = re.compile(r"[^\W_]+")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 EMBED_BATCH = 256
+# A picture without readable words stands in as "[words] #" and 12 hex digits of its content hash
+# (``media.tips.unreadable_text``, in any language). Its words say nothing about the picture.
+_STAND_IN = re.compile(r"\A\[[^\]\n]{1,80}\] #[0-9a-f]{12}\Z")
+
+
+def is_stand_in(text: str) -> bool:
+    """Is ``text`` the stand-in of a picture without readable words?
+
+    >>> is_stand_in("[Image without readable text] #0123456789ab"), is_stand_in("Ảnh này thật không?")
+    (True, False)
+    """
+    return bool(_STAND_IN.match(text))
 
 
 def tokens(text: str) -> frozenset[str]:
@@ -163,6 +175,9 @@ class ClaimLibrary:
                 for tok in toks:
                     self._postings.setdefault(tok, []).append(k)
 
+    def text_of(self, claim_id: int) -> str:
+        return self.texts[self._pos[claim_id]]
+
     def candidates(
         self, vectors: np.ndarray | None, toks: Sequence[frozenset[str]], pool: int = 20
     ) -> list[list[tuple[int, float]]]:
@@ -220,18 +235,46 @@ def cluster(
     threshold: float | None = None,
 ) -> list[Assignment]:
     """Assign each statement to an existing claim or to a new group; later statements of the batch
-    can join new groups started earlier in the same batch."""
+    can join new groups started earlier in the same batch.
+
+    A picture's stand-in (:func:`is_stand_in`) joins only the very same stand-in (the tipline gives
+    a copy of a picture its original's); stand-ins look alike whatever the pictures show, so they
+    are never compared by similarity, with each other or with statements:
+
+    >>> lib = ClaimLibrary(embedder=None)
+    >>> lib.add([3], ["[Ảnh không đọc được chữ] #aaaaaaaaaaaa"], None)
+    >>> batch = ["[Ảnh không đọc được chữ] #aaaaaaaaaaaa", "[Ảnh không đọc được chữ] #bbbbbbbbbbbb",
+    ...          "[Ảnh không đọc được chữ] #bbbbbbbbbbbb", "Ảnh không đọc được chữ #cccccccccccc"]
+    >>> [(a.claim_id, a.new) for a in cluster(batch, None, lib)]
+    [(3, None), (None, 0), (None, 0), (None, 1)]
+    """
     th = SAME_CLAIM if threshold is None else threshold
     toks = [tokens(t) for t in texts]
     cands = library.candidates(vectors, toks, pool=10)
     out: list[Assignment] = []
     new_rows: list[int] = []  # batch rows that started a new group
     for r in range(len(texts)):
+        stand_in = is_stand_in(texts[r])
+        if stand_in:
+            same = next((cid for cid, _ in cands[r] if library.text_of(cid) == texts[r]), None)
+            group = next((g for g, row in enumerate(new_rows) if texts[row] == texts[r]), None)
+            if same is not None:
+                out.append(Assignment(same, 1.0))
+            elif group is not None:
+                out.append(Assignment(None, 1.0, group))
+            else:
+                out.append(Assignment(None, 1.0, len(new_rows)))
+                new_rows.append(r)
+            continue
         best_id, best = None, -1.0
-        if cands[r]:
-            best_id, best = cands[r][0]
+        for cid, sim in cands[r]:
+            if not is_stand_in(library.text_of(cid)):
+                best_id, best = cid, sim
+                break
         new_best, new_sim = None, -1.0
         for g, row in enumerate(new_rows):
+            if is_stand_in(texts[row]):
+                continue
             lex = lexical_similarity(toks[r], toks[row])
             dense = (
                 float(vectors[r] @ vectors[row])

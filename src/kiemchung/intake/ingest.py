@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +32,9 @@ from kiemchung.intake.records import RecordError, validate
 from kiemchung.settings import get_settings
 from kiemchung.store.models import Item, ItemKind, Source, SourceKind, utcnow
 from kiemchung.web.i18n import _
+
+if TYPE_CHECKING:
+    from kiemchung.media.tips import Copies
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -156,6 +159,7 @@ def ingest_numbered(
     report = IngestReport(source_name=source_name)
     batch: dict[str, dict[str, Any]] = {}
     images: dict[str, Any] = {}  # content_hash -> MediaImage read but not stored yet
+    copies: Copies | None = None  # once a picture comes
     for line, rec in numbered:
         if isinstance(rec, RecordError):
             report.rejected.append((line, str(rec)))
@@ -177,6 +181,13 @@ def ingest_numbered(
             except ImageRejected as exc:
                 report.rejected.append((line, str(exc)))
                 continue
+        if image is not None:
+            if copies is None:
+                from kiemchung.media.tips import Copies
+
+                copies = Copies(session)
+            # a copy of an earlier picture without words takes its stand-in: one item, one claim
+            rec["text"] = copies.text(image, rec.get("text") or "")
         try:
             v = validate(scrub(rec, registered=keep_url))
         except RecordError as exc:

@@ -11,6 +11,8 @@ The picture goes through the same pipeline as an image tip (``kiemchung.media.se
 from its bytes, size and pixel limits, EXIF/XMP/IPTC stripped by re-encoding, OCR, PDQ. The OCR
 text (after any typed text) becomes the item's text, so the post is normalised, clustered and
 matched like any other; the stored, metadata-free picture is linked to the item (``item_image``).
+A picture without readable words that is a copy (PDQ) of an earlier one takes that one's stand-in
+text (``media.tips.Copies``, applied in ``intake.ingest``), so copies are one post, like repeats.
 
     >>> pop_image_ref({"text": "x", "image": "a.png"})
     ('file', 'a.png')

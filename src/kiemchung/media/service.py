@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from kiemchung.media.intake import CheckedImage, load_image, media_dir, store_image, stored_path
-from kiemchung.media.pdq import MATCH_DISTANCE, MIN_QUALITY, hamming, pdq_hash
+from kiemchung.media.pdq import MATCH_DISTANCE, MIN_QUALITY, nearest, pdq_hash
 from kiemchung.store.models import (
     Claim,
     ClaimItem,
@@ -151,20 +151,17 @@ def pdq_match(
     if quality < MIN_QUALITY:
         return None
     rows = session.execute(
-        select(FactCheckImage.fact_check_id, MediaImage.id, MediaImage.pdq)
+        select(FactCheckImage.fact_check_id, MediaImage.id, MediaImage.pdq, MediaImage.pdq_quality)
         .join(MediaImage, MediaImage.id == FactCheckImage.image_id)
         .join(FactCheck, FactCheck.id == FactCheckImage.fact_check_id)
         .where(FactCheck.status == FactCheckStatus.published, MediaImage.pdq_quality >= MIN_QUALITY)
     ).all()
-    best: tuple[int, int, int] | None = None
-    for fc_id, image_id, other in rows:
-        d = hamming(pdq, other)
-        if d <= max_distance and (best is None or d < best[2]):
-            best = (fc_id, image_id, d)
+    best = nearest(pdq, quality, ((h, q, (fc_id, im_id)) for fc_id, im_id, h, q in rows), max_distance)
     if best is None:
         return None
-    fc, image = session.get(FactCheck, best[0]), session.get(MediaImage, best[1])
-    return PdqHit(fc, image, best[2]) if fc is not None and image is not None else None
+    (fc_id, image_id), distance = best
+    fc, image = session.get(FactCheck, fc_id), session.get(MediaImage, image_id)
+    return PdqHit(fc, image, distance) if fc is not None and image is not None else None
 
 
 def images_of(fc: FactCheck) -> list[FactCheckImage]:

@@ -9,20 +9,28 @@
    is answered with that fact-check even when no text can be read — unless both pictures have
    readable words and the words differ (an edited copy: same card, another place or number).
 
-A picture with no readable text and no known copy is kept as a tip for the desk.
+A picture with no readable text and no known copy is kept as a tip for the desk, under a stand-in
+text. Near-duplicate pictures cluster like near-duplicate texts: a picture without words within
+the same PDQ distance of an earlier tip's or post's picture without words takes that picture's
+stand-in text (:class:`Copies`), so the engine's exact dedup puts both on one item and one claim
+and the desk sees the demand add up.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rapidfuzz import fuzz
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
+from kiemchung.engine.claims import is_stand_in
 from kiemchung.media.intake import ImageRejected
+from kiemchung.media.pdq import MIN_QUALITY, nearest
 from kiemchung.media.service import PdqHit, keep_image, pdq_match, read_image
 from kiemchung.public.tipline import MAX_TIP_CHARS, TipRejected, TipResult, handle_tip
-from kiemchung.store.models import MediaImage, Tip, TipImage
+from kiemchung.store.models import Item, ItemImage, MediaImage, Tip, TipImage
 from kiemchung.text import normalise
 from kiemchung.web.i18n import _
 
@@ -77,6 +85,67 @@ def _digits(text: str) -> list[str]:
     return re.findall(r"\d+", text)
 
 
+Known = list[tuple[str, int, str]]  # (PDQ, quality, stand-in text) of pictures without words
+
+
+def copy_text(image: MediaImage, known: Iterable[tuple[str, int, str]]) -> str | None:
+    """The stand-in text of the picture in ``known`` that ``image`` is a copy of (nearest within
+    the PDQ match distance; flat pictures match nothing), or None.
+
+    >>> known = [("f" * 64, 90, "[Ảnh không đọc được chữ] #aaaaaaaaaaaa")]
+    >>> copy_text(MediaImage(pdq="f" * 63 + "0", pdq_quality=90), known)
+    '[Ảnh không đọc được chữ] #aaaaaaaaaaaa'
+    >>> copy_text(MediaImage(pdq="0" * 64, pdq_quality=90), known) is None
+    True
+    """
+    hit = nearest(image.pdq, image.pdq_quality or 0, known)
+    return hit[0] if hit else None
+
+
+def stand_in_pictures(session: Session) -> Known:
+    """The stored pictures of tips and posts whose text is a stand-in, oldest picture first.
+
+    A linear scan, like ``pdq_match``: only pictures without words are candidates.
+    """
+    tips = (
+        select(MediaImage.id, MediaImage.pdq, MediaImage.pdq_quality, Tip.text.label("text"))
+        .join(TipImage, TipImage.image_id == MediaImage.id)
+        .join(Tip, Tip.id == TipImage.tip_id)
+        .where(MediaImage.pdq_quality >= MIN_QUALITY, Tip.text.startswith("["))
+    )
+    items = (
+        select(MediaImage.id, MediaImage.pdq, MediaImage.pdq_quality, Item.text.label("text"))
+        .join(ItemImage, ItemImage.image_id == MediaImage.id)
+        .join(Item, Item.id == ItemImage.item_id)
+        .where(MediaImage.pdq_quality >= MIN_QUALITY, Item.text.startswith("["))
+    )
+    rows = sorted(session.execute(union_all(tips, items)).all(), key=lambda r: r[0])
+    return [(pdq, quality, text) for _, pdq, quality, text in rows if is_stand_in(text)]
+
+
+class Copies:
+    """Finds the earlier copy of a picture without words: the stored ones (read once, when first
+    needed) and those met since (one ingest may carry two copies of a photo).
+
+        copies = Copies(session)
+        text = copies.text(image, tip_text(typed, image))
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: Known | None = None
+
+    def text(self, image: MediaImage, text: str) -> str:
+        """``text``, or an earlier copy's stand-in when ``text`` is ``image``'s own stand-in."""
+        if text != unreadable_text(image):
+            return text  # words (typed or read) decide, through the text path
+        if self.known is None:
+            self.known = stand_in_pictures(self.session)
+        text = copy_text(image, self.known) or text
+        self.known.append((image.pdq, image.pdq_quality or 0, text))
+        return text
+
+
 def handle_image_tip(
     session: Session, data: bytes, text: str, channel: str | None, contact: str | None = None
 ) -> tuple[TipResult, MediaImage]:
@@ -96,9 +165,8 @@ def handle_read_image_tip(
     hit = pdq_match(session, image.pdq, image.pdq_quality)
     if hit is not None and not same_picture(image, hit):
         hit = None  # an edited copy: its words decide, through the text path's answer safety
-    result = handle_tip(
-        session, tip_text(text, image), channel, contact, image_answer=hit.fact_check if hit else None
-    )
+    said = Copies(session).text(image, tip_text(text, image))  # a copy without words: one claim
+    result = handle_tip(session, said, channel, contact, image_answer=hit.fact_check if hit else None)
     image = keep_image(session, image)
     if result.tip_id is not None:
         session.add(TipImage(tip_id=result.tip_id, image_id=image.id))
