@@ -2,7 +2,7 @@
 
     enqueue_replies(session, fc)     # publish hook: one outbox row per (tip, fact-check), idempotent
     deliver_due(session)             # after publish (background task) and on every worker round
-    purge_contacts(session)          # contact details past ``contact_retention_days``
+    purge_contacts(session)          # contact details (and idle chat ids) past ``contact_retention_days``
 
 A row is retried with exponential backoff (``BACKOFF_SECONDS`` doubling, capped) until it is sent
 or ``MAX_ATTEMPTS`` is reached; every attempt is an audit event (never with the address in it).
@@ -293,7 +293,15 @@ def deliver_due(session: Session, *, now: datetime | None = None, limit: int = 1
 
 
 def purge_contacts(session: Session, *, now: datetime | None = None) -> int:
-    """Delete contact details kept longer than ``contact_retention_days``; returns how many."""
+    """Delete contact details kept longer than ``contact_retention_days``; returns how many.
+
+    Tip and feedback contacts go by their age; then the chat contacts (encrypted platform ids)
+    that nothing is owed to any more and that were last seen before the same cutoff, and the
+    processed chat events (message text) received before it (``channels.service.purge_expired``).
+    The number returned counts both kinds of contact.
+    """
+    from kiemchung.channels.service import purge_expired
+
     cutoff = (now or utcnow()) - timedelta(days=get_settings().contact_retention_days)
     rows = session.execute(
         select(TipContact.id, TipContact.tip_id, TipContact.feedback_id).where(TipContact.created_at < cutoff)
@@ -304,7 +312,8 @@ def purge_contacts(session: Session, *, now: datetime | None = None) -> int:
         if any(r[2] is not None for r in rows):
             data["feedback"] = [r[2] for r in rows if r[2] is not None]
         session.add(AuditEvent(action="tip.contact_purged", entity_type="tip", entity_id=None, data=data))
-    return len(rows)
+    chat_contacts, _ = purge_expired(session, cutoff)
+    return len(rows) + chat_contacts
 
 
 def run_replies() -> DeliveryStats:
