@@ -2,7 +2,8 @@
 
 Webhook: ``X-ZEvent-Signature: mac=<sha256 hex of app_id + raw body + timestamp + OA secret>``,
 the timestamp being the event's ``timestamp`` field (milliseconds). Events handled:
-``user_send_text``, ``user_send_image``, ``follow``, ``unfollow``. Replies go to the OA
+``user_send_text``, ``user_send_image``, ``follow``, ``unfollow`` (these two carry no message id:
+theirs is the event name, its timestamp and the sender's pseudonymous key). Replies go to the OA
 customer-service message endpoint (``POST /v3.0/oa/message/cs``, ``access_token`` header); Zalo
 answers HTTP 200 with ``error`` != 0 on failure, and -216 means the access token expired, which is
 then refreshed once through the OAuth endpoint when a refresh token is configured.
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import orjson
 
+from kiemchung.channels import crypto
 from kiemchung.channels.base import (
     IncomingMessage,
     OutgoingMessage,
@@ -74,7 +76,11 @@ def parse(body: bytes) -> list[IncomingMessage]:
         uid = str((data.get("follower") or {}).get("id") or (data.get("user_id_by_app") or ""))
         if not uid:
             return []
-        return [IncomingMessage(name, f"{event}:{data.get('timestamp')}", event, uid, timestamp=stamp)]
+        # No message id on these events: the id is the event, its time and who (by the keyed
+        # pseudonym, never the platform id), so two people following in the same millisecond
+        # are two events while Zalo's retry of one is still the same.
+        eid = f"{event}:{data.get('timestamp')}:{crypto.sender_key(name, uid)}"
+        return [IncomingMessage(name, eid, event, uid, timestamp=stamp)]
     uid = str((data.get("sender") or {}).get("id") or "")
     msg = data.get("message") or {}
     mid = str(msg.get("msg_id") or "")
