@@ -58,7 +58,18 @@ class FakePlatform:
         return [
             c
             for c in self.calls
-            if c.status == 200 and (platform is None or c.platform == platform) and "oauth" not in c.path
+            if c.status == 200
+            and (platform is None or c.platform == platform)
+            and "oauth" not in c.path
+            and not c.path.endswith("/answerCallbackQuery")
+        ]
+
+    def taps_answered(self) -> list[str]:
+        """The ``callback_query_id`` of every ``answerCallbackQuery`` received, in order."""
+        return [
+            str(c.body.get("callback_query_id"))
+            for c in self.calls
+            if c.path.endswith("/answerCallbackQuery") and c.status == 200
         ]
 
     def _planned(self, platform: str) -> int:
@@ -125,6 +136,14 @@ class FakePlatform:
             return JSONResponse(
                 {"ok": False, "error_code": status, "description": "Bad Gateway"}, status_code=status
             )
+        if method == "answerCallbackQuery":
+            if not body.get("callback_query_id"):
+                self.calls[-1].status = 400
+                return JSONResponse(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: query id is invalid"},
+                    status_code=400,
+                )
+            return JSONResponse({"ok": True, "result": True})
         if method == "setWebhook":
             return JSONResponse({"ok": True, "result": True, "description": "Webhook was set"})
         if method == "getFile":

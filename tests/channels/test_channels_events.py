@@ -1,5 +1,6 @@
 """Events beyond plain messages: Zalo ``follow`` (a greeting, once per person even in the same
-millisecond), Messenger ``messaging_postbacks``, and the channels desk page never echoing a secret."""
+millisecond), Messenger ``messaging_postbacks``, Telegram's tapped buttons answered with
+``answerCallbackQuery``, and the channels desk page never echoing a secret."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 from fake_platform import FakePlatform
 from fastapi.testclient import TestClient
-from payloads import messenger, sent_buttons, sent_text, zalo
+from payloads import TELEGRAM_TOKEN, messenger, sent_buttons, sent_text, telegram, zalo
 from sqlalchemy import select
 
 from kiemchung.settings import get_settings
@@ -68,6 +69,23 @@ def test_messenger_postbacks_without_mid_from_two_people_at_once(
     assert sorted(c.body["recipient"]["id"] for c in sent) == sorted(MESSENGER_USERS)
     assert all("đường link" in sent_text(c.body) for c in sent)
     assert not any(u in eid for eid, _ in _events() for u in MESSENGER_USERS)
+
+
+def test_telegram_tap_is_answered_so_the_spinner_stops(client: TestClient, channels_on: FakePlatform) -> None:
+    req = telegram("583920455", 910001, callback="#check")
+    assert post(client, req) == 200
+    assert channels_on.taps_answered() == ["cb910001"]  # the update's callback_query id
+    answer = next(c for c in channels_on.calls if c.path.endswith("/answerCallbackQuery"))
+    assert answer.path == f"/bot{TELEGRAM_TOKEN}/answerCallbackQuery"
+    paths = [c.path.rsplit("/", 1)[1] for c in channels_on.calls]
+    assert paths == ["answerCallbackQuery", "sendMessage"]  # the spinner first, then the reply
+    sent = channels_on.delivered("telegram")
+    assert len(sent) == 1 and "nguyên văn" in sent_text(sent[0].body)
+    assert post(client, req) == 200  # Telegram's retry of the same update: nothing more
+    assert channels_on.taps_answered() == ["cb910001"] and len(channels_on.delivered("telegram")) == 1
+    # a plain message has no button to answer
+    assert post(client, telegram("583920455", 910002, text="xin chào")) == 200
+    assert channels_on.taps_answered() == ["cb910001"]
 
 
 SECRETS = {
