@@ -26,6 +26,7 @@ from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiemchung.backoff import jittered
 from kiemchung.channels import crypto, messenger, telegram, zalo
 from kiemchung.channels.base import IncomingMessage, OutgoingMessage, SendError
 from kiemchung.channels.conversation import (
@@ -64,15 +65,14 @@ LEASE = timedelta(minutes=5)
 
 
 def backoff(attempts: int, retry_after: float | None = None, rng: random.Random | None = None) -> float:
-    """Seconds before the next try: exponential with ±25 % jitter, never sooner than Retry-After.
+    """Seconds before the next try: exponential with ±25 % jitter, never sooner than Retry-After
+    (the outbox's shared ``kiemchung.backoff.jittered``, from 2 s up to 10 min).
 
     >>> r = random.Random(1)
     >>> 1.5 <= backoff(1, rng=r) <= 2.5, 6 <= backoff(3, rng=r) <= 10, backoff(1, 30.0, rng=r) >= 30
     (True, True, True)
     """
-    base = min(BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
-    delay = base * (rng or random).uniform(0.75, 1.25)
-    return max(delay, retry_after or 0.0)
+    return jittered(attempts, BACKOFF_SECONDS, BACKOFF_CAP_SECONDS, retry_after=retry_after, rng=rng)
 
 
 def _contact(session: Session, platform: str, user_id: str) -> ChannelContact:
