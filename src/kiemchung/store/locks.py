@@ -39,6 +39,7 @@ ENGINE_PASS = "engine.pass"
 INDEX_REBUILD = "index.rebuild"
 OUTBOX_SWEEP = "outbox.sweep"
 FEEDBACK_CLUSTER = "feedback.cluster"
+ZALO_TOKEN = "zalo.token"  # renewing Zalo's single-use refresh token
 
 
 def backfill_block(run: str, block: int) -> str:
