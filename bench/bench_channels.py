@@ -218,7 +218,7 @@ def _run(
     calls = httpx.get(f"{fake_base}/_calls", timeout=60).json()
     got: Counter[str] = Counter()
     for _platform, _path, status, body in calls:
-        if status != 200 or "oauth" in _path:
+        if status != 200 or "oauth" in _path or _path.endswith("/answerCallbackQuery"):
             continue
         rcpt = body.get("recipient", {})
         got[str(rcpt.get("user_id") or rcpt.get("id") or body.get("chat_id"))] += 1

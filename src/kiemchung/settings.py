@@ -261,7 +261,8 @@ class Settings(BaseSettings):
         ge=1,
         description="Days a tipster's contact details are kept while no reply has been sent. They are deleted "
         "as soon as the reply is sent, after this period otherwise (`kiemchung worker` purges them), and at "
-        "once through the tipster's deletion link.",
+        "once through the tipster's deletion link. Chat contacts (encrypted platform ids) last seen longer ago "
+        "than this with nothing owed to them, and processed chat messages received longer ago, go too.",
     )
 
     contact_key: str = Field(

@@ -40,6 +40,7 @@ class FakePlatform:
     retry_after: str = "1"
     zalo_token: str = "zalo-access-1"
     zalo_refreshed: int = 0
+    zalo_refresh_ok: str = "r1"  # the one refresh token that works now (each works once)
     lock: threading.Lock = field(default_factory=threading.Lock)
     base: str = ""
     fail_every: int = 0  # answer every Nth send with a 429 (load tests)
@@ -50,7 +51,7 @@ class FakePlatform:
         with self.lock:
             self.calls.clear()
             self.plans.clear()
-            self.zalo_token, self.zalo_refreshed = "zalo-access-1", 0
+            self.zalo_token, self.zalo_refreshed, self.zalo_refresh_ok = "zalo-access-1", 0, "r1"
             self.files.clear()
 
     def delivered(self, platform: str | None = None) -> list[Call]:
@@ -58,7 +59,18 @@ class FakePlatform:
         return [
             c
             for c in self.calls
-            if c.status == 200 and (platform is None or c.platform == platform) and "oauth" not in c.path
+            if c.status == 200
+            and (platform is None or c.platform == platform)
+            and "oauth" not in c.path
+            and not c.path.endswith("/answerCallbackQuery")
+        ]
+
+    def taps_answered(self) -> list[str]:
+        """The ``callback_query_id`` of every ``answerCallbackQuery`` received, in order."""
+        return [
+            str(c.body.get("callback_query_id"))
+            for c in self.calls
+            if c.path.endswith("/answerCallbackQuery") and c.status == 200
         ]
 
     def _planned(self, platform: str) -> int:
@@ -89,9 +101,15 @@ class FakePlatform:
         form = await request.form()
         self.calls.append(Call("zalo", "/oauth" + request.url.path, dict(request.headers), dict(form), 200))
         with self.lock:
+            if form.get("refresh_token") != self.zalo_refresh_ok:  # spent or unknown: Zalo refuses it
+                self.calls[-1].status = 400
+                return JSONResponse({"error": -14014, "error_name": "Invalid refresh token"})
             self.zalo_refreshed += 1
             self.zalo_token = f"zalo-access-{self.zalo_refreshed + 1}"
-        return JSONResponse({"access_token": self.zalo_token, "refresh_token": "r2", "expires_in": "90000"})
+            self.zalo_refresh_ok = f"r{self.zalo_refreshed + 1}"
+        return JSONResponse(
+            {"access_token": self.zalo_token, "refresh_token": self.zalo_refresh_ok, "expires_in": "90000"}
+        )
 
     async def messenger_send(self, request: Request) -> JSONResponse:
         body = orjson.loads(await request.body())
@@ -125,6 +143,14 @@ class FakePlatform:
             return JSONResponse(
                 {"ok": False, "error_code": status, "description": "Bad Gateway"}, status_code=status
             )
+        if method == "answerCallbackQuery":
+            if not body.get("callback_query_id"):
+                self.calls[-1].status = 400
+                return JSONResponse(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: query id is invalid"},
+                    status_code=400,
+                )
+            return JSONResponse({"ok": True, "result": True})
         if method == "setWebhook":
             return JSONResponse({"ok": True, "result": True, "description": "Webhook was set"})
         if method == "getFile":

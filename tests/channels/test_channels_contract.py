@@ -168,6 +168,35 @@ def test_zalo_expired_token_is_refreshed_once(client: TestClient, channels_on: F
     assert len(channels_on.delivered("zalo")) == 1
 
 
+def test_zalo_renewed_tokens_survive_a_restart(
+    client: TestClient, channels_on: FakePlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiemchung.channels import zalo as zalo_adapter
+    from kiemchung.store.models import ChannelToken
+
+    channels_on.zalo_token = "zalo-access-rotated"  # the configured access token expired
+    assert post(client, hello("zalo", 12)) == 200
+    assert channels_on.zalo_refresh_ok == "r2"  # the configured "r1" is spent now
+    with session_scope() as s:
+        stored = s.scalars(select(ChannelToken)).one().value
+    assert "zalo-access-2" not in stored and "r2" not in stored  # encrypted at rest
+
+    monkeypatch.setattr(zalo_adapter, "_tokens", {})  # a restart: nothing in memory
+    before = len(channels_on.calls)
+    assert post(client, hello("zalo", 13)) == 200
+    sent = channels_on.calls[before:]
+    assert [(c.path, c.status) for c in sent] == [("/v3.0/oa/message/cs", 200)]
+    assert sent[0].headers["access_token"] == "zalo-access-2"  # the stored token, no new refresh
+
+    monkeypatch.setattr(zalo_adapter, "_tokens", {})  # another restart, and the token expires again
+    channels_on.zalo_token = "zalo-access-expired-again"
+    before = len(channels_on.calls)
+    assert post(client, hello("zalo", 14)) == 200
+    refresh = [c for c in channels_on.calls[before:] if "oauth" in c.path]
+    assert [(c.body["refresh_token"], c.status) for c in refresh] == [("r2", 200)]  # not the spent r1
+    assert channels_on.delivered("zalo")[-1].headers["access_token"] == "zalo-access-3"
+
+
 def test_set_webhook_cli(channels_on: FakePlatform) -> None:
     from typer.testing import CliRunner
 

@@ -4,6 +4,7 @@ audits each attempt and deletes the contact afterwards; the claim page shows the
 
 from __future__ import annotations
 
+import random
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,6 +17,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from test_desk_workflow import act, create
 
+from kiemchung.channels import service
 from kiemchung.desk import replies
 from kiemchung.public.tipline import handle_tip, process_tip_queue
 from kiemchung.settings import get_settings
@@ -144,15 +146,20 @@ def test_failed_delivery_is_retried_with_backoff_then_given_up(
         replies.deliver_due(s, now=now)
         row = s.scalars(select(Outbox)).one()
         assert (row.status, row.attempts) == (OutboxStatus.pending, 1)
-        assert row.next_attempt_at == now + timedelta(seconds=60) and row.last_error
+        waits = [(row.next_attempt_at - now).total_seconds()]
+        assert 45 <= waits[0] <= 75 and row.last_error  # 60 s, give or take the jitter
         # not due yet: nothing is tried
         replies.deliver_due(s, now=now + timedelta(seconds=30))
         assert s.scalars(select(Outbox)).one().attempts == 1
-        t = now
-        for n in range(2, replies.MAX_ATTEMPTS + 1):
-            t = t + replies.backoff(n - 1)
+        for _ in range(2, replies.MAX_ATTEMPTS + 1):
+            t = s.scalars(select(Outbox)).one().next_attempt_at
             replies.deliver_due(s, now=t)
+            row = s.scalars(select(Outbox)).one()
+            if row.status == OutboxStatus.pending:
+                waits.append((row.next_attempt_at - t).total_seconds())
         row = s.scalars(select(Outbox)).one()
+        for n, wait in enumerate(waits, 1):  # each wait doubles, within the jitter
+            assert 0.75 * 60 * 2 ** (n - 1) <= wait <= 1.25 * 60 * 2 ** (n - 1)
         assert (row.status, row.attempts) == (OutboxStatus.failed, replies.MAX_ATTEMPTS)
         attempts = s.scalar(
             select(func.count(AuditEvent.id)).where(
@@ -160,6 +167,30 @@ def test_failed_delivery_is_retried_with_backoff_then_given_up(
             )
         )
         assert attempts == replies.MAX_ATTEMPTS
+
+
+class _Edge(random.Random):
+    """Draws always the lowest or the highest value ``uniform`` can give."""
+
+    def __init__(self, high: bool) -> None:
+        super().__init__(0)
+        self.high = high
+
+    def uniform(self, a: float, b: float) -> float:
+        return b if self.high else a
+
+
+def test_email_backoff_has_bounded_jitter() -> None:
+    for n in range(1, 25):
+        base = min(replies.BACKOFF_SECONDS * 2 ** (n - 1), replies.BACKOFF_CAP_SECONDS)
+        low, high = replies.backoff(n, _Edge(False)), replies.backoff(n, _Edge(True))
+        assert (low.total_seconds(), high.total_seconds()) == (0.75 * base, 1.25 * base)
+        drawn = [replies.backoff(n, random.Random(seed)).total_seconds() for seed in range(50)]
+        assert all(0.75 * base <= d <= 1.25 * base for d in drawn)
+        assert len(set(drawn)) > 40  # spread out: rows that failed together do not return together
+    assert replies.backoff(40, _Edge(True)) == timedelta(hours=15)  # the cap, plus its jitter
+    # the same function as the chat outbox, with the chat's own base and cap
+    assert service.backoff(3, rng=_Edge(False)) == 0.75 * 8 and service.backoff(3, 60, _Edge(True)) == 60
 
 
 def test_contacts_are_purged_after_the_retention_period(configured: str) -> None:

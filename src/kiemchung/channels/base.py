@@ -26,6 +26,7 @@ class IncomingMessage:
     images: list[str] = field(default_factory=list)
     payload: str = ""  # quick-reply / button / callback payload
     timestamp: float | None = None  # seconds since the epoch, as the platform stamped it
+    tap: str = ""  # the platform's handle to acknowledge a button tap (Telegram's callback_query id)
 
 
 @dataclass

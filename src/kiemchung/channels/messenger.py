@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import orjson
 
+from kiemchung.channels import crypto
 from kiemchung.channels.base import IncomingMessage, OutgoingMessage, SendError, fit, retry_after, same
 from kiemchung.settings import Settings
 
@@ -86,7 +87,8 @@ def parse(body: bytes) -> list[IncomingMessage]:
                 )
             elif "postback" in ev:
                 pb = ev["postback"] or {}
-                mid = str(pb.get("mid") or f"postback:{stamp}")
+                # an older postback without ``mid``: its time and who (the keyed pseudonym) name it
+                mid = str(pb.get("mid") or f"postback:{stamp}:{crypto.sender_key(name, uid)}")
                 out.append(
                     IncomingMessage(
                         name, mid, "postback", uid, payload=str(pb.get("payload") or ""), timestamp=ts

@@ -3,6 +3,7 @@
     accept(session, adapter, messages)   # in the webhook request: contact + seen-event rows
     process_pending()                    # after the response (background task) and in the worker
     deliver_row(session, row, now)       # called by the shared outbox (``desk.replies.deliver_due``)
+    purge_expired(session, cutoff)       # retention, from the shared purge (``desk.replies.purge_contacts``)
 
 A crash anywhere loses nothing: an event is stored before the platform is acknowledged, its
 replies are stored in the same transaction that marks it done, and the outbox sends what is due
@@ -21,10 +22,11 @@ from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiemchung.backoff import jittered
 from kiemchung.channels import crypto, messenger, telegram, zalo
 from kiemchung.channels.base import IncomingMessage, OutgoingMessage, SendError
 from kiemchung.channels.conversation import (
@@ -63,15 +65,14 @@ LEASE = timedelta(minutes=5)
 
 
 def backoff(attempts: int, retry_after: float | None = None, rng: random.Random | None = None) -> float:
-    """Seconds before the next try: exponential with ±25 % jitter, never sooner than Retry-After.
+    """Seconds before the next try: exponential with ±25 % jitter, never sooner than Retry-After
+    (the outbox's shared ``kiemchung.backoff.jittered``, from 2 s up to 10 min).
 
     >>> r = random.Random(1)
     >>> 1.5 <= backoff(1, rng=r) <= 2.5, 6 <= backoff(3, rng=r) <= 10, backoff(1, 30.0, rng=r) >= 30
     (True, True, True)
     """
-    base = min(BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
-    delay = base * (rng or random).uniform(0.75, 1.25)
-    return max(delay, retry_after or 0.0)
+    return jittered(attempts, BACKOFF_SECONDS, BACKOFF_CAP_SECONDS, retry_after=retry_after, rng=rng)
 
 
 def _contact(session: Session, platform: str, user_id: str) -> ChannelContact:
@@ -386,6 +387,41 @@ def _gc_contact(session: Session, contact_id: int | None) -> None:
     )
     if not pending and not waiting and not unprocessed:
         session.execute(delete(ChannelContact).where(ChannelContact.id == contact_id))
+
+
+def purge_expired(session: Session, cutoff: datetime) -> tuple[int, int]:
+    """Retention: delete the chat contacts nothing is owed to any more that were last seen before
+    ``cutoff``, and the processed events received before it (they hold the message text); returns
+    (contacts, events) deleted.
+
+    Owed means a pending outbox row, a tip or feedback contact (``TipContact``) still naming the
+    sender, or an event of theirs not processed yet: those keep the contact until they are settled
+    (the tip contacts themselves go by age in the same purge, just before this).
+    """
+    seen = func.coalesce(ChannelContact.last_seen_at, ChannelContact.created_at)
+    label = ChannelContact.platform + ":" + ChannelContact.sender_key  # ``contact_label`` in SQL
+    owed = or_(
+        exists().where(Outbox.contact_id == ChannelContact.id, Outbox.status == OutboxStatus.pending),
+        exists().where(TipContact.contact == label),
+        exists().where(ChannelEvent.contact_id == ChannelContact.id, ChannelEvent.status != "done"),
+    )
+    ids = list(session.scalars(select(ChannelContact.id).where(seen < cutoff, ~owed)))
+    if ids:  # a bulk delete: each contact leaves a tombstone (``store.tombstones``)
+        session.execute(delete(ChannelContact).where(ChannelContact.id.in_(ids)))
+    gone: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        delete(ChannelEvent).where(ChannelEvent.status == "done", ChannelEvent.received_at < cutoff)
+    )
+    events = gone.rowcount or 0
+    if ids or events:
+        session.add(
+            AuditEvent(
+                action="channel.retention_purged",
+                entity_type="channel",
+                entity_id=None,
+                data={"contacts": len(ids), "events": events},
+            )
+        )
+    return len(ids), events
 
 
 def contact_for_tip(session: Session, tip_contact: str) -> ChannelContact | None:

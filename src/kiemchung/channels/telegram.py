@@ -4,11 +4,13 @@
 ``X-Telegram-Bot-Api-Secret-Token`` with every update. Handled: ``message`` (text, photo with
 caption) and ``callback_query`` (inline keyboard taps). Replies: ``sendMessage`` (4096 characters)
 with an ``inline_keyboard`` whose ``callback_data`` is at most 64 bytes. A 429 carries
-``parameters.retry_after``.
+``parameters.retry_after``. Each tap is answered with ``answerCallbackQuery`` right after the
+webhook's response (``acknowledge``): until then the phone shows a spinner on the button.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -16,6 +18,8 @@ import orjson
 
 from kiemchung.channels.base import IncomingMessage, OutgoingMessage, SendError, fit, retry_after, same
 from kiemchung.settings import Settings
+
+log = logging.getLogger(__name__)
 
 name = "telegram"
 max_text = 4096
@@ -45,7 +49,16 @@ def parse(body: bytes) -> list[IncomingMessage]:
         if chat is None:
             return []
         # A tap on an old message is still a fresh event: no staleness check on callbacks.
-        return [IncomingMessage(name, eid, "postback", str(chat), payload=str(cq.get("data") or ""))]
+        return [
+            IncomingMessage(
+                name,
+                eid,
+                "postback",
+                str(chat),
+                payload=str(cq.get("data") or ""),
+                tap=str(cq.get("id") or ""),
+            )
+        ]
     msg = data.get("message")
     if not isinstance(msg, dict):
         return []
@@ -120,6 +133,22 @@ def send(settings: Settings, user_id: str, message: OutgoingMessage) -> None:
         retryable=r.status_code == 429 or r.status_code >= 500,
         retry_after=wait,
     )
+
+
+def acknowledge(settings: Settings, taps: list[str]) -> None:
+    """Answer each tapped button (``answerCallbackQuery``) so the phone stops its spinner.
+
+    Best effort and never retried: Telegram refuses an answer to a query older than a few
+    seconds, and the reply itself goes through the outbox anyway.
+    """
+    for tap in taps:
+        try:
+            r = api(settings, "answerCallbackQuery", {"callback_query_id": tap})
+        except httpx.HTTPError as exc:  # the URL holds the bot token: the exception type only
+            log.warning("telegram answerCallbackQuery failed: %s", type(exc).__name__)
+            continue
+        if r.status_code != 200:
+            log.warning("telegram answerCallbackQuery answered HTTP %s", r.status_code)
 
 
 def set_webhook(settings: Settings, url: str) -> dict[str, Any]:

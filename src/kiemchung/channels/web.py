@@ -69,6 +69,11 @@ def webhook(
     ):  # committed here, inside the writer queue (the dependency's commit is then a no-op)
         new, dup = accept(db, platform, messages)
         db.commit()
+    taps = [m.tap for m in messages if m.tap]
+    if new and taps and hasattr(adapter, "acknowledge"):
+        # After the response, before the drain: the tapped button stops spinning at once. (Telegram
+        # sends one update per request, so ``new`` means this tap was not seen before.)
+        background.add_task(adapter.acknowledge, settings, taps)
     if new:
         # A job once the session dependency committed the events (never in this request).
         background.add_task(enqueue, tasks.channel_drain)

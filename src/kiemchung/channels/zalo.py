@@ -2,10 +2,13 @@
 
 Webhook: ``X-ZEvent-Signature: mac=<sha256 hex of app_id + raw body + timestamp + OA secret>``,
 the timestamp being the event's ``timestamp`` field (milliseconds). Events handled:
-``user_send_text``, ``user_send_image``, ``follow``, ``unfollow``. Replies go to the OA
+``user_send_text``, ``user_send_image``, ``follow``, ``unfollow`` (these two carry no message id:
+theirs is the event name, its timestamp and the sender's pseudonymous key). Replies go to the OA
 customer-service message endpoint (``POST /v3.0/oa/message/cs``, ``access_token`` header); Zalo
 answers HTTP 200 with ``error`` != 0 on failure, and -216 means the access token expired, which is
-then refreshed once through the OAuth endpoint when a refresh token is configured.
+then refreshed once through the OAuth endpoint when a refresh token is configured. The renewed
+pair is stored encrypted (``channel_token``): a Zalo refresh token works once, so a restart or
+another process must use the latest one, never the configured one again.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import httpx
 import orjson
 
+from kiemchung.channels import crypto
 from kiemchung.channels.base import (
     IncomingMessage,
     OutgoingMessage,
@@ -26,6 +30,8 @@ from kiemchung.channels.base import (
     same,
 )
 from kiemchung.settings import Settings
+from kiemchung.store import locks
+from kiemchung.store.models import ChannelToken, utcnow
 
 name = "zalo"
 max_text = 2000
@@ -34,7 +40,7 @@ max_button_title = 100
 TIMEOUT = 10.0
 TOKEN_EXPIRED = (-216, -124)
 
-_tokens: dict[str, str] = {}  # renewed access/refresh tokens (memory only)
+_tokens: dict[str, str] = {}  # this process's copy of the renewed tokens (stored in ``channel_token``)
 _token_lock = threading.Lock()
 
 
@@ -74,7 +80,11 @@ def parse(body: bytes) -> list[IncomingMessage]:
         uid = str((data.get("follower") or {}).get("id") or (data.get("user_id_by_app") or ""))
         if not uid:
             return []
-        return [IncomingMessage(name, f"{event}:{data.get('timestamp')}", event, uid, timestamp=stamp)]
+        # No message id on these events: the id is the event, its time and who (by the keyed
+        # pseudonym, never the platform id), so two people following in the same millisecond
+        # are two events while Zalo's retry of one is still the same.
+        eid = f"{event}:{data.get('timestamp')}:{crypto.sender_key(name, uid)}"
+        return [IncomingMessage(name, eid, event, uid, timestamp=stamp)]
     uid = str((data.get("sender") or {}).get("id") or "")
     msg = data.get("message") or {}
     mid = str(msg.get("msg_id") or "")
@@ -104,16 +114,68 @@ def parse(body: bytes) -> list[IncomingMessage]:
     return [IncomingMessage(name, mid, "other", uid, timestamp=stamp)]
 
 
+TOKEN_ROW = "zalo"
+
+
+def _seed(settings: Settings) -> str:
+    """Which configured pair the stored tokens were renewed from: pasting a new pair in the
+    settings (or restoring an old database) makes the configured one win again."""
+    return hexdigest(settings.zalo_access_token, "\x1f", settings.zalo_refresh_token)[:16]
+
+
+def _stored(settings: Settings) -> dict[str, str]:
+    """The last renewed pair from the database (decrypted), if renewed from the configured pair."""
+    from kiemchung.store.db import session_scope
+
+    with session_scope() as session:
+        row = session.get(ChannelToken, TOKEN_ROW)
+        blob = crypto.decrypt(row.value) if row is not None else None
+    try:
+        data = orjson.loads(blob) if blob else {}
+    except orjson.JSONDecodeError:
+        return {}
+    if not isinstance(data, dict) or data.get("seed") != _seed(settings):
+        return {}
+    return {k: str(data[k]) for k in ("access", "refresh") if data.get(k)}
+
+
+def _store(settings: Settings, tokens: dict[str, str]) -> None:
+    from kiemchung.channels.service import writing
+    from kiemchung.store.db import session_scope
+
+    blob = crypto.encrypt(orjson.dumps({**tokens, "seed": _seed(settings)}).decode())
+    with writing(), session_scope() as session:
+        row = session.get(ChannelToken, TOKEN_ROW)
+        if row is None:
+            session.add(ChannelToken(name=TOKEN_ROW, value=blob))
+        else:
+            row.value, row.updated_at = blob, utcnow()
+
+
 def _access_token(settings: Settings) -> str:
+    if "loaded" not in _tokens:  # first send of this process: the last renewed token, if any
+        _tokens.update(_stored(settings))
+        _tokens["loaded"] = "1"
     return _tokens.get("access", settings.zalo_access_token)
 
 
-def refresh_token(settings: Settings) -> bool:
-    """Renew the access token (OAuth v4 ``refresh_token`` grant); False when not configured or refused."""
-    refresh = _tokens.get("refresh", settings.zalo_refresh_token)
-    if not (refresh and settings.zalo_app_secret):
+def refresh_token(settings: Settings, used: str = "") -> bool:
+    """Renew the access token (OAuth v4 ``refresh_token`` grant); False when not configured or refused.
+
+    A refresh token works once, so the renewed pair is stored (encrypted) before it is used, and
+    renewing holds a lock across processes: a process whose ``used`` token is already replaced in
+    the database takes the new one instead of spending the refresh token again.
+    """
+    if not settings.zalo_app_secret:
         return False
-    with _token_lock:
+    with _token_lock, locks.hold(locks.ZALO_TOKEN, wait=True):
+        stored = _stored(settings)
+        if stored.get("access") and stored["access"] != used:  # renewed meanwhile by another process
+            _tokens.update(stored)
+            return True
+        refresh = stored.get("refresh") or _tokens.get("refresh") or settings.zalo_refresh_token
+        if not refresh:
+            return False
         try:
             r = httpx.post(
                 f"{settings.zalo_oauth_base}/v4/oa/access_token",
@@ -130,9 +192,9 @@ def refresh_token(settings: Settings) -> bool:
             return False
         if r.status_code != 200 or not data.get("access_token"):
             return False
-        _tokens["access"] = str(data["access_token"])
-        if data.get("refresh_token"):
-            _tokens["refresh"] = str(data["refresh_token"])
+        renewed = {"access": str(data["access_token"]), "refresh": str(data.get("refresh_token") or refresh)}
+        _store(settings, renewed)
+        _tokens.update(renewed)
         return True
 
 
@@ -155,10 +217,11 @@ def render(message: OutgoingMessage) -> dict[str, Any]:
 def send(settings: Settings, user_id: str, message: OutgoingMessage) -> None:
     body = {"recipient": {"user_id": user_id}, "message": render(message)}
     for attempt in (1, 2):
+        token = _access_token(settings)
         try:
             r = httpx.post(
                 f"{settings.zalo_api_base}/v3.0/oa/message/cs",
-                headers={"access_token": _access_token(settings)},
+                headers={"access_token": token},
                 json=body,
                 timeout=TIMEOUT,
             )
@@ -175,7 +238,7 @@ def send(settings: Settings, user_id: str, message: OutgoingMessage) -> None:
         code = int(data.get("error", 0) or 0)
         if r.status_code == 200 and code == 0:
             return
-        if code in TOKEN_EXPIRED and attempt == 1 and refresh_token(settings):
+        if code in TOKEN_EXPIRED and attempt == 1 and refresh_token(settings, token):
             continue
         raise SendError(
             f"HTTP {r.status_code} Zalo error {code}: {str(data.get('message', ''))[:200]}", retryable=False

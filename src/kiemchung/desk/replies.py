@@ -2,9 +2,9 @@
 
     enqueue_replies(session, fc)     # publish hook: one outbox row per (tip, fact-check), idempotent
     deliver_due(session)             # after publish (background task) and on every worker round
-    purge_contacts(session)          # contact details past ``contact_retention_days``
+    purge_contacts(session)          # contact details (and idle chat ids) past ``contact_retention_days``
 
-A row is retried with exponential backoff (``BACKOFF_SECONDS`` doubling, capped) until it is sent
+A row is retried with exponential backoff (``BACKOFF_SECONDS`` doubling, capped, ±25 % jitter) until it is sent
 or ``MAX_ATTEMPTS`` is reached; every attempt is an audit event (never with the address in it).
 A reply goes by e-mail through ``KIEMCHUNG_SMTP_URL``; a contact that is not an e-mail address has
 no channel we can send to, and its sender reads the answer on the tip's status page. Contact
@@ -14,6 +14,7 @@ details are deleted as soon as the reply is sent.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import smtplib
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiemchung.backoff import jittered
 from kiemchung.public import queries
 from kiemchung.public.tipline import status_url
 from kiemchung.settings import get_settings
@@ -63,13 +65,17 @@ def is_email(contact: str) -> bool:
     return bool(_EMAIL.match(contact.strip()))
 
 
-def backoff(attempts: int) -> timedelta:
-    """Delay before the next try after ``attempts`` failures.
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Delay before the next try after ``attempts`` failures: ``BACKOFF_SECONDS`` doubling, capped
+    at ``BACKOFF_CAP_SECONDS``, with the ±25 % jitter the chat channels use (``kiemchung.backoff``).
 
-    >>> [int(backoff(n).total_seconds()) for n in (1, 2, 3)], backoff(30) == timedelta(hours=12)
-    ([60, 120, 240], True)
+    >>> r = random.Random(3)
+    >>> [45 <= backoff(1, r).total_seconds() <= 75, 180 <= backoff(3, r).total_seconds() <= 300]
+    [True, True]
+    >>> timedelta(hours=9) <= backoff(30, r) <= timedelta(hours=15)
+    True
     """
-    return timedelta(seconds=min(BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
+    return timedelta(seconds=jittered(attempts, BACKOFF_SECONDS, BACKOFF_CAP_SECONDS, rng=rng))
 
 
 def _audit(session: Session, action: str, tip_id: int | None, data: Mapping[str, object]) -> None:
@@ -293,7 +299,15 @@ def deliver_due(session: Session, *, now: datetime | None = None, limit: int = 1
 
 
 def purge_contacts(session: Session, *, now: datetime | None = None) -> int:
-    """Delete contact details kept longer than ``contact_retention_days``; returns how many."""
+    """Delete contact details kept longer than ``contact_retention_days``; returns how many.
+
+    Tip and feedback contacts go by their age; then the chat contacts (encrypted platform ids)
+    that nothing is owed to any more and that were last seen before the same cutoff, and the
+    processed chat events (message text) received before it (``channels.service.purge_expired``).
+    The number returned counts both kinds of contact.
+    """
+    from kiemchung.channels.service import purge_expired
+
     cutoff = (now or utcnow()) - timedelta(days=get_settings().contact_retention_days)
     rows = session.execute(
         select(TipContact.id, TipContact.tip_id, TipContact.feedback_id).where(TipContact.created_at < cutoff)
@@ -304,7 +318,8 @@ def purge_contacts(session: Session, *, now: datetime | None = None) -> int:
         if any(r[2] is not None for r in rows):
             data["feedback"] = [r[2] for r in rows if r[2] is not None]
         session.add(AuditEvent(action="tip.contact_purged", entity_type="tip", entity_id=None, data=data))
-    return len(rows)
+    chat_contacts, _ = purge_expired(session, cutoff)
+    return len(rows) + chat_contacts
 
 
 def run_replies() -> DeliveryStats:

@@ -40,6 +40,7 @@ INDEX_REBUILD = "index.rebuild"
 OUTBOX_SWEEP = "outbox.sweep"
 FEEDBACK_CLUSTER = "feedback.cluster"
 INCIDENT_SLA = "incident.sla"
+ZALO_TOKEN = "zalo.token"  # renewing Zalo's single-use refresh token
 
 
 def backfill_block(run: str, block: int) -> str:

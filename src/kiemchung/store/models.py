@@ -515,6 +515,19 @@ class ChannelEvent(Base):
     processed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class ChannelToken(Base):
+    """A chat platform's renewed credentials (Zalo's rotating access and refresh tokens).
+
+    ``value`` is Fernet-encrypted with the contact key; kept here so that every process and a
+    restart use the latest pair (a Zalo refresh token works once).
+    """
+
+    __tablename__ = "channel_token"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Feed(Base):
     """Provenance of an indicator list (blocklist/allow-list feed)."""
 
