@@ -64,6 +64,13 @@ def _claim_images(claim: Any) -> list[Any]:
     return claim_images(claim)
 
 
+def _confidence(level: str | None) -> str:
+    from kiemchung.desk.engine_link import confidence_label
+
+    return confidence_label(level)
+
+
+_env.filters["confidence"] = _confidence  # an engine level as plain words, never a raw score
 _env.globals["fc_images"] = _fc_images
 _env.globals["absolute_url"] = baseurl.absolute_url
 _env.globals["org_url"] = baseurl.org_url
