@@ -137,6 +137,18 @@ def test_not_my_question_turns_an_answer_into_a_claim_and_records_the_miss(
     )
 
 
+def test_an_answered_tip_card_takes_the_colour_of_its_verdict(client: TestClient, seeded: Seed) -> None:
+    """A "Sai" answer used to sit in a green card: the card carries its verdict's class."""
+    body = client.post("/api/v1/tips", json={"text": CLAIMS[Verdict.false][0]}).json()
+    assert body["status"] == "answered" and body["fact_check"]["id"] == seeded.ids[Verdict.false]
+    page = client.get(body["status_url"].replace("http://testserver", "")).text
+    assert re.search(r'class="card tip-result tip-answered answered-false"', page)
+    css = client.get("/static/css/app.css").text
+    rule = re.search(r"\.tip-answered\.answered-false \{ border-top-color: var\((--[\w-]+)\); \}", css)
+    assert rule and rule.group(1) == "--false"  # red, and later in the sheet than the green default
+    assert css.index(".tip-answered { border-top-color: var(--ok)") < rule.start()
+
+
 def test_near_miss_is_a_suggestion_and_still_reaches_the_desk(client: TestClient, seeded: Seed) -> None:
     # the real engine: same template, another disease -> a different claim (verify.veto)
     text = CLAIMS[Verdict.false][0].replace("ung thư", "tiểu đường") + " trong một tháng"
