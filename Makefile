@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,scale]'
 	touch $(STAMP)
 
-## make demo: set up, load the bundled demo data into SQLite and serve on http://127.0.0.1:8000
+## make demo: set up, load the bundled demo data into SQLite and serve on the configured port
+## (KIEMCHUNG_PORT, default 8000: KIEMCHUNG_PORT=8100 make demo)
 demo: $(STAMP)
 	$(BIN)/kiemchung demo
 

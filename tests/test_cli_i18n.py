@@ -102,3 +102,11 @@ def test_kiemchung_help_in_a_new_process_under_an_english_locale() -> None:
     env["LANG"] = "C.UTF-8"
     vi = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=True)
     assert "Nhập bài đăng từ tệp hoặc URL" in vi.stdout and "Ingest posts" not in vi.stdout
+
+
+def test_demo_help_names_the_configured_port_not_a_fixed_address() -> None:
+    """``KIEMCHUNG_PORT=8100 make demo`` serves on 8100: the help must not promise 127.0.0.1:8000."""
+    for lang in ("vi", "en"):
+        texts = [translate_in(lang, t) for t in _help_ids(("demo",))]
+        assert not any("127.0.0.1:8000" in t for t in texts), lang
+        assert any("KIEMCHUNG_PORT" in t and "8000" in t for t in texts), lang

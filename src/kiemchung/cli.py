@@ -88,7 +88,10 @@ def serve(
 
 
 @app.command(
-    help=N_("Nạp dữ liệu mẫu kèm theo (chạy lại không nhân đôi), rồi chạy máy chủ tại http://127.0.0.1:8000.")
+    help=N_(
+        "Nạp dữ liệu mẫu kèm theo (chạy lại không nhân đôi), rồi chạy máy chủ ở cổng đã cấu hình "
+        "(--port hoặc KIEMCHUNG_PORT, mặc định 8000)."
+    )
 )
 def demo(
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help=N_("Chạy máy chủ sau khi nạp")),

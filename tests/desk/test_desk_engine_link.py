@@ -3,6 +3,7 @@ indexing and retraction; and a page-friendly None when the index cannot be opene
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from kiemchung.engine import index as index_mod
 from kiemchung.engine import pipeline
 from kiemchung.settings import get_settings
 from kiemchung.store import session_scope, upgrade
-from kiemchung.store.models import Document, FactCheck, FactCheckStatus, Passage, Verdict
+from kiemchung.store.models import Claim, Document, FactCheck, FactCheckStatus, Passage, Verdict
 
 CLAIM = "Thành phố Huế miễn phí vé tham quan Đại Nội cho mọi du khách trong suốt năm 2027"
 OTHER = "Giá vé tàu hỏa Hà Nội - Lào Cai giảm một nửa trong dịp nghỉ lễ Quốc khánh"
@@ -66,7 +67,25 @@ def test_matches_come_best_first_with_their_level(engine_store: dict[str, int]) 
 
 def test_evidence_returns_passage_ids(engine_store: dict[str, int]) -> None:
     got = engine_link.evidence("vé tham quan Đại Nội năm 2027", k=1)
-    assert got is not None and got[0][0] == engine_store["passage"] and got[0][1] > 0
+    assert got is not None and got[0].passage_id == engine_store["passage"] and got[0].score > 0
+    assert got[0].level in ("answer", "suggest", None)
+
+
+def test_the_claim_page_shows_plain_confidence_not_scores(engine_store: dict[str, int], client_for) -> None:  # type: ignore[no-untyped-def]
+    """Editors read "độ tin cậy: cao/trung bình/thấp" for matches and library evidence, no "-4,68"."""
+    with session_scope() as s:
+        claim = Claim(text=CLAIM)
+        s.add(claim)
+        s.flush()
+        cid = claim.id
+    c, _ = client_for("editor")
+    for lang, words in (("en", "confidence: "), ("vi", "độ tin cậy: ")):
+        html = c.get(f"/desk/claims/{cid}?lang={lang}").text
+        evidence = html.split('class="evidence"', 1)[1]  # the library passage is found
+        assert re.search(re.escape(words) + r"(cao|trung bình|thấp|high|medium|low)<", evidence)
+        assert words + ("cao" if lang == "vi" else "high") in html  # the matched fact-check
+        text = re.sub(r"<[^>]+>", " ", html)
+        assert not re.search(r"(?<![\d.,/])[-−]?\d+[.,]\d{2}(?![\d.,/])", text), lang  # no "-4,68"
 
 
 def test_retracted_fact_check_leaves_the_index(engine_store: dict[str, int]) -> None:

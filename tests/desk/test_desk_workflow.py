@@ -51,6 +51,11 @@ def act(client, token: str, fid: int, action: str, **extra: str):  # type: ignor
     )
 
 
+def visible(html: str) -> str:
+    """The text a reader sees: tags (and the keys in their class names) removed."""
+    return re.sub(r"<[^>]+>", " ", html)
+
+
 def status_of(fid: int) -> str:
     with session_scope() as s:
         return s.get(models.FactCheck, fid).status.value
@@ -208,6 +213,14 @@ def test_correction_goes_through_review_and_history(client_for) -> None:
     # the correction's writer may not approve it; a reviewer who did not write it does
     view = rv.get(f"/desk/fact-checks/{fid}").text
     assert "Đính chính đang chờ duyệt" in view and 'class="diff-add">Sai, theo Bộ Y tế.' in view
+    assert '<h3 class="small">Tóm tắt</h3>' in view  # the field's name, not its key
+    # the proposal's version and its status change are named, never shown as stored keys
+    # (Vietnamese last: the chosen language sticks for the pages after)
+    for lang, name in (("en", "Correction awaiting review"), ("vi", "Đính chính chờ duyệt")):
+        hist = ed.get(f"/desk/fact-checks/{fid}/history?lang={lang}").text
+        assert name in visible(hist) and not re.search(r"correction_review|in_review", visible(hist))
+        assert not re.search(r'diff-(add|del)">(draft|approved|published|false)<', hist), lang
+        assert '<div class="diff-del">' + ("Published" if lang == "en" else "Đã xuất bản") in hist
     assert act(ed, et, fid, "approve_correction").status_code == 403
     r = act(rv, rt, fid, "approve_correction")
     assert "Đã duyệt và đăng đính chính" in r.text
@@ -225,7 +238,7 @@ def test_correction_goes_through_review_and_history(client_for) -> None:
     assert notice < page.index('<h1 class="claim"')  # on top, with its date
     assert "Bài đã được đính chính ngày" in page[notice : notice + 400]
     hist = ed.get(f"/desk/fact-checks/{fid}/history").text
-    assert "Bổ sung nguồn Bộ Y tế." in hist
+    assert "Bổ sung nguồn Bộ Y tế." in hist and "correction_review" not in visible(hist)
     assert '<div class="diff-del">Sai.</div><div class="diff-add">Sai, theo Bộ Y tế.</div>' in hist
 
 

@@ -32,10 +32,20 @@ def _first(page: Any, base: str, path: str, pattern: str) -> str:
     raise AssertionError(f"no link like {pattern} on {path}")
 
 
+def _tip_status(page: Any, base: str, fc: str) -> str:
+    """A tip status page: the tip asks what a published fact-check answers (the answered card)."""
+    page.goto(base + fc)
+    claim = page.inner_text("h1.claim")
+    r = page.request.post(base + "/api/v1/tips", data={"text": claim})
+    assert r.ok, r.text()
+    return "/gui-tin/trang-thai/" + str(r.json()["status_url"]).rsplit("/", 1)[1]
+
+
 def _public_pages(page: Any, base: str) -> list[str]:
     fc = _first(page, base, "/kiem-chung", r"/kiem-chung/[\w-]+")
     topic = _first(page, base, "/", r"/chu-de/[\w-]+")
     incident = _first(page, base, "/su-kien", r"/su-kien/[\w-]+")
+    thread = _first(page, base, "/gop-y", r"/gop-y/y-kien/[\w-]+")
     return [
         "/",
         "/kiem-chung",
@@ -48,6 +58,12 @@ def _public_pages(page: Any, base: str) -> list[str]:
         "/gioi-thieu",
         "/su-kien",
         incident,
+        incident + "/nhung",
+        "/nguoi-dan-hoi",
+        "/gop-y",
+        "/gop-y/thong-ke",
+        thread,
+        _tip_status(page, base, fc),
         "/kiem-tra",
         "/kiem-tra?q=vietcornbank.com.vn",
         "/gui-tin",
@@ -62,6 +78,7 @@ def _desk_pages(page: Any, base: str) -> list[str]:
     fc = _first(page, base, "/desk/fact-checks", r"/desk/fact-checks/\d+")
     incident = _first(page, base, "/desk/incidents", r"/desk/incidents/\d+")
     doc = _first(page, base, "/desk/library", r"/desk/library/\d+")
+    thread = _first(page, base, "/desk/gop-y", r"/desk/gop-y/\d+")
     return [
         "/desk/",
         claim,
@@ -72,6 +89,11 @@ def _desk_pages(page: Any, base: str) -> list[str]:
         "/desk/fact-checks/new",
         "/desk/incidents",
         incident,
+        "/desk/incidents/new",
+        "/desk/incidents/surges",
+        "/desk/gop-y",
+        thread,
+        "/desk/jobs",
         "/desk/library",
         doc,
         "/desk/images",
@@ -107,6 +129,9 @@ def test_no_serious_accessibility_violation_on_any_page(browser: Any, live_serve
         pages = [("public", p) for p in _public_pages(page, base)]
         _login(page, base, "admin@demo.kiemchung.vn")
         pages += [("desk", p) for p in _desk_pages(page, base)]
+        # English last: the chosen language sticks for the pages after it
+        fc = next(p for k, p in pages if k == "public" and p.startswith("/kiem-chung/"))
+        pages += [("public", "/?lang=en"), ("public", fc + "?lang=en")]
         for kind, path in pages:
             page.goto(base + path)
             if path == "/api/v1/docs":

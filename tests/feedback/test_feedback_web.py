@@ -81,6 +81,11 @@ def test_send_follow_publish_support_and_feeds(client_for) -> None:  # type: ign
     assert len(entries) == 1 and "0912" not in ET.tostring(feed, encoding="unicode")
     assert anon.get("/gop-y?chu-de=y-te").text.count("/gop-y/y-kien/") == 0
     assert anon.get("/gop-y?tinh=1").text.count(f"/gop-y/y-kien/{slug}") == 1
+    # English pages mark what people and the desk wrote in Vietnamese
+    en = anon.get(f"/gop-y/y-kien/{slug}?lang=en").text
+    assert '<html lang="en"' in en and '<h1 lang="vi">Đèn đường ngõ 7 hỏng</h1>' in en
+    assert '<blockquote class="fb-text" lang="vi">' in en and '<span lang="vi">' in en  # texts, place
+    assert f'<a href="/gop-y/y-kien/{slug}" lang="vi">Đèn đường ngõ 7 hỏng</a>' in anon.get("/gop-y").text
 
 
 def test_unpublished_threads_are_not_public(client_for) -> None:  # type: ignore[no-untyped-def]

@@ -46,6 +46,7 @@ def test_page_lists_counts_and_answers(asked_client: tuple[TestClient, dict[str,
     assert '<a href="/nguoi-dan-hoi">Người dân đang hỏi gì</a>' in c.get("/").text  # in the navigation
     en = c.get("/nguoi-dan-hoi?lang=en").text
     assert "What people are asking" in en and "4 asks · 3 posts" in en
+    assert '<h2 lang="vi">Đà Nẵng sắp ngập sâu 3 mét' in en  # the question, as people wrote it
 
 
 def test_filters(asked_client: tuple[TestClient, dict[str, int]]) -> None:

@@ -89,6 +89,15 @@ def test_list_and_page(client: TestClient) -> None:
     assert client.get("/su-kien/khong-co").status_code == 404
 
 
+def test_english_page_marks_the_vietnamese_content(client: TestClient) -> None:
+    page = client.get("/su-kien/sat-lo-dat-o-lao-cai?lang=en").text
+    assert '<html lang="en"' in page and '<h1 lang="vi">Sạt lở đất ở Lào Cai</h1>' in page
+    assert re.search(r'<div class="prose" id="cap-nhat-\d+" lang="vi">\s*<p>Đã sơ tán 40 hộ dân', page)
+    assert re.search(r'<div class="prose" lang="vi">\s*<p>Cập nhật một', page)
+    assert '<span lang="vi"><a href="https://example.gov.vn/a" rel="noopener nofollow">UBND tỉnh</a>' in page
+    assert '<a href="/kiem-chung/sat-lo-vui-lap" lang="vi">Sạt lở vùi lấp cả xã</a>' in page
+
+
 def test_atom_feed(client: TestClient) -> None:
     r = client.get("/su-kien/sat-lo-dat-o-lao-cai/atom.xml")
     assert r.headers["content-type"].startswith("application/atom+xml")

@@ -137,6 +137,18 @@ def test_not_my_question_turns_an_answer_into_a_claim_and_records_the_miss(
     )
 
 
+def test_an_answered_tip_card_takes_the_colour_of_its_verdict(client: TestClient, seeded: Seed) -> None:
+    """A "Sai" answer used to sit in a green card: the card carries its verdict's class."""
+    body = client.post("/api/v1/tips", json={"text": CLAIMS[Verdict.false][0]}).json()
+    assert body["status"] == "answered" and body["fact_check"]["id"] == seeded.ids[Verdict.false]
+    page = client.get(body["status_url"].replace("http://testserver", "")).text
+    assert re.search(r'class="card tip-result tip-answered answered-false"', page)
+    css = client.get("/static/css/app.css").text
+    rule = re.search(r"\.tip-answered\.answered-false \{ border-top-color: var\((--[\w-]+)\); \}", css)
+    assert rule and rule.group(1) == "--false"  # red, and later in the sheet than the green default
+    assert css.index(".tip-answered { border-top-color: var(--ok)") < rule.start()
+
+
 def test_near_miss_is_a_suggestion_and_still_reaches_the_desk(client: TestClient, seeded: Seed) -> None:
     # the real engine: same template, another disease -> a different claim (verify.veto)
     text = CLAIMS[Verdict.false][0].replace("ung thư", "tiểu đường") + " trong một tháng"
@@ -192,11 +204,10 @@ def test_scam_warning_verdict_first_one_language_vietnamese_phones(client: TestC
 def test_fact_check_page_shows_how_often_it_was_asked(client: TestClient, seeded: Seed) -> None:
     slug = seeded.slugs[Verdict.false]
     assert "Được hỏi" not in html.unescape(client.get(f"/kiem-chung/{slug}").text)
-    for _ in range(2):
-        assert (
-            client.post("/api/v1/tips", json={"text": CLAIMS[Verdict.false][0]}).json()["status"]
-            == "answered"
-        )
+    assert client.post("/api/v1/tips", json={"text": CLAIMS[Verdict.false][0]}).json()["status"] == "answered"
+    assert "Asked 1 time through" in client.get(f"/kiem-chung/{slug}?lang=en").text  # not "1 times"
+    assert "Được hỏi 1 lần" in html.unescape(client.get(f"/kiem-chung/{slug}?lang=vi").text)
+    assert client.post("/api/v1/tips", json={"text": CLAIMS[Verdict.false][0]}).json()["status"] == "answered"
     assert "Được hỏi 2 lần qua đường dây nhận tin" in html.unescape(client.get(f"/kiem-chung/{slug}").text)
     assert "Asked 2 times" in client.get(f"/kiem-chung/{slug}?lang=en").text
 

@@ -33,10 +33,7 @@ def audit_page(db: Session, action: str, entity: str, user_id: str, date_from: s
     for ev in db.scalars(stmt):
         changes = ev.data.get("changes") if isinstance(ev.data, dict) else None
         diffs = (
-            [
-                (k, factchecks.text_diff(factchecks.as_text(v.get("old")), factchecks.as_text(v.get("new"))))
-                for k, v in changes.items()
-            ]
+            [(k, factchecks.FieldDiff(k, v.get("old"), v.get("new"))) for k, v in changes.items()]
             if isinstance(changes, dict)
             else []
         )

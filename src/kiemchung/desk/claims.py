@@ -53,7 +53,8 @@ def _match_rows(db: Session, claim: models.Claim) -> tuple[list[Any], bool]:
     return rows, matches is not None
 
 
-def _evidence_rows(db: Session, text: str) -> tuple[list[tuple[models.Passage, float]], bool]:
+def _evidence_rows(db: Session, text: str) -> tuple[list[tuple[models.Passage, str | None]], bool]:
+    """(passage, the engine's level for it) pairs, best first; and whether the index answered."""
     ev = engine_link.evidence(text)
     if not ev:
         return [], ev is not None
@@ -61,11 +62,11 @@ def _evidence_rows(db: Session, text: str) -> tuple[list[tuple[models.Passage, f
         p.id: p
         for p in db.scalars(
             select(models.Passage)
-            .where(models.Passage.id.in_([pid for pid, _ in ev]))
+            .where(models.Passage.id.in_([e.passage_id for e in ev]))
             .options(selectinload(models.Passage.document))
         )
     }
-    return [(passages[pid], score) for pid, score in ev if pid in passages], True
+    return [(passages[e.passage_id], e.level) for e in ev if e.passage_id in passages], True
 
 
 def claim_page(db: Session, claim_id: int, now: datetime | None = None) -> dict[str, Any]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from kiemchung.engine.index import get_index, index_state, mark_fact_checks_changed
 from kiemchung.engine.match import MatchResult
+from kiemchung.web.i18n import N_, _
 
 log = logging.getLogger("kiemchung.desk")
 
@@ -33,6 +35,24 @@ def level_of(result: MatchResult, candidate_id: str) -> str | None:
     return None
 
 
+# What an editor reads instead of a score: the engine's own calibrated decision, in plain words.
+CONFIDENCE_LABELS = {"answer": N_("độ tin cậy: cao"), "suggest": N_("độ tin cậy: trung bình")}
+LOW_CONFIDENCE = N_("độ tin cậy: thấp")
+
+
+def confidence_label(level: str | None) -> str:
+    """The plain confidence of a match or a piece of evidence, in the current language.
+
+    >>> from kiemchung.web.i18n import use_lang
+    >>> confidence_label("answer"), confidence_label(None)
+    ('độ tin cậy: cao', 'độ tin cậy: thấp')
+    >>> with use_lang("en"):
+    ...     confidence_label("suggest")
+    'confidence: medium'
+    """
+    return _(CONFIDENCE_LABELS.get(level or "", LOW_CONFIDENCE))
+
+
 def match_fact_checks(text: str, top: int = 5) -> list[MatchView] | None:
     """Earlier fact-checks matching ``text``, best first; None when the index cannot answer."""
     try:
@@ -46,13 +66,22 @@ def match_fact_checks(text: str, top: int = 5) -> list[MatchView] | None:
     return [MatchView(int(c.id), float(c.score), level_of(result, c.id)) for c in result.results]
 
 
-def evidence(text: str, k: int = 5) -> list[tuple[int, float]] | None:
-    """``[(passage_id, score)]`` from the reference library; None when the index cannot answer."""
+class EvidenceView(NamedTuple):
+    passage_id: int
+    score: float
+    level: str | None  # "answer" | "suggest" | None, as for fact-check matches
+
+
+def evidence(text: str, k: int = 5) -> list[EvidenceView] | None:
+    """Library passages for ``text``, best first; None when the index cannot answer."""
     try:
-        return get_index().evidence(text, k=k)
+        result = get_index().evidence_match(text, k=k)
     except Exception as exc:
         log.warning("evidence retrieval unavailable: %s", exc)
         return None
+    if result is None:
+        return []
+    return [EvidenceView(int(c.id), float(c.score), level_of(result, c.id)) for c in result.results[:k]]
 
 
 def schedule_reindex(session: Session, fact_check_id: int) -> None:

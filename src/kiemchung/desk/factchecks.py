@@ -29,7 +29,15 @@ from kiemchung.desk import engine_link
 from kiemchung.desk.replies import enqueue_replies
 from kiemchung.store import models
 from kiemchung.store.db import NotFound, after_commit, audit
-from kiemchung.store.models import FactCheckStatus, Role, Verdict, utcnow
+from kiemchung.store.models import (
+    CORRECTION_REVIEW,
+    FC_STATUS_LABELS,
+    VERDICT_LABELS_VI,
+    FactCheckStatus,
+    Role,
+    Verdict,
+    utcnow,
+)
 from kiemchung.text import fold
 from kiemchung.web.i18n import N_, _
 
@@ -186,8 +194,59 @@ def text_diff(old: str, new: str) -> markupsafe.Markup:
     return markupsafe.Markup('<div class="diff">' + "".join(rows) + "</div>")
 
 
-def snapshot_diffs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, markupsafe.Markup]]:
-    return [(k, text_diff(as_text(v["old"]), as_text(v["new"]))) for k, v in field_changes(old, new).items()]
+# Fields stored as keys (``in_review``, ``false``): a diff shows their names, as people read them.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "status": FC_STATUS_LABELS,
+    "verdict": {v.value: text for v, text in VERDICT_LABELS_VI.items()},
+}
+
+
+def shown_text(field: str, value: Any) -> str:
+    """A stored value as the desk reads it, in the current language.
+
+    >>> from kiemchung.web.i18n import use_lang
+    >>> with use_lang("vi"):
+    ...     shown_text("status", "correction_review"), shown_text("verdict", "false")
+    ('Đính chính chờ duyệt', 'Sai')
+    >>> with use_lang("en"):
+    ...     shown_text("status", "in_review")
+    'In review'
+    """
+    labels = VALUE_LABELS.get(field)
+    if labels is not None and isinstance(value, str) and value in labels:
+        return _(labels[value])
+    return as_text(value)
+
+
+class FieldDiff:
+    """One field's diff, drawn when the page renders, so its labels are in the page's language.
+
+    >>> from kiemchung.web.i18n import use_lang
+    >>> d = FieldDiff("status", "draft", "in_review")
+    >>> with use_lang("en"):
+    ...     print(markupsafe.escape(d))
+    <div class="diff"><div class="diff-del">Draft</div><div class="diff-add">In review</div></div>
+    """
+
+    def __init__(self, field: str, old: Any, new: Any) -> None:
+        self.field, self.old, self.new = field, old, new
+
+    def __html__(self) -> str:
+        return str(text_diff(shown_text(self.field, self.old), shown_text(self.field, self.new)))
+
+
+class Shown:
+    """One stored value, escaped and labelled when the page renders (see :func:`shown_text`)."""
+
+    def __init__(self, field: str, value: Any) -> None:
+        self.field, self.value = field, value
+
+    def __html__(self) -> str:
+        return str(markupsafe.escape(shown_text(self.field, self.value)))
+
+
+def snapshot_diffs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, FieldDiff]]:
+    return [(k, FieldDiff(k, v["old"], v["new"])) for k, v in field_changes(old, new).items()]
 
 
 def make_slug(session: Session, text: str, fc_id: int | None = None) -> str:
@@ -334,9 +393,6 @@ def update(
         data={"changes": changes, "version": fc.version},
     )
     return fc
-
-
-CORRECTION_REVIEW = "correction_review"  # the status recorded in a proposed correction's revision
 
 
 def _propose_correction(
@@ -735,8 +791,16 @@ def conflict_context(session: Session, current: models.FactCheck, submitted: Fac
     yours = submitted.snapshot()
     rows = []
     for key in ("claim_reviewed", "claim_text", "verdict", "summary", "body", "topics", "citations"):
-        a, b = as_text(theirs.get(key)), as_text(yours.get(key))
-        rows.append({"field": key, "theirs": a, "yours": b, "same": a == b, "diff": text_diff(a, b)})
+        a, b = theirs.get(key), yours.get(key)
+        rows.append(
+            {
+                "field": key,
+                "theirs": Shown(key, a),
+                "yours": Shown(key, b),
+                "same": as_text(a) == as_text(b),
+                "diff": FieldDiff(key, a, b),
+            }
+        )
     last = session.scalar(
         select(models.FactCheckRevision)
         .where(models.FactCheckRevision.fact_check_id == current.id)

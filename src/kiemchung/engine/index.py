@@ -253,11 +253,15 @@ class SearchIndex:
 
     def evidence(self, text: str, k: int = 5) -> list[tuple[int, float]]:
         """Top ``k`` evidence passages for a claim: ``[(passage_id, score), ...]``."""
+        res = self.evidence_match(text, k=k)
+        return [] if res is None else [(int(c.id), float(c.score)) for c in res.results[:k]]
+
+    def evidence_match(self, text: str, k: int = 5) -> MatchResult | None:
+        """The passages' match result (ranking and decision); None when there are no passages."""
         with self.lock:
             if len(self.passage_docs) == 0:
-                return []
-            res = self.passages.match([text], top=k)[0]
-        return [(int(c.id), float(c.score)) for c in res.results[:k]]
+                return None
+            return self.passages.match([text], top=k)[0]
 
     def similar_claims(
         self, text: str, top: int = 5, *, exclude: int | None = None, min_score: float = 0.0

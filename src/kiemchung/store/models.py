@@ -138,6 +138,20 @@ class FactCheckStatus(enum.StrEnum):
     retracted = "retracted"
 
 
+# A proposed correction of a published fact-check: the status its revision records (the fact-check
+# itself stays published while the correction waits for a reviewer).
+CORRECTION_REVIEW = "correction_review"
+# Message ids of every status a fact-check revision can record.
+FC_STATUS_LABELS: dict[str, str] = {
+    FactCheckStatus.draft: N_("Bản nháp"),
+    FactCheckStatus.in_review: N_("Chờ duyệt"),
+    FactCheckStatus.approved: N_("Đã duyệt"),
+    FactCheckStatus.published: N_("Đã xuất bản"),
+    FactCheckStatus.retracted: N_("Đã rút"),
+    CORRECTION_REVIEW: N_("Đính chính chờ duyệt"),
+}
+
+
 class TipStatus(enum.StrEnum):
     received = "received"
     answered = "answered"

@@ -42,8 +42,8 @@ from kiemchung.store import models
 from kiemchung.store.db import NotFound, sessionmaker_for
 from kiemchung.store.models import (
     CLAIM_STATUS_LABELS,
+    FC_STATUS_LABELS,
     VERDICT_LABELS_VI,
-    FactCheckStatus,
     Role,
 )
 from kiemchung.web.i18n import N_, _, request_lang, set_lang
@@ -125,13 +125,7 @@ Admin = Annotated[models.User, Depends(RequireRole(ADMIN))]
 # ---------------------------------------------------------------- pages
 
 # Message ids; templates show them with ``label(...)`` (or ``_()``) in the page's language.
-FC_STATUS_LABELS = {
-    FactCheckStatus.draft: N_("Bản nháp"),
-    FactCheckStatus.in_review: N_("Chờ duyệt"),
-    FactCheckStatus.approved: N_("Đã duyệt"),
-    FactCheckStatus.published: N_("Đã xuất bản"),
-    FactCheckStatus.retracted: N_("Đã rút"),
-}
+# FC_STATUS_LABELS (fact-check and revision statuses) lives beside its enum in store.models.
 ROLE_LABELS = {
     Role.admin: N_("Quản trị"),
     Role.editor: N_("Biên tập viên"),

@@ -70,6 +70,13 @@ def _incident_alerts() -> dict[str, int] | None:
     return desk_alerts()
 
 
+def _confidence(level: str | None) -> str:
+    from kiemchung.desk.engine_link import confidence_label
+
+    return confidence_label(level)
+
+
+_env.filters["confidence"] = _confidence  # an engine level as plain words, never a raw score
 _env.globals["fc_images"] = _fc_images
 _env.globals["incident_alerts"] = _incident_alerts
 _env.globals["absolute_url"] = baseurl.absolute_url
