@@ -359,7 +359,9 @@ def test_public_title_and_headcount_leave_out_held_items(client_for) -> None:  #
     for text in (listing, public, feed):
         assert "đồ ngu" not in text and "do-ngu" not in text
         assert "1 người góp ý cùng vấn đề" in text and "2 người góp ý" not in text
-    assert re.search(r"<h1[^>]*>Ngõ 7 phố Ví Dụ mất đèn đường cả tuần nay, buổi tối tối om rất nguy hiểm</h1>", public)
+    assert re.search(
+        r"<h1[^>]*>Ngõ 7 phố Ví Dụ mất đèn đường cả tuần nay, buổi tối tối om rất nguy hiểm</h1>", public
+    )
 
 
 def test_the_support_note_does_not_deny_the_session_cookie(client_for) -> None:  # type: ignore[no-untyped-def]
