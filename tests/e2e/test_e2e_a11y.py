@@ -61,6 +61,7 @@ def _public_pages(page: Any, base: str) -> list[str]:
         incident + "/nhung",
         "/nguoi-dan-hoi",
         "/gop-y",
+        "/gop-y?tinh=1&xa=70",  # the ward filter, shown once a province is chosen
         "/gop-y/thong-ke",
         thread,
         _tip_status(page, base, fc),
@@ -92,6 +93,7 @@ def _desk_pages(page: Any, base: str) -> list[str]:
         "/desk/incidents/new",
         "/desk/incidents/surges",
         "/desk/gop-y",
+        "/desk/gop-y?province=1&ward=70",
         thread,
         "/desk/jobs",
         "/desk/library",

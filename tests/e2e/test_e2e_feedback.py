@@ -180,3 +180,57 @@ def test_feedback_end_to_end(browser: Any, live_server: str, smtp_inbox: Any, sh
     assert "By department" in citizen.content()
     shot(citizen, "09-stats-en")
     ctx.close()
+
+
+def _axe_gate(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [
+        f"{v['impact']} {v['id']}"
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+def test_ward_filters_with_and_without_javascript(browser: Any, live_server: str, shot: Any) -> None:
+    """The public list's and the desk queue's ward select: fetched by htmx when a province is
+    chosen, or shown after a plain submit without JavaScript; labelled, and clean under axe."""
+    base = live_server
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    page.goto(f"{base}/gop-y")
+    assert page.locator("#f-ward").count() == 0
+    page.select_option("#f-province", "1")
+    page.wait_for_selector("#f-ward option:nth-child(2)", state="attached")  # htmx loaded the wards
+    page.select_option("#f-ward", "70")
+    page.click("form.fb-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"/gop-y\?chu-de=&tinh=1&xa=70$"))
+    assert page.locator("#f-ward").input_value() == "70"
+    assert page.locator("label[for=f-ward]").count() == 1 and unlabelled_fields(page) == []
+    assert _axe_gate(page) == []
+    shot(page, "ward-filter-public")
+
+    login(page, base, "admin@demo.kiemchung.vn", "/desk/gop-y")
+    assert page.locator("#q-ward").count() == 0
+    page.select_option("#q-province", "1")
+    page.wait_for_selector("#q-ward option:nth-child(2)", state="attached")
+    page.select_option("#q-ward", "70")
+    page.click("form.fb-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"/desk/gop-y\?.*province=1&ward=70"))
+    assert page.locator("#q-ward").input_value() == "70"
+    assert page.locator("label[for=q-ward]").count() == 1 and unlabelled_fields(page) == []
+    assert _axe_gate(page) == []
+    shot(page, "ward-filter-desk")
+    ctx.close()
+
+    plain = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = plain.new_page()
+    page.goto(f"{base}/gop-y")
+    page.select_option("#f-province", "1")
+    assert page.locator("#f-ward").count() == 0  # nothing fetches it without JavaScript
+    page.click("form.fb-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"/gop-y\?chu-de=&tinh=1$"))
+    assert page.locator("#f-ward option").count() > 2 and page.locator("label[for=f-ward]").is_visible()
+    shot(page, "ward-filter-no-js")
+    plain.close()

@@ -401,3 +401,131 @@ def test_routing_queues_the_department_mail_instead_of_sending_it_in_the_web_pro
     )
     assert "Đã chuyển tới cơ quan phụ trách." in r.text
     assert [t.name for t in waiting.pending()] == ["deliver_replies"]
+
+
+# ---------------------------------------------------------------- the ward filters
+
+TREES = "Đề nghị trồng thêm cây xanh dọc phố Ví Dụ cho mát, mùa hè nắng quá."
+BENCHES = "Đề nghị lắp thêm ghế đá trong vườn hoa Ví Dụ cho người già nghỉ chân."
+HOAN_KIEM, CUA_NAM = 70, 73  # two wards of Hà Nội (province 1); 79 is Hồ Chí Minh City
+
+
+def _three_places(anon: TestClient, csrf: str) -> dict[str, int]:
+    """{name: thread id}: lamps (no ward, then an item from Hoàn Kiếm and a held one from Cửa Nam
+    join it), trees (Cửa Nam), benches (Hồ Chí Minh City)."""
+    _send(anon, csrf, TEXTS[0])
+    _send(anon, csrf, TEXTS[1], ward=str(HOAN_KIEM))
+    _send(anon, csrf, ABUSIVE, ward=str(CUA_NAM))
+    _send(anon, csrf, TREES, kind="idea", topic="moi-truong", ward=str(CUA_NAM))
+    _send(anon, csrf, BENCHES, kind="idea", topic="do-thi", province="79")
+    items = _items()
+    assert [i.moderation for i in items] == ["ok", "ok", "held", "ok", "ok"]
+    assert len({items[0].thread_id, items[1].thread_id, items[2].thread_id}) == 1  # one lamp thread
+    return {"lamps": items[0].thread_id, "trees": items[3].thread_id, "benches": items[4].thread_id}
+
+
+def _desk_ids(editor: TestClient, query: str) -> set[int]:
+    return {int(i) for i in re.findall(r'href="/desk/gop-y/(\d+)"', editor.get(f"/desk/gop-y{query}").text)}
+
+
+def _filter_form(html: str, action: str) -> str:
+    m = re.search(rf'<form[^>]*method="get" action="{action}".*?</form>', html, re.S)
+    assert m, f"no filter form for {action}"
+    return m.group(0)
+
+
+def _labelled(form: str) -> None:
+    """Every select of a filter form has its own label."""
+    ids = re.findall(r'<select id="([^"]+)"', form)
+    assert ids and len(ids) == len(re.findall(r"<select", form))
+    for i in ids:
+        assert form.count(f'<label for="{i}"') == 1, i
+
+
+def test_desk_queue_filters_by_ward_once_a_province_is_chosen(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    t = _three_places(anon, csrf)
+    editor, _ = client_for("editor")
+    everything = {t["lamps"], t["trees"], t["benches"]}
+    assert _desk_ids(editor, "") == everything
+    assert _desk_ids(editor, "?province=1") == {t["lamps"], t["trees"]}
+    # the lamp thread has no ward of its own but holds an item from Hoàn Kiếm
+    assert _desk_ids(editor, f"?province=1&ward={HOAN_KIEM}") == {t["lamps"]}
+    # the desk counts the held item too
+    assert _desk_ids(editor, f"?province=1&ward={CUA_NAM}") == {t["lamps"], t["trees"]}
+    # what the plain GET form sends, every field with it
+    assert _desk_ids(editor, f"?kind=idea&topic=&province=1&ward={CUA_NAM}&status=") == {t["trees"]}
+    # a ward without its province, or left over from another province, filters nothing
+    assert _desk_ids(editor, f"?ward={HOAN_KIEM}") == everything
+    assert _desk_ids(editor, f"?province=79&ward={HOAN_KIEM}") == {t["benches"]}
+
+    form = _filter_form(editor.get("/desk/gop-y").text, "/desk/gop-y")
+    assert 'id="q-ward-field" hidden' in form and 'name="ward"' not in form  # no province: no ward select
+    assert 'hx-get="/gop-y/phuong-xa?cho=desk"' in form and 'hx-target="#q-ward-field"' in form
+    form = _filter_form(editor.get(f"/desk/gop-y?province=1&ward={HOAN_KIEM}").text, "/desk/gop-y")
+    _labelled(form)
+    assert '<select id="q-ward" name="ward">' in form
+    assert f'<option value="{HOAN_KIEM}" selected>Phường Hoàn Kiếm</option>' in form
+    assert f'<option value="{CUA_NAM}" >Phường Cửa Nam</option>' in form
+    form = _filter_form(editor.get(f"/desk/gop-y?province=79&ward={HOAN_KIEM}").text, "/desk/gop-y")
+    assert "selected>Phường" not in form and "Phường Hoàn Kiếm" not in form and 'name="ward"' in form
+
+
+def test_public_list_filters_by_ward_once_a_province_is_chosen(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, csrf = client_for("")
+    t = _three_places(anon, csrf)
+    editor, ecsrf = client_for("editor")
+    slugs = {}
+    for name, tid in t.items():
+        r = editor.post(f"/desk/gop-y/{tid}/publish", data={"csrf_token": ecsrf, "title": f"Vấn đề {name}"})
+        assert "Đã đăng công khai." in r.text
+    listing = anon.get("/gop-y").text
+    for name in t:
+        (slugs[name],) = re.findall(rf'href="/gop-y/y-kien/([^"]+)" lang="vi">Vấn đề {name}<', listing)
+
+    def shown(query: str) -> set[str]:
+        html = anon.get(f"/gop-y{query}").text
+        return {name for name, slug in slugs.items() if f'href="/gop-y/y-kien/{slug}"' in html}
+
+    assert shown("") == {"lamps", "trees", "benches"}
+    assert shown("?tinh=1") == {"lamps", "trees"}
+    assert shown(f"?tinh=1&xa={HOAN_KIEM}") == {"lamps"}
+    # the public leaves out the held item from Cửa Nam that put the lamps there for the desk
+    assert shown(f"?tinh=1&xa={CUA_NAM}") == {"trees"}
+    assert shown(f"?chu-de=moi-truong&tinh=1&xa={CUA_NAM}") == {"trees"}
+    assert shown(f"?chu-de=&tinh=1&xa={HOAN_KIEM}") == {"lamps"}  # the plain GET form's query
+    assert shown(f"?xa={HOAN_KIEM}") == {"lamps", "trees", "benches"}
+    assert shown(f"?tinh=79&xa={HOAN_KIEM}") == {"benches"}
+
+    form = _filter_form(anon.get("/gop-y").text, "/gop-y")
+    assert 'id="f-ward-field" hidden' in form and 'name="xa"' not in form
+    assert 'hx-get="/gop-y/phuong-xa?cho=loc"' in form and 'hx-target="#f-ward-field"' in form
+    # without JavaScript: choose the province, submit, and the ward select is there
+    form = _filter_form(anon.get("/gop-y?chu-de=&tinh=1").text, "/gop-y")
+    _labelled(form)
+    assert (
+        '<select id="f-ward" name="xa">' in form
+        and "Phường Cửa Nam" in form
+        and "selected>Phường" not in form
+    )
+    form = _filter_form(anon.get(f"/gop-y?tinh=1&xa={CUA_NAM}").text, "/gop-y")
+    assert f'<option value="{CUA_NAM}" selected>Phường Cửa Nam</option>' in form
+    en = _filter_form(anon.get(f"/gop-y?tinh=1&xa={CUA_NAM}&lang=en").text, "/gop-y")
+    assert '<label for="f-ward">Ward/commune</label>' in en and "All wards/communes" in en
+    # the submission form keeps its own ward picker, apart from the filter's
+    form_html = anon.get("/gop-y?tinh=1").text
+    assert form_html.count('id="fb-ward"') == 1 and form_html.count('id="f-ward"') == 1
+
+
+def test_ward_picker_serves_the_filters(client_for) -> None:  # type: ignore[no-untyped-def]
+    anon, _ = client_for("")
+    public = anon.get("/gop-y/phuong-xa?cho=loc&tinh=1").text  # the public filter's select is "tinh"
+    assert 'id="f-ward-field"' in public and '<select id="f-ward" name="xa">' in public
+    assert '<label for="f-ward">' in public and "Phường Hoàn Kiếm" in public
+    desk = anon.get("/gop-y/phuong-xa?cho=desk&province=79").text
+    assert 'id="q-ward-field"' in desk and '<select id="q-ward" name="ward">' in desk
+    assert '<label for="q-ward">' in desk and "Phường Hoàn Kiếm" not in desk
+    # no province chosen again: the field goes back to its hidden placeholder
+    assert anon.get("/gop-y/phuong-xa?cho=loc&tinh=").text.strip() == '<div id="f-ward-field" hidden></div>'
+    form = anon.get("/gop-y/phuong-xa?province=1").text  # the submission form's, as before
+    assert '<select id="fb-ward" name="ward">' in form and "Phường Hoàn Kiếm" in form

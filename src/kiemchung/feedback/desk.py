@@ -43,13 +43,17 @@ def feedback_queue(
     kind: str = "",
     topic: str = "",
     province: str = "",
+    ward: str = "",
     status: str = "",
 ) -> HTMLResponse:
-    rows = service.queue(db, kind=kind, topic=topic, province=_int(province), status=status)
+    """The queue; ``?province=1&ward=70`` narrows it to a ward, offered once a province is chosen."""
+    prov, wd = service.area_filter(_int(province), _int(ward))
+    rows = service.queue(db, kind=kind, topic=topic, province=prov, ward=wd, status=status)
     ctx = {
         "rows": rows,
-        "f": {"kind": kind, "topic": topic, "province": _int(province), "status": status},
+        "f": {"kind": kind, "topic": topic, "province": prov, "ward": wd, "status": status},
         "provinces": areas.provinces(),
+        "wards": areas.wards(prov) if prov else [],
         "to_review": service.answers_to_review(db, user) if user.role in WRITE else [],
         "can_write": user.role in WRITE,
     } | labels(_lang(request))

@@ -1,6 +1,7 @@
 """Public feedback pages and API.
 
-- ``GET /gop-y`` — the form, and the published threads (filter ``?chu-de=`` topic, ``?tinh=`` province);
+- ``GET /gop-y`` — the form, and the published threads (filter ``?chu-de=`` topic, ``?tinh=`` province,
+  ``?xa=`` a ward/commune of that province);
 - ``POST /gop-y`` — send feedback (rate-limited, CSRF, honeypot, size limits); ``POST /api/v1/feedback``;
 - ``GET /gop-y/y-kien/{slug}`` — a published thread: status history, official answer, support count;
 - ``POST /gop-y/y-kien/{slug}/quan-tam`` — "tôi cũng quan tâm" (``feedback.support``);
@@ -96,7 +97,9 @@ def thread_view(session: Session, t: FeedbackThread) -> dict[str, Any]:
     }
 
 
-def published(session: Session, *, topic: str = "", province: int | None = None) -> list[FeedbackThread]:
+def published(
+    session: Session, *, topic: str = "", province: int | None = None, ward: int | None = None
+) -> list[FeedbackThread]:
     q = (
         select(FeedbackThread)
         .where(FeedbackThread.published_at.is_not(None))
@@ -107,15 +110,19 @@ def published(session: Session, *, topic: str = "", province: int | None = None)
         q = q.where(FeedbackThread.topic == topic)
     if province:
         q = q.where(FeedbackThread.province_code == province)
+    if ward:
+        q = q.where(service.in_ward(ward, shown_only=True))
     return list(session.scalars(q))
 
 
 def _form_ctx(request: Request, session: Session, **extra: Any) -> dict[str, Any]:
     lang = request_lang(request, get_settings().default_lang)
     topic = request.query_params.get("chu-de", "")
-    province = _int(request.query_params.get("tinh"))
+    province, ward = service.area_filter(
+        _int(request.query_params.get("tinh")), _int(request.query_params.get("xa"))
+    )
     form = extra.pop("form", {})
-    threads = published(session, topic=topic, province=province)
+    threads = published(session, topic=topic, province=province, ward=ward)
     return (
         {
             "provinces": areas.provinces(),
@@ -125,6 +132,8 @@ def _form_ctx(request: Request, session: Session, **extra: Any) -> dict[str, Any
             "people": people(session, [t.id for t in threads]),
             "filter_topic": topic,
             "filter_province": province,
+            "filter_ward": ward,
+            "filter_wards": areas.wards(province) if province else [],
             "form": form,
             "error": None,
             "sent": None,
@@ -141,11 +150,21 @@ def feedback_page(request: Request, session: SessionDep) -> HTMLResponse:
     return render(request, "feedback/index.html", _form_ctx(request, session))
 
 
+# The ward filters of the lists: (id prefix, query parameter) for ``?cho=``.
+WARD_FILTERS = {"loc": ("f", "xa"), "desk": ("q", "ward")}
+
+
 @router.get("/gop-y/phuong-xa", response_class=HTMLResponse)
-def ward_options(request: Request, province: str = "") -> HTMLResponse:
-    """The ward <select> of a province (htmx)."""
-    code = _int(province)
-    return render(request, "feedback/_wards.html", {"wards": areas.wards(code) if code else [], "form": {}})
+def ward_options(request: Request, province: str = "", tinh: str = "", cho: str = "") -> HTMLResponse:
+    """The ward <select> of a province (htmx): the form's, or with ``?cho=loc`` the public list's
+    filter (its province select sends ``tinh``) and with ``?cho=desk`` the desk queue's."""
+    code = _int(province or tinh)
+    wards = areas.wards(code) if code else []
+    if cho in WARD_FILTERS:
+        prefix, param = WARD_FILTERS[cho]
+        ctx = {"wards": wards, "prefix": prefix, "param": param, "ward_sel": None}
+        return render(request, "feedback/_ward_filter.html", ctx)
+    return render(request, "feedback/_wards.html", {"wards": wards, "form": {}})
 
 
 @router.post("/gop-y", response_class=HTMLResponse, dependencies=[Depends(rate_limit), Depends(require_csrf)])

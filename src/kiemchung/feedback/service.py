@@ -28,7 +28,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiemchung import areas
@@ -469,12 +469,40 @@ def get_thread(session: Session, thread_id: int) -> FeedbackThread:
     return t
 
 
+def area_filter(province: int | None, ward: int | None) -> tuple[int | None, int | None]:
+    """A list's (province, ward) filter: the ward only counts as one of the chosen province's.
+
+    A ward left over from another province (a form sent without JavaScript after the province was
+    changed) is dropped rather than matching nothing.
+
+    >>> area_filter(1, 70), area_filter(79, 70), area_filter(None, 70)
+    ((1, 70), (79, None), (None, None))
+    """
+    return province, ward if province and ward and areas.ward_name(province, ward) else None
+
+
+def in_ward(ward: int, *, shown_only: bool = False) -> ColumnElement[bool]:
+    """Threads of a ward: placed there, or holding an item sent from there.
+
+    A thread started by an item naming no ward gathers that province's items whatever their ward
+    (``cluster.same_place``), so the thread's own ward alone would miss them. ``shown_only`` counts
+    only items the public may see.
+    """
+    items = select(FeedbackItem.id).where(
+        FeedbackItem.thread_id == FeedbackThread.id, FeedbackItem.ward_code == ward
+    )
+    if shown_only:
+        items = items.where(FeedbackItem.moderation == "ok")
+    return or_(FeedbackThread.ward_code == ward, items.exists())
+
+
 def queue(
     session: Session,
     *,
     kind: str = "",
     topic: str = "",
     province: int | None = None,
+    ward: int | None = None,
     status: str = "",
     limit: int = 200,
 ) -> list[dict[str, Any]]:
@@ -486,6 +514,8 @@ def queue(
         q = q.where(FeedbackThread.topic == topic)
     if province:
         q = q.where(FeedbackThread.province_code == province)
+    if ward:
+        q = q.where(in_ward(ward))
     if status in FeedbackStatus.__members__:
         q = q.where(FeedbackThread.status == FeedbackStatus(status))
     threads = session.scalars(q).all()
