@@ -7,7 +7,9 @@ fresh data directory on 127.0.0.1; traffic goes to the loopback only and every l
 
 With ``--database-url`` the probes run on that (empty, throw-away) database instead of SQLite.
 Each probe prints one line per run and a verdict: SURVIVED when nothing acknowledged was lost and
-the data is consistent, LOST otherwise.
+the data is consistent, LOST otherwise. After each publish kill a server is started on the same
+data, without a job consumer, and asked through ``POST /api/v1/match``: a published fact-check must
+be answered at once (its start-up index sync), an unpublished one never.
 """
 
 from __future__ import annotations
@@ -93,6 +95,60 @@ class Probe:
                 "    out = c.exec_driver_sql('PRAGMA integrity_check').scalar()"
             )
         )
+
+    def serve(self, **env: str) -> tuple[subprocess.Popen[bytes], str] | None:
+        """``kiemchung serve`` on a free loopback port, once ``/healthz`` answers; None if it did not start."""
+        import httpx
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "kiemchung.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=self.env | env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    return server, base
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.kill(server)
+        return None
+
+    def answered(self, fc_id: int, text: str) -> tuple[bool, bool] | None:
+        """Start a server on this data (no job consumer: only its start-up index sync can bring a
+        publication the crash left out of the index) and ask ``POST /api/v1/match``:
+        ``(among the results, the answer)``, or None if the server did not start."""
+        import httpx
+
+        started = self.serve(KIEMCHUNG_ENGINE_IN_PROCESS="false")
+        if started is None:
+            return None
+        server, base = started
+        try:
+            got: tuple[bool, bool] = (False, False)
+            deadline = time.monotonic() + 30  # the sync runs beside start-up; the first match waits for it
+            while time.monotonic() < deadline:
+                r = httpx.post(base + "/api/v1/match", json={"text": text}, timeout=60)
+                if r.status_code == 200:
+                    body = r.json()
+                    got = (fc_id in [c["id"] for c in body["results"]], body["answer"] == fc_id)
+                    if got[0]:
+                        break
+                time.sleep(0.5)
+            return got
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill(server)
 
     @staticmethod
     def kill(proc: subprocess.Popen[bytes]) -> None:
@@ -195,12 +251,21 @@ class Probe:
             )
             check = self.integrity()
             consistent = (state[0] == "published") == state[1] and state[0] in ("approved", "published")
-            ok &= consistent and check in ("ok", "n/a (PostgreSQL)")
+            # end to end: a server started after the crash answers a published fact-check at once
+            # (and never an unpublished one), whether or not the index job had run
+            asked = self.answered(fc_id, f"Nước máy phường {run} nhiễm độc")
+            served = asked is not None and asked[0] == (state[0] == "published")
+            good = consistent and served and check in ("ok", "n/a (PostgreSQL)")
+            ok &= good
+            answer = (
+                "server did not start"
+                if asked is None
+                else f"{'answered' if asked[1] else 'among the matches' if asked[0] else 'not answered'}"
+            )
             print(
                 f"  publish run {run}: killed after {delay:.1f} s ({'had finished' if finished else 'mid-run'}); "
-                f"status {state[0]}, in index: {bool(indexed)}; integrity {check} -> "
-                f"{'ok' if consistent else 'INCONSISTENT'}"
-                + ("" if indexed or state[0] != "published" else " (published, not yet in instant answers)")
+                f"status {state[0]}, in the persisted index: {bool(indexed)}; integrity {check}; "
+                f"a new server: {answer} -> {'ok' if good else 'INCONSISTENT' if not consistent else 'LOST'}"
             )
         return ok
 
@@ -236,25 +301,11 @@ class Probe:
     def tip_flood(self, tips: int, runs: int) -> bool:
         ok = True
         for run in range(runs):
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
-            server = self.cli("serve", "--host", "127.0.0.1", "--port", str(port))
-            base = f"http://127.0.0.1:{port}"
-            import httpx
-
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    print("  tip flood: the server did not start")
-                    self.kill(server)
-                    return False
-                time.sleep(0.2)
+            started = self.serve()
+            if started is None:
+                print("  tip flood: the server did not start")
+                return False
+            server, base = started
             acked: list[str] = []
             errors: list[str] = []
             stop = threading.Event()

@@ -1,5 +1,6 @@
 """One index for every process: two real servers on one database (SQLite file, PostgreSQL); a publication in one is
-answered by the other within 2 s (no worker running), and a server started after a crash serves it
+answered by the other within 2 s (no worker running), a retraction is no longer answered by the
+other within 2 s, and a server started after a crash serves it
 while the durable index job still waits in the queue."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -118,6 +119,11 @@ def setup(configured: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
 
 def _publish(server: Server, fid: int) -> None:
+    _workflow(server, fid, "publish")
+
+
+def _workflow(server: Server, fid: int, action: str, note: str = "") -> None:
+    """Log in as the reviewer on ``server`` and run ``action`` on the fact-check (publish, retract)."""
     with httpx.Client(base_url=server.url, timeout=30) as c:
         token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/desk/login").text)
         assert token
@@ -127,7 +133,7 @@ def _publish(server: Server, fid: int) -> None:
             version = s.get(models.FactCheck, fid).version
         r = c.post(
             f"/desk/fact-checks/{fid}/workflow",
-            data={"action": "publish", "version": str(version), "csrf_token": token[1]},
+            data={"action": action, "version": str(version), "note": note, "csrf_token": token[1]},
         )
         assert r.status_code == 303 and "chi-muc=1" in r.headers["location"], r.text[:300]
 
@@ -165,3 +171,32 @@ def test_a_publication_in_one_server_is_answered_by_the_other(setup: dict[str, o
     with session_scope() as s:
         state = s.get(models.IndexState, "fact_checks")
         assert state.done == state.version
+
+
+def _until(check: Callable[[], bool], limit: float = 5.0) -> float | None:
+    """Seconds until ``check()`` first holds, or None if it did not within ``limit``."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        if check():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    return None
+
+
+def test_a_retraction_in_one_server_is_no_longer_answered_by_the_other(setup: dict[str, object]) -> None:
+    env, fid = setup["env"], setup["fid"]
+    assert isinstance(env, dict) and isinstance(fid, int)
+    a, b = Server(env), Server(env)
+    try:
+        _publish(a, fid)
+        assert _until(lambda: fid in b.matches(CLAIM)) is not None  # b answers with it now
+        _workflow(a, fid, "retract", note="Nguồn tin ban đầu đã được xác minh lại")
+        gone = _until(lambda: fid not in b.matches(CLAIM))
+        assert gone is not None and gone < 2.0, f"the other server still answered after {gone} s"
+        print(f"other server stopped answering {gone:.2f} s after the retraction")
+        assert fid not in a.matches(CLAIM)
+        with session_scope() as s:
+            assert s.get(models.FactCheck, fid).status == models.FactCheckStatus.retracted
+    finally:
+        a.stop()
+        b.stop()

@@ -219,6 +219,10 @@ class PostResult:
     similarity: float
     claim_ids: list[int]
     sentences: list[str]
+    # per link of an original: how close its sentence is to the claim, and the sentence's
+    # check-worthiness (an existing claim takes the higher score, as in the engine pass)
+    similarities: list[float] = field(default_factory=list)
+    scores: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -294,11 +298,18 @@ def assign_block(state: BackfillState, block: PreparedBlock, sink: Sink, number:
                 claim.score, claim.features = score, feats
     claims = [new[g] for g in sorted(new)]
     sink.allocate(claims)
-    for (pos, text, _, _), a in zip(sentences, assignments, strict=True):
+    for (pos, text, score, feats), a in zip(sentences, assignments, strict=True):
         cid = a.claim_id if a.claim_id is not None else new[a.new].id  # type: ignore[index]
-        if cid not in results[pos].claim_ids:
-            results[pos].claim_ids.append(int(cid))
-            results[pos].sentences.append(text)
+        res = results[pos]
+        if cid not in res.claim_ids:
+            res.claim_ids.append(int(cid))
+            res.sentences.append(text)
+            res.similarities.append(float(a.similarity))
+            res.scores.append((score, feats))
+        else:  # a second sentence of the post in the same claim: only its score may count
+            k = res.claim_ids.index(cid)
+            if score > res.scores[k][0]:
+                res.scores[k] = (score, feats)
     for pos in originals:
         res = results[pos]
         state.root_claims[res.key] = list(zip(res.claim_ids, res.sentences, strict=True))
@@ -736,6 +747,7 @@ class StoreSink:
         s = self.session
         items = {i.id: i for i in s.scalars(select(Item).where(Item.id.in_([p.key for p in posts])))}
         touched: set[int] = set()
+        best: dict[int, tuple[float, dict[str, Any]]] = {}  # claim -> its best sentence's score
         for p in posts:
             item = items.get(p.key)
             if item is None:  # deleted meanwhile
@@ -744,10 +756,21 @@ class StoreSink:
             root = p.duplicate_of
             item.duplicate_of_id = root if root is None or root in items or s.get(Item, root) else None
             item.processed = True
-            for cid, sentence in zip(p.claim_ids, p.sentences, strict=True):
-                sim = 1.0 if p.duplicate_of is None else p.similarity
+            # an original's links carry the sentence's similarity to its claim, a repost's the
+            # dedup similarity to its original: what the engine pass stores
+            sims = p.similarities if p.duplicate_of is None else [p.similarity] * len(p.claim_ids)
+            for cid, sentence, sim in zip(p.claim_ids, p.sentences, sims, strict=True):
                 s.add(ClaimItem(claim_id=cid, item_id=item.id, sentence=sentence, similarity=sim))
                 touched.add(cid)
+            if p.duplicate_of is None:  # a repost's sentences are its original's
+                for cid, (score, feats) in zip(p.claim_ids, p.scores, strict=True):
+                    if cid not in best or score > best[cid][0]:
+                        best[cid] = (score, feats)
+        for cid, (score, feats) in best.items():
+            # a claim an earlier block (or run) started takes a later sentence's higher score
+            claim = s.get(Claim, cid)
+            if claim is not None and score > claim.checkworthiness:
+                claim.checkworthiness, claim.features = score, dict(feats)
         for c, row in zip(claims, self._claims, strict=True):
             first = items.get(c.first_key)
             if first is not None:
