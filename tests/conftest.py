@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from kiemchung import cache
+from kiemchung.public import views
 from kiemchung.settings import get_settings
 from kiemchung.store import db as store_db
 from kiemchung.store.models import Base
@@ -102,10 +103,12 @@ def _configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> Ite
     # Nothing cached for another test's database or index directory: every cache is keyed by the
     # database URL or the data dir, and the PostgreSQL URL is the same for every test.
     cache.clear_all()
+    views.COUNTER.clear()  # page views counted against another test's database
     yield url
     store_db.dispose_engines()
     get_settings.cache_clear()
     cache.clear_all()
+    views.COUNTER.clear()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

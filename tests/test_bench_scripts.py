@@ -40,3 +40,13 @@ def test_posts_file_goes_only_to_the_scripts_that_read_it() -> None:
         p.name for p in BENCH.glob("*.py") if p.name != "_common.py" and "posts_path(" in p.read_text()
     }
     assert readers == run_all.TAKES_POSTS
+
+
+def test_make_bench_runs_the_incident_benchmark_with_its_defaults() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import run_all
+    finally:
+        sys.path.remove(str(BENCH))
+    names = [p.name for p in run_all.scripts()]
+    assert "bench_incident.py" in names and "bench_incident.py" not in run_all.TAKES_POSTS

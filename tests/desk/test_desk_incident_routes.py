@@ -123,6 +123,62 @@ def test_full_flow_with_a_second_editor(client_for) -> None:  # type: ignore[no-
     assert "Đã đóng" in listing
 
 
+def test_an_editor_writes_a_new_version_of_the_published_statement(client_for) -> None:  # type: ignore[no-untyped-def]
+    editor, csrf = client_for("editor")
+    editor2, csrf2 = client_for("editor2")
+    inc_id = _open(editor, csrf)
+    revise = f'action="/desk/incidents/{inc_id}/statement"'
+    assert revise not in editor.get(f"/desk/incidents/{inc_id}").text  # nothing published yet
+    r = editor.post(f"/desk/incidents/{inc_id}/statement", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/desk/incidents/{inc_id}"
+    st_id = _statement_id(inc_id)
+
+    def write(c: TestClient, token: str, upd_id: int, body: str) -> None:
+        data = {"update_id": str(upd_id), "body": body, "then": "submit", "csrf_token": token}
+        assert (
+            c.post(f"/desk/incidents/{inc_id}/updates", data=data, follow_redirects=False).status_code == 303
+        )
+
+    def urgent(c: TestClient, token: str, upd_id: int) -> None:
+        r = c.post(
+            f"/desk/incidents/{inc_id}/updates/{upd_id}/review",
+            data={"action": "urgent", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+
+    write(editor, csrf, st_id, "Cháy ở tầng hai của chợ, chưa rõ nguyên nhân.")
+    urgent(editor2, csrf2, st_id)
+    assert revise in editor2.get(f"/desk/incidents/{inc_id}").text
+    r = editor2.post(
+        f"/desk/incidents/{inc_id}/statement", data={"csrf_token": csrf2}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    new_id = int(r.headers["location"].rsplit("#update-", 1)[1])
+    page = editor2.get(f"/desk/incidents/{inc_id}").text
+    assert "Thông cáo sửa đổi" in page and revise not in page  # one new version at a time
+    draft = page.split(f'id="update-{new_id}"', 1)[1].split("</article>", 1)[0]
+    assert "Cháy ở tầng hai của chợ, chưa rõ nguyên nhân." in draft and "<textarea" in draft
+    write(editor2, csrf2, new_id, "Đám cháy ở tầng hai đã được dập tắt; nguyên nhân do chập điện.")
+    r = editor2.post(
+        f"/desk/incidents/{inc_id}/updates/{new_id}/review",
+        data={"action": "urgent", "csrf_token": csrf2},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    quick = editor.get(f"/desk/incidents/{inc_id}/updates/{new_id}/approve").text
+    assert 'value="urgent"' in quick  # the phone screen works for a new version too
+    urgent(editor, csrf, new_id)
+    public = editor.get("/su-kien/chay-cho-o-phuong-hoan-kiem").text
+    top = public.split('id="statement-h"', 1)[1].split("</section>", 1)[0]
+    assert "chập điện" in top and "chưa rõ nguyên nhân" in public.split('id="history-h"', 1)[1]
+
+
+def _statement_id(inc_id: int) -> int:
+    with session_scope() as s:
+        return next(u.id for u in incidents.get(s, inc_id).updates if u.kind == "statement")
+
+
 def test_unknown_incident_is_404(client_for) -> None:  # type: ignore[no-untyped-def]
     editor, _ = client_for("editor")
     assert editor.get("/desk/incidents/999").status_code == 404

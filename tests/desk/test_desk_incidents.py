@@ -306,3 +306,89 @@ def test_cli_report_incident(configured: str, tmp_path) -> None:  # type: ignore
     assert "<table>" in out.with_suffix(".html").read_text(encoding="utf-8")
     assert runner.invoke(app, ["report", "incident", "999"]).exit_code == 1
     assert runner.invoke(app, ["report", "incident"]).exit_code == 2
+
+
+def _write_and_publish(
+    s, inc_id: int, upd_id: int, body: str, author: models.User, second: models.User
+) -> None:  # type: ignore[no-untyped-def]
+    incidents.save_update(
+        s, inc_id, author, update_id=upd_id, body=body, sources=[incidents.Source("Sở Xây dựng", "")]
+    )
+    incidents.review(s, inc_id, upd_id, "submit", author)
+    incidents.review(s, inc_id, upd_id, "urgent", second)
+
+
+def test_a_published_statement_is_revised_through_the_same_review(db_url: str) -> None:
+    ids = _users(db_url)
+    inc_id = _open(db_url, ids["bt1"])
+    st_id = _statement(db_url, inc_id)
+    with session_scope(db_url) as s:
+        bt1, bt2, viewer = _user(s, ids["bt1"]), _user(s, ids["bt2"]), _user(s, ids["xem"])
+        with pytest.raises(incidents.IncidentError, match="chưa đăng"):
+            incidents.revise_statement(s, inc_id, bt1)  # the first version is still a draft
+        _write_and_publish(s, inc_id, st_id, "Ngập ở hai tuyến phố, chưa rõ thiệt hại.", bt1, bt2)
+        first_at = incidents.get(s, inc_id).first_statement_at
+        new = incidents.revise_statement(s, inc_id, bt2)
+        assert (new.kind, new.status, new.urgent) == ("statement", FactCheckStatus.draft, True)
+        assert new.body == "Ngập ở hai tuyến phố, chưa rõ thiệt hại." and new.sources
+        with pytest.raises(incidents.IncidentError, match="chưa đăng"):
+            incidents.revise_statement(s, inc_id, bt1)  # one new version at a time
+        with pytest.raises(incidents.IncidentError, match="giống hệt"):
+            incidents.review(s, inc_id, new.id, "submit", bt2)  # nothing changed yet
+        incidents.save_update(
+            s, inc_id, bt2, update_id=new.id, body="Nước đã rút ở một tuyến; 12 hộ được di dời.", sources=[]
+        )
+        incidents.review(s, inc_id, new.id, "submit", bt2)
+        inc = incidents.get(s, inc_id)
+        assert incidents.current_statement(inc).id == st_id  # in force until the new one is out
+        with pytest.raises(incidents.IncidentError, match="biên tập viên thứ hai"):
+            incidents.review(s, inc_id, new.id, "urgent", bt2)
+        with pytest.raises(incidents.IncidentError, match="Chỉ biên tập viên"):
+            incidents.review(s, inc_id, new.id, "urgent", viewer)
+        assert any(u.id == new.id for u, _ in incidents.review_queue(s, bt1))  # the urgent queue
+        incidents.review(s, inc_id, new.id, "urgent", bt1)
+        assert incidents.current_statement(inc).id == new.id
+        assert inc.first_statement_at == first_at and inc.last_update_at == new.published_at
+        data = incidents.report_data(s, inc)
+        assert [what for _, what in data["timeline"]] == [
+            "Sự kiện được mở",
+            "Đăng thông cáo ban đầu",
+            "Đăng thông cáo sửa đổi",
+        ]
+        assert data["updates_published"] == 0
+        inc.status = IncidentStatus.closed
+        with pytest.raises(incidents.IncidentError, match="đã đóng"):
+            incidents.revise_statement(s, inc_id, bt1)
+
+
+def test_the_report_gives_the_minutes_to_the_statement_and_between_publications(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _users(db_url)
+    start = utcnow().replace(microsecond=0)
+    clock = {"now": start}
+    monkeypatch.setattr(incidents, "utcnow", lambda: clock["now"])
+    inc_id = _open(db_url, ids["bt1"], severity="critical")  # targets: 60 and 120 minutes
+    st_id = _statement(db_url, inc_id)
+    with session_scope(db_url) as s:
+        bt1, bt2 = _user(s, ids["bt1"]), _user(s, ids["bt2"])
+        clock["now"] = start + timedelta(minutes=25)
+        _write_and_publish(s, inc_id, st_id, "Cháy kho hàng, đã khống chế.", bt1, bt2)
+        clock["now"] = start + timedelta(minutes=85)
+        up = incidents.save_update(s, inc_id, bt2, body="Không có thương vong.", sources=[])
+        _write_and_publish(s, inc_id, up.id, "Không có thương vong.", bt2, bt1)
+        clock["now"] = start + timedelta(minutes=130)
+        rev = incidents.revise_statement(s, inc_id, bt1)
+        _write_and_publish(s, inc_id, rev.id, "Cháy kho hàng, đã dập tắt hoàn toàn.", bt1, bt2)
+        clock["now"] = start + timedelta(minutes=265)  # 135 minutes after the last: past the target
+        up2 = incidents.save_update(s, inc_id, bt2, body="Đường đã thông.", sources=[])
+        _write_and_publish(s, inc_id, up2.id, "Đường đã thông.", bt2, bt1)
+        inc = incidents.close(s, inc_id, bt1)
+        data = incidents.report_data(s, inc)
+        assert (data["first_statement_minutes"], data["statement_target"]) == (25, 60)
+        assert data["update_gaps_minutes"] == [60, 45, 135]
+        assert (data["longest_gap_minutes"], data["update_target"]) == (135, 120)
+        assert "Thông cáo đầu tiên sau: 25 phút (mục tiêu 1 giờ 0 phút)" in inc.report_md
+        assert (
+            "Khoảng cách dài nhất giữa hai lần đăng: 2 giờ 15 phút (mục tiêu 2 giờ 0 phút)" in inc.report_md
+        )

@@ -1,7 +1,8 @@
 """Incident mode in a real browser: an editor opens an incident and writes the holding statement;
 second editors approve it and two updates on a 390 px phone in two taps; two claims are linked;
 the public page, its Atom feed and the widget (inside an <iframe>) are read; the incident is
-closed and its after-action report opened.
+closed and its after-action report opened. The run's SLA figures (minutes to the holding statement
+and between publications) are printed (``-s``) and held to the targets.
 
 Screenshots go to test-artifacts/incident/.
 """
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from kiemchung.desk import incidents
 from kiemchung.store import models, session_scope
 
 pytestmark = pytest.mark.browser
@@ -174,6 +176,19 @@ def test_incident_end_to_end(browser: Any, live_server: str, live_db_url: str, s
         "Báo cáo sau sự kiện" in report
         and "Nhận định liên quan: 2" in report
         and "Số cập nhật đã đăng: 2" in report
+        and "Khoảng cách dài nhất giữa hai lần đăng" in report
     )
     shot(page, "11-report")
+    # The SLA figures of this run, from the report's data: printed for the notes, held to the targets.
+    inc_id = int(inc_path.rsplit("/", 1)[1])
+    with session_scope(live_db_url) as s:
+        d = incidents.report_data(s, incidents.get(s, inc_id))
+    gaps = ", ".join(f"{g:.2f}" for g in d["update_gaps_minutes"])
+    print(
+        f"\nSLA: holding statement after {d['first_statement_minutes']:.2f} min "
+        f"(target {d['statement_target']}); minutes between publications: {gaps} "
+        f"(target {d['update_target']})"
+    )
+    assert d["first_statement_minutes"] <= d["statement_target"]
+    assert len(d["update_gaps_minutes"]) == 2 and d["longest_gap_minutes"] <= d["update_target"]
     ctx.close()

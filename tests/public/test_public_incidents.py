@@ -194,3 +194,36 @@ def test_a_linked_claims_fact_check_shows_at_once(
     assert "misleading" in verdicts
     act("retract", note="Nguồn gốc chưa được kiểm chứng đủ")  # and drops it at once when retracted
     assert "/kiem-chung/quoc-lo-chia-cat" not in client.get(page).text
+
+
+def test_a_revised_statement_goes_on_top_and_the_earlier_one_stays_in_the_history(
+    client: TestClient, seeded_incident: dict[str, int]
+) -> None:
+    slug = "sat-lo-dat-o-lao-cai"
+    client.get(f"/su-kien/{slug}")  # cached before the revision
+    with session_scope() as s:
+        a = s.get(models.User, seeded_incident["a"])
+        b = s.get(models.User, seeded_incident["b"])
+        assert a and b
+        new = incidents.revise_statement(s, seeded_incident["incident"], b)
+        incidents.save_update(
+            s,
+            seeded_incident["incident"],
+            b,
+            update_id=new.id,
+            body="Đã sơ tán 65 hộ dân; tỉnh lộ 4 thông xe một làn.",
+            sources=[incidents.Source("UBND tỉnh", "https://example.gov.vn/b")],
+        )
+        _publish(s, seeded_incident["incident"], new.id, b, a)
+    page = client.get(f"/su-kien/{slug}").text
+    top = page.split('id="statement-h"', 1)[1].split("</section>", 1)[0]
+    assert "Đã sơ tán 65 hộ dân" in top and "Đã sơ tán 40 hộ dân" not in top
+    history = page.split('id="history-h"', 1)[1].split("</section>", 1)[0]
+    assert "Đã sơ tán 40 hộ dân" in history and "đã được thay bằng bản mới" in history
+    d = client.get(f"/api/v1/incidents/{slug}").json()
+    assert d["statement"]["body"].startswith("Đã sơ tán 65 hộ dân")
+    assert [u["body"][:22] for u in d["earlier_statements"]] == ["Đã sơ tán 40 hộ dân <s"]
+    root = ET.fromstring(client.get(f"/su-kien/{slug}/atom.xml").content)
+    titles = [e.findtext(f"{ATOM}title") or "" for e in root.findall(f"{ATOM}entry")]
+    assert [t.split(" ", 1)[0] for t in titles] == ["Thông", "Cập", "Thông"]  # newest first, both kept
+    assert "Đã sơ tán 65 hộ dân" in client.get(f"/su-kien/{slug}/nhung").text

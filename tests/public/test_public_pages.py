@@ -42,20 +42,6 @@ def test_detail_page_for_every_verdict(client: TestClient, seeded: Seed, verdict
     assert '<html lang="en">' in en.text
 
 
-def test_detail_counts_views_without_bumping_version(client: TestClient, seeded: Seed) -> None:
-    fc_id = seeded.ids[Verdict.true]
-    with session_scope() as s:
-        before = s.get(FactCheck, fc_id)
-        assert before is not None
-        views, version = before.views, before.version
-    client.get(f"/kiem-chung/{seeded.slugs[Verdict.true]}")
-    client.get(f"/kiem-chung/{seeded.slugs[Verdict.true]}")
-    with session_scope() as s:
-        after = s.get(FactCheck, fc_id)
-        assert after is not None
-        assert (after.views, after.version) == (views + 2, version)
-
-
 def test_detail_shows_sources_history_and_appearance(client: TestClient, seeded: Seed) -> None:
     page = html.unescape(client.get(f"/kiem-chung/{seeded.slugs[Verdict.false]}").text)
     assert "Thông cáo báo chí của Bộ Y tế" in page and "https://moh.gov.vn/thong-cao" in page

@@ -22,6 +22,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any, cast
 
 from sqlalchemy import func, select
@@ -267,6 +268,52 @@ def save_update(
     return upd
 
 
+def current_statement(inc: models.Incident) -> models.IncidentUpdate | None:
+    """The holding statement the public sees: the last one published (a revision replaces it)."""
+    published = [u for u in inc.updates if u.kind == "statement" and u.published_at is not None]
+    return max(published, key=lambda u: (u.published_at, u.id)) if published else None
+
+
+def can_revise_statement(inc: models.Incident) -> bool:
+    """A new version may be written once every version so far is published (one draft at a time)."""
+    statements = [u for u in inc.updates if u.kind == "statement"]
+    return (
+        inc.status == IncidentStatus.open
+        and bool(statements)
+        and all(u.status == FactCheckStatus.published for u in statements)
+    )
+
+
+def revise_statement(session: Session, incident_id: int, user: models.User) -> models.IncidentUpdate:
+    """A new draft of the holding statement, prefilled with the published one and its sources.
+
+    It goes through the same two-person review (urgent, so a second editor can approve it on the
+    phone screen); once published it is the statement on top of the public page, and the previous
+    one stays in the page's history. The published statement stays in force until then.
+    """
+    inc = get(session, incident_id)
+    if inc.status == IncidentStatus.closed:
+        raise IncidentError(_("Sự kiện đã đóng"), 409)
+    if not can_revise_statement(inc):
+        raise IncidentError(_("Thông cáo đang có một bản chưa đăng; hãy hoàn thiện bản đó"), 409)
+    current = current_statement(inc)
+    assert current is not None  # every statement is published and there is at least one
+    upd = models.IncidentUpdate(
+        incident_id=inc.id,
+        kind="statement",
+        body=current.body,
+        sources=list(current.sources or []),
+        author_id=user.id,
+        urgent=True,
+    )
+    session.add(upd)
+    session.flush()
+    audit(
+        session, "incident_update.revise", upd, user_id=user.id, data={"incident": inc.id, "of": current.id}
+    )
+    return upd
+
+
 def _update(session: Session, inc: models.Incident, update_id: int) -> models.IncidentUpdate:
     upd = session.get(models.IncidentUpdate, update_id)
     if upd is None or upd.incident_id != inc.id:
@@ -301,6 +348,9 @@ def review(
             raise IncidentError(_("Cập nhật cần ít nhất một nguồn"))
         if "…" in upd.body:
             raise IncidentError(_("Còn chỗ trống “…” trong mẫu, hãy điền trước khi gửi"))
+        current = current_statement(inc) if upd.kind == "statement" else None
+        if current is not None and current.body.strip() == upd.body.strip():
+            raise IncidentError(_("Bản mới giống hệt thông cáo đang đăng, hãy sửa nội dung trước khi gửi"))
         upd.status = FactCheckStatus.in_review
         upd.submitted_at = now
     elif action == "return":
@@ -610,6 +660,9 @@ def view_context(session: Session, incident_id: int, now: datetime | None = None
         "claims": claims,
         "tips": tips,
         "suggestions": suggest_links(session, inc.id) if inc.status == IncidentStatus.open else [],
+        "can_revise": can_revise_statement(inc),
+        # Statement versions after the first are labelled as revisions on the desk.
+        "first_statement_id": min((u.id for u in inc.updates if u.kind == "statement"), default=None),
     }
 
 
@@ -665,10 +718,17 @@ def report_data(session: Session, inc: models.Incident) -> dict[str, Any]:
     from kiemchung.web.i18n import fmt_datetime
 
     timeline = [(inc.opened_at, _("Sự kiện được mở"))]
-    for u in inc.updates:
-        if u.published_at:
+    published = sorted((u for u in inc.updates if u.published_at), key=lambda u: (u.published_at, u.id))
+    statements_seen = 0
+    for u in published:
+        if u.kind == "statement" and statements_seen:
+            timeline.append((cast(datetime, u.published_at), _("Đăng thông cáo sửa đổi")))
+        else:
             label = _(KIND_LABELS.get(u.kind, KIND_LABELS["update"]))
-            timeline.append((u.published_at, _("Đăng %(lower)s", lower=label.lower(), kind=u.kind)))
+            timeline.append(
+                (cast(datetime, u.published_at), _("Đăng %(lower)s", lower=label.lower(), kind=u.kind))
+            )
+        statements_seen += u.kind == "statement"
     for m in inc.sla_misses or []:
         timeline.append((datetime.fromisoformat(m["at"]), _("Trễ mục tiêu: %(kind)s", kind=m["kind"])))
     if inc.closed_at:
@@ -702,6 +762,12 @@ def report_data(session: Session, inc: models.Incident) -> dict[str, Any]:
         fc = session.get(models.FactCheck, t.fact_check_id) if t.fact_check_id else None
         at = max(t.received_at, fc.published_at) if fc is not None and fc.published_at else None
         tip_rows.append({"answered": answered, "minutes": _minutes(t.received_at, at) if answered else None})
+    # The update timer restarts at each publication (a statement, a revision or an update): the gaps
+    # between consecutive ones are what it measured.
+    gaps = [
+        (cast(datetime, b.published_at) - cast(datetime, a.published_at)).total_seconds() / 60
+        for a, b in pairwise(published)
+    ]
     speeds = sorted(r["minutes"] for r in claim_rows if r["minutes"] is not None)
     tip_speeds = sorted(r["minutes"] for r in tip_rows if r["minutes"] is not None)
     return {
@@ -713,6 +779,9 @@ def report_data(session: Session, inc: models.Incident) -> dict[str, Any]:
         "first_statement_minutes": _minutes(inc.opened_at, inc.first_statement_at),
         "statement_target": sla(inc)["statement"]["target"],
         "updates_published": sum(1 for u in inc.updates if u.published_at and u.kind == "update"),
+        "update_gaps_minutes": gaps,
+        "longest_gap_minutes": max(gaps, default=None),
+        "update_target": sla(inc)["update"]["target"],
         "misses": len(inc.sla_misses or []),
         "timeline": [(fmt_datetime(at), what) for at, what in timeline],
         "claims": claim_rows,
@@ -737,6 +806,11 @@ def report_markdown(d: dict[str, Any]) -> str:
             target=fmt_minutes(d["statement_target"]),
         ),
         _("- Số cập nhật đã đăng: %(updates_published)s", updates_published=d["updates_published"]),
+        _(
+            "- Khoảng cách dài nhất giữa hai lần đăng: %(longest)s (mục tiêu %(target)s)",
+            longest=fmt_minutes(d["longest_gap_minutes"]),
+            target=fmt_minutes(d["update_target"]),
+        ),
         _("- Số lần trễ mục tiêu: %(misses)s", misses=d["misses"]),
         _(
             "- Nhận định liên quan: %(claims)s, đã trả lời: %(answered)s, thời gian trả lời trung vị: %(median)s",

@@ -11,8 +11,9 @@ Each job opens its own session, commits in small transactions and is safe to run
 - ``channel_drain``: chat webhook events into tips, answers and outbox rows;
 - ``cluster_feedback(ids)``: citizens' feedback items (form, API, chat) embedded and put in threads;
 - ``load_bundled_feed``: the bundled scam blocklist snapshot loaded as its feed (thousands of rows);
-- ``sweep`` (periodic, every minute): whatever a lost job or a crash left behind, and the incidents'
-  SLA targets (a miss is logged when it happens, not when someone next opens the desk).
+- ``sweep`` (periodic, every minute): whatever a lost job or a crash left behind, the incidents'
+  SLA targets (a miss is logged when it happens, not when someone next opens the desk), and the
+  page views counted in the process it runs in.
 
 Failures are retried with exponential backoff (``RETRY_DELAY`` doubling); a job that fails every
 retry is stored as a ``DeadJob`` with its reason (``record_dead``) for ``/desk/jobs`` (``jobs.dead``).
@@ -144,7 +145,7 @@ def load_bundled_feed() -> int:
 def sweep() -> None:
     """Every minute: the engine over what is pending, the index in line with the store, the outbox,
     feedback received while no worker ran (or whose job was lost) put in threads, missed incident
-    targets flagged and logged."""
+    targets flagged and logged, this process's page views written."""
     from kiemchung.engine.index import _read_state, get_index, mark_fact_checks_done
     from kiemchung.engine.pipeline import save_dedup
     from kiemchung.store import locks
@@ -165,8 +166,10 @@ def sweep() -> None:
             with session_scope() as session:
                 cluster_pending(session)
     from kiemchung.desk.incidents import sweep_sla
+    from kiemchung.public.views import flush as flush_views
 
     sweep_sla()
+    flush_views()
 
 
 TASKS: dict[str, Any] = {

@@ -6,7 +6,8 @@ Only published statements and updates are shown. Each is served from the ``publi
 is rendered per request from the cached data (it carries the visitor's own CSRF token).
 
     >>> special_announcement({"title": "Ví dụ", "url": "https://x.vn/su-kien/vi-du", "area": "",
-    ...     "statement": None, "updates": [], "first_published": None, "updated": None,
+    ...     "statement": None, "earlier_statements": [], "updates": [], "first_published": None,
+    ...     "updated": None,
     ...     "closed": None})["@type"]
     ['SpecialAnnouncement', 'NewsArticle']
 """
@@ -99,6 +100,8 @@ def incident_data(session: Session, slug: str) -> dict[str, Any] | None:
         "started_at": inc.started_at,
         "closed": inc.closed_at,
         "statement": statements[-1] if statements else None,
+        # Earlier versions of the statement, newest first: replaced, not erased.
+        "earlier_statements": list(reversed(statements[:-1])),
         "updates": updates,
         "first_published": published[0].published_at if published else None,
         "updated": max(stamps) if stamps else None,
@@ -195,7 +198,7 @@ def atom(d: dict[str, Any]) -> bytes:
     sub(root, "updated", rfc3339(d["updated"] or d["started_at"]))
     author = sub(root, "author")
     sub(author, "name", s.org_name)
-    entries = ([d["statement"]] if d["statement"] else []) + list(reversed(d["updates"]))
+    entries = ([d["statement"]] if d["statement"] else []) + d["earlier_statements"] + d["updates"]
     for u in sorted(entries, key=lambda u: u["published_at"], reverse=True):
         e = sub(root, "entry")
         sub(e, "id", f"{d['url']}#cap-nhat-{u['id']}")
@@ -290,6 +293,7 @@ class IncidentOut(BaseModel):
     started_at: datetime
     updated_at: datetime | None
     statement: UpdateOut | None
+    earlier_statements: list[UpdateOut]
     updates: list[UpdateOut]
     fact_checks: list[FactCheckLinkOut]
 
@@ -316,6 +320,7 @@ def incident_out(d: dict[str, Any]) -> IncidentOut:
         started_at=as_utc(d["started_at"]),  # type: ignore[arg-type]
         updated_at=as_utc(d["updated"]),
         statement=upd(d["statement"]) if d["statement"] else None,
+        earlier_statements=[upd(u) for u in d["earlier_statements"]],
         updates=[upd(u) for u in d["updates"]],
         fact_checks=[
             FactCheckLinkOut(title=f["title"], url=absolute_url(f["path"]), verdict=f["verdict"])
@@ -349,5 +354,6 @@ def api_incidents(session: SessionDep) -> list[IncidentSummaryOut]:
 
 @api_router.get("/incidents/{slug}", response_model=IncidentOut)
 def api_incident(slug: str, session: SessionDep) -> IncidentOut:
-    """One incident: the current statement, the updates newest first, the linked fact-checks."""
+    """One incident: the current statement (its earlier versions newest first), the updates newest
+    first, the linked fact-checks."""
     return incident_out(cached_data(session, slug))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kiemchung import cache
@@ -137,12 +137,6 @@ def get_public(session: Session, *, slug: str | None = None, fc_id: int | None =
     stmt = stmt.where(FactCheck.slug == slug) if slug is not None else stmt.where(FactCheck.id == fc_id)
     stmt = stmt.options(selectinload(FactCheck.citations), selectinload(FactCheck.corrections))
     return session.scalars(stmt).first()
-
-
-def count_view(session: Session, fc_id: int) -> None:
-    """views += 1 in SQL: no read-modify-write race, and no bump of the optimistic-lock version."""
-    table = FactCheck.__table__
-    session.execute(update(table).where(table.c.id == fc_id).values(views=table.c.views + 1))  # type: ignore[arg-type]
 
 
 def _topic_filter(topic: str | None) -> str | None:

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kiemchung.media.tips import handle_image_tip
 from kiemchung.media.web import upload_bytes
-from kiemchung.public import queries
+from kiemchung.public import queries, views
 from kiemchung.public.claimreview import claim_review, script_tag
 from kiemchung.public.deps import not_my_question, rate_limit
 from kiemchung.public.feeds import router as feeds_router
@@ -150,7 +150,7 @@ def fact_check_detail(request: Request, slug: str, session: SessionDep) -> HTMLR
     retracted = fc.status == FactCheckStatus.retracted
     source = session.get(Source, fc.claim_source_id) if fc.claim_source_id else None
     if not retracted:
-        queries.count_view(session, fc.id)
+        views.count_view(fc.id)  # in memory: a page view never waits for, or fails on, a write
     # A retracted verdict must not keep circulating as structured data, so no ClaimReview then.
     jsonld = None if retracted else script_tag(claim_review(fc, source))
     appearance = fc.claim_appearance_url if source is not None and source.registered else None

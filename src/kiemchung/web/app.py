@@ -171,12 +171,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The job consumer of this process (unless workers run it) and the start-up index sync.
         from kiemchung.jobs.consumer import start_background
+        from kiemchung.public.views import start_flusher
 
         stop = start_background(settings)
+        # Page views are counted in memory: written every half minute, and once more at shutdown.
+        stop_views = start_flusher()
         try:
             yield
         finally:
             stop()
+            stop_views()
 
     app = FastAPI(
         lifespan=lifespan,

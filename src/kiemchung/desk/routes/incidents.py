@@ -141,6 +141,23 @@ def update_save(
     return redirect(back)
 
 
+@router.post("/incidents/{incident_id}/statement")
+def statement_revise(request: Request, incident_id: int, user: Editor, db: SessionDep) -> Response:
+    """A new version of the published holding statement: a draft for the same two-person review."""
+    back = f"/desk/incidents/{incident_id}"
+    try:
+        with or_404():
+            upd = incidents.revise_statement(db, incident_id, user)
+    except incidents.IncidentError as exc:
+        flash(request, exc.message, "error")
+        raise PageError(redirect(back)) from exc
+    flash(
+        request,
+        N_("Đã tạo bản nháp thông cáo mới; thông cáo đang đăng vẫn giữ nguyên đến khi bản mới được duyệt"),
+    )
+    return redirect(f"{back}#update-{upd.id}")
+
+
 @router.post("/incidents/{incident_id}/updates/{update_id}/review")
 def update_review(
     request: Request,
