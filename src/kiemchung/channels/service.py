@@ -16,8 +16,6 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
@@ -35,6 +33,7 @@ from kiemchung.channels.conversation import (
     published_reply,
     respond,
 )
+from kiemchung.channels.writer import acks_waiting, writing
 from kiemchung.settings import get_settings
 from kiemchung.store.models import (
     AuditEvent,
@@ -241,7 +240,7 @@ def run_tip_queue_when_quiet(quiet: float = 0.5) -> None:
     deadline = time.monotonic() + 60
     calm_since = time.monotonic()
     while time.monotonic() < deadline:
-        if _acks_waiting:
+        if acks_waiting():
             calm_since = time.monotonic()
         elif time.monotonic() - calm_since >= quiet:
             break
@@ -288,49 +287,7 @@ def _process_one(session: Session, ev_id: int, now: datetime) -> bool:
 
 _lock = threading.Lock()
 _wanted = threading.Event()
-_sqlite_writer = threading.RLock()
-_counter = threading.Lock()
 _tips_owed = threading.Event()
-
-
-_acks_waiting = 0
-
-
-@contextmanager
-def acknowledging() -> Iterator[None]:
-    """Held from the moment a webhook's body is read until it is committed: background work yields."""
-    global _acks_waiting
-    with _counter:
-        _acks_waiting += 1
-    try:
-        yield
-    finally:
-        with _counter:
-            _acks_waiting -= 1
-
-
-@contextmanager
-def writing(ack: bool = False) -> Iterator[None]:
-    """One writer at a time inside this process, on SQLite only; acknowledgements go first.
-
-    SQLite's own busy handler makes a waiting writer poll with sleeps of up to 100 ms; under a
-    webhook burst that turns into seconds before a platform gets its acknowledgement. Queuing on
-    a process lock hands the database over as soon as the last writer commits, and background
-    work (``ack=False``) steps aside while a webhook is waiting (a Python lock is not fair).
-    """
-    if not get_settings().is_sqlite:
-        yield
-        return
-    if ack:
-        with _sqlite_writer:
-            yield
-        return
-    for _ in range(2000):  # at most ~2 s of deference, then take a turn anyway
-        if not _acks_waiting:
-            break
-        time.sleep(0.001)
-    with _sqlite_writer:
-        yield
 
 
 def drain() -> None:

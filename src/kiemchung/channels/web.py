@@ -10,7 +10,8 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from kiemchung.channels import messenger
-from kiemchung.channels.service import ADAPTERS, accept, acknowledging, writing
+from kiemchung.channels.service import ADAPTERS, accept
+from kiemchung.channels.writer import acknowledging, writing
 from kiemchung.jobs import tasks
 from kiemchung.jobs.queue import enqueue
 from kiemchung.settings import get_settings

@@ -29,6 +29,7 @@ from kiemchung.channels.base import (
     retry_after,
     same,
 )
+from kiemchung.channels.writer import writing
 from kiemchung.settings import Settings
 from kiemchung.store import locks
 from kiemchung.store.models import ChannelToken, utcnow
@@ -140,7 +141,6 @@ def _stored(settings: Settings) -> dict[str, str]:
 
 
 def _store(settings: Settings, tokens: dict[str, str]) -> None:
-    from kiemchung.channels.service import writing
     from kiemchung.store.db import session_scope
 
     blob = crypto.encrypt(orjson.dumps({**tokens, "seed": _seed(settings)}).decode())
