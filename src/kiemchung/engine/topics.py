@@ -143,13 +143,13 @@ def model_for(index: Any, labels: Mapping[int, Sequence[str]]) -> TopicModel | N
     if getattr(index, "embedder", None) is None or matcher is None:
         return None
     with index.lock:
-        ids, vecs = matcher.ids, matcher.vectors
-        key = fingerprint(ids, getattr(index, "fc_stamps", {}), labels)
-    if vecs is None or len(ids) == 0:
-        return None
-    hit: tuple[TopicModel | None] | None = _MODELS.get(key)
+        ids = matcher.ids
+        key = f"{index.embedder_name}:{fingerprint(ids, getattr(index, 'fc_stamps', {}), labels)}"
+        hit: tuple[TopicModel | None] | None = _MODELS.get(key)
+        # the vectors are copied out only to refit: the fingerprint alone decides a hit
+        vecs = matcher.vectors if hit is None and ids else None
     if hit is None:
-        model = fit(vecs, [labels.get(int(i), []) for i in ids])
+        model = fit(vecs, [labels.get(int(i), []) for i in ids]) if vecs is not None else None
         _MODELS.invalidate()  # one library per process: keep only the current fit
         hit = _MODELS.set(key, (model,))
     return hit[0]
