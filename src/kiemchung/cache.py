@@ -2,8 +2,9 @@
 
 Anything derived from the database or the data directory and kept in memory between requests is
 a :class:`TTLCache` made with :func:`register`: the search index (``engine.index``), the
-near-duplicate state (``engine.dedup``), the scam snapshot (``scam.snapshot``), the registry of
-official channels (``scam.registry``) and the public pages' caches. So each is documented where it
+near-duplicate state (``engine.dedup``), the claim-topic centroids (``engine.topics``), the scam
+snapshot (``scam.snapshot``), the registry of official channels (``scam.registry``) and the public
+pages' caches. So each is documented where it
 is made, listed by :func:`caches`, dropped with ``invalidate(name)`` after the data behind it
 changes, and emptied all at once by ``clear_all()`` between tests and after a restore.
 What cannot change while the process runs is not on the layer: ``functools.lru_cache`` over the

@@ -39,7 +39,10 @@ from kiemchung.engine.dedup import Deduper, DedupHit
 from kiemchung.engine.index import SearchIndex, get_index
 from kiemchung.engine.match import MatchResult
 from kiemchung.engine.tips import item_text, tip_candidates
+from kiemchung.engine.topics import model_for as topic_model
+from kiemchung.engine.topics import predict as predict_topics
 from kiemchung.store.models import (
+    AuditEvent,
     Claim,
     ClaimItem,
     ClaimStatus,
@@ -174,8 +177,10 @@ def match_claims(session: Session, index: SearchIndex, claims: Sequence[Claim]) 
     """Store each claim's best published fact-check (level "answer" or "suggest", else none).
 
     A claim the engine *answers* with a published fact-check is settled: a new or triaged one
-    becomes "checked" (audited, by the engine), so it leaves the open queue. Every claim without a
-    topic gets one from the fact-checks it resembles (:func:`claim_topic`); editors may change it.
+    becomes "checked" (audited, by the engine), so it leaves the open queue. A claim without a
+    topic gets one from the fact-checks it resembles (:func:`claim_topic`), else from the topic
+    classifier trained on the fact-checks' topics (``engine.topics``), else none. A claim whose
+    topic an editor set or cleared is never touched again.
     """
     if not claims:
         return 0, 0
@@ -200,7 +205,7 @@ def match_claims(session: Session, index: SearchIndex, claims: Sequence[Claim]) 
                 answers += 1
             else:
                 suggests += 1
-    _settle_answered_and_topics(session, results)
+    _settle_answered_and_topics(session, index, results)
     return answers, suggests
 
 
@@ -232,17 +237,65 @@ def claim_topic(res: MatchResult, topics: dict[int, list[str]]) -> str | None:
     return topic if n >= 2 else None
 
 
-def _settle_answered_and_topics(session: Session, results: list[tuple[Claim, MatchResult]]) -> None:
+def editor_topics(session: Session, claim_ids: Iterable[int]) -> set[int]:
+    """The claims whose topic an editor set or cleared (the engine never records "claim.topic")."""
+    ids = list(claim_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(AuditEvent.entity_id).where(
+                AuditEvent.entity_type == Claim.__tablename__,
+                AuditEvent.entity_id.in_(ids),
+                AuditEvent.action == "claim.topic",
+            )
+        )
+    )
+
+
+def classify_topics(session: Session, index: SearchIndex, claims: Sequence[Claim]) -> int:
+    """Give each of ``claims`` the topic the classifier is sure of (see ``engine.topics``).
+
+    Returns how many got one. Nothing without an embedder (no vectors to compare).
+    """
+    if not claims or getattr(index, "embedder", None) is None:
+        return 0
+    labels = {
+        i: list(t or [])
+        for i, t in session.execute(
+            select(FactCheck.id, FactCheck.topics).where(FactCheck.status == FactCheckStatus.published)
+        )
+    }
+    model = topic_model(index, labels)
+    vectors = index.claims.embed([c.text for c in claims]) if model is not None else None
+    if vectors is None:
+        return 0
+    n = 0
+    for claim, topic in zip(claims, predict_topics(model, vectors), strict=True):
+        if topic:
+            claim.topic = topic[:80]
+            n += 1
+    return n
+
+
+def _settle_answered_and_topics(
+    session: Session, index: SearchIndex, results: list[tuple[Claim, MatchResult]]
+) -> None:
     from kiemchung.store.db import audit
 
     ids = {int(c.id) for _claim, res in results for c in res.results[:3]}
     ids |= {int(x) for _claim, res in results for x in (res.answer, res.suggest) if x is not None}
-    if not ids:
-        return
-    rows = session.execute(
-        select(FactCheck.id, FactCheck.topics, FactCheck.status).where(FactCheck.id.in_(ids))
-    ).all()
+    rows = (
+        session.execute(
+            select(FactCheck.id, FactCheck.topics, FactCheck.status).where(FactCheck.id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
     topics = {i: list(t or []) for i, t, st in rows if st == FactCheckStatus.published}
+    untopiced = [claim for claim, _res in results if not claim.topic]
+    kept = editor_topics(session, [c.id for c in untopiced if c.id is not None])
+    unsure: list[Claim] = []
     # A tipster who said "not what I asked" of this answer keeps the claim in front of the desk.
     refused = set(
         session.execute(
@@ -252,10 +305,12 @@ def _settle_answered_and_topics(session: Session, results: list[tuple[Claim, Mat
         ).all()
     )
     for claim, res in results:
-        if not claim.topic:
+        if not claim.topic and claim.id not in kept:
             topic = claim_topic(res, topics)
             if topic:
                 claim.topic = topic[:80]
+            else:
+                unsure.append(claim)
         if res.answer is not None and claim.status in (ClaimStatus.new, ClaimStatus.triaged):
             if int(res.answer) not in topics or (claim.id, int(res.answer)) in refused:
                 continue  # only a published fact-check settles a claim, and only one not refused
@@ -272,6 +327,7 @@ def _settle_answered_and_topics(session: Session, results: list[tuple[Claim, Mat
                 },
             )
             claim.status = ClaimStatus.checked
+    classify_topics(session, index, unsure)
 
 
 # the pipeline -----------------------------------------------------------------------------------
