@@ -289,7 +289,7 @@ class Settings(BaseSettings):
     zalo_refresh_token: str = Field(
         "",
         description="Zalo OA: refresh token; when set, an expired access token is renewed through the OAuth "
-        "endpoint (the renewed tokens live in memory until restart).",
+        "endpoint (the renewed pair is stored encrypted and used from then on).",
     )
     messenger_app_secret: str = Field(
         "",
@@ -322,6 +322,21 @@ class Settings(BaseSettings):
         "https://graph.facebook.com/v21.0", description="Graph API base URL, with version, for the Send API."
     )
     telegram_api_base: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
+    messenger_reply_window_hours: float = Field(
+        24,
+        gt=0,
+        description="Messenger: hours after a person's last message during which the Send API accepts a "
+        "`RESPONSE` (Meta's standard messaging window). A reply owed later (a fact-check published after "
+        "that) is not sent but marked undeliverable on `/desk/channels`; the person follows the tip on its "
+        "status page. Message tags are not used: a fact-check result fits none of them.",
+    )
+    zalo_reply_window_hours: float = Field(
+        168,
+        gt=0,
+        description="Zalo OA: hours after a person's last interaction during which a customer-service "
+        "(tư vấn) message is accepted (7 days; Zalo refuses later ones with error -230). Within the first "
+        "48 hours the first 8 replies are free; an OA without a paid message quota may set 48.",
+    )
     channel_event_max_age: int = Field(
         300,
         ge=10,

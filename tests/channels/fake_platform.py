@@ -5,6 +5,11 @@ demand a 429 with ``Retry-After`` (and Telegram's ``parameters.retry_after``), a
 expired-token error -216 until the token is refreshed through the OAuth endpoint. Pictures put in
 ``files`` are served as the platforms serve attachments: Zalo's and Messenger's CDN URLs
 (``/cdn/{name}``), Telegram's ``getFile`` and ``/file/bot<token>/<file_path>``.
+
+Reply windows: Messenger refuses a ``RESPONSE`` more than 24 hours after the person's last
+message (HTTP 400, code 10, subcode 2018278) and Zalo a customer-service message more than 7 days
+after it (HTTP 200, error -230); Telegram has none. The fake does not see the webhooks, so a test
+tells it when a person last wrote (``interacted``); people it was not told about are in the window.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ class FakePlatform:
     fail_every: int = 0  # answer every Nth send with a 429 (load tests)
     sends: int = 0
     files: dict[str, bytes] = field(default_factory=dict)  # attachments by name / Telegram file_id
+    last_message: dict[tuple[str, str], float] = field(default_factory=dict)  # (platform, user) -> epoch
+    windows: dict[str, float] = field(default_factory=lambda: {"messenger": 24 * 3600.0, "zalo": 7 * 86400.0})
 
     def reset(self) -> None:
         with self.lock:
@@ -53,6 +60,17 @@ class FakePlatform:
             self.plans.clear()
             self.zalo_token, self.zalo_refreshed, self.zalo_refresh_ok = "zalo-access-1", 0, "r1"
             self.files.clear()
+            self.last_message.clear()
+
+    def interacted(self, platform: str, user: str, at: float) -> None:
+        """``user`` last wrote to the page / OA / bot at ``at`` (seconds since the epoch)."""
+        self.last_message[(platform, user)] = at
+
+    def _closed(self, platform: str, user: str) -> bool:
+        """Whether the platform's reply window for ``user`` has closed, as the real API decides."""
+        at = self.last_message.get((platform, user))
+        window = self.windows.get(platform)
+        return at is not None and window is not None and time.time() - at > window
 
     def delivered(self, platform: str | None = None) -> list[Call]:
         """Requests answered with success (the replies a user actually got)."""
@@ -85,6 +103,11 @@ class FakePlatform:
         body = orjson.loads(await request.body())
         status = self._planned("zalo")
         headers = dict(request.headers)
+        if self._closed("zalo", str((body.get("recipient") or {}).get("user_id"))):
+            self.calls.append(Call("zalo", request.url.path, headers, body, 299))  # 200 with an error
+            return JSONResponse(
+                {"error": -230, "message": "User has not interacted with the OA in the past 7 days"}
+            )
         if status == 200 and headers.get("access_token") != self.zalo_token:
             self.calls.append(Call("zalo", request.url.path, headers, body, 299))
             return JSONResponse({"error": -216, "message": "Access token is invalid"})
@@ -114,6 +137,20 @@ class FakePlatform:
     async def messenger_send(self, request: Request) -> JSONResponse:
         body = orjson.loads(await request.body())
         status = self._planned("messenger")
+        if self._closed("messenger", str(body["recipient"]["id"])):
+            self.calls.append(Call("messenger", request.url.path, dict(request.headers), body, 400))
+            return JSONResponse(
+                {
+                    "error": {
+                        "message": "(#10) This message is sent outside of allowed window.",
+                        "type": "OAuthException",
+                        "code": 10,
+                        "error_subcode": 2018278,
+                        "fbtrace_id": "AbCdEfGh012",
+                    }
+                },
+                status_code=400,
+            )
         self.calls.append(Call("messenger", request.url.path, dict(request.headers), body, status))
         if status != 200:
             return JSONResponse(

@@ -244,3 +244,59 @@ def test_a_tip_joining_an_already_answered_claim_is_owed_its_reply(configured: s
         assert s.get(Tip, late_id).claim_id == claim_id  # type: ignore[union-attr]
         assert s.scalars(select(Outbox)).one().fact_check_id == fid
     assert [m["To"] for m in smtp.messages] == ["muon@example.org"]
+
+
+class _Refuses(Inbox):
+    """A mail server that refuses the recipient: the SMTP error quotes the address."""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        return "550 5.1.1 mailbox unavailable"
+
+
+def test_dead_email_replies_are_on_the_channels_page_with_the_address_masked(
+    client_for,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    controller = Controller(_Refuses(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        monkeypatch.setenv("KIEMCHUNG_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+        get_settings.cache_clear()
+        tip_id, claim_id = _tip(TEXT, "ban.doc@example.org")
+        fid = _published_fc("vinh-thu-phi-that-bai", claim_id)
+        with session_scope() as s:
+            assert replies.enqueue_replies(s, s.get(models.FactCheck, fid)) == 1  # type: ignore[arg-type]
+            # a forward to a department that failed for good as well
+            s.add(
+                Outbox(
+                    channel="email",
+                    payload={
+                        "kind": "feedback_forward",
+                        "thread": 7,
+                        "department": "xd",
+                        "to": "vanthu@sxd.vn",
+                    },
+                    dedupe_key="feedback_forward:7:xd",
+                    status=OutboxStatus.failed,
+                    attempts=replies.MAX_ATTEMPTS,
+                    last_error="SMTPDataError: (554, b'vanthu@sxd.vn: message rejected')",
+                )
+            )
+        with session_scope() as s:
+            now = utcnow()
+            for _ in range(replies.MAX_ATTEMPTS):
+                replies.deliver_due(s, now=now)
+                now += timedelta(days=1)
+            row = s.scalars(select(Outbox).where(Outbox.tip_id == tip_id)).one()
+            assert (row.status, row.attempts) == (OutboxStatus.failed, replies.MAX_ATTEMPTS)
+            assert "ban.doc@example.org" in (row.last_error or "")  # the server quoted it back
+            total, dead = replies.dead_mail(s)
+            assert total == 2 and {d.to for d in dead} == {"b•••@e•••.org", "v•••@s•••.vn"}
+    finally:
+        controller.stop()
+    admin, _ = client_for("admin")
+    page = admin.get("/desk/channels").text
+    assert "Thư trả lời không gửi được" in page
+    assert f"#{row.id}" in page and f"#{tip_id}" in page and "550" in page and "554" in page
+    assert "b•••@e•••.org" in page and "v•••@s•••.vn" in page
+    assert "example.org" not in page and "ban.doc" not in page and "vanthu" not in page

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
 
 from kiemchung.settings import Settings
@@ -56,13 +58,26 @@ class OutgoingMessage:
         return cls(str(data.get("text", "")), [Button(*(str(v) for v in b)) for b in data.get("buttons", [])])
 
 
-class SendError(Exception):
-    """A send that failed; ``retryable`` for 429/5xx/network, ``retry_after`` in seconds if given."""
+# What an outbox row says when the platform's reply window had closed: nothing was (or will be) sent.
+OUTSIDE_WINDOW = "ngoài thời hạn trả lời của nền tảng"
 
-    def __init__(self, reason: str, *, retryable: bool, retry_after: float | None = None) -> None:
+
+class SendError(Exception):
+    """A send that failed; ``retryable`` for 429/5xx/network, ``retry_after`` in seconds if given,
+    ``outside_window`` when the platform refused because the person's last message is too old."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        outside_window: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.outside_window = outside_window
 
 
 class Adapter(Protocol):
@@ -79,6 +94,8 @@ class Adapter(Protocol):
 
     def send(self, settings: Settings, user_id: str, message: OutgoingMessage) -> None: ...
 
+    def reply_window(self, settings: Settings) -> timedelta | None: ...
+
 
 def same(a: str, b: str) -> bool:
     """Constant-time string comparison.
@@ -89,16 +106,71 @@ def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def fit(text: str, limit: int) -> str:
+_URL = re.compile(r"(https?://\S+)")
+
+
+def _cut(text: str, limit: int) -> str:
     """Cut ``text`` to ``limit`` characters at a word boundary, marking the cut.
 
-    >>> fit("một hai ba bốn", 9)
-    'một hai…'
+    >>> _cut("một hai ba bốn", 9), _cut("một", 0)
+    ('một hai…', '')
     """
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip()
+    if limit <= 1:
+        return ""
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" .,;:—-")
     return cut + "…"
+
+
+def _shrink(piece: str, size: int) -> str:
+    """``piece`` (text between links) cut to about ``size`` characters from the inside: its last
+    line or sentence, the lead-in to the link after it ("Đọc bài: "), stays.
+
+    >>> _shrink("Kết luận: SAI. Tóm tắt rất dài rất dài. Đọc bài: ", 38)
+    'Kết luận: SAI. Tóm tắt rất… Đọc bài: '
+    """
+    if len(piece) <= size:
+        return piece
+    body = piece.rstrip()
+    gap = piece[len(body) :]  # the space before the link
+    nl, dot = body.rfind("\n"), body.rfind(". ")
+    start = nl if nl > dot else (dot + 1 if dot >= 0 else -1)
+    lead = body[start:] if start >= 0 and len(body) - start <= 40 else ""
+    head = body[: len(body) - len(lead)].rstrip()
+    room = size - len(lead) - len(gap)
+    cut = _cut(head, room) if room >= 2 else ""
+    return cut + lead + gap if cut else lead.lstrip() + gap
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, never losing a link: the words around the links are
+    shortened (the longest stretch first), the links themselves stay whole.
+
+    >>> fit("một hai ba bốn", 9)
+    'một hai…'
+    >>> long = "Kết luận: SAI. " + "rất dài " * 40 + ". Đọc bài: https://kc.vn/kiem-chung/a"
+    >>> short = fit(long, 100)
+    >>> len(short) <= 100, short.endswith("Đọc bài: https://kc.vn/kiem-chung/a"), short[:14]
+    (True, True, 'Kết luận: SAI.')
+    """
+    if len(text) <= limit:
+        return text
+    parts = _URL.split(text)  # text, link, text, link, ..., text
+    links = parts[1::2]
+    if not links or sum(map(len, links)) + len(links) > limit:
+        return _cut(text, limit)
+    words = parts[0::2]
+    excess = len(text) - limit
+    while excess > 0:
+        i = max(range(len(words)), key=lambda n: len(words[n]))
+        shorter = _shrink(words[i], len(words[i]) - excess)
+        if len(shorter) >= len(words[i]):
+            break
+        excess -= len(words[i]) - len(shorter)
+        words[i] = shorter
+    out = "".join(w + (links[n] if n < len(links) else "") for n, w in enumerate(words))
+    return out if len(out) <= limit else _cut(out, limit)
 
 
 def retry_after(value: str | None) -> float | None:

@@ -4,13 +4,18 @@ The subscription handshake is a GET with ``hub.mode=subscribe``, ``hub.verify_to
 ``hub.challenge`` (echoed back when the token matches). Each POST carries ``X-Hub-Signature-256:
 sha256=<HMAC-SHA256 of the raw body with the app secret>``. Handled: ``messages`` (text, image
 attachments, quick-reply payloads) and ``messaging_postbacks``. Replies: ``POST /me/messages``
-with ``messaging_type: RESPONSE`` and at most 13 quick replies of 20 characters.
+with ``messaging_type: RESPONSE`` and at most 13 quick replies of 20 characters. A ``RESPONSE`` is
+allowed only within 24 hours of the person's last message (``reply_window``); later, Meta allows
+only message tags for narrow purposes (account updates, event reminders, …), and a fact-check
+result fits none of them, so we never tag. The Send API's refusal for a closed window (code 10,
+subcode 2018278) is recognised as such.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -25,12 +30,18 @@ max_text = 2000
 max_buttons = 13
 max_button_title = 20
 TIMEOUT = 10.0
+WINDOW_CLOSED = (10, 2018278)  # (code, error_subcode): "sent outside of allowed window"
 
 
 def enabled(settings: Settings) -> bool:
     return bool(
         settings.messenger_app_secret and settings.messenger_verify_token and settings.messenger_page_token
     )
+
+
+def reply_window(settings: Settings) -> timedelta:
+    """How long after the person's last message a ``RESPONSE`` is still accepted (24 h)."""
+    return timedelta(hours=settings.messenger_reply_window_hours)
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -123,10 +134,14 @@ def send(settings: Settings, user_id: str, message: OutgoingMessage) -> None:
     try:
         err = r.json().get("error") or {}
         detail = f" code {err.get('code')}: {str(err.get('message', ''))[:200]}"
+        closed = err.get("error_subcode") == WINDOW_CLOSED[1] or (
+            err.get("code") == WINDOW_CLOSED[0] and "window" in str(err.get("message", ""))
+        )
     except (ValueError, AttributeError):
-        detail = ""
+        detail, closed = "", False
     raise SendError(
         f"HTTP {r.status_code}{detail}",
-        retryable=retryable,
+        retryable=retryable and not closed,
         retry_after=retry_after(r.headers.get("retry-after")),
+        outside_window=closed,
     )

@@ -8,6 +8,11 @@
 A crash anywhere loses nothing: an event is stored before the platform is acknowledged, its
 replies are stored in the same transaction that marks it done, and the outbox sends what is due
 on the next round.
+
+Zalo and Messenger accept a reply only for a while after the person's last message (each
+adapter's ``reply_window``). A row due after that (a fact-check published days later) is never
+sent: it is marked ``no_channel`` with ``OUTSIDE_WINDOW`` and audited, and the person follows
+the tip on its status page, whose link their "received" reply carries.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from kiemchung.backoff import jittered
 from kiemchung.channels import crypto, messenger, telegram, zalo
-from kiemchung.channels.base import IncomingMessage, OutgoingMessage, SendError
+from kiemchung.channels.base import OUTSIDE_WINDOW, IncomingMessage, OutgoingMessage, SendError
 from kiemchung.channels.conversation import (
     contact_label,
     feedback_answer_reply,
@@ -398,12 +403,19 @@ def is_chat_contact(contact: str) -> str | None:
     return platform if sep and platform in ADAPTERS else None
 
 
-def _audit(session: Session, row: Outbox, result: str, error: str | None = None) -> None:
+def _audit(
+    session: Session,
+    row: Outbox,
+    result: str,
+    error: str | None = None,
+    extra: dict[str, object] | None = None,
+) -> None:
     data: dict[str, object] = {
         "outbox_id": row.id,
         "channel": row.channel,
         "result": result,
         "attempt": row.attempts,
+        **(extra or {}),
     }
     if row.fact_check_id:
         data["fact_check_id"] = row.fact_check_id
@@ -476,6 +488,11 @@ def deliver_row(session: Session, row: Outbox, now: datetime) -> str:
                 _audit(session, row, "no_channel", reason)
             session.commit()
         return "no_channel" if marked.rowcount == 1 else "skipped"
+    window = adapter.reply_window(settings)
+    if contact is not None and window is not None and contact.last_seen_at < now - window:
+        # the platform would refuse it (Messenger 24 h, Zalo 7 days): do not even try
+        idle = (now - contact.last_seen_at).total_seconds() / 3600
+        return _outside_window(session, row, tip_contact, window, idle)
     with writing():
         leased: CursorResult[Any] = session.execute(  # type: ignore[assignment]
             update(Outbox)
@@ -490,6 +507,8 @@ def deliver_row(session: Session, row: Outbox, now: datetime) -> str:
     try:
         adapter.send(settings, user_id, message)  # outside any transaction: the network is slow
     except SendError as exc:
+        if exc.outside_window:  # refused for the window after all (clocks differ a little): same outcome
+            return _outside_window(session, row, tip_contact, window, None, str(exc))
         with writing():
             return _failed(session, row, exc, now)
     with writing():
@@ -501,6 +520,41 @@ def deliver_row(session: Session, row: Outbox, now: datetime) -> str:
         _gc_contact(session, row.contact_id)
         session.commit()
     return "sent"
+
+
+def _outside_window(
+    session: Session,
+    row: Outbox,
+    tip_contact: TipContact | None,
+    window: timedelta | None,
+    idle_hours: float | None,
+    error: str | None = None,
+) -> str:
+    """The platform's reply window closed: the row is not deliverable, audited with the reason;
+    the tip or feedback contact goes (nothing can reach that person on this chat any more), and
+    with it the encrypted id once nothing else is owed. The status page still has the answer."""
+    with writing():
+        marked: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+            update(Outbox)
+            .where(Outbox.id == row.id, Outbox.status == OutboxStatus.pending)
+            .values(status=OutboxStatus.no_channel, last_error=OUTSIDE_WINDOW)
+        )
+        if marked.rowcount != 1:  # sent or settled by another process meanwhile
+            session.commit()
+            return "skipped"
+        if tip_contact is not None:
+            session.execute(delete(TipContact).where(TipContact.id == tip_contact.id))
+        data: dict[str, object] = {}
+        if window is not None:
+            data["window_hours"] = round(window.total_seconds() / 3600, 1)
+        if idle_hours is not None:
+            data["idle_hours"] = round(idle_hours, 1)
+        _audit(session, row, "outside_window", error or OUTSIDE_WINDOW, data)
+        log.info("%s reply %s not sent: %s", row.channel, row.id, OUTSIDE_WINDOW)
+        session.commit()
+        _gc_contact(session, row.contact_id)
+        session.commit()
+    return "no_channel"
 
 
 def _failed(session: Session, row: Outbox, exc: SendError, now: datetime) -> str:
@@ -520,7 +574,8 @@ def _failed(session: Session, row: Outbox, exc: SendError, now: datetime) -> str
 
 
 def health(session: Session) -> list[dict[str, Any]]:
-    """Per channel: on/off, last event, events waiting, outbox depth, failures (never a secret)."""
+    """Per channel: on/off, last event, events waiting, outbox depth, failures, and the replies not
+    sent because the platform's reply window had closed (never a secret)."""
     settings = get_settings()
     out = []
     for name, adapter in ADAPTERS.items():
@@ -542,10 +597,19 @@ def health(session: Session) -> list[dict[str, Any]]:
             .order_by(Outbox.id.desc())
             .limit(10)
         ).all()
+        late = select(Outbox).where(
+            Outbox.channel == name,
+            Outbox.status == OutboxStatus.no_channel,
+            Outbox.last_error == OUTSIDE_WINDOW,
+        )
+        window = adapter.reply_window(settings)
         out.append(
             {
                 "name": name,
                 "enabled": adapter.enabled(settings),
+                "window_hours": round(window.total_seconds() / 3600) if window is not None else None,
+                "late": session.scalar(select(func.count()).select_from(late.subquery())) or 0,
+                "late_rows": session.scalars(late.order_by(Outbox.id.desc()).limit(10)).all(),
                 "last_event": last,
                 "waiting": waiting or 0,
                 "depth": depth or 0,

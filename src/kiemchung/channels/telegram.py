@@ -5,12 +5,14 @@
 caption) and ``callback_query`` (inline keyboard taps). Replies: ``sendMessage`` (4096 characters)
 with an ``inline_keyboard`` whose ``callback_data`` is at most 64 bytes. A 429 carries
 ``parameters.retry_after``. Each tap is answered with ``answerCallbackQuery`` right after the
-webhook's response (``acknowledge``): until then the phone shows a spinner on the button.
+webhook's response (``acknowledge``): until then the phone shows a spinner on the button. A bot
+may write to a person who started it at any time (no reply window), until they block it.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -30,6 +32,11 @@ TIMEOUT = 10.0
 
 def enabled(settings: Settings) -> bool:
     return bool(settings.telegram_bot_token and settings.telegram_secret_token)
+
+
+def reply_window(settings: Settings) -> timedelta | None:
+    """None: Telegram sets no time limit on a bot's replies."""
+    return None
 
 
 def verify(settings: Settings, headers: dict[str, str], body: bytes) -> bool:

@@ -8,12 +8,16 @@ customer-service message endpoint (``POST /v3.0/oa/message/cs``, ``access_token`
 answers HTTP 200 with ``error`` != 0 on failure, and -216 means the access token expired, which is
 then refreshed once through the OAuth endpoint when a refresh token is configured. The renewed
 pair is stored encrypted (``channel_token``): a Zalo refresh token works once, so a restart or
-another process must use the latest one, never the configured one again.
+another process must use the latest one, never the configured one again. A customer-service
+("tư vấn") message is accepted only within 7 days of the person's last interaction with the OA
+(``reply_window``; Zalo answers -230 afterwards, and -232 / -305 for related expiries), of which
+the first 48 hours carry the free reply quota.
 """
 
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -40,6 +44,9 @@ max_buttons = 5
 max_button_title = 100
 TIMEOUT = 10.0
 TOKEN_EXPIRED = (-216, -124)
+# "User has not interacted with the OA in the past 7 days", "... or the last interaction has
+# expired", "cannot response to user after 48 hours": the window is closed, retrying cannot help
+WINDOW_CLOSED = (-230, -232, -305)
 
 _tokens: dict[str, str] = {}  # this process's copy of the renewed tokens (stored in ``channel_token``)
 _token_lock = threading.Lock()
@@ -47,6 +54,11 @@ _token_lock = threading.Lock()
 
 def enabled(settings: Settings) -> bool:
     return bool(settings.zalo_app_id and settings.zalo_oa_secret and settings.zalo_access_token)
+
+
+def reply_window(settings: Settings) -> timedelta:
+    """How long after the person's last interaction a customer-service message is accepted (7 days)."""
+    return timedelta(hours=settings.zalo_reply_window_hours)
 
 
 def signature(app_id: str, body: bytes, timestamp: str, secret: str) -> str:
@@ -241,5 +253,7 @@ def send(settings: Settings, user_id: str, message: OutgoingMessage) -> None:
         if code in TOKEN_EXPIRED and attempt == 1 and refresh_token(settings, token):
             continue
         raise SendError(
-            f"HTTP {r.status_code} Zalo error {code}: {str(data.get('message', ''))[:200]}", retryable=False
+            f"HTTP {r.status_code} Zalo error {code}: {str(data.get('message', ''))[:200]}",
+            retryable=False,
+            outside_window=code in WINDOW_CLOSED,
         )

@@ -3,6 +3,7 @@
     enqueue_replies(session, fc)     # publish hook: one outbox row per (tip, fact-check), idempotent
     deliver_due(session)             # after publish (background task) and on every worker round
     purge_contacts(session)          # contact details (and idle chat ids) past ``contact_retention_days``
+    dead_mail(session)               # e-mails given up after MAX_ATTEMPTS, for /desk/channels (masked)
 
 A row is retried with exponential backoff (``BACKOFF_SECONDS`` doubling, capped, ±25 % jitter) until it is sent
 or ``MAX_ATTEMPTS`` is reached; every attempt is an audit event (never with the address in it).
@@ -24,7 +25,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -320,6 +321,77 @@ def purge_contacts(session: Session, *, now: datetime | None = None) -> int:
         session.add(AuditEvent(action="tip.contact_purged", entity_type="tip", entity_id=None, data=data))
     chat_contacts, _ = purge_expired(session, cutoff)
     return len(rows) + chat_contacts
+
+
+def mask_address(address: str) -> str:
+    """An e-mail address an editor may see: its first letters and the top-level domain only.
+
+    >>> mask_address("ban.doc@example.org"), mask_address("x@y.vn"), mask_address("không phải thư")
+    ('b•••@e•••.org', 'x•••@y•••.vn', '•••')
+    """
+    local, at, domain = address.strip().partition("@")
+    if not at or not local or "." not in domain:
+        return "•••"
+    name, _, tld = domain.rpartition(".")
+    return f"{local[0]}•••@{name[:1]}•••.{tld}"
+
+
+def mask_addresses(text: str) -> str:
+    """``text`` (an SMTP error may quote the recipient) with every e-mail address masked.
+
+    >>> mask_addresses("SMTPRecipientsRefused: {'an@example.vn': (550, b'no such user')}")
+    "SMTPRecipientsRefused: {'a•••@e•••.vn': (550, b'no such user')}"
+    """
+    from kiemchung.feedback.mask import EMAIL
+
+    return EMAIL.sub(lambda m: mask_address(m.group(0)), text)
+
+
+@dataclass
+class DeadMail:
+    """An e-mail reply given up after ``MAX_ATTEMPTS``, as the desk shows it (address masked)."""
+
+    id: int
+    kind: str  # tip_reply | feedback_answer | feedback_forward
+    tip_id: int | None
+    thread_id: int | None
+    to: str
+    attempts: int
+    reason: str
+    since: datetime  # when the reply became owed
+
+
+def dead_mail(session: Session, limit: int = 20) -> tuple[int, list[DeadMail]]:
+    """(how many, the latest ``limit``) e-mail replies that failed for good: tip replies, answers to
+    feedback and forwards to departments, with their last error; no address shown in full."""
+    dead = select(Outbox).where(Outbox.status == OutboxStatus.failed, Outbox.channel.not_in(CHAT_CHANNELS))
+    total = session.scalar(select(func.count()).select_from(dead.subquery())) or 0
+    out: list[DeadMail] = []
+    for row in session.scalars(dead.order_by(Outbox.id.desc()).limit(limit)):
+        p = row.payload or {}
+        kind = str(p.get("kind") or "tip_reply")
+        if kind == "feedback_forward":
+            to = str(p.get("to") or "")
+        else:
+            found = (
+                TipContact.feedback_id == p.get("item")
+                if kind == "feedback_answer"
+                else (TipContact.tip_id == row.tip_id)
+            )
+            to = session.scalar(select(TipContact.contact).where(found)) or ""
+        out.append(
+            DeadMail(
+                id=row.id,
+                kind=kind,
+                tip_id=row.tip_id,
+                thread_id=p.get("thread"),
+                to=mask_address(to) if to else "—",
+                attempts=row.attempts,
+                reason=mask_addresses(row.last_error or ""),
+                since=row.created_at,
+            )
+        )
+    return total, out
 
 
 def run_replies() -> DeliveryStats:

@@ -1,4 +1,5 @@
-"""Chat channels, ``/desk/channels`` (admins): health, dead letters, and how to connect each one."""
+"""Chat channels, ``/desk/channels`` (admins): health, dead letters (chat and e-mail replies), replies
+the platforms' reply windows no longer allowed, and how to connect each one."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kiemchung.channels.service import health
+from kiemchung.desk.replies import dead_mail
 from kiemchung.settings import get_settings
 from kiemchung.web import baseurl
 from kiemchung.web.deps import Admin, SessionDep, page
@@ -17,11 +19,14 @@ router = APIRouter(prefix="/desk", include_in_schema=False)
 def channels_page(request: Request, user: Admin, db: SessionDep) -> HTMLResponse:
     settings = get_settings()
     base = baseurl.base_url(settings)
+    mail_failed, mail_dead = dead_mail(db)
     return page(
         request,
         "desk/channels.html",
         {
             "channels": health(db),
+            "mail_failed": mail_failed,
+            "mail_dead": mail_dead,
             "webhook": {name: f"{base}/webhooks/{name}" for name in ("zalo", "messenger", "telegram")},
             # only whether a secret is set, never its value
             "set": {
