@@ -54,6 +54,9 @@ ALLOWED_LINES: dict[str, tuple[Counter[str], str]] = {
 # Background tasks run after the response, when the request's session is gone: they open their own.
 BACKGROUND_SESSIONS: dict[str, int] = {
     "desk/replies.py": 1,  # run_replies: a worker round, or a background task after a desk action
+    # sweep_sla: the minute job's part; desk_alerts: the nav's counts, cached a minute per process
+    # and drawn on pages whose request session may already be closed
+    "desk/incidents.py": 2,
 }
 # Modules being rewritten elsewhere at the moment; exempted whole until that work lands. TEMPORARY:
 # empty it (and let the checks above speak) as soon as it is merged.
