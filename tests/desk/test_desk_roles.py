@@ -94,6 +94,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/desk/incidents/surges"): ALL,
     ("GET", "/desk/incidents/{incident_id}"): ALL,
     ("POST", "/desk/incidents/{incident_id}/updates"): WRITE,
+    ("POST", "/desk/incidents/{incident_id}/statement"): WRITE,
     ("POST", "/desk/incidents/{incident_id}/updates/{update_id}/review"): WRITE,
     ("GET", "/desk/incidents/{incident_id}/updates/{update_id}/approve"): WRITE,
     ("POST", "/desk/incidents/{incident_id}/links"): WRITE,

@@ -94,6 +94,9 @@ def live_server(live_db_url: str, smtp_inbox: SmtpInbox) -> Iterator[str]:
         "KIEMCHUNG_DATABASE_URL": live_db_url,
         "KIEMCHUNG_EMBEDDER": os.environ.get("KIEMCHUNG_E2E_EMBEDDER", "none"),
         "KIEMCHUNG_LOG_LEVEL": "WARNING",
+        # Tests write rows behind the server's back (seeded claims, tips): public pages uncached, so
+        # what one test file sees never depends on which page another file visited first.
+        "KIEMCHUNG_INCIDENT_CACHE_SECONDS": "0",
         # A real queue consumed by the server's own threads, as `make demo` runs (not `immediate`).
         "KIEMCHUNG_QUEUE_URL": f"sqlite:///{data / 'queue.db'}",
     }
