@@ -4,7 +4,6 @@ large upload is processed, a picture is read (decoding, PDQ, OCR) or a corrected
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from deskutil import PASSWORD
 from PIL import Image, ImageDraw
 from sqlalchemy import select
@@ -22,23 +20,13 @@ from kiemchung.desk.library import UnsupportedFile, extract_text, html_to_text
 from kiemchung.media import web as media_web
 from kiemchung.store import session_scope
 from kiemchung.store.models import FactCheck, FactCheckImage, FactCheckStatus, MediaImage, Verdict
+from liveserver import serve_in_thread
 
 
 @pytest.fixture()
 def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def _logged_in(base: str) -> tuple[httpx.Client, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +10,6 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from public_seed import Seed
 from sqlalchemy import update
@@ -19,6 +17,7 @@ from sqlalchemy import update
 from kiemchung.public import views
 from kiemchung.store import session_scope
 from kiemchung.store.models import FactCheck, Verdict
+from liveserver import serve_in_thread
 
 
 def _views_and_version(fc_id: int) -> tuple[int, int]:
@@ -103,19 +102,8 @@ def test_a_page_view_does_not_wait_for_a_writer(client: TestClient, seeded: Seed
 def live_server(seeded: Seed) -> Iterator[str]:
     from kiemchung.web.app import create_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
+    with serve_in_thread(create_app()) as url:
+        yield url
 
 
 def test_many_parallel_readers_get_no_error(live_server: str, seeded: Seed) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -16,13 +15,13 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from kiemchung.settings import get_settings
 from kiemchung.store import db as store_db
 from kiemchung.store import session_scope
 from kiemchung.store.models import Item, Tip
+from liveserver import serve_in_thread
 
 TIPS_PER_THREAD = 15
 THREADS = 4
@@ -35,19 +34,8 @@ def live(configured: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
     from kiemchung.web.app import create_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=60)
+    with serve_in_thread(create_app(), join_timeout=60) as url:
+        yield url
     store_db.dispose_engines()
 
 

@@ -36,8 +36,13 @@ def level_of(result: MatchResult, candidate_id: str) -> str | None:
 
 
 # What an editor reads instead of a score: the engine's own calibrated decision, in plain words.
-CONFIDENCE_LABELS = {"answer": N_("độ tin cậy: cao"), "suggest": N_("độ tin cậy: trung bình")}
-LOW_CONFIDENCE = N_("độ tin cậy: thấp")
+# One set of plain confidence words for the desk (matches, evidence, incident link suggestions).
+CONFIDENCE_LABELS = {
+    "high": N_("độ tin cậy: cao"),
+    "medium": N_("độ tin cậy: trung bình"),
+    "low": N_("độ tin cậy: thấp"),
+}
+LEVEL_CONFIDENCE = {"answer": "high", "suggest": "medium"}  # the engine's decisions; else "low"
 
 
 def confidence_label(level: str | None) -> str:
@@ -50,7 +55,7 @@ def confidence_label(level: str | None) -> str:
     ...     confidence_label("suggest")
     'confidence: medium'
     """
-    return _(CONFIDENCE_LABELS.get(level or "", LOW_CONFIDENCE))
+    return _(CONFIDENCE_LABELS[LEVEL_CONFIDENCE.get(level or "", "low")])
 
 
 def match_fact_checks(text: str, top: int = 5) -> list[MatchView] | None:

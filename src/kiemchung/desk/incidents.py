@@ -62,12 +62,6 @@ ALERTS_CACHE = cache.register(
     ttl=60.0,
     doc="The desk nav's counts of open incidents past an SLA target and of current surges.",
 )
-# How sure a link suggestion is, in the words the claim page uses for a fact-check match.
-CONFIDENCE_LABELS = {
-    "high": N_("độ tin cậy: cao"),
-    "medium": N_("độ tin cậy: trung bình"),
-    "low": N_("độ tin cậy: thấp"),
-}
 
 
 class IncidentError(Exception):

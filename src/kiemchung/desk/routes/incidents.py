@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kiemchung.desk import incidents
+from kiemchung.desk import engine_link, incidents
 from kiemchung.desk.auth import WRITE
 from kiemchung.web.deps import CurrentUser, Editor, PageError, SessionDep, flash, or_404, page, redirect
 from kiemchung.web.i18n import N_, _
@@ -21,7 +21,7 @@ def _int(value: Any) -> int | None:
 
 def _labels() -> dict[str, Any]:
     return {
-        "confidence_labels": incidents.CONFIDENCE_LABELS,
+        "confidence_labels": engine_link.CONFIDENCE_LABELS,
         "severity_labels": incidents.SEVERITY_LABELS,
         "kind_labels": incidents.KIND_LABELS,
         "fmt_minutes": incidents.fmt_minutes,
