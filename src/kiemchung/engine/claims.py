@@ -178,6 +178,25 @@ class ClaimLibrary:
     def text_of(self, claim_id: int) -> str:
         return self.texts[self._pos[claim_id]]
 
+    def vectors_for(self, ids: Sequence[int | None], texts: Sequence[str]) -> np.ndarray | None:
+        """``embed(texts)``, taking the stored vector of each claim held here under the same text
+        (clustering embedded it already) and embedding only the others; None without an embedder."""
+        if self.embedder is None:
+            return None
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        todo = []
+        for k, (i, t) in enumerate(zip(ids, texts, strict=True)):
+            pos = self._pos.get(i) if i is not None else None
+            if pos is not None and self.texts[pos] == t:
+                out[k] = self._vec[pos]
+            else:
+                todo.append(k)
+        if todo:
+            fresh = self.embed([texts[k] for k in todo])
+            assert fresh is not None
+            out[todo] = fresh
+        return out
+
     def candidates(
         self, vectors: np.ndarray | None, toks: Sequence[frozenset[str]], pool: int = 20
     ) -> list[list[tuple[int, float]]]:

@@ -267,7 +267,11 @@ def classify_topics(session: Session, index: SearchIndex, claims: Sequence[Claim
         )
     }
     model = topic_model(index, labels)
-    vectors = index.claims.embed([c.text for c in claims]) if model is not None else None
+    vectors = (
+        index.claims.vectors_for([c.id for c in claims], [c.text for c in claims])
+        if model is not None
+        else None
+    )
     if vectors is None:
         return 0
     n = 0
