@@ -138,7 +138,9 @@ def _picture() -> bytes:
 def test_healthz_answers_while_a_picture_is_read_or_matched(
     live_server: str, monkeypatch: pytest.MonkeyPatch, action: str
 ) -> None:
-    block = 3.0
+    # Long enough that a probe waiting a second or two for a core on a busy test machine stays well
+    # under the half-block bound, while a blocked loop would hold /healthz for the whole block.
+    block = 6.0
     with session_scope() as s:
         fc = FactCheck(
             slug="nghi-hoc",
